@@ -1,0 +1,297 @@
+//! Activities: one recorded workout, with optional 1 Hz sample streams.
+
+use serde::{Deserialize, Serialize};
+
+use super::Sport;
+use crate::error::{Error, Result};
+use crate::ids::{ActivityId, ExternalRef};
+use crate::time::{Day, ZonedInstant};
+
+/// A geographic position in degrees (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatLon {
+    /// Latitude, −90 to 90.
+    pub lat: f64,
+    /// Longitude, −180 to 180.
+    pub lon: f64,
+}
+
+/// Per-sample recordings of an activity, aligned by index: sample `i` of every present channel was
+/// taken at `time_s[i]` seconds after the start. `None` marks a sample the device did not record
+/// (a dropout), which calculations treat as documented on each of them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Streams {
+    /// Seconds since the activity start, non-decreasing.
+    pub time_s: Vec<f64>,
+    /// Heart rate, beats per minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heart_rate: Option<Vec<Option<f64>>>,
+    /// Power, watts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<Vec<Option<f64>>>,
+    /// Speed, metres per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<Vec<Option<f64>>>,
+    /// Cadence, revolutions (or steps) per minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cadence: Option<Vec<Option<f64>>>,
+    /// Altitude, metres above sea level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub altitude: Option<Vec<Option<f64>>>,
+    /// Position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Vec<Option<LatLon>>>,
+}
+
+impl Streams {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.time_s.len()
+    }
+
+    /// True when there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.time_s.is_empty()
+    }
+
+    /// Checks that every channel has one value per timestamp and that time never goes backwards.
+    pub fn validate(&self) -> Result<()> {
+        let n = self.time_s.len();
+        let lens = [
+            ("heart_rate", self.heart_rate.as_ref().map(Vec::len)),
+            ("power", self.power.as_ref().map(Vec::len)),
+            ("speed", self.speed.as_ref().map(Vec::len)),
+            ("cadence", self.cadence.as_ref().map(Vec::len)),
+            ("altitude", self.altitude.as_ref().map(Vec::len)),
+            ("position", self.position.as_ref().map(Vec::len)),
+        ];
+        for (name, len) in lens {
+            if let Some(len) = len
+                && len != n
+            {
+                return Err(Error::invalid(
+                    format!("{name} stream"),
+                    format!("has {len} samples but there are {n} timestamps"),
+                ));
+            }
+        }
+        if let Some(i) = self.time_s.iter().position(|t| !t.is_finite()) {
+            return Err(Error::invalid(
+                "time stream",
+                format!("sample {i} is not a finite time"),
+            ));
+        }
+        if let Some(i) = self.time_s.windows(2).position(|w| w[1] < w[0]) {
+            return Err(Error::invalid(
+                "time stream",
+                format!("time goes backwards at sample {}", i + 1),
+            ));
+        }
+        if let Some(pos) = &self.position
+            && let Some(i) = pos.iter().position(|p| {
+                p.is_some_and(|p| {
+                    !(-90.0..=90.0).contains(&p.lat) || !(-180.0..=180.0).contains(&p.lon)
+                })
+            })
+        {
+            return Err(Error::invalid(
+                "position stream",
+                format!("sample {i} is not a valid coordinate"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A channel as plain numbers for the calculations in [`super::load`]: a missing sample becomes NaN.
+    pub fn dense(channel: &[Option<f64>]) -> Vec<f64> {
+        channel.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+    }
+}
+
+/// One recorded workout.
+///
+/// Physical quantities use SI units and say so in their names (`_s` seconds, `_m` metres, `_w` watts,
+/// `_bpm` beats per minute, `_kcal` kilocalories).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// pa's id for the activity.
+    pub id: ActivityId,
+    /// The source record it came from, when imported.
+    pub external: Option<ExternalRef>,
+    /// The sport.
+    pub sport: Sport,
+    /// A title, if the source gave one.
+    pub name: Option<String>,
+    /// When it started, with the zone it was recorded in.
+    pub start: ZonedInstant,
+    /// Wall-clock duration, seconds.
+    pub elapsed_s: f64,
+    /// Time in motion, seconds (≤ elapsed).
+    pub moving_s: Option<f64>,
+    /// Distance, metres.
+    pub distance_m: Option<f64>,
+    /// Total ascent, metres.
+    pub elevation_gain_m: Option<f64>,
+    /// Average heart rate.
+    pub avg_hr_bpm: Option<f64>,
+    /// Highest heart rate.
+    pub max_hr_bpm: Option<f64>,
+    /// Average power.
+    pub avg_power_w: Option<f64>,
+    /// Normalized power (see [`super::load::normalized_power`]).
+    pub normalized_power_w: Option<f64>,
+    /// Energy, kilocalories.
+    pub calories_kcal: Option<f64>,
+    /// The training load of this activity (TSS, hrTSS or rTSS; see [`super::load`]).
+    pub training_load: Option<f64>,
+    /// The 1 Hz recordings, when kept.
+    pub streams: Option<Streams>,
+}
+
+impl Activity {
+    /// A new activity with only the required fields set; fill the rest as known.
+    pub fn new(id: ActivityId, sport: Sport, start: ZonedInstant, elapsed_s: f64) -> Self {
+        Self {
+            id,
+            external: None,
+            sport,
+            name: None,
+            start,
+            elapsed_s,
+            moving_s: None,
+            distance_m: None,
+            elevation_gain_m: None,
+            avg_hr_bpm: None,
+            max_hr_bpm: None,
+            avg_power_w: None,
+            normalized_power_w: None,
+            calories_kcal: None,
+            training_load: None,
+            streams: None,
+        }
+    }
+
+    /// The day the activity counts on: the local calendar date of its start, in its own zone, as
+    /// GoldenCheetah buckets it. An activity that runs past midnight stays on its start day.
+    pub fn day(&self) -> Day {
+        self.start.local_day()
+    }
+
+    /// Moving time when known, else elapsed time.
+    pub fn duration_s(&self) -> f64 {
+        self.moving_s.unwrap_or(self.elapsed_s)
+    }
+
+    /// Checks every documented rule: non-negative durations and distances, moving ≤ elapsed,
+    /// plausible heart rates, consistent streams.
+    pub fn validate(&self) -> Result<()> {
+        let non_negative = [
+            ("elapsed_s", Some(self.elapsed_s)),
+            ("moving_s", self.moving_s),
+            ("distance_m", self.distance_m),
+            ("elevation_gain_m", self.elevation_gain_m),
+            ("avg_power_w", self.avg_power_w),
+            ("normalized_power_w", self.normalized_power_w),
+            ("calories_kcal", self.calories_kcal),
+            ("training_load", self.training_load),
+        ];
+        for (field, value) in non_negative {
+            if let Some(v) = value {
+                crate::error::non_negative(field, v)?;
+            }
+        }
+        if let Some(m) = self.moving_s
+            && m > self.elapsed_s
+        {
+            return Err(Error::invalid(
+                "moving_s",
+                format!("{m} s exceeds elapsed time {} s", self.elapsed_s),
+            ));
+        }
+        for (field, hr) in [
+            ("avg_hr_bpm", self.avg_hr_bpm),
+            ("max_hr_bpm", self.max_hr_bpm),
+        ] {
+            if let Some(hr) = hr
+                && !(hr.is_finite() && (20.0..=260.0).contains(&hr))
+            {
+                return Err(Error::invalid(
+                    field,
+                    format!("{hr} is not a plausible heart rate"),
+                ));
+            }
+        }
+        if let Some(s) = &self.streams {
+            s.validate()?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_zone;
+
+    fn activity() -> Activity {
+        let start = ZonedInstant::new(
+            "2026-05-01T22:30:00Z".parse().unwrap(),
+            parse_zone("Europe/Berlin").unwrap(),
+        );
+        Activity::new(ActivityId::new("a1").unwrap(), Sport::Run, start, 3600.0)
+    }
+
+    #[test]
+    fn counts_on_the_local_start_day() {
+        // 22:30 UTC is 00:30 the next day in Berlin.
+        assert_eq!(activity().day(), "2026-05-02".parse().unwrap());
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut a = activity();
+        a.moving_s = Some(4000.0);
+        assert!(
+            matches!(a.validate(), Err(Error::InvalidInput { field, .. }) if field == "moving_s")
+        );
+        let mut a = activity();
+        a.distance_m = Some(-1.0);
+        assert!(a.validate().is_err());
+        let mut a = activity();
+        a.avg_hr_bpm = Some(f64::NAN);
+        assert!(a.validate().is_err());
+        let mut a = activity();
+        a.streams = Some(Streams {
+            time_s: vec![0.0, 1.0, 0.5],
+            ..Streams::default()
+        });
+        assert!(a.validate().is_err());
+        let mut a = activity();
+        a.streams = Some(Streams {
+            time_s: vec![0.0, 1.0],
+            power: Some(vec![Some(100.0)]),
+            ..Streams::default()
+        });
+        assert!(a.validate().is_err());
+        assert!(activity().validate().is_ok());
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let mut a = activity();
+        a.streams = Some(Streams {
+            time_s: vec![0.0, 1.0],
+            heart_rate: Some(vec![Some(120.0), None]),
+            position: Some(vec![
+                Some(LatLon {
+                    lat: 52.5,
+                    lon: 13.4,
+                }),
+                None,
+            ]),
+            ..Streams::default()
+        });
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Activity>(&json).unwrap(), a);
+    }
+}

@@ -1,0 +1,666 @@
+//! The Performance Manager Chart: chronic and acute training load (CTL, ATL), training stress
+//! balance (TSB) and the CTL ramp rate.
+//!
+//! One step per calendar day; a day without activities has load 0 and decays both averages.
+//! With gain k, each day `X(d) = X(d−1) + k · (load(d) − X(d−1))`, starting from the seed
+//! `X(−1)` (the state at the end of the day before the first day).
+//!
+//! | variant | gain k | TSB on day d | ramp on day d |
+//! |---|---|---|---|
+//! | [`PmcVariant::GoldenCheetah`] (default) | 1 − e^(−1/T) | CTL(d−1) − ATL(d−1) | CTL(d) − CTL(d−R), R = round(ATL days) |
+//! | [`PmcVariant::TrainingPeaks`] | 1/T | CTL(d−1) − ATL(d−1) | CTL(d) − CTL(d−7) |
+//! | [`PmcVariant::IntervalsIcu`] | 1 − e^(−1/T) | CTL(d) − ATL(d) | CTL(d) − CTL(d−7) |
+//!
+//! The GoldenCheetah form is the default because it is open source and its numbers can be checked
+//! (`src/Metrics/PMCData.cpp`): GoldenCheetah ties the ramp window to the ATL time constant. While
+//! d − R is before the first day the ramp compares with the seed, as GoldenCheetah compares with its
+//! first array day. TrainingPeaks' exact gain is unpublished; its published form uses 1/T.
+//!
+//! Daily load is the sum of the loads of the activities whose local start date is that day
+//! ([`DailyLoads`]). Non-finite loads count as 0 and are reported as warnings (GoldenCheetah drops
+//! them); negative loads are an input error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::Activity;
+use crate::error::{Error, Result};
+use crate::time::Day;
+
+/// The longest series accepted, in days (100 years), so a typo in a year cannot allocate gigabytes.
+pub const MAX_SPAN_DAYS: i64 = 36_525;
+
+/// The PMC convention to follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PmcVariant {
+    /// GoldenCheetah: exponential gain, yesterday's TSB, ramp over the ATL window.
+    #[default]
+    #[serde(rename = "gc")]
+    GoldenCheetah,
+    /// TrainingPeaks' published form: gain 1/T, yesterday's TSB, 7-day ramp.
+    #[serde(rename = "tp")]
+    TrainingPeaks,
+    /// intervals.icu: exponential gain, same-day TSB, 7-day ramp.
+    #[serde(rename = "icu")]
+    IntervalsIcu,
+}
+
+impl PmcVariant {
+    /// The short name: `gc`, `tp` or `icu`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PmcVariant::GoldenCheetah => "gc",
+            PmcVariant::TrainingPeaks => "tp",
+            PmcVariant::IntervalsIcu => "icu",
+        }
+    }
+
+    fn gain(self, time_constant_days: f64) -> f64 {
+        match self {
+            PmcVariant::TrainingPeaks => 1.0 / time_constant_days,
+            PmcVariant::GoldenCheetah | PmcVariant::IntervalsIcu => {
+                -(-1.0 / time_constant_days).exp_m1()
+            }
+        }
+    }
+}
+
+impl fmt::Display for PmcVariant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PmcVariant {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "gc" | "goldencheetah" => Ok(PmcVariant::GoldenCheetah),
+            "tp" | "trainingpeaks" => Ok(PmcVariant::TrainingPeaks),
+            "icu" | "intervals.icu" => Ok(PmcVariant::IntervalsIcu),
+            _ => Err(Error::invalid(
+                "PMC variant",
+                format!("'{s}' is not one of gc, tp, icu"),
+            )),
+        }
+    }
+}
+
+/// Time constants, seeds and convention of a PMC.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PmcOptions {
+    /// The convention.
+    pub variant: PmcVariant,
+    /// CTL time constant, days (≥ 1); 42 by default.
+    pub ctl_days: f64,
+    /// ATL time constant, days (≥ 1); 7 by default.
+    pub atl_days: f64,
+    /// CTL at the end of the day before the first day; 0 by default.
+    pub ctl0: f64,
+    /// ATL at the end of the day before the first day; 0 by default.
+    pub atl0: f64,
+}
+
+impl Default for PmcOptions {
+    fn default() -> Self {
+        Self::for_variant(PmcVariant::GoldenCheetah)
+    }
+}
+
+impl PmcOptions {
+    /// The defaults (42/7 days, seeds 0) under `variant`.
+    pub const fn for_variant(variant: PmcVariant) -> Self {
+        Self {
+            variant,
+            ctl_days: 42.0,
+            atl_days: 7.0,
+            ctl0: 0.0,
+            atl0: 0.0,
+        }
+    }
+
+    /// Checks the options: time constants finite and ≥ 1 day, seeds finite and ≥ 0.
+    pub fn validate(&self) -> Result<()> {
+        for (field, t) in [("ctl_days", self.ctl_days), ("atl_days", self.atl_days)] {
+            if !(t.is_finite() && t >= 1.0) {
+                return Err(Error::invalid(
+                    field,
+                    format!("a time constant must be at least 1 day, got {t}"),
+                ));
+            }
+        }
+        crate::error::non_negative("ctl0", self.ctl0)?;
+        crate::error::non_negative("atl0", self.atl0)?;
+        Ok(())
+    }
+
+    /// The daily CTL gain k.
+    pub fn ctl_gain(&self) -> f64 {
+        self.variant.gain(self.ctl_days)
+    }
+
+    /// The daily ATL gain k.
+    pub fn atl_gain(&self) -> f64 {
+        self.variant.gain(self.atl_days)
+    }
+
+    /// The ramp window R in days.
+    pub fn ramp_days(&self) -> usize {
+        match self.variant {
+            PmcVariant::GoldenCheetah => (self.atl_days.round() as usize).max(1),
+            PmcVariant::TrainingPeaks | PmcVariant::IntervalsIcu => 7,
+        }
+    }
+}
+
+/// One day of the chart.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PmcDay {
+    /// The day.
+    pub day: Day,
+    /// That day's load, as counted (non-finite → 0).
+    pub load: f64,
+    /// Chronic training load ("fitness") at the end of the day.
+    pub ctl: f64,
+    /// Acute training load ("fatigue") at the end of the day.
+    pub atl: f64,
+    /// Training stress balance ("form"), per the variant.
+    pub tsb: f64,
+    /// CTL change over the ramp window.
+    pub ramp: f64,
+}
+
+/// Something the calculation tolerated but the caller should hear about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PmcWarning {
+    /// A load that was NaN or infinite was counted as 0.
+    NonFiniteLoad {
+        /// The day it belonged to.
+        day: Day,
+    },
+}
+
+impl fmt::Display for PmcWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PmcWarning::NonFiniteLoad { day } => write!(
+                f,
+                "{day}: a load that is not a finite number was counted as 0"
+            ),
+        }
+    }
+}
+
+/// A computed chart: one row per calendar day, plus warnings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pmc {
+    /// The rows, first day first, with no gaps.
+    pub days: Vec<PmcDay>,
+    /// What was tolerated.
+    pub warnings: Vec<PmcWarning>,
+}
+
+impl Pmc {
+    /// The row for `day`, if inside the chart.
+    pub fn on(&self, day: Day) -> Option<&PmcDay> {
+        let first = self.days.first()?.day;
+        let i = usize::try_from(first.days_until(day)).ok()?;
+        self.days.get(i)
+    }
+
+    /// The last row.
+    pub fn last(&self) -> Option<&PmcDay> {
+        self.days.last()
+    }
+}
+
+/// A dense series of daily loads: one value per calendar day from `start`, with no gaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyLoads {
+    start: Day,
+    loads: Vec<f64>,
+    warnings: Vec<PmcWarning>,
+}
+
+impl DailyLoads {
+    /// A series from explicit daily values (day `start`, `start + 1`, …).
+    pub fn new(start: Day, loads: Vec<f64>) -> Result<Self> {
+        check_span(loads.len() as i64)?;
+        Ok(Self {
+            start,
+            loads,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Sums `(day, load)` entries per day over the span from the earliest to the latest day; days
+    /// with no entry are rest days (0). Non-finite entries are skipped with a warning, so one NaN does
+    /// not wipe out the other activities of its day. A negative entry is an error naming its day.
+    pub fn from_entries(entries: impl IntoIterator<Item = (Day, f64)>) -> Result<Self> {
+        let mut by_day: BTreeMap<Day, f64> = BTreeMap::new();
+        let mut warnings = Vec::new();
+        for (day, load) in entries {
+            if !load.is_finite() {
+                by_day.entry(day).or_insert(0.0);
+                warnings.push(PmcWarning::NonFiniteLoad { day });
+                continue;
+            }
+            if load < 0.0 {
+                return Err(Error::invalid(
+                    format!("load on {day}"),
+                    format!("{load} is negative"),
+                ));
+            }
+            *by_day.entry(day).or_insert(0.0) += load;
+        }
+        let (Some((&first, _)), Some((&last, _))) =
+            (by_day.first_key_value(), by_day.last_key_value())
+        else {
+            return Err(Error::invalid("loads", "no daily loads were given"));
+        };
+        let span = first.days_until(last) + 1;
+        check_span(span)?;
+        let mut loads = vec![0.0; span as usize];
+        for (day, load) in by_day {
+            loads[first.days_until(day) as usize] = load;
+        }
+        Ok(Self {
+            start: first,
+            loads,
+            warnings,
+        })
+    }
+
+    /// Daily loads from activities' `training_load`, each counted on its local start day.
+    /// Activities without a load count as 0 on their day.
+    pub fn from_activities<'a>(activities: impl IntoIterator<Item = &'a Activity>) -> Result<Self> {
+        Self::from_entries(
+            activities
+                .into_iter()
+                .map(|a| (a.day(), a.training_load.unwrap_or(0.0))),
+        )
+    }
+
+    /// Extends the series with rest days through `last` (e.g. today, to see the decay).
+    pub fn extend_through(&mut self, last: Day) -> Result<()> {
+        let want = self.start.days_until(last) + 1;
+        check_span(want)?;
+        if want > self.loads.len() as i64 {
+            self.loads.resize(want as usize, 0.0);
+        }
+        Ok(())
+    }
+
+    /// The first day.
+    pub const fn start(&self) -> Day {
+        self.start
+    }
+
+    /// The daily values.
+    pub fn loads(&self) -> &[f64] {
+        &self.loads
+    }
+
+    /// Warnings from building the series.
+    pub fn warnings(&self) -> &[PmcWarning] {
+        &self.warnings
+    }
+}
+
+fn check_span(days: i64) -> Result<()> {
+    if days > MAX_SPAN_DAYS {
+        Err(Error::invalid(
+            "loads",
+            format!("span of {days} days exceeds the limit of {MAX_SPAN_DAYS}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Computes the chart over a dense series of daily loads.
+pub fn compute(series: &DailyLoads, options: &PmcOptions) -> Result<Pmc> {
+    let mut pmc = compute_dense(series.start, &series.loads, options)?;
+    let mut warnings = series.warnings.clone();
+    warnings.append(&mut pmc.warnings);
+    pmc.warnings = warnings;
+    Ok(pmc)
+}
+
+/// Computes the chart for loads on consecutive days from `start`.
+pub fn compute_dense(start: Day, loads: &[f64], options: &PmcOptions) -> Result<Pmc> {
+    options.validate()?;
+    check_span(loads.len() as i64)?;
+    if let Some(n) = loads.len().checked_sub(1) {
+        start.add_days(n as i64)?;
+    }
+    let kc = options.ctl_gain();
+    let ka = options.atl_gain();
+    let ramp_days = options.ramp_days();
+    let same_day_tsb = options.variant == PmcVariant::IntervalsIcu;
+
+    let mut days: Vec<PmcDay> = Vec::with_capacity(loads.len());
+    let mut warnings = Vec::new();
+    let (mut ctl, mut atl) = (options.ctl0, options.atl0);
+    let mut date = start.naive();
+    for (i, &raw) in loads.iter().enumerate() {
+        let day = Day::from_naive(date);
+        let load = if raw.is_finite() {
+            if raw < 0.0 {
+                return Err(Error::invalid(
+                    format!("load on {day}"),
+                    format!("{raw} is negative"),
+                ));
+            }
+            raw
+        } else {
+            warnings.push(PmcWarning::NonFiniteLoad { day });
+            0.0
+        };
+        let yesterday_tsb = ctl - atl;
+        ctl += kc * (load - ctl);
+        atl += ka * (load - atl);
+        let base = if i >= ramp_days {
+            days[i - ramp_days].ctl
+        } else {
+            options.ctl0
+        };
+        let row = PmcDay {
+            day,
+            load,
+            ctl,
+            atl,
+            tsb: if same_day_tsb {
+                ctl - atl
+            } else {
+                yesterday_tsb
+            },
+            ramp: ctl - base,
+        };
+        days.push(row);
+        // The end of the span was checked above, so only the step after the last day can fail.
+        date = date.succ_opt().unwrap_or(date);
+    }
+    Ok(Pmc { days, warnings })
+}
+
+/// A plain-language reading of a TSB value, using GoldenCheetah's colour bands:
+/// above 15 fresh, −5 to 15 neutral to optimal, −40 to −5 productive, below −40 overreaching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// TSB > 15: rested, possibly detraining.
+    Fresh,
+    /// −5 ≤ TSB ≤ 15: ready to perform.
+    Optimal,
+    /// −40 ≤ TSB < −5: training stress is building fitness.
+    Productive,
+    /// TSB < −40: high risk of overreaching.
+    Overreaching,
+}
+
+impl Form {
+    /// The band a TSB value falls in.
+    pub fn from_tsb(tsb: f64) -> Self {
+        if tsb > 15.0 {
+            Form::Fresh
+        } else if tsb >= -5.0 {
+            Form::Optimal
+        } else if tsb >= -40.0 {
+            Form::Productive
+        } else {
+            Form::Overreaching
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> Day {
+        s.parse().unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+    }
+
+    #[test]
+    fn gains_match_the_reference() {
+        let gc = PmcOptions::default();
+        assert!((gc.ctl_gain() - 0.023_528_3).abs() < 1e-7);
+        assert!((gc.atl_gain() - 0.133_122_1).abs() < 1e-7);
+        let tp = PmcOptions::for_variant(PmcVariant::TrainingPeaks);
+        assert!(close(tp.ctl_gain(), 1.0 / 42.0));
+        assert!(close(tp.atl_gain(), 1.0 / 7.0));
+    }
+
+    #[test]
+    fn hand_computed_three_days() {
+        // Loads 100, 0, 50 from zero, GoldenCheetah.
+        let k42 = 1.0 - (-1.0f64 / 42.0).exp();
+        let k7 = 1.0 - (-1.0f64 / 7.0).exp();
+        let pmc = compute_dense(
+            day("2026-01-01"),
+            &[100.0, 0.0, 50.0],
+            &PmcOptions::default(),
+        )
+        .unwrap();
+        let c1 = 100.0 * k42;
+        let a1 = 100.0 * k7;
+        let c2 = c1 * (1.0 - k42);
+        let a2 = a1 * (1.0 - k7);
+        let c3 = c2 + k42 * (50.0 - c2);
+        let a3 = a2 + k7 * (50.0 - a2);
+        let d = &pmc.days;
+        assert_eq!(d.len(), 3);
+        assert_eq!(d[2].day, day("2026-01-03"));
+        assert!(close(d[0].ctl, c1) && close(d[0].atl, a1));
+        assert!(close(d[2].ctl, c3) && close(d[2].atl, a3));
+        // Yesterday's TSB; day 0 uses the seeds.
+        assert_eq!(d[0].tsb, 0.0);
+        assert!(close(d[1].tsb, c1 - a1));
+        assert!(close(d[2].tsb, c2 - a2));
+        // Ramp inside the first R days compares with the seed.
+        assert!(close(d[2].ramp, c3));
+    }
+
+    #[test]
+    fn seeds_are_the_state_before_the_first_day() {
+        let opts = PmcOptions {
+            ctl0: 60.0,
+            atl0: 80.0,
+            ..PmcOptions::default()
+        };
+        let pmc = compute_dense(day("2026-01-01"), &[0.0], &opts).unwrap();
+        let d = pmc.days[0];
+        assert_eq!(d.tsb, -20.0);
+        assert!(close(d.ctl, 60.0 * (-1.0f64 / 42.0).exp()));
+        assert!(close(d.atl, 80.0 * (-1.0f64 / 7.0).exp()));
+        assert!(close(d.ramp, d.ctl - 60.0));
+    }
+
+    #[test]
+    fn ramp_window_per_variant() {
+        let loads: Vec<f64> = (0..40).map(|i| (i * 7 % 150) as f64).collect();
+        for (variant, atl_days, r) in [
+            (PmcVariant::GoldenCheetah, 7.0, 7),
+            (PmcVariant::GoldenCheetah, 10.0, 10),
+            (PmcVariant::TrainingPeaks, 10.0, 7),
+            (PmcVariant::IntervalsIcu, 10.0, 7),
+        ] {
+            let opts = PmcOptions {
+                variant,
+                atl_days,
+                ..PmcOptions::default()
+            };
+            let pmc = compute_dense(day("2026-01-01"), &loads, &opts).unwrap();
+            assert_eq!(opts.ramp_days(), r);
+            for i in r..loads.len() {
+                assert!(
+                    close(pmc.days[i].ramp, pmc.days[i].ctl - pmc.days[i - r].ctl),
+                    "{variant} day {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rest_days_are_zero_load_and_decay() {
+        let series = DailyLoads::from_entries([
+            (day("2026-01-01"), 100.0),
+            (day("2026-01-05"), 80.0),
+            (day("2026-01-01"), 20.0),
+        ])
+        .unwrap();
+        assert_eq!(series.loads(), &[120.0, 0.0, 0.0, 0.0, 80.0]);
+        let pmc = compute(&series, &PmcOptions::default()).unwrap();
+        assert!(pmc.days[2].ctl < pmc.days[1].ctl && pmc.days[2].atl < pmc.days[1].atl);
+        assert_eq!(pmc.on(day("2026-01-05")).unwrap().load, 80.0);
+        assert!(pmc.on(day("2026-01-06")).is_none());
+    }
+
+    #[test]
+    fn bad_loads() {
+        let err = DailyLoads::from_entries([(day("2026-01-02"), -5.0)]).unwrap_err();
+        assert_eq!(err, Error::invalid("load on 2026-01-02", "-5 is negative"));
+        assert!(DailyLoads::from_entries(std::iter::empty()).is_err());
+        assert!(compute_dense(day("2026-01-01"), &[1.0, -1.0], &PmcOptions::default()).is_err());
+        // Non-finite: skipped per entry, the day's other loads still count.
+        let s =
+            DailyLoads::from_entries([(day("2026-01-01"), f64::NAN), (day("2026-01-01"), 50.0)])
+                .unwrap();
+        assert_eq!(s.loads(), &[50.0]);
+        let pmc = compute(&s, &PmcOptions::default()).unwrap();
+        assert_eq!(
+            pmc.warnings,
+            vec![PmcWarning::NonFiniteLoad {
+                day: day("2026-01-01")
+            }]
+        );
+        let pmc = compute_dense(
+            day("2026-01-01"),
+            &[f64::INFINITY, 10.0],
+            &PmcOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(pmc.days[0].load, 0.0);
+        assert_eq!(pmc.warnings.len(), 1);
+        // A span far too long is refused before allocating.
+        assert!(
+            DailyLoads::from_entries([(day("1900-01-01"), 1.0), (day("2026-01-01"), 1.0)]).is_err()
+        );
+    }
+
+    #[test]
+    fn bad_options() {
+        for opts in [
+            PmcOptions {
+                ctl_days: 0.0,
+                ..PmcOptions::default()
+            },
+            PmcOptions {
+                atl_days: 0.5,
+                ..PmcOptions::default()
+            },
+            PmcOptions {
+                ctl_days: f64::NAN,
+                ..PmcOptions::default()
+            },
+            PmcOptions {
+                ctl0: -1.0,
+                ..PmcOptions::default()
+            },
+            PmcOptions {
+                atl0: f64::INFINITY,
+                ..PmcOptions::default()
+            },
+        ] {
+            assert!(
+                compute_dense(day("2026-01-01"), &[1.0], &opts).is_err(),
+                "{opts:?}"
+            );
+        }
+        assert_eq!(
+            "ICU".parse::<PmcVariant>().unwrap(),
+            PmcVariant::IntervalsIcu
+        );
+        assert!("wko".parse::<PmcVariant>().is_err());
+    }
+
+    #[test]
+    fn form_bands() {
+        assert_eq!(Form::from_tsb(20.0), Form::Fresh);
+        assert_eq!(Form::from_tsb(15.0), Form::Optimal);
+        assert_eq!(Form::from_tsb(-5.0), Form::Optimal);
+        assert_eq!(Form::from_tsb(-5.1), Form::Productive);
+        assert_eq!(Form::from_tsb(-40.1), Form::Overreaching);
+    }
+
+    fn variant() -> impl Strategy<Value = PmcVariant> {
+        prop_oneof![
+            Just(PmcVariant::GoldenCheetah),
+            Just(PmcVariant::TrainingPeaks),
+            Just(PmcVariant::IntervalsIcu)
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn constant_load_has_closed_form(l in 0.0f64..500.0, n in 1usize..800) {
+            let pmc = compute_dense(day("2026-01-01"), &vec![l; n], &PmcOptions::default()).unwrap();
+            let expected = l * (1.0 - (-(n as f64) / 42.0).exp());
+            prop_assert!((pmc.days[n - 1].ctl - expected).abs() <= 1e-9 * (1.0 + l));
+            let expected_atl = l * (1.0 - (-(n as f64) / 7.0).exp());
+            prop_assert!((pmc.days[n - 1].atl - expected_atl).abs() <= 1e-9 * (1.0 + l));
+        }
+
+        #[test]
+        fn seeded_inside_the_load_range_stays_inside(
+            loads in proptest::collection::vec(0.0f64..400.0, 1..300),
+            s1 in 0.0f64..1.0, s2 in 0.0f64..1.0,
+            v in variant(), ctl_days in 1.0f64..80.0, atl_days in 1.0f64..20.0,
+        ) {
+            let lo = loads.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = loads.iter().cloned().fold(0.0, f64::max);
+            let opts = PmcOptions { variant: v, ctl_days, atl_days, ctl0: lo + s1 * (hi - lo), atl0: lo + s2 * (hi - lo) };
+            let pmc = compute_dense(day("2026-01-01"), &loads, &opts).unwrap();
+            for d in &pmc.days {
+                prop_assert!(d.ctl >= lo - 1e-9 && d.ctl <= hi + 1e-9);
+                prop_assert!(d.atl >= lo - 1e-9 && d.atl <= hi + 1e-9);
+            }
+        }
+
+        #[test]
+        fn tsb_identity_per_variant(loads in proptest::collection::vec(0.0f64..400.0, 1..200), v in variant(), c0 in 0.0f64..100.0, a0 in 0.0f64..100.0) {
+            let opts = PmcOptions { variant: v, ctl0: c0, atl0: a0, ..PmcOptions::default() };
+            let pmc = compute_dense(day("2026-01-01"), &loads, &opts).unwrap();
+            for (i, d) in pmc.days.iter().enumerate() {
+                let expected = match v {
+                    PmcVariant::IntervalsIcu => d.ctl - d.atl,
+                    _ if i == 0 => c0 - a0,
+                    _ => pmc.days[i - 1].ctl - pmc.days[i - 1].atl,
+                };
+                prop_assert!((d.tsb - expected).abs() <= 1e-9);
+            }
+        }
+
+        #[test]
+        fn rest_days_equal_explicit_zeros(entries in proptest::collection::btree_map(0i64..120, 0.0f64..300.0, 1..40)) {
+            let start = day("2026-01-01");
+            let sparse = DailyLoads::from_entries(entries.iter().map(|(&o, &l)| (start.add_days(o).unwrap(), l))).unwrap();
+            let first = *entries.keys().next().unwrap();
+            let last = *entries.keys().last().unwrap();
+            let dense: Vec<f64> = (first..=last).map(|o| entries.get(&o).copied().unwrap_or(0.0)).collect();
+            let a = compute(&sparse, &PmcOptions::default()).unwrap();
+            let b = compute_dense(start.add_days(first).unwrap(), &dense, &PmcOptions::default()).unwrap();
+            prop_assert_eq!(a, b);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Typed identifiers, so an activity id can never be passed where a user id is expected, and
+//! [`ExternalRef`], the key that deduplicates every imported record by its source's own id.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+const MAX_ID_BYTES: usize = 256;
+
+fn check_id(kind: &str, s: &str) -> Result<()> {
+    if s.trim().is_empty() {
+        return Err(Error::invalid(kind, "must not be empty"));
+    }
+    if s.len() > MAX_ID_BYTES {
+        return Err(Error::invalid(
+            kind,
+            format!("longer than {MAX_ID_BYTES} bytes"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Error::invalid(kind, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// A validated id: non-empty, at most 256 bytes, no control characters.
+            pub fn new(id: impl Into<String>) -> Result<Self> {
+                let id = id.into();
+                check_id($kind, &id)?;
+                Ok(Self(id))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(s: String) -> Result<Self> {
+                Self::new(s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// A person whose data the store holds; every stored record belongs to exactly one.
+    UserId,
+    "user id"
+);
+typed_id!(
+    /// An activity (a workout recorded by a watch, a file or by hand).
+    ActivityId,
+    "activity id"
+);
+typed_id!(
+    /// A training plan.
+    PlanId,
+    "plan id"
+);
+typed_id!(
+    /// A planned workout inside a training plan.
+    WorkoutId,
+    "workout id"
+);
+
+/// Where a record came from and the id it has there: `garmin` / `12345678901`, `fit-file` / a hash.
+///
+/// Importing the same record twice yields the same `ExternalRef`, which is how the store keeps imports
+/// idempotent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ExternalRef {
+    source: String,
+    external_id: String,
+}
+
+impl ExternalRef {
+    /// `source` is a short lowercase slug (`[a-z0-9_-]+`, e.g. `google-calendar`); `external_id` is
+    /// the source's id, any non-empty text without control characters.
+    pub fn new(source: impl Into<String>, external_id: impl Into<String>) -> Result<Self> {
+        let source = source.into();
+        let external_id = external_id.into();
+        let slug = !source.is_empty()
+            && source.len() <= 64
+            && source
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !slug {
+            return Err(Error::invalid(
+                "source",
+                format!("'{source}' must be a lowercase slug of letters, digits, '-' or '_'"),
+            ));
+        }
+        check_id("external id", &external_id)?;
+        Ok(Self {
+            source,
+            external_id,
+        })
+    }
+
+    /// The source slug.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The id inside the source.
+    pub fn external_id(&self) -> &str {
+        &self.external_id
+    }
+}
+
+impl fmt::Display for ExternalRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.source, self.external_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_validated() {
+        assert_eq!(UserId::new("alice").unwrap().as_str(), "alice");
+        assert!(UserId::new("").is_err());
+        assert!(UserId::new("  ").is_err());
+        assert!(ActivityId::new("a\nb").is_err());
+        assert!(ActivityId::new("x".repeat(257)).is_err());
+        assert!(serde_json::from_str::<UserId>("\"\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&PlanId::new("p1").unwrap()).unwrap(),
+            "\"p1\""
+        );
+    }
+
+    #[test]
+    fn external_refs_need_a_slug_source() {
+        let r = ExternalRef::new("garmin", "12345").unwrap();
+        assert_eq!(r.to_string(), "garmin:12345");
+        assert!(ExternalRef::new("Garmin", "1").is_err());
+        assert!(ExternalRef::new("fit file", "1").is_err());
+        assert!(ExternalRef::new("garmin", "").is_err());
+    }
+}

@@ -1,0 +1,9 @@
+#![doc = include_str!("../README.md")]
+
+pub mod error;
+pub mod fitness;
+pub mod ids;
+pub mod money;
+pub mod time;
+
+pub use error::{Error, Result};
