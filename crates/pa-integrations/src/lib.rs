@@ -1,1 +1,9 @@
-//! placeholder
+//! Adapters for pa: the parts that touch files (and, as they land, SQLite, HTTP providers and the
+//! sync runtime). Everything here turns outside data into `pa_core` values and back; the rules
+//! themselves live in `pa_core`.
+
+pub mod error;
+pub mod import;
+
+pub use error::{Error, Result};
+pub use pa_core as core;

@@ -1,1 +1,101 @@
-fn main() {}
+//! `pa`: the command-line front end of the pa library.
+//!
+//! Exit codes: 0 success; 1 an unexpected failure; 2 bad command-line usage; 65 the input data is
+//! malformed (the message names the file, line and problem); 66 an input file cannot be read.
+
+mod chart;
+mod output;
+mod training;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use output::Format;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0   success
+  1   unexpected failure
+  2   bad command-line usage
+  65  malformed input data (the message names the file, line and problem)
+  66  an input file cannot be read";
+
+/// pa: your training, health, money, habits and calendar in one local store.
+#[derive(Debug, Parser)]
+#[command(name = "pa", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// Output format: a table for people, JSON or CSV for scripts.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    format: Format,
+
+    /// Print no warnings or notes on stderr; errors are still printed.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Training load and form.
+    #[command(subcommand)]
+    Training(training::TrainingCommand),
+}
+
+/// Global settings every command sees.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context {
+    pub(crate) format: Format,
+    pub(crate) quiet: bool,
+}
+
+impl Context {
+    /// Prints a warning on stderr unless `--quiet`.
+    pub(crate) fn warn(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+}
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    use pa_integrations::Error;
+    match err.downcast_ref::<Error>() {
+        Some(Error::Io { .. }) => 66,
+        Some(Error::Parse { .. } | Error::Core(_)) => 65,
+        _ if err.downcast_ref::<pa_core::Error>().is_some() => 65,
+        _ => 1,
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context {
+        format: cli.format,
+        quiet: cli.quiet,
+    };
+    let result = match cli.command {
+        Command::Training(cmd) => training::run(cmd, ctx),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`pa … | head`) is the reader's choice, not a failure.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}

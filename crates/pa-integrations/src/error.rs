@@ -1,0 +1,48 @@
+//! The one error enum of pa-integrations.
+
+use std::path::PathBuf;
+
+/// The result type of pa-integrations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong in an adapter.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A domain rule was broken.
+    #[error(transparent)]
+    Core(#[from] pa_core::Error),
+    /// A file could not be read or written.
+    #[error("cannot read or write {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Input data is malformed; `line` is 1-based when the format has lines.
+    #[error("{source_name}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Parse {
+        /// The file name or other label of the input.
+        source_name: String,
+        /// The line the problem is on.
+        line: Option<u64>,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A parse error at `line` of `source_name`.
+    pub fn parse(
+        source_name: impl Into<String>,
+        line: Option<u64>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::Parse {
+            source_name: source_name.into(),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
