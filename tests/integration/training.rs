@@ -27,7 +27,7 @@ fn csv_to_pmc_equals_the_core_on_the_same_entries() {
         from_csv,
         pmc::compute(&direct, &PmcOptions::default()).unwrap()
     );
-    assert_eq!(from_csv.days.len(), 8);
+    assert_eq!(from_csv.len(), 8);
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn activities_count_on_their_local_start_day() {
     assert_eq!(series.loads().len(), 2);
     assert!((series.loads()[0] - 100.0).abs() < 1e-9 && (series.loads()[1] - 100.0).abs() < 1e-9);
     let chart = pmc::compute(&series, &PmcOptions::for_variant(PmcVariant::IntervalsIcu)).unwrap();
-    assert!(chart.days[1].tsb < 0.0);
+    assert!(chart.tsb()[1] < 0.0);
 }
 
 proptest! {

@@ -1,1 +1,26 @@
-//! placeholder
+//! Python bindings for pa: the private native module `pa._pa`, wrapped by the `pa` package.
+//!
+//! Thin by rule: this crate converts Python values to pa-core types and back and maps errors to
+//! Python exceptions. Every rule lives in pa-core or pa-integrations. The full Python API is grown
+//! here as the engine grows; today it offers the Performance Manager Chart.
+
+mod errors;
+mod training;
+
+use pyo3::prelude::*;
+
+/// The native module.
+#[pymodule]
+mod _pa {
+    #[pymodule_export]
+    use crate::errors::{InvalidInputError, PaError};
+    #[pymodule_export]
+    use crate::training::pmc;
+
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
-use pa_core::fitness::pmc::{Pmc, PmcOptions};
+use pa_core::fitness::pmc::{Pmc, PmcDay, PmcOptions};
 use plotters::prelude::*;
 
 const CTL_COLOUR: RGBColor = RGBColor(31, 119, 180);
@@ -15,18 +15,18 @@ const LOAD_COLOUR: RGBColor = RGBColor(190, 190, 190);
 /// The Performance Manager Chart: daily load bars with CTL and ATL lines above, TSB below with its
 /// GoldenCheetah bands (green −5..15 optimal, red below −40).
 pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()> {
-    let (Some(first), Some(last)) = (pmc.days.first(), pmc.days.last()) else {
+    let days: Vec<PmcDay> = pmc.rows().collect();
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
         return Err(anyhow!("nothing to draw: the chart has no days"));
     };
     let x0: NaiveDate = first.day.naive();
     let x1: NaiveDate = last.day.naive().succ_opt().unwrap_or(last.day.naive());
-    let top = pmc
-        .days
+    let top = days
         .iter()
         .map(|d| d.load.max(d.ctl).max(d.atl))
         .fold(10.0, f64::max)
         * 1.08;
-    let (tsb_lo, tsb_hi) = pmc.days.iter().fold((-10.0_f64, 10.0_f64), |(lo, hi), d| {
+    let (tsb_lo, tsb_hi) = days.iter().fold((-10.0_f64, 10.0_f64), |(lo, hi), d| {
         (lo.min(d.tsb), hi.max(d.tsb))
     });
     let pad = (tsb_hi - tsb_lo) * 0.08;
@@ -55,7 +55,7 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
         .draw()
         .map_err(plot_err)?;
     chart
-        .draw_series(pmc.days.iter().filter(|d| d.load > 0.0).map(|d| {
+        .draw_series(days.iter().filter(|d| d.load > 0.0).map(|d| {
             let x = d.day.naive();
             Rectangle::new(
                 [(x, 0.0), (x.succ_opt().unwrap_or(x), d.load)],
@@ -67,7 +67,7 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], LOAD_COLOUR.filled()));
     chart
         .draw_series(LineSeries::new(
-            pmc.days.iter().map(|d| (d.day.naive(), d.ctl)),
+            days.iter().map(|d| (d.day.naive(), d.ctl)),
             CTL_COLOUR.stroke_width(3),
         ))
         .map_err(plot_err)?
@@ -75,7 +75,7 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], CTL_COLOUR.stroke_width(3)));
     chart
         .draw_series(LineSeries::new(
-            pmc.days.iter().map(|d| (d.day.naive(), d.atl)),
+            days.iter().map(|d| (d.day.naive(), d.atl)),
             ATL_COLOUR.stroke_width(2),
         ))
         .map_err(plot_err)?
@@ -119,7 +119,7 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
     form.draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], BLACK.mix(0.4)))
         .map_err(plot_err)?;
     form.draw_series(LineSeries::new(
-        pmc.days.iter().map(|d| (d.day.naive(), d.tsb)),
+        days.iter().map(|d| (d.day.naive(), d.tsb)),
         TSB_COLOUR.stroke_width(2),
     ))
     .map_err(plot_err)?

@@ -132,12 +132,11 @@ fn pmc_command(args: PmcArgs, ctx: Context) -> Result<()> {
         atl0: args.atl0,
     };
     let chart = pmc::compute(&series, &options)?;
-    for w in &chart.warnings {
+    for w in chart.warnings() {
         ctx.warn(w);
     }
     let rows: Vec<Row> = chart
-        .days
-        .iter()
+        .rows()
         .map(|d| Row {
             date: d.day.to_string(),
             load: d.load,
