@@ -241,3 +241,30 @@ fn help_has_examples_and_exit_codes() {
         .success()
         .stdout(predicate::str::contains("Exit codes:"));
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::{Command as Std, Stdio};
+    for format in ["table", "json", "csv"] {
+        let mut child = Std::new(assert_cmd::cargo::cargo_bin("pa"))
+            .args(["training", "pmc", "--sample", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once, as `pa … | head -n 1` does after one line.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{format}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
