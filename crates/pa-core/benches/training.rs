@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pa_core::fitness::load::{
-    HeartRateProfile, NpConvention, Sex, TrimpConvention, normalized_graded_speed,
-    normalized_power, trimp_per_sample,
+    HeartRateProfile, NpConvention, PowerThreshold, Sex, ThresholdKind, TrimpConvention,
+    normalized_graded_speed, normalized_power, power_load, trimp_per_sample,
 };
 use pa_core::fitness::pmc::{PmcOptions, compute_dense};
 use pa_core::time::Day;
@@ -47,6 +47,13 @@ fn bench(c: &mut Criterion) {
     let power: Vec<f64> = noise(18_000, 7).iter().map(|r| 150.0 + 200.0 * r).collect();
     c.bench_function("np_coggan_18000", |b| {
         b.iter(|| normalized_power(black_box(&power), NpConvention::Coggan))
+    });
+    let ftp = PowerThreshold {
+        kind: ThresholdKind::Ftp,
+        watts: 250.0,
+    };
+    c.bench_function("np_if_tss_18000", |b| {
+        b.iter(|| power_load(black_box(&power), ftp, NpConvention::Coggan))
     });
     c.bench_function("np_goldencheetah_18000", |b| {
         b.iter(|| normalized_power(black_box(&power), NpConvention::GoldenCheetah))

@@ -454,43 +454,49 @@ pub fn compute_dense(start: Day, loads: &[f64], options: &PmcOptions) -> Result<
     if let Some(n) = loads.len().checked_sub(1) {
         start.add_days(n as i64)?;
     }
-    // One branch-free pass finds whether any load is negative or non-finite; only then is the
-    // slower pass run that names the day and builds a cleaned copy.
-    let any_bad = loads
-        .iter()
-        .fold(false, |bad, &x| bad | !(0.0..=f64::MAX).contains(&x));
-    let mut warnings = Vec::new();
-    let cleaned;
-    let loads = if any_bad {
-        let mut c = Vec::with_capacity(loads.len());
-        for (i, &x) in loads.iter().enumerate() {
-            let day = start.add_days(i as i64)?;
-            if x.is_finite() {
-                if x < 0.0 {
-                    return Err(Error::invalid(
-                        format!("load on {day}"),
-                        format!("{x} is negative"),
-                    ));
+    // The fast path checks every load as it goes; only if one is negative or non-finite is the
+    // slower pass run that names the day, builds a cleaned copy and computes again.
+    let (columns, warnings) = match columns_of(loads, options) {
+        Some(columns) => (columns, Vec::new()),
+        None => {
+            let mut warnings = Vec::new();
+            let mut cleaned = Vec::with_capacity(loads.len());
+            for (i, &x) in loads.iter().enumerate() {
+                let day = start.add_days(i as i64)?;
+                if x.is_finite() {
+                    if x < 0.0 {
+                        return Err(Error::invalid(
+                            format!("load on {day}"),
+                            format!("{x} is negative"),
+                        ));
+                    }
+                    cleaned.push(x);
+                } else {
+                    warnings.push(PmcWarning::NonFiniteLoad { day });
+                    cleaned.push(0.0);
                 }
-                c.push(x);
-            } else {
-                warnings.push(PmcWarning::NonFiniteLoad { day });
-                c.push(0.0);
             }
+            (columns_of(&cleaned, options).unwrap_or_default(), warnings)
         }
-        cleaned = c;
-        &cleaned[..]
-    } else {
-        loads
     };
+    let n = loads.len();
+    Ok(Pmc {
+        start,
+        len: n,
+        columns,
+        warnings,
+    })
+}
 
+/// The five columns of the chart, or `None` if a load is negative or not finite.
+fn columns_of(loads: &[f64], options: &PmcOptions) -> Option<Vec<f64>> {
     let n = loads.len();
     let mut columns = Vec::with_capacity(5 * n);
     columns.extend_from_slice(loads);
     columns.resize(3 * n, 0.0);
-    {
-        let (ctl, atl) = columns[n..].split_at_mut(n);
-        run_recurrence(loads, options, ctl, atl);
+    let (ctl, atl) = columns[n..].split_at_mut(n);
+    if !run_recurrence(loads, options, ctl, atl) {
+        return None;
     }
     // TSB, then ramp, are built as a copy of CTL that is then corrected in place: cheaper than
     // zero-filling the columns and writing them again.
@@ -520,15 +526,10 @@ pub fn compute_dense(start: Day, loads: &[f64], options: &PmcOptions) -> Result<
     for (x, earlier) in ramp[r..].iter_mut().zip(ctl) {
         *x -= earlier;
     }
-    Ok(Pmc {
-        start,
-        len: n,
-        columns,
-        warnings,
-    })
+    Some(columns)
 }
 
-/// Fills the CTL and ATL columns.
+/// Fills the CTL and ATL columns; false if a load is negative or not finite.
 ///
 /// X(d) = λ·X(d−1) + k·load(d) with λ = 1 − k, which is GoldenCheetah's own arithmetic
 /// (`load·(1−λ) + CTL·λ`). Days are taken in blocks of four, each written from the state before
@@ -536,7 +537,7 @@ pub fn compute_dense(start: Day, loads: &[f64], options: &PmcOptions) -> Result<
 /// depend on the state, so only one multiply-add per block sits on the loop-carried chain, which
 /// makes the loop several times shorter than the day-by-day form; the results agree with it to
 /// rounding (about 1e-15 relative).
-fn run_recurrence(loads: &[f64], options: &PmcOptions, ctl: &mut [f64], atl: &mut [f64]) {
+fn run_recurrence(loads: &[f64], options: &PmcOptions, ctl: &mut [f64], atl: &mut [f64]) -> bool {
     const B: usize = 4;
     let (kc, ka) = (options.ctl_gain(), options.atl_gain());
     let (lc, la) = (1.0 - kc, 1.0 - ka);
@@ -546,11 +547,15 @@ fn run_recurrence(loads: &[f64], options: &PmcOptions, ctl: &mut [f64], atl: &mu
         pa[j] = pa[j - 1] * la;
     }
     let (mut c, mut a) = (options.ctl0, options.atl0);
+    let mut ok = true;
     let blocks = loads
         .chunks_exact(B)
         .zip(ctl.chunks_exact_mut(B))
         .zip(atl.chunks_exact_mut(B));
     for ((x, c_out), a_out) in blocks {
+        for &v in x {
+            ok &= (0.0..=f64::MAX).contains(&v);
+        }
         let (mut cc, mut ca) = ([0.0; B], [0.0; B]);
         cc[0] = kc * x[0];
         ca[0] = ka * x[0];
@@ -576,9 +581,11 @@ fn run_recurrence(loads: &[f64], options: &PmcOptions, ctl: &mut [f64], atl: &mu
     {
         c = lc * c + kc * x;
         a = la * a + ka * x;
+        ok &= (0.0..=f64::MAX).contains(x);
         *c_out = c;
         *a_out = a;
     }
+    ok
 }
 
 /// A plain-language reading of a TSB value, using GoldenCheetah's colour bands:
