@@ -93,9 +93,24 @@ typed_id!(
 /// Importing the same record twice yields the same `ExternalRef`, which is how the store keeps imports
 /// idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "ExternalRefFields")]
 pub struct ExternalRef {
     source: String,
     external_id: String,
+}
+
+/// The unchecked serde form; deserialising goes through [`ExternalRef::new`].
+#[derive(Deserialize)]
+struct ExternalRefFields {
+    source: String,
+    external_id: String,
+}
+
+impl TryFrom<ExternalRefFields> for ExternalRef {
+    type Error = Error;
+    fn try_from(f: ExternalRefFields) -> Result<Self> {
+        ExternalRef::new(f.source, f.external_id)
+    }
 }
 
 impl ExternalRef {
@@ -164,5 +179,11 @@ mod tests {
         assert!(ExternalRef::new("Garmin", "1").is_err());
         assert!(ExternalRef::new("fit file", "1").is_err());
         assert!(ExternalRef::new("garmin", "").is_err());
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<ExternalRef>(&json).unwrap(), r);
+        assert!(
+            serde_json::from_str::<ExternalRef>(r#"{"source":"Bad Source","external_id":"1"}"#)
+                .is_err()
+        );
     }
 }
