@@ -88,6 +88,37 @@ typed_id!(
     "workout id"
 );
 
+typed_id!(
+    /// A financial account (checking, card, loan, brokerage).
+    AccountId,
+    "account id"
+);
+typed_id!(
+    /// A financial transaction.
+    TransactionId,
+    "transaction id"
+);
+typed_id!(
+    /// A security (stock, fund, bond, coin).
+    SecurityId,
+    "security id"
+);
+typed_id!(
+    /// A recurring bill.
+    BillId,
+    "bill id"
+);
+typed_id!(
+    /// A manually entered expense.
+    ExpenseId,
+    "expense id"
+);
+typed_id!(
+    /// A category of manual expenses.
+    ExpenseCategoryId,
+    "expense category id"
+);
+
 /// Where a record came from and the id it has there: `garmin` / `12345678901`, `fit-file` / a hash.
 ///
 /// Importing the same record twice yields the same `ExternalRef`, which is how the store keeps imports

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod error;
+pub mod finance;
 pub mod fitness;
 pub mod ids;
 pub mod money;
