@@ -8,9 +8,8 @@
 //! to the currency's minor unit; a month that is over is projected at what was spent, and a month
 //! not yet begun at zero.
 
-use std::collections::HashSet;
-
 use rust_decimal::Decimal;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use super::cashflow::countable;
@@ -69,7 +68,7 @@ pub fn budget_status(
     transactions: &[Transaction],
     as_of: Day,
 ) -> Result<Vec<BudgetStatus>> {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for b in budgets {
         if !seen.insert((&b.category, b.month)) {
             return Err(Error::invalid(

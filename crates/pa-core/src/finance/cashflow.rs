@@ -14,12 +14,11 @@
 //! - Savings rate = net / income, rounded half to even to 4 decimal places; none without income.
 //! - Amounts of different currencies are never added together: every result is per currency.
 
-use std::collections::HashMap;
-
 use rust_decimal::{Decimal, RoundingStrategy};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::fixed::{add, common_scale, from_fixed, to_fixed};
+use super::fixed::{MAX_SCALE, add, common_scale, from_fixed, to_fixed};
 use super::recurring::normalize_merchant;
 use super::{Account, Category, Transaction, settled};
 use crate::error::{Error, Result};
@@ -135,7 +134,7 @@ pub(crate) fn countable<'a>(
     detect_transfers: bool,
     window_days: u32,
 ) -> Result<(Vec<&'a Transaction>, usize)> {
-    let currency_of: HashMap<&AccountId, Currency> =
+    let currency_of: FxHashMap<&AccountId, Currency> =
         accounts.iter().map(|a| (&a.id, a.currency)).collect();
     for t in transactions {
         let &cur = currency_of.get(&t.account).ok_or_else(|| {
@@ -173,36 +172,48 @@ pub(crate) fn countable<'a>(
 
 /// Marks outflow/inflow pairs of equal amount on different accounts within the window.
 fn pair_transfers(live: &[&Transaction], is_transfer: &mut [bool], window_days: u32) {
+    // Keyed by the amount as an integer at the finest scale: cheaper than hashing a decimal.
+    // An amount too fine for that scale cannot be matched and is simply never paired.
+    let key = |t: &Transaction| {
+        to_fixed(t.amount.amount().abs(), MAX_SCALE)
+            .ok()
+            .map(|units| (t.amount.currency(), units))
+    };
     // Inflows by (currency, amount), each list sorted by day.
-    let mut inflows: HashMap<(Currency, Decimal), Vec<usize>> = HashMap::new();
+    let mut inflows: FxHashMap<(Currency, i128), Vec<usize>> = FxHashMap::default();
     for (i, t) in live.iter().enumerate() {
-        if !is_transfer[i] && t.amount.amount() > Decimal::ZERO {
-            inflows
-                .entry((t.amount.currency(), t.amount.amount().normalize()))
-                .or_default()
-                .push(i);
+        if !is_transfer[i]
+            && t.amount.amount() > Decimal::ZERO
+            && let Some(k) = key(t)
+        {
+            inflows.entry(k).or_default().push(i);
         }
     }
     for list in inflows.values_mut() {
-        list.sort_by_key(|&i| live[i].posted);
+        list.sort_unstable_by_key(|&i| (live[i].posted, i));
     }
+    // Only outflows with a same-amount inflow can pair; only those are sorted (by day, for a
+    // deterministic closest-first pairing).
     let mut outflows: Vec<usize> = (0..live.len())
         .filter(|&i| !is_transfer[i] && live[i].amount.amount() < Decimal::ZERO)
+        .filter(|&i| key(live[i]).is_some_and(|k| inflows.contains_key(&k)))
         .collect();
-    outflows.sort_by_key(|&i| live[i].posted);
+    outflows.sort_unstable_by_key(|&i| (live[i].posted, i));
+    let window = i64::from(window_days);
     for o in outflows {
         let out = live[o];
-        let Some(list) = inflows.get(&(out.amount.currency(), (-out.amount.amount()).normalize()))
-        else {
+        let Some(list) = key(out).and_then(|k| inflows.get(&k)) else {
             continue;
         };
-        let best = list
+        // Only the inflows inside the window are looked at.
+        let lo = list.partition_point(|&i| out.posted.days_until(live[i].posted) < -window);
+        let best = list[lo..]
             .iter()
             .copied()
-            .filter(|&i| !is_transfer[i] && live[i].account != out.account)
-            .map(|i| (out.posted.days_until(live[i].posted).unsigned_abs(), i))
-            .filter(|(gap, _)| *gap <= u64::from(window_days))
-            .min();
+            .map(|i| (out.posted.days_until(live[i].posted), i))
+            .take_while(|(gap, _)| *gap <= window)
+            .filter(|&(_, i)| !is_transfer[i] && live[i].account != out.account)
+            .min_by_key(|&(gap, i)| (gap.unsigned_abs(), i));
         if let Some((_, i)) = best {
             is_transfer[o] = true;
             is_transfer[i] = true;
@@ -229,39 +240,53 @@ pub fn cash_flow(
         options.detect_transfers,
         options.transfer_window_days,
     )?;
-    let scale = common_scale(kept.iter().map(|t| t.amount.amount()))?;
 
+    // First pass: the currencies and the span of months, so sums can live in dense arrays.
     let mut currencies: Vec<Currency> = Vec::new();
-    let mut months: HashMap<(Month, usize), Sums> = HashMap::new();
-    // Categories are interned once, with the indices of all their ancestors.
+    let (mut lo, mut hi) = (i32::MAX, i32::MIN);
+    let mut finest = 0;
+    for t in &kept {
+        finest = finest.max(t.amount.amount().scale());
+        if !currencies.contains(&t.amount.currency()) {
+            currencies.push(t.amount.currency());
+        }
+        let m = month_number(t.posted.month());
+        lo = lo.min(m);
+        hi = hi.max(m);
+    }
+    let scale = common_scale([Decimal::new(0, finest)])?;
+    let ncur = currencies.len();
+    let nmonths = if kept.is_empty() {
+        0
+    } else {
+        (hi - lo + 1) as usize
+    };
+    let mut months = vec![Sums::default(); nmonths * ncur];
+    // Categories and merchants are interned once; their sums are indexed [interned × currency].
     let uncategorized = Category::new(["Uncategorized"])?;
-    let mut category_index: HashMap<&Category, usize> = HashMap::new();
+    let mut category_index: FxHashMap<&str, usize> = FxHashMap::default();
     let mut category_paths: Vec<Category> = Vec::new();
-    let mut path_index: HashMap<Category, usize> = HashMap::new();
+    let mut path_index: FxHashMap<Category, usize> = FxHashMap::default();
     let mut rollup: Vec<Vec<usize>> = Vec::new();
-    let mut categories: HashMap<(usize, usize), Sums> = HashMap::new();
-    let mut merchant_group: HashMap<&str, usize> = HashMap::new();
-    let mut groups: HashMap<String, usize> = HashMap::new();
+    let mut categories: Vec<Sums> = Vec::new();
+    // Store numbers make most raw merchant strings distinct: size for that, not for rehashing.
+    let mut merchant_group: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(kept.len(), Default::default());
+    let mut groups: FxHashMap<String, usize> =
+        FxHashMap::with_capacity_and_hasher(kept.len() / 4, Default::default());
     let mut merchant_names: Vec<&str> = Vec::new();
-    let mut merchants: HashMap<(usize, usize), Sums> = HashMap::new();
+    let mut merchants: Vec<Sums> = Vec::new();
 
     for t in &kept {
-        let cur = t.amount.currency();
-        let c = match currencies.iter().position(|x| *x == cur) {
-            Some(c) => c,
-            None => {
-                currencies.push(cur);
-                currencies.len() - 1
-            }
-        };
+        let c = currencies
+            .iter()
+            .position(|x| *x == t.amount.currency())
+            .unwrap_or(0);
         let units = to_fixed(t.amount.amount(), scale)?;
-        months
-            .entry((t.posted.month(), c))
-            .or_default()
-            .add(units)?;
+        months[(month_number(t.posted.month()) - lo) as usize * ncur + c].add(units)?;
 
         let cat = t.category.as_ref().unwrap_or(&uncategorized);
-        let ci = match category_index.get(cat) {
+        let ci = match category_index.get(cat.path()) {
             Some(&i) => i,
             None => {
                 let ids: Vec<usize> = cat
@@ -269,17 +294,18 @@ pub fn cash_flow(
                     .map(|a| {
                         *path_index.entry(a.clone()).or_insert_with(|| {
                             category_paths.push(a);
+                            categories.resize(category_paths.len() * ncur, Sums::default());
                             category_paths.len() - 1
                         })
                     })
                     .collect();
                 rollup.push(ids);
-                category_index.insert(cat, rollup.len() - 1);
+                category_index.insert(cat.path(), rollup.len() - 1);
                 rollup.len() - 1
             }
         };
         for &p in &rollup[ci] {
-            categories.entry((p, c)).or_default().add(units)?;
+            categories[p * ncur + c].add(units)?;
         }
 
         if units < 0
@@ -294,18 +320,21 @@ pub fn cash_flow(
                 None => {
                     let g = *groups.entry(normalize_merchant(m)).or_insert_with(|| {
                         merchant_names.push(m);
+                        merchants.resize(merchant_names.len() * ncur, Sums::default());
                         merchant_names.len() - 1
                     });
                     merchant_group.insert(m, g);
                     g
                 }
             };
-            merchants.entry((g, c)).or_default().add(units)?;
+            merchants[g * ncur + c].add(units)?;
         }
     }
 
-    let mut by_month = Vec::with_capacity(months.len());
-    for ((month, c), s) in months {
+    let mut by_month = Vec::new();
+    for (i, s) in months.iter().enumerate().filter(|(_, s)| s.count > 0) {
+        let (m, c) = (i / ncur, i % ncur);
+        let month = month_from_number(lo + m as i32)?;
         let (income, spending) = (decimal(s.income, scale)?, decimal(s.spending, scale)?);
         let net = income - spending;
         let savings_rate = (!income.is_zero())
@@ -323,8 +352,9 @@ pub fn cash_flow(
     }
     by_month.sort_by(|a, b| (a.month, a.currency.code()).cmp(&(b.month, b.currency.code())));
 
-    let mut by_category = Vec::with_capacity(categories.len());
-    for ((p, c), s) in categories {
+    let mut by_category = Vec::new();
+    for (i, s) in categories.iter().enumerate().filter(|(_, s)| s.count > 0) {
+        let (p, c) = (i / ncur, i % ncur);
         let (income, spending) = (decimal(s.income, scale)?, decimal(s.spending, scale)?);
         by_category.push(CategoryFlow {
             category: category_paths[p].clone(),
@@ -341,15 +371,19 @@ pub fn cash_flow(
     let mut top_merchants = Vec::new();
     for (c, &currency) in currencies.iter().enumerate() {
         let mut list: Vec<MerchantFlow> = Vec::new();
-        for (&(g, mc), s) in &merchants {
-            if mc == c {
-                list.push(MerchantFlow {
-                    merchant: merchant_names[g].to_owned(),
-                    currency,
-                    spending: decimal(s.spending, scale)?,
-                    count: s.count,
-                });
-            }
+        for (g, s) in merchants
+            .iter()
+            .skip(c)
+            .step_by(ncur.max(1))
+            .enumerate()
+            .filter(|(_, s)| s.count > 0)
+        {
+            list.push(MerchantFlow {
+                merchant: merchant_names[g].to_owned(),
+                currency,
+                spending: decimal(s.spending, scale)?,
+                count: s.count,
+            });
         }
         list.sort_by(|a, b| {
             b.spending
@@ -373,6 +407,15 @@ pub fn cash_flow(
         top_merchants,
         transfers_excluded,
     })
+}
+
+/// Months as consecutive integers, for dense arrays.
+fn month_number(m: Month) -> i32 {
+    m.year() * 12 + m.number() as i32 - 1
+}
+
+fn month_from_number(n: i32) -> Result<Month> {
+    Month::new(n.div_euclid(12), n.rem_euclid(12) as u32 + 1)
 }
 
 #[cfg(test)]

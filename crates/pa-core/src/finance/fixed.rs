@@ -23,14 +23,27 @@ pub(crate) fn common_scale(amounts: impl IntoIterator<Item = Decimal>) -> Result
     Ok(scale)
 }
 
+/// 10^0 ..= 10^28, the scales a `Decimal` can have.
+const POW10: [i128; 29] = {
+    let mut p = [1_i128; 29];
+    let mut i = 1;
+    while i < 29 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
 /// `d` as an integer count of 10^-scale units; `scale` must be ≥ `d.scale()`.
+#[inline]
 pub(crate) fn to_fixed(d: Decimal, scale: u32) -> Result<i128> {
-    let up = scale
+    if d.scale() == scale {
+        return Ok(d.mantissa());
+    }
+    scale
         .checked_sub(d.scale())
-        .ok_or_else(|| Error::out_of_range(format!("{d} at scale {scale}")))?;
-    10_i128
-        .checked_pow(up)
-        .and_then(|p| d.mantissa().checked_mul(p))
+        .and_then(|up| POW10.get(up as usize))
+        .and_then(|p| d.mantissa().checked_mul(*p))
         .ok_or_else(|| Error::out_of_range(format!("{d} at scale {scale}")))
 }
 

@@ -11,9 +11,8 @@
 //!   across currencies. With a table ([`net_worth_in`]), each currency's per-type totals are
 //!   converted at that day's rate, rounded half to even to the target's minor unit, then added.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::fixed::{add, common_scale, from_fixed, to_fixed};
@@ -21,7 +20,8 @@ use super::fx::FxTable;
 use super::{Account, AccountType, BalanceSnapshot};
 use crate::error::{Error, Result};
 use crate::fitness::pmc::MAX_SPAN_DAYS;
-use crate::money::Currency;
+use crate::ids::AccountId;
+use crate::money::{Currency, Money};
 use crate::time::Day;
 
 const TYPES: usize = AccountType::ALL.len();
@@ -122,6 +122,16 @@ impl NetWorthSeries {
     }
 }
 
+/// Balances of one account over time: an alternative input to a flat list of snapshots that
+/// carries the account id once, as a store returns them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BalanceHistory {
+    /// The account.
+    pub account: AccountId,
+    /// (day, balance) points in any order; on a day given twice, the later point wins.
+    pub points: Vec<(Day, Money)>,
+}
+
 /// Daily totals per currency as fixed-point integers, before they become rows.
 struct Totals {
     start: Day,
@@ -132,12 +142,12 @@ struct Totals {
     cells: Vec<i128>,
 }
 
-fn totals(
+/// Checks the range and the accounts; the number of days and the account index by id.
+fn prepare(
     accounts: &[Account],
-    balances: &[BalanceSnapshot],
     from: Day,
     to: Day,
-) -> Result<Totals> {
+) -> Result<(usize, FxHashMap<&AccountId, usize>)> {
     if to < from {
         return Err(Error::invalid(
             "net worth range",
@@ -151,8 +161,8 @@ fn totals(
             format!("{span} days is longer than {MAX_SPAN_DAYS}"),
         ));
     }
-    let days = span as usize;
-    let index: HashMap<&_, usize> = accounts
+    // FxHash: ids are ours, not attacker-chosen keys, and SipHash would dominate the sweep.
+    let index: FxHashMap<&AccountId, usize> = accounts
         .iter()
         .enumerate()
         .map(|(i, a)| (&a.id, i))
@@ -163,9 +173,22 @@ fn totals(
     for a in accounts {
         a.validate()?;
     }
+    Ok((span as usize, index))
+}
 
-    // Snapshots per account, validated, sorted by day (stable: the later of a same-day pair wins).
-    let mut per_account: Vec<Vec<(Day, Decimal)>> = vec![Vec::new(); accounts.len()];
+/// Balances grouped per account, each (day, amount), and the finest scale among them.
+type Grouped = (Vec<Vec<(Day, Decimal)>>, u32);
+
+fn group_snapshots(
+    accounts: &[Account],
+    index: &FxHashMap<&AccountId, usize>,
+    balances: &[BalanceSnapshot],
+) -> Result<Grouped> {
+    let per = balances.len() / accounts.len().max(1) + 1;
+    let mut per_account: Vec<Vec<(Day, Decimal)>> = (0..accounts.len())
+        .map(|_| Vec::with_capacity(per))
+        .collect();
+    let mut finest = 0;
     for b in balances {
         let what = || format!("balance of account {} on {}", b.account, b.day);
         let &i = index
@@ -182,9 +205,56 @@ fn totals(
             ));
         }
         b.validate()?;
+        finest = finest.max(b.current.amount().scale());
         per_account[i].push((b.day, b.current.amount()));
     }
-    let scale = common_scale(balances.iter().map(|b| b.current.amount()))?;
+    Ok((per_account, finest))
+}
+
+fn group_histories(
+    accounts: &[Account],
+    index: &FxHashMap<&AccountId, usize>,
+    histories: &[BalanceHistory],
+) -> Result<Grouped> {
+    let mut per_account: Vec<Vec<(Day, Decimal)>> = vec![Vec::new(); accounts.len()];
+    let mut finest = 0;
+    for h in histories {
+        let &i = index.get(&h.account).ok_or_else(|| {
+            Error::invalid(
+                format!("balance history of account {}", h.account),
+                "the account is unknown",
+            )
+        })?;
+        let points = &mut per_account[i];
+        points.reserve(h.points.len());
+        for (day, money) in &h.points {
+            if money.currency() != accounts[i].currency {
+                return Err(Error::invalid(
+                    format!("balance of account {} on {day}", h.account),
+                    format!(
+                        "is in {} but the account is in {}",
+                        money.currency().code(),
+                        accounts[i].currency.code()
+                    ),
+                ));
+            }
+            finest = finest.max(money.amount().scale());
+            points.push((*day, money.amount()));
+        }
+    }
+    Ok((per_account, finest))
+}
+
+/// The daily running totals from balances grouped per account.
+fn totals(
+    accounts: &[Account],
+    grouped: Grouped,
+    from: Day,
+    to: Day,
+    days: usize,
+) -> Result<Totals> {
+    let (mut per_account, finest) = grouped;
+    let scale = common_scale([Decimal::new(0, finest)])?;
     let mut currencies: Vec<Currency> = accounts
         .iter()
         .zip(&per_account)
@@ -196,51 +266,54 @@ fn totals(
     let ncur = currencies.len();
 
     // Deltas: each account adds (new value − old value) on the days its contribution changes.
+    let first_day = from.days_from_ce();
     let mut cells = vec![0_i128; days * ncur * TYPES];
     for (account, snaps) in accounts.iter().zip(per_account.iter_mut()) {
         if snaps.is_empty() {
             continue;
         }
         snaps.sort_by_key(|(d, _)| *d);
+        // The days it counts on, inside the range: [open_from, open_to].
+        let open_from = account.opened.map_or(from, |o| o.max(from));
+        let open_to = match account.closed {
+            Some(c) if c <= to => c.pred()?,
+            _ => to,
+        };
+        if open_to < open_from {
+            continue;
+        }
         let c = currencies
             .iter()
             .position(|x| *x == account.currency)
             .unwrap_or(0);
-        let slot = |day_idx: usize| (day_idx * ncur + c) * TYPES + account.kind.index();
-        let value_on = |day: Day, snaps: &[(Day, Decimal)]| -> Result<i128> {
-            if !account.is_open_on(day) {
-                return Ok(0);
-            }
-            let i = snaps.partition_point(|(d, _)| *d <= day);
-            match i.checked_sub(1) {
-                Some(i) => to_fixed(snaps[i].1, scale),
-                None => Ok(0),
-            }
+        let mut put = |day: Day, delta: i128| -> Result<()> {
+            let at = ((day.days_from_ce() - first_day) as usize * ncur + c) * TYPES
+                + account.kind.index();
+            cells[at] = add(cells[at], delta)?;
+            Ok(())
         };
-        // Days inside the range on which this account's contribution may change.
-        let mut change_days: Vec<Day> = vec![from];
-        change_days.extend(
-            snaps
-                .iter()
-                .map(|(d, _)| *d)
-                .filter(|d| *d > from && *d <= to),
-        );
-        change_days.extend(
-            [account.opened, account.closed]
-                .into_iter()
-                .flatten()
-                .filter(|d| *d > from && *d <= to),
-        );
-        change_days.sort_unstable();
-        change_days.dedup();
-        let mut current = 0_i128;
-        for day in change_days {
-            let v = value_on(day, snaps)?;
+        // The balance carried into the first open day, then each later snapshot in turn.
+        let first_after = snaps.partition_point(|(d, _)| *d <= open_from);
+        let mut current = match first_after.checked_sub(1) {
+            Some(i) => to_fixed(snaps[i].1, scale)?,
+            None => 0,
+        };
+        put(open_from, current)?;
+        let mut i = first_after;
+        while i < snaps.len() && snaps[i].0 <= open_to {
+            // The last snapshot of a day wins.
+            while i + 1 < snaps.len() && snaps[i + 1].0 == snaps[i].0 {
+                i += 1;
+            }
+            let v = to_fixed(snaps[i].1, scale)?;
             if v != current {
-                let at = slot(from.days_until(day) as usize);
-                cells[at] = add(cells[at], v - current)?;
+                put(snaps[i].0, v - current)?;
                 current = v;
             }
+            i += 1;
+        }
+        if open_to < to {
+            put(open_to.succ()?, -current)?;
         }
     }
     // Running sums turn the deltas into balances.
@@ -256,30 +329,83 @@ fn totals(
     })
 }
 
-fn row(day: Day, currency: Currency, by_type: [Decimal; TYPES]) -> Result<NetWorthRow> {
-    let mut assets = Decimal::ZERO;
-    let mut liabilities = Decimal::ZERO;
+/// A row from per-type totals in fixed-point units at `scale`.
+fn row(day: Day, currency: Currency, units: &[i128], scale: u32) -> Result<NetWorthRow> {
+    let (mut assets, mut liabilities) = (0_i128, 0_i128);
+    let mut by_type = [Decimal::ZERO; TYPES];
     for t in AccountType::ALL {
-        let v = by_type[t.index()];
-        let sum = if t.is_liability() {
-            &mut liabilities
+        let v = units[t.index()];
+        if t.is_liability() {
+            liabilities = add(liabilities, v)?;
         } else {
-            &mut assets
-        };
-        *sum = sum
-            .checked_add(v)
-            .ok_or_else(|| Error::out_of_range("net worth"))?;
+            assets = add(assets, v)?;
+        }
+        by_type[t.index()] = from_fixed(v, scale)?;
     }
-    let net_worth = assets
+    let net = assets
         .checked_sub(liabilities)
         .ok_or_else(|| Error::out_of_range("net worth"))?;
     Ok(NetWorthRow {
         day,
         currency,
-        assets,
-        liabilities,
-        net_worth,
+        assets: from_fixed(assets, scale)?,
+        liabilities: from_fixed(liabilities, scale)?,
+        net_worth: from_fixed(net, scale)?,
         by_type,
+    })
+}
+
+/// Rows from totals: per currency, or converted into `fx`'s target and summed.
+fn series(t: Totals, from: Day, to: Day, fx: Option<&FxTable>) -> Result<NetWorthSeries> {
+    let ncur = t.currencies.len();
+    let mut date = t.start.naive();
+    let Some(fx) = fx else {
+        let mut rows = Vec::with_capacity(t.days * ncur);
+        for d in 0..t.days {
+            for (c, &currency) in t.currencies.iter().enumerate() {
+                let base = (d * ncur + c) * TYPES;
+                rows.push(row(
+                    Day::from_naive(date),
+                    currency,
+                    &t.cells[base..base + TYPES],
+                    t.scale,
+                )?);
+            }
+            date = date.succ_opt().unwrap_or(date);
+        }
+        return Ok(NetWorthSeries {
+            start: from,
+            end: to,
+            currencies: t.currencies,
+            rows,
+        });
+    };
+    let target = fx.target();
+    // Converted amounts are rounded to the target's minor unit, so that is the scale they sum at.
+    let scale = u32::from(target.exponent().unwrap_or(2));
+    let mut rows = Vec::with_capacity(t.days);
+    for d in 0..t.days {
+        let day = Day::from_naive(date);
+        let mut units = [0_i128; TYPES];
+        for (c, &currency) in t.currencies.iter().enumerate() {
+            let base = (d * ncur + c) * TYPES;
+            for (k, v) in units.iter_mut().enumerate() {
+                let cell = t.cells[base + k];
+                if cell != 0 {
+                    let converted =
+                        fx.convert(Money::new(from_fixed(cell, t.scale)?, currency), day)?;
+                    *v = add(*v, to_fixed(converted.amount(), scale)?)?;
+                }
+            }
+        }
+        rows.push(row(day, target, &units, scale)?);
+        date = date.succ_opt().unwrap_or(date);
+    }
+    Ok(NetWorthSeries {
+        start: from,
+        end: to,
+        currencies: vec![target],
+        rows,
     })
 }
 
@@ -293,27 +419,9 @@ pub fn net_worth(
     from: Day,
     to: Day,
 ) -> Result<NetWorthSeries> {
-    let t = totals(accounts, balances, from, to)?;
-    let ncur = t.currencies.len();
-    let mut rows = Vec::with_capacity(t.days * ncur);
-    let mut date = t.start.naive();
-    for d in 0..t.days {
-        for (c, &currency) in t.currencies.iter().enumerate() {
-            let base = (d * ncur + c) * TYPES;
-            let mut by_type = [Decimal::ZERO; TYPES];
-            for (k, v) in by_type.iter_mut().enumerate() {
-                *v = from_fixed(t.cells[base + k], t.scale)?;
-            }
-            rows.push(row(Day::from_naive(date), currency, by_type)?);
-        }
-        date = date.succ_opt().unwrap_or(date);
-    }
-    Ok(NetWorthSeries {
-        start: from,
-        end: to,
-        currencies: t.currencies,
-        rows,
-    })
+    let (days, index) = prepare(accounts, from, to)?;
+    let grouped = group_snapshots(accounts, &index, balances)?;
+    series(totals(accounts, grouped, from, to, days)?, from, to, None)
 }
 
 /// The daily net-worth series converted into `fx`'s target currency: one row per day.
@@ -324,37 +432,27 @@ pub fn net_worth_in(
     to: Day,
     fx: &FxTable,
 ) -> Result<NetWorthSeries> {
-    let t = totals(accounts, balances, from, to)?;
-    let ncur = t.currencies.len();
-    let target = fx.target();
-    let mut rows = Vec::with_capacity(t.days);
-    let mut date = t.start.naive();
-    for d in 0..t.days {
-        let day = Day::from_naive(date);
-        let mut by_type = [Decimal::ZERO; TYPES];
-        for (c, &currency) in t.currencies.iter().enumerate() {
-            let base = (d * ncur + c) * TYPES;
-            for (k, v) in by_type.iter_mut().enumerate() {
-                let units = t.cells[base + k];
-                if units == 0 {
-                    continue;
-                }
-                let amount = crate::money::Money::new(from_fixed(units, t.scale)?, currency);
-                let converted = fx.convert(amount, day)?;
-                *v = v
-                    .checked_add(converted.amount())
-                    .ok_or_else(|| Error::out_of_range("net worth"))?;
-            }
-        }
-        rows.push(row(day, target, by_type)?);
-        date = date.succ_opt().unwrap_or(date);
-    }
-    Ok(NetWorthSeries {
-        start: from,
-        end: to,
-        currencies: vec![target],
-        rows,
-    })
+    let (days, index) = prepare(accounts, from, to)?;
+    let grouped = group_snapshots(accounts, &index, balances)?;
+    series(
+        totals(accounts, grouped, from, to, days)?,
+        from,
+        to,
+        Some(fx),
+    )
+}
+
+/// As [`net_worth`] (or [`net_worth_in`] with `fx`), from balances already grouped per account.
+pub fn net_worth_of_histories(
+    accounts: &[Account],
+    histories: &[BalanceHistory],
+    from: Day,
+    to: Day,
+    fx: Option<&FxTable>,
+) -> Result<NetWorthSeries> {
+    let (days, index) = prepare(accounts, from, to)?;
+    let grouped = group_histories(accounts, &index, histories)?;
+    series(totals(accounts, grouped, from, to, days)?, from, to, fx)
 }
 
 #[cfg(test)]
@@ -510,6 +608,41 @@ mod tests {
             s.change(day("2026-03-31"), usd(), Period::Week),
             Some(dec!(40))
         );
+    }
+
+    #[test]
+    fn histories_give_the_same_series_as_snapshots() {
+        let accounts = vec![
+            account("chk", AccountType::Depository, usd()),
+            account("card", AccountType::Credit, usd()),
+        ];
+        let balances = vec![
+            bal("chk", "2026-01-02", dec!(10), usd()),
+            bal("card", "2026-01-01", dec!(3), usd()),
+            bal("chk", "2026-01-01", dec!(5), usd()),
+            bal("chk", "2026-01-02", dec!(12), usd()),
+        ];
+        let histories: Vec<BalanceHistory> = accounts
+            .iter()
+            .map(|a| BalanceHistory {
+                account: a.id.clone(),
+                points: balances
+                    .iter()
+                    .filter(|b| b.account == a.id)
+                    .map(|b| (b.day, b.current))
+                    .collect(),
+            })
+            .collect();
+        let (from, to) = (day("2026-01-01"), day("2026-01-03"));
+        assert_eq!(
+            net_worth_of_histories(&accounts, &histories, from, to, None).unwrap(),
+            net_worth(&accounts, &balances, from, to).unwrap()
+        );
+        let ghost = vec![BalanceHistory {
+            account: AccountId::new("ghost").unwrap(),
+            points: vec![],
+        }];
+        assert!(net_worth_of_histories(&accounts, &ghost, from, to, None).is_err());
     }
 
     proptest! {

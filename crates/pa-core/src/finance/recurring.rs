@@ -23,9 +23,8 @@
 //!   (median) day of the month, clamped to the month's length.
 //! - **Missed**: `as_of` is past the due day by more than the cadence's tolerance.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Category, Transaction, settled};
@@ -201,16 +200,66 @@ const NOISE: [&str; 16] = [
 /// carry digits (store numbers, dates, references) and filler (`inc`, `pos`, `www`, …) removed.
 /// `NETFLIX.COM`, `Netflix Inc` and `netflix` all become `netflix`; `GROCER #12` becomes `grocer`.
 pub fn normalize_merchant(name: &str) -> String {
-    let lower = name.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\''))
-        .filter(|w| !w.is_empty() && !w.chars().any(|c| c.is_ascii_digit()) && !NOISE.contains(w))
-        .collect();
-    if words.is_empty() {
-        lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    if name.is_ascii() {
+        return normalize_ascii(name);
+    }
+    // One pass, one allocation: it runs once per distinct merchant string, and store numbers make
+    // nearly every string distinct.
+    let mut out = String::with_capacity(name.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let w = word.trim_matches('\'');
+        if !w.is_empty() && !w.bytes().any(|b| b.is_ascii_digit()) && !NOISE.contains(&w) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        word.clear();
+    };
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '\'' {
+            word.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else {
+            flush(&mut word, &mut out);
+        }
+    }
+    flush(&mut word, &mut out);
+    if out.is_empty() {
+        name.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
     } else {
-        words.join(" ")
+        out
+    }
+}
+
+/// The ASCII case of [`normalize_merchant`]: tokens are slices of `name`, lower-cased as copied.
+fn normalize_ascii(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for token in name.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'')) {
+        let w = token.trim_matches('\'');
+        if w.is_empty()
+            || w.bytes().any(|b| b.is_ascii_digit())
+            || NOISE.iter().any(|n| n.eq_ignore_ascii_case(w))
+        {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    if out.is_empty() {
+        name.split_whitespace()
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        out
     }
 }
 
@@ -224,8 +273,8 @@ pub fn detect_recurring(
     if options.amount_tolerance < Decimal::ZERO {
         return Err(Error::invalid("amount_tolerance", "must not be negative"));
     }
-    let mut key_of: HashMap<&str, String> = HashMap::new();
-    let mut groups: HashMap<(&AccountId, &str, String), Vec<&Transaction>> = HashMap::new();
+    let mut key_of: FxHashMap<&str, String> = FxHashMap::default();
+    let mut groups: FxHashMap<(&AccountId, &str, String), Vec<&Transaction>> = FxHashMap::default();
     for t in settled(transactions) {
         if t.transfer || t.amount.amount() >= Decimal::ZERO {
             continue;

@@ -1,7 +1,6 @@
 //! Transactions and balance snapshots.
 
-use std::collections::HashSet;
-
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use super::Category;
@@ -62,7 +61,7 @@ impl Transaction {
 /// The transactions that count: all of them except pending ones that a posted transaction
 /// replaces (through [`Transaction::pending_id`]), so a purchase is counted once. Order is kept.
 pub fn settled(transactions: &[Transaction]) -> Vec<&Transaction> {
-    let replaced: HashSet<&TransactionId> = transactions
+    let replaced: FxHashSet<&TransactionId> = transactions
         .iter()
         .filter(|t| !t.pending)
         .filter_map(|t| t.pending_id.as_ref())
@@ -102,6 +101,7 @@ impl BalanceSnapshot {
     }
 
     /// Checks that every amount is in the same currency.
+    #[inline]
     pub fn validate(&self) -> Result<()> {
         for other in [&self.available, &self.limit].into_iter().flatten() {
             if other.currency() != self.current.currency() {
