@@ -173,7 +173,7 @@ fn malformed_csv_names_the_line_and_problem() {
     fails_with(
         "2026-01-01,10\n2026-01-02,20\n",
         65,
-        "line 1: the header must name the columns 'date' and 'load'",
+        "line 1: the header must name the columns 'date,load'",
     );
     fails_with("date,load\n", 65, "no data rows");
     fails_with(

@@ -10,71 +10,28 @@ use std::path::Path;
 use pa_core::fitness::pmc::DailyLoads;
 use pa_core::time::Day;
 
+use super::csv_table::Table;
 use crate::error::{Error, Result};
 
 /// Reads `(day, load)` entries from CSV text; `source_name` labels errors.
 pub fn read_entries(input: impl Read, source_name: &str) -> Result<Vec<(Day, f64)>> {
-    let err = |line: Option<u64>, reason: String| Error::parse(source_name, line, reason);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(input);
-    let headers = reader
-        .headers()
-        .map_err(|e| err(Some(1), csv_reason(&e)))?
-        .clone();
-    if headers.is_empty() || headers.iter().all(str::is_empty) {
-        return Err(err(
-            None,
-            "the file is empty: expected a header line 'date,load'".into(),
-        ));
-    }
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-    };
-    let (Some(date_col), Some(load_col)) = (find("date"), find("load")) else {
-        return Err(err(
-            Some(1),
-            format!(
-                "the header must name the columns 'date' and 'load', found '{}'",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
+    let table = Table::read(input, source_name, &["date", "load"], &[])?;
     let mut entries = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| err(e.position().map(|p| p.line()), csv_reason(&e)))?;
-        let line = record.position().map(|p| p.line());
-        let date_text = record.get(date_col).unwrap_or_default();
+    for row in table.rows() {
+        let date_text = row.get(0);
         let day: Day = date_text
             .parse()
-            .map_err(|_| err(line, format!("bad date '{date_text}': expected YYYY-MM-DD")))?;
-        let load_text = record.get(load_col).unwrap_or_default();
+            .map_err(|_| row.error(format!("bad date '{date_text}': expected YYYY-MM-DD")))?;
+        let load_text = row.get(1);
         let load: f64 = load_text
             .parse()
-            .map_err(|_| err(line, format!("load '{load_text}' is not a number")))?;
+            .map_err(|_| row.error(format!("load '{load_text}' is not a number")))?;
         if load < 0.0 {
-            return Err(err(line, format!("load {load_text} is negative")));
+            return Err(row.error(format!("load {load_text} is negative")));
         }
         entries.push((day, load));
     }
-    if entries.is_empty() {
-        return Err(err(None, "no data rows after the header".into()));
-    }
     Ok(entries)
-}
-
-fn csv_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("expected {expected_len} fields, found {len}"),
-        csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Reads a daily-load CSV from text into a dense series.
@@ -125,7 +82,7 @@ mod tests {
         );
         assert_eq!(
             message("day,tss\n2026-01-01,5\n"),
-            "loads.csv, line 1: the header must name the columns 'date' and 'load', found 'day,tss'"
+            "loads.csv, line 1: the header must name the columns 'date,load' (missing 'date', 'load'), found 'day,tss'"
         );
         assert_eq!(
             message("date,load\n2026-01-01,5\n2026-13-01,5\n"),
