@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
+use pa_core::finance::networth::NetWorthRow;
 use pa_core::fitness::pmc::{Pmc, PmcDay, PmcOptions};
 use plotters::prelude::*;
 
@@ -137,4 +138,99 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
 
 fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("{e}")
+}
+
+/// A line of the net-worth chart: label, colour, width and the value it draws.
+type Line = (&'static str, RGBColor, u32, fn(&NetWorthRow) -> f64);
+
+/// Net worth with assets and liabilities, in one currency. Amounts become floats only to be drawn.
+pub(crate) fn networth_svg(
+    series: &pa_core::finance::networth::NetWorthSeries,
+    currency: pa_core::money::Currency,
+    path: &Path,
+) -> Result<()> {
+    use rust_decimal::prelude::ToPrimitive;
+    let rows: Vec<_> = series
+        .rows
+        .iter()
+        .filter(|r| r.currency == currency)
+        .collect();
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Err(anyhow!("nothing to draw: no net worth rows"));
+    };
+    let f = |d: &rust_decimal::Decimal| d.to_f64().unwrap_or(0.0);
+    let x0 = first.day.naive();
+    let x1 = last.day.naive().succ_opt().unwrap_or(x0);
+    let hi = rows
+        .iter()
+        .map(|r| f(&r.assets).max(f(&r.net_worth)))
+        .fold(0.0, f64::max)
+        * 1.08
+        + 1.0;
+    let lo = rows
+        .iter()
+        .map(|r| f(&r.net_worth).min(-f(&r.liabilities)))
+        .fold(0.0, f64::min)
+        * 1.08;
+    let root = SVGBackend::new(path, (1200, 600)).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let title = format!(
+        "Net worth · {} · {} to {}",
+        currency.code(),
+        first.day,
+        last.day
+    );
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 22))
+        .margin(12)
+        .x_label_area_size(28)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, lo..hi)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .y_desc(currency.code())
+        .x_labels(12)
+        .x_label_formatter(&|d: &NaiveDate| d.format("%b %y").to_string())
+        .y_label_formatter(&|v: &f64| format!("{v:.0}"))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(plot_err)?;
+    let series_of = |pick: fn(&NetWorthRow) -> f64| {
+        rows.iter()
+            .map(move |r| (r.day.naive(), pick(r)))
+            .collect::<Vec<_>>()
+    };
+    let lines: [Line; 3] = [
+        ("assets", TSB_COLOUR, 2, |r| {
+            r.assets.to_f64().unwrap_or(0.0)
+        }),
+        ("liabilities (owed, drawn below zero)", ATL_COLOUR, 2, |r| {
+            -r.liabilities.to_f64().unwrap_or(0.0)
+        }),
+        ("net worth", CTL_COLOUR, 3, |r| {
+            r.net_worth.to_f64().unwrap_or(0.0)
+        }),
+    ];
+    for (label, colour, width, pick) in lines {
+        chart
+            .draw_series(LineSeries::new(series_of(pick), colour.stroke_width(width)))
+            .map_err(plot_err)?
+            .label(label)
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(width))
+            });
+    }
+    chart
+        .draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], BLACK.mix(0.4)))
+        .map_err(plot_err)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(plot_err)?;
+    root.present().map_err(plot_err)?;
+    Ok(())
 }

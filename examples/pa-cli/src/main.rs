@@ -4,6 +4,7 @@
 //! malformed (the message names the file, line and problem); 66 an input file cannot be read.
 
 mod chart;
+mod finance;
 mod output;
 mod training;
 
@@ -42,6 +43,9 @@ enum Command {
     /// Training load and form.
     #[command(subcommand)]
     Training(training::TrainingCommand),
+    /// Net worth and cash flow.
+    #[command(subcommand)]
+    Finance(finance::FinanceCommand),
 }
 
 /// Global settings every command sees.
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Training(cmd) => training::run(cmd, ctx),
+        Command::Finance(cmd) => finance::run(cmd, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
