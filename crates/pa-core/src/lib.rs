@@ -3,6 +3,7 @@
 pub mod error;
 pub mod finance;
 pub mod fitness;
+pub mod habits;
 pub mod ids;
 pub mod money;
 pub mod time;
