@@ -198,7 +198,7 @@ impl Streaks {
         let mut by_length: Vec<Streak> = self.all.clone();
         by_length.sort_by(|a, b| b.length.cmp(&a.length).then(b.end.cmp(&a.end)));
         by_length.truncate(n);
-        by_length.sort_by(|a, b| b.end.cmp(&a.end));
+        by_length.sort_by_key(|s| std::cmp::Reverse(s.end));
         by_length
     }
 }
