@@ -5,6 +5,7 @@
 
 mod chart;
 mod finance;
+mod habits;
 mod output;
 mod training;
 
@@ -46,6 +47,9 @@ enum Command {
     /// Net worth and cash flow.
     #[command(subcommand)]
     Finance(finance::FinanceCommand),
+    /// Habit strength and streaks.
+    #[command(subcommand)]
+    Habits(habits::HabitsCommand),
 }
 
 /// Global settings every command sees.
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
+        Command::Habits(cmd) => habits::run(cmd, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,4 +2,5 @@
 
 mod csv_table;
 pub mod finance;
+pub mod habits;
 pub mod loads;

@@ -1,0 +1,592 @@
+//! Calendar events, their recurrence, and the views over them: a day's agenda, free/busy, and
+//! hours per calendar per week.
+//!
+//! Conventions: a timed event has a start and end instant with the zone it was made in; an
+//! all-day event has dates, the end exclusive (as in iCalendar). Recurrence is expanded in the
+//! event's zone ([`recurrence`]). Free/busy counts timed events that are not cancelled; all-day
+//! events do not block time. Views take the user's zone, which decides where days and weeks begin.
+
+pub mod recurrence;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::ExternalRef;
+use crate::time::{Day, Week, ZonedInstant};
+use recurrence::{Recurrence, resolve_local};
+
+/// When an event happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventTime {
+    /// From `start` to `end`.
+    Timed {
+        /// Start, with its zone.
+        start: ZonedInstant,
+        /// End (after the start).
+        end: ZonedInstant,
+    },
+    /// Whole days from `start` up to, not including, `end`.
+    AllDay {
+        /// First day.
+        start: Day,
+        /// The day after the last day.
+        end: Day,
+    },
+}
+
+/// Whether an event takes place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// It takes place.
+    #[default]
+    Confirmed,
+    /// It may take place.
+    Tentative,
+    /// It does not take place.
+    Cancelled,
+}
+
+/// A change to one occurrence of a recurring event (RECURRENCE-ID).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Override {
+    /// The original wall-clock start of the occurrence it replaces, in the event's zone.
+    pub recurrence_id: NaiveDateTime,
+    /// The new time; `None` keeps the original.
+    pub time: Option<EventTime>,
+    /// A new title; `None` keeps the event's.
+    pub title: Option<String>,
+    /// A new status (`Cancelled` removes the occurrence).
+    pub status: Option<EventStatus>,
+}
+
+/// A calendar event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The calendar it belongs to ("Work").
+    pub calendar: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Location.
+    pub location: Option<String>,
+    /// When (the first occurrence, for a recurring event).
+    pub time: EventTime,
+    /// Status.
+    pub status: EventStatus,
+    /// The source record.
+    pub external: Option<ExternalRef>,
+    /// The source's version tag, for sync.
+    pub etag: Option<String>,
+    /// Recurrence, if it repeats.
+    pub recurrence: Option<Recurrence>,
+    /// Changed occurrences.
+    pub overrides: Vec<Override>,
+}
+
+impl Event {
+    /// A one-off timed event.
+    pub fn timed(
+        calendar: impl Into<String>,
+        title: impl Into<String>,
+        start: ZonedInstant,
+        end: ZonedInstant,
+    ) -> Result<Self> {
+        if end.utc <= start.utc {
+            return Err(Error::invalid(
+                "event",
+                format!("ends at {end} before or at its start {start}"),
+            ));
+        }
+        Ok(Self::with_time(
+            calendar,
+            title,
+            EventTime::Timed { start, end },
+        ))
+    }
+
+    /// A one-off all-day event over `start..end` (end exclusive).
+    pub fn all_day(
+        calendar: impl Into<String>,
+        title: impl Into<String>,
+        start: Day,
+        end: Day,
+    ) -> Result<Self> {
+        if end <= start {
+            return Err(Error::invalid(
+                "event",
+                format!("all-day end {end} is not after its start {start}"),
+            ));
+        }
+        Ok(Self::with_time(
+            calendar,
+            title,
+            EventTime::AllDay { start, end },
+        ))
+    }
+
+    fn with_time(calendar: impl Into<String>, title: impl Into<String>, time: EventTime) -> Self {
+        Self {
+            calendar: calendar.into(),
+            title: title.into(),
+            description: None,
+            location: None,
+            time,
+            status: EventStatus::Confirmed,
+            external: None,
+            etag: None,
+            recurrence: None,
+            overrides: Vec::new(),
+        }
+    }
+}
+
+/// One occurrence of an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// The event's calendar.
+    pub calendar: String,
+    /// Title (an override's, if changed).
+    pub title: String,
+    /// When.
+    pub time: EventTime,
+    /// Status.
+    pub status: EventStatus,
+    /// Changed by an override.
+    pub overridden: bool,
+}
+
+impl Occurrence {
+    /// The span as instants; all-day occurrences span their days' midnights in `zone`.
+    pub fn span(&self, zone: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+        match self.time {
+            EventTime::Timed { start, end } => Ok((start.utc, end.utc)),
+            EventTime::AllDay { start, end } => Ok((midnight(start, zone)?, midnight(end, zone)?)),
+        }
+    }
+}
+
+fn midnight(day: Day, zone: Tz) -> Result<DateTime<Utc>> {
+    Ok(
+        resolve_local(day.naive().and_hms_opt(0, 0, 0).unwrap_or_default(), zone)?
+            .with_timezone(&Utc),
+    )
+}
+
+/// The occurrences of `event` that overlap `[from, to)`, in start order. All-day events are
+/// placed in `zone` for the window test.
+pub fn expand(
+    event: &Event,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    zone: Tz,
+) -> Result<Vec<Occurrence>> {
+    if to <= from {
+        return Err(Error::invalid("window", "must end after it starts"));
+    }
+    let base = Occurrence {
+        calendar: event.calendar.clone(),
+        title: event.title.clone(),
+        time: event.time,
+        status: event.status,
+        overridden: false,
+    };
+    let Some(rec) = &event.recurrence else {
+        let (s, e) = base.span(zone)?;
+        return Ok(if s < to && e > from {
+            vec![base]
+        } else {
+            Vec::new()
+        });
+    };
+    // Occurrences are found by start; widen the window by the duration so that one that started
+    // before `from` but is still going is kept.
+    let (starts, duration): (Vec<NaiveDateTime>, Duration) = match event.time {
+        EventTime::Timed { start, end } => {
+            let tz = start.zone;
+            let d = end.utc - start.utc;
+            let found = rec.expand(start.local().naive_local(), tz, from - d, to)?;
+            (found.iter().map(|t| t.naive_local()).collect(), d)
+        }
+        EventTime::AllDay { start, end } => {
+            // Dates recur as floating midnights; expanding in UTC keeps them on their dates.
+            let d = Duration::days(start.days_until(end));
+            let utc_from = from - d - Duration::days(1);
+            let utc_to = to + Duration::days(1);
+            let found = rec.expand(
+                start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
+                chrono_tz::UTC,
+                utc_from,
+                utc_to,
+            )?;
+            (found.iter().map(|t| t.naive_local()).collect(), d)
+        }
+    };
+    let mut out = Vec::new();
+    let make = |local: NaiveDateTime| -> Result<EventTime> {
+        Ok(match event.time {
+            EventTime::Timed { start, .. } => {
+                let s = resolve_local(local, start.zone)?.with_timezone(&Utc);
+                EventTime::Timed {
+                    start: ZonedInstant::new(s, start.zone),
+                    end: ZonedInstant::new(s + duration, start.zone),
+                }
+            }
+            EventTime::AllDay { .. } => {
+                let s = Day::from_naive(local.date());
+                EventTime::AllDay {
+                    start: s,
+                    end: s.add_days(duration.num_days())?,
+                }
+            }
+        })
+    };
+    for local in &starts {
+        let mut occ = Occurrence {
+            time: make(*local)?,
+            ..base.clone()
+        };
+        if let Some(o) = event.overrides.iter().find(|o| o.recurrence_id == *local) {
+            apply(&mut occ, o);
+        }
+        out.push(occ);
+    }
+    // Overrides that move an occurrence from outside the window into it.
+    for o in &event.overrides {
+        if starts.contains(&o.recurrence_id) || o.time.is_none() {
+            continue;
+        }
+        let original = make(o.recurrence_id)?;
+        let (os, _) = Occurrence {
+            time: original,
+            ..base.clone()
+        }
+        .span(zone)?;
+        let exists = match event.time {
+            EventTime::Timed { start, .. } => !rec
+                .expand(
+                    start.local().naive_local(),
+                    start.zone,
+                    os,
+                    os + Duration::seconds(1),
+                )?
+                .is_empty(),
+            EventTime::AllDay { start, .. } => !rec
+                .expand(
+                    start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
+                    chrono_tz::UTC,
+                    Utc.from_utc_datetime(&o.recurrence_id),
+                    Utc.from_utc_datetime(&o.recurrence_id) + Duration::seconds(1),
+                )?
+                .is_empty(),
+        };
+        if exists {
+            let mut occ = Occurrence {
+                time: original,
+                ..base.clone()
+            };
+            apply(&mut occ, o);
+            out.push(occ);
+        }
+    }
+    let mut kept = Vec::with_capacity(out.len());
+    for occ in out {
+        let (s, e) = occ.span(zone)?;
+        if s < to && e > from && occ.status != EventStatus::Cancelled {
+            kept.push((s, occ));
+        }
+    }
+    kept.sort_by_key(|(s, _)| *s);
+    Ok(kept.into_iter().map(|(_, o)| o).collect())
+}
+
+use chrono::TimeZone;
+
+fn apply(occ: &mut Occurrence, o: &Override) {
+    if let Some(t) = o.time {
+        occ.time = t;
+    }
+    if let Some(t) = &o.title {
+        occ.title.clone_from(t);
+    }
+    if let Some(s) = o.status {
+        occ.status = s;
+    }
+    occ.overridden = true;
+}
+
+/// Everything on `day` in `zone`: all-day occurrences first, then timed ones by start.
+pub fn agenda(events: &[Event], day: Day, zone: Tz) -> Result<Vec<Occurrence>> {
+    let (from, to) = (midnight(day, zone)?, midnight(day.succ()?, zone)?);
+    let mut all: Vec<Occurrence> = Vec::new();
+    for e in events {
+        all.extend(expand(e, from, to, zone)?);
+    }
+    all.sort_by_key(|o| match o.time {
+        EventTime::AllDay { .. } => (0, DateTime::<Utc>::MIN_UTC),
+        EventTime::Timed { start, .. } => (1, start.utc),
+    });
+    Ok(all)
+}
+
+/// Busy time in `[from, to)`: the merged spans of timed, non-cancelled occurrences, clipped to the
+/// window.
+pub fn busy(
+    events: &[Event],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let mut spans = Vec::new();
+    for e in events {
+        for o in expand(e, from, to, chrono_tz::UTC)? {
+            if let EventTime::Timed { start, end } = o.time {
+                spans.push((start.utc.max(from), end.utc.min(to)));
+            }
+        }
+    }
+    spans.sort();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    Ok(merged)
+}
+
+/// Free gaps of at least `min` in `[from, to)`: the complement of [`busy`].
+pub fn free(
+    events: &[Event],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    min: Duration,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let mut out = Vec::new();
+    let mut cursor = from;
+    for (s, e) in busy(events, from, to)? {
+        if s - cursor >= min {
+            out.push((cursor, s));
+        }
+        cursor = cursor.max(e);
+    }
+    if to - cursor >= min {
+        out.push((cursor, to));
+    }
+    Ok(out)
+}
+
+/// Hours of timed, non-cancelled occurrences per calendar per ISO week (weeks begin on Monday
+/// midnight in `zone`), over the weeks from `first` to `last`. An occurrence across a week
+/// boundary is split.
+pub fn hours_per_week(
+    events: &[Event],
+    first: Week,
+    last: Week,
+    zone: Tz,
+) -> Result<BTreeMap<(String, Week), f64>> {
+    let from = midnight(first.first_day(), zone)?;
+    let to = midnight(last.last_day().succ()?, zone)?;
+    let mut out: BTreeMap<(String, Week), f64> = BTreeMap::new();
+    for e in events {
+        for o in expand(e, from, to, zone)? {
+            let EventTime::Timed { start, end } = o.time else {
+                continue;
+            };
+            let mut s = start.utc.max(from);
+            let end = end.utc.min(to);
+            while s < end {
+                let week = ZonedInstant::new(s, zone).local_day().week();
+                let week_end = midnight(week.last_day().succ()?, zone)?;
+                let piece_end = end.min(week_end);
+                *out.entry((o.calendar.clone(), week)).or_insert(0.0) +=
+                    (piece_end - s).num_seconds() as f64 / 3600.0;
+                s = piece_end;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_zone;
+
+    fn berlin() -> Tz {
+        parse_zone("Europe/Berlin").unwrap()
+    }
+
+    fn at(local: &str) -> ZonedInstant {
+        ZonedInstant::from_local(
+            NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap(),
+            berlin(),
+        )
+        .unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn standup() -> Event {
+        let mut e = Event::timed(
+            "Work",
+            "Standup",
+            at("2026-03-02T09:00"),
+            at("2026-03-02T09:15"),
+        )
+        .unwrap();
+        e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR").unwrap());
+        e
+    }
+
+    #[test]
+    fn overrides_move_and_cancel_occurrences() {
+        let mut e = standup();
+        let local = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        e.overrides.push(Override {
+            recurrence_id: local("2026-03-03T09:00"),
+            time: None,
+            title: None,
+            status: Some(EventStatus::Cancelled),
+        });
+        e.overrides.push(Override {
+            recurrence_id: local("2026-03-04T09:00"),
+            time: Some(EventTime::Timed {
+                start: at("2026-03-04T11:00"),
+                end: at("2026-03-04T11:30"),
+            }),
+            title: Some("Standup (moved)".into()),
+            status: None,
+        });
+        let occ = expand(
+            &e,
+            utc("2026-03-02T00:00:00Z"),
+            utc("2026-03-07T00:00:00Z"),
+            berlin(),
+        )
+        .unwrap();
+        let got: Vec<(String, String)> = occ
+            .iter()
+            .map(|o| match o.time {
+                EventTime::Timed { start, .. } => (start.to_string(), o.title.clone()),
+                EventTime::AllDay { .. } => unreachable!(),
+            })
+            .collect();
+        assert_eq!(got.len(), 4);
+        assert_eq!(
+            got[1],
+            (
+                "2026-03-04T11:00:00+01:00[Europe/Berlin]".to_owned(),
+                "Standup (moved)".to_owned()
+            )
+        );
+        assert!(occ[1].overridden);
+    }
+
+    #[test]
+    fn agenda_busy_free_and_hours() {
+        let lunch = Event::timed(
+            "Personal",
+            "Lunch",
+            at("2026-03-02T12:00"),
+            at("2026-03-02T13:00"),
+        )
+        .unwrap();
+        let overlap = Event::timed(
+            "Work",
+            "Review",
+            at("2026-03-02T12:30"),
+            at("2026-03-02T14:00"),
+        )
+        .unwrap();
+        let holiday = Event::all_day(
+            "Personal",
+            "Holiday",
+            "2026-03-02".parse().unwrap(),
+            "2026-03-03".parse().unwrap(),
+        )
+        .unwrap();
+        let events = vec![standup(), lunch, overlap, holiday];
+        let day = agenda(&events, "2026-03-02".parse().unwrap(), berlin()).unwrap();
+        let titles: Vec<&str> = day.iter().map(|o| o.title.as_str()).collect();
+        assert_eq!(titles, ["Holiday", "Standup", "Lunch", "Review"]);
+        let b = busy(
+            &events,
+            utc("2026-03-02T07:00:00Z"),
+            utc("2026-03-02T17:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            b,
+            vec![
+                (utc("2026-03-02T08:00:00Z"), utc("2026-03-02T08:15:00Z")),
+                (utc("2026-03-02T11:00:00Z"), utc("2026-03-02T13:00:00Z"))
+            ]
+        );
+        let f = free(
+            &events,
+            utc("2026-03-02T07:00:00Z"),
+            utc("2026-03-02T17:00:00Z"),
+            Duration::minutes(60),
+        )
+        .unwrap();
+        assert_eq!(
+            f,
+            vec![
+                (utc("2026-03-02T07:00:00Z"), utc("2026-03-02T08:00:00Z")),
+                (utc("2026-03-02T08:15:00Z"), utc("2026-03-02T11:00:00Z")),
+                (utc("2026-03-02T13:00:00Z"), utc("2026-03-02T17:00:00Z"))
+            ]
+        );
+        let w = Week::new(2026, 10).unwrap();
+        let hours = hours_per_week(&events, w, w, berlin()).unwrap();
+        assert!((hours[&("Work".to_owned(), w)] - (5.0 * 0.25 + 1.5)).abs() < 1e-9);
+        assert!((hours[&("Personal".to_owned(), w)] - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn all_day_recurrence_stays_on_its_dates() {
+        let mut bins = Event::all_day(
+            "Home",
+            "Bins",
+            "2026-01-05".parse().unwrap(),
+            "2026-01-06".parse().unwrap(),
+        )
+        .unwrap();
+        bins.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;INTERVAL=2").unwrap());
+        let tokyo = parse_zone("Asia/Tokyo").unwrap();
+        let occ = expand(
+            &bins,
+            utc("2026-01-01T00:00:00Z"),
+            utc("2026-02-01T00:00:00Z"),
+            tokyo,
+        )
+        .unwrap();
+        let days: Vec<String> = occ
+            .iter()
+            .map(|o| match o.time {
+                EventTime::AllDay { start, .. } => start.to_string(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(days, ["2026-01-05", "2026-01-19"]);
+        assert!(Event::timed("x", "bad", at("2026-01-01T10:00"), at("2026-01-01T09:00")).is_err());
+        assert!(
+            expand(
+                &bins,
+                utc("2026-02-01T00:00:00Z"),
+                utc("2026-01-01T00:00:00Z"),
+                tokyo
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! Recurrence per RFC 5545, expanded with the `rrule` crate.
+//!
+//! A rule is expanded from a wall-clock start in an IANA zone. Occurrences keep their wall-clock
+//! time across daylight-saving changes. A wall-clock time that does not exist (inside a
+//! spring-forward gap) is taken with the offset in force before the gap, so 02:30 becomes 03:30
+//! summer time; a time that exists twice (in the fall-back hour) is its first occurrence (RFC 5545
+//! §3.3.5). EXDATE and RDATE are wall-clock times in the same zone, resolved the same way; an
+//! EXDATE removes the occurrence that starts at the same instant.
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Most occurrences one expansion returns, so a minutely rule over decades cannot exhaust memory.
+pub const MAX_OCCURRENCES: usize = 100_000;
+
+/// A recurrence: one or more RRULEs plus extra and excluded dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurrence {
+    /// RRULE values (`FREQ=WEEKLY;BYDAY=MO,WE`), without the `RRULE:` prefix.
+    pub rrules: Vec<String>,
+    /// Extra occurrences (RDATE), wall-clock in the event's zone.
+    pub rdates: Vec<NaiveDateTime>,
+    /// Removed occurrences (EXDATE), wall-clock in the event's zone.
+    pub exdates: Vec<NaiveDateTime>,
+}
+
+impl Recurrence {
+    /// A recurrence of one rule, checked.
+    pub fn rule(rrule: &str) -> Result<Self> {
+        let r = Self {
+            rrules: vec![rrule.trim().trim_start_matches("RRULE:").to_owned()],
+            ..Self::default()
+        };
+        r.validate()?;
+        Ok(r)
+    }
+
+    /// Checks every rule's syntax and values.
+    pub fn validate(&self) -> Result<()> {
+        let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default();
+        self.rule_set(start, chrono_tz::UTC).map(|_| ())
+    }
+
+    fn rule_set(&self, start: NaiveDateTime, tz: Tz) -> Result<rrule::RRuleSet> {
+        let dtstart = resolve_local(start, tz)?;
+        let mut set = rrule::RRuleSet::new(dtstart.with_timezone(&rrule::Tz::from(tz)));
+        for text in &self.rrules {
+            let text = text.trim().trim_start_matches("RRULE:");
+            if text.to_ascii_uppercase().contains("DTSTART") {
+                return Err(Error::invalid(
+                    "RRULE",
+                    "DTSTART belongs in the event, not in the rule",
+                ));
+            }
+            // RFC 5545 makes INTERVAL a positive integer; the crate would take 0.
+            if let Some(v) = text
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("INTERVAL="))
+                .filter(|v| v.parse::<u32>().map_or(true, |n| n == 0))
+            {
+                return Err(Error::invalid(
+                    "RRULE",
+                    format!("'{text}': INTERVAL={v} must be a positive integer"),
+                ));
+            }
+            let rule: rrule::RRule<rrule::Unvalidated> =
+                text.parse().map_err(|e: rrule::RRuleError| {
+                    Error::invalid("RRULE", format!("'{text}': {e}"))
+                })?;
+            let rule = rule
+                .validate(dtstart.with_timezone(&rrule::Tz::from(tz)))
+                .map_err(|e| Error::invalid("RRULE", format!("'{text}': {e}")))?;
+            set = set.rrule(rule);
+        }
+        Ok(set)
+    }
+
+    /// The start instants of the occurrences that start in `[from, to)`, in order, for an event
+    /// whose first occurrence starts at wall-clock `start` in `tz` (the first occurrence counts
+    /// even if the rule would not produce it, as RFC 5545 says).
+    pub fn expand(
+        &self,
+        start: NaiveDateTime,
+        tz: Tz,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Tz>>> {
+        let set = self.rule_set(start, tz)?;
+        let excluded: Vec<DateTime<Utc>> = self
+            .exdates
+            .iter()
+            .map(|d| resolve_local(*d, tz).map(|t| t.with_timezone(&Utc)))
+            .collect::<Result<_>>()?;
+        let mut out: Vec<DateTime<Tz>> = Vec::new();
+        let push = |t: DateTime<Tz>, out: &mut Vec<DateTime<Tz>>| -> Result<()> {
+            let utc = t.with_timezone(&Utc);
+            if utc >= from && utc < to && !excluded.contains(&utc) {
+                if out.len() >= MAX_OCCURRENCES {
+                    return Err(Error::invalid(
+                        "recurrence",
+                        format!("more than {MAX_OCCURRENCES} occurrences in the window"),
+                    ));
+                }
+                out.push(t);
+            }
+            Ok(())
+        };
+        let first = resolve_local(start, tz)?;
+        push(first, &mut out)?;
+        if !self.rrules.is_empty() {
+            for t in set.into_iter() {
+                let t = t.with_timezone(&tz);
+                if t.with_timezone(&Utc) >= to {
+                    break;
+                }
+                if t != first {
+                    push(t, &mut out)?;
+                }
+            }
+        }
+        for r in &self.rdates {
+            push(resolve_local(*r, tz)?, &mut out)?;
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// The instant a wall-clock time denotes in `tz`, by RFC 5545's rules: in a gap, the offset before
+/// the gap; in an overlap, the first occurrence.
+pub fn resolve_local(local: NaiveDateTime, tz: Tz) -> Result<DateTime<Tz>> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => Ok(t),
+        LocalResult::Ambiguous(first, _) => Ok(first),
+        LocalResult::None => {
+            // The offset before the gap is the one in force an hour or so earlier (gaps are short).
+            let before = local - Duration::hours(3);
+            let offset = match tz.from_local_datetime(&before) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.offset().fix(),
+                LocalResult::None => {
+                    return Err(Error::invalid(
+                        "local time",
+                        format!("{local} cannot be placed in {tz}"),
+                    ));
+                }
+            };
+            let utc = local - Duration::seconds(i64::from(offset.local_minus_utc()));
+            Ok(Utc.from_utc_datetime(&utc).with_timezone(&tz))
+        }
+    }
+}
+
+use chrono::Offset;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_zone;
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn expand(rule: &str, start: &str, zone: &str, from: &str, to: &str) -> Vec<String> {
+        Recurrence::rule(rule)
+            .unwrap()
+            .expand(local(start), parse_zone(zone).unwrap(), utc(from), utc(to))
+            .unwrap()
+            .iter()
+            .map(|t| t.to_rfc3339())
+            .collect()
+    }
+
+    #[test]
+    fn weekly_keeps_wall_clock_across_dst() {
+        let got = expand(
+            "FREQ=WEEKLY;COUNT=3",
+            "2026-03-22T09:00:00",
+            "Europe/Berlin",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            got,
+            [
+                "2026-03-22T09:00:00+01:00",
+                "2026-03-29T09:00:00+02:00",
+                "2026-04-05T09:00:00+02:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn gap_and_overlap_follow_rfc_5545() {
+        // 02:30 does not exist on 2026-03-29 in Berlin: taken at +01:00, i.e. 03:30 summer time.
+        let got = expand(
+            "FREQ=DAILY;COUNT=3",
+            "2026-03-28T02:30:00",
+            "Europe/Berlin",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            got,
+            [
+                "2026-03-28T02:30:00+01:00",
+                "2026-03-29T03:30:00+02:00",
+                "2026-03-30T02:30:00+02:00"
+            ]
+        );
+        // 02:30 happens twice on 2026-10-25: the first (summer time) only.
+        let got = expand(
+            "FREQ=DAILY;COUNT=3",
+            "2026-10-24T02:30:00",
+            "Europe/Berlin",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            got,
+            [
+                "2026-10-24T02:30:00+02:00",
+                "2026-10-25T02:30:00+02:00",
+                "2026-10-26T02:30:00+01:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn last_friday_bysetpos_and_leap_days() {
+        let got = expand(
+            "FREQ=MONTHLY;BYDAY=-1FR;COUNT=3",
+            "2026-01-30T18:00:00",
+            "UTC",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            got,
+            [
+                "2026-01-30T18:00:00+00:00",
+                "2026-02-27T18:00:00+00:00",
+                "2026-03-27T18:00:00+00:00"
+            ]
+        );
+        let got = expand(
+            "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+            "2026-01-30T09:00:00",
+            "UTC",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            got,
+            [
+                "2026-01-30T09:00:00+00:00",
+                "2026-02-27T09:00:00+00:00",
+                "2026-03-31T09:00:00+00:00"
+            ]
+        );
+        let got = expand(
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            "2024-02-29T12:00:00",
+            "UTC",
+            "2024-01-01T00:00:00Z",
+            "2033-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            got,
+            [
+                "2024-02-29T12:00:00+00:00",
+                "2028-02-29T12:00:00+00:00",
+                "2032-02-29T12:00:00+00:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn window_exdate_rdate() {
+        let mut r = Recurrence::rule("FREQ=DAILY").unwrap();
+        r.exdates = vec![local("2026-05-02T08:00:00")];
+        r.rdates = vec![local("2026-05-10T20:00:00")];
+        let got: Vec<String> = r
+            .expand(
+                local("2026-05-01T08:00:00"),
+                parse_zone("UTC").unwrap(),
+                utc("2026-05-01T00:00:00Z"),
+                utc("2026-05-04T00:00:00Z"),
+            )
+            .unwrap()
+            .iter()
+            .map(|t| t.to_rfc3339())
+            .collect();
+        assert_eq!(
+            got,
+            ["2026-05-01T08:00:00+00:00", "2026-05-03T08:00:00+00:00"]
+        );
+        let with_rdate = r
+            .expand(
+                local("2026-05-01T08:00:00"),
+                parse_zone("UTC").unwrap(),
+                utc("2026-05-09T00:00:00Z"),
+                utc("2026-05-11T00:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(with_rdate.len(), 3);
+    }
+
+    #[test]
+    fn bad_rules_name_the_bad_part() {
+        for bad in [
+            "FREQ=SOMETIMES",
+            "FREQ=DAILY;INTERVAL=0",
+            "FREQ=WEEKLY;BYDAY=XX",
+            "FREQ=MONTHLY;BYMONTHDAY=32",
+            "DTSTART:20260101T000000Z",
+        ] {
+            let err = Recurrence::rule(bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid RRULE"), "{bad}: {err}");
+        }
+        let err = Recurrence::rule("FREQ=SOMETIMES").unwrap_err().to_string();
+        assert!(err.contains("SOMETIMES"), "{err}");
+    }
+
+    #[test]
+    fn resolve_gap_and_overlap() {
+        let ny = parse_zone("America/New_York").unwrap();
+        assert_eq!(
+            resolve_local(local("2026-03-08T02:30:00"), ny)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-03-08T03:30:00-04:00"
+        );
+        assert_eq!(
+            resolve_local(local("2026-11-01T01:30:00"), ny)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-01T01:30:00-04:00"
+        );
+    }
+}

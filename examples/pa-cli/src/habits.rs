@@ -1,0 +1,167 @@
+//! `pa habits …`: habit strength and streaks from a CSV of check-ins.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use pa_core::habits::score::scores;
+use pa_core::habits::streak::streaks;
+use pa_core::habits::{EntryValue, Frequency, Habit, TargetKind};
+use pa_integrations::import::habits::read_entries;
+use serde::Serialize;
+
+use crate::Context;
+use crate::output::{Format, write_rows};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HabitsCommand {
+    /// Habit strength per day (Loop Habit Tracker's score) and streaks.
+    #[command(after_help = SCORE_HELP)]
+    Score(ScoreArgs),
+}
+
+const SCORE_HELP: &str = "\
+Input: CSV with the header date,value; value is yes, no, skip, or an amount (numbers need
+--target). Days without a row are unknown; a skip neither helps nor hurts and never breaks a
+streak. The score is Loop Habit Tracker's (13-day half-life for a daily habit); for N-per-period
+habits the days between check-ins count towards streaks as Loop counts them.
+
+Examples:
+  pa habits score --entries meditate.csv --freq daily
+  pa habits score --entries gym.csv --freq 3/7 --format json
+  pa habits score --entries reading.csv --freq 1/1 --target 20
+  pa habits score --entries coffee.csv --freq 1/1 --target 2 --at-most";
+
+#[derive(Debug, Args)]
+pub(crate) struct ScoreArgs {
+    /// CSV file of check-ins (header: date,value).
+    #[arg(long, value_name = "FILE.csv")]
+    entries: PathBuf,
+    /// How often: N/D (3/7), daily, weekly, N/week or N/month.
+    #[arg(long, value_name = "N/D", default_value = "daily")]
+    freq: String,
+    /// Target amount per period, for a numerical habit.
+    #[arg(long, value_name = "X")]
+    target: Option<f64>,
+    /// The target is a ceiling (at most), not a floor.
+    #[arg(long, requires = "target")]
+    at_most: bool,
+}
+
+#[derive(Serialize)]
+struct DayRow {
+    date: String,
+    score: f64,
+}
+
+#[derive(Serialize)]
+struct StreakRow {
+    start: String,
+    end: String,
+    length: u32,
+}
+
+#[derive(Serialize)]
+struct Report {
+    days: Vec<DayRow>,
+    streaks: Vec<StreakRow>,
+    current_streak: u32,
+    longest_streak: u32,
+}
+
+pub(crate) fn run(cmd: HabitsCommand, ctx: Context) -> Result<()> {
+    match cmd {
+        HabitsCommand::Score(args) => score(args, ctx),
+    }
+}
+
+fn score(args: ScoreArgs, ctx: Context) -> Result<()> {
+    let file = std::fs::File::open(&args.entries).map_err(|source| pa_integrations::Error::Io {
+        path: args.entries.clone(),
+        source,
+    })?;
+    let entries = read_entries(
+        std::io::BufReader::new(file),
+        &args.entries.display().to_string(),
+    )?;
+    let frequency: Frequency = args.freq.parse()?;
+    let habit = match args.target {
+        Some(target) => {
+            let kind = if args.at_most {
+                TargetKind::AtMost
+            } else {
+                TargetKind::AtLeast
+            };
+            Habit::numerical("habit", frequency, target, kind, "")?
+        }
+        None => {
+            if let Some(e) = entries
+                .iter()
+                .find(|e| matches!(e.value, EntryValue::Amount(_)))
+            {
+                bail!(pa_core::Error::invalid(
+                    format!("entry on {}", e.day),
+                    "an amount needs --target (a numerical habit)"
+                ));
+            }
+            Habit::yes_no("habit", frequency)
+        }
+    };
+    let days = scores(&habit, &entries, None)?;
+    let Some(last) = days.last().map(|d| d.day) else {
+        bail!("no entries")
+    };
+    let s = streaks(&habit, &entries, last)?;
+    let report = Report {
+        days: days
+            .iter()
+            .map(|d| DayRow {
+                date: d.day.to_string(),
+                score: d.score,
+            })
+            .collect(),
+        streaks: s
+            .all
+            .iter()
+            .map(|x| StreakRow {
+                start: x.start.to_string(),
+                end: x.end.to_string(),
+                length: x.length,
+            })
+            .collect(),
+        current_streak: s.current,
+        longest_streak: s.longest,
+    };
+    let mut out = std::io::stdout().lock();
+    match ctx.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Csv | Format::Table => {
+            write_rows(
+                &mut out,
+                ctx.format,
+                &["date", "score"],
+                &report.days,
+                |r| vec![r.date.clone(), format!("{:.1} %", r.score * 100.0)],
+            )?;
+            if ctx.format == Format::Table {
+                let best: Vec<String> = s
+                    .best(3)
+                    .iter()
+                    .map(|b| format!("{} days ({} to {})", b.length, b.start, b.end))
+                    .collect();
+                writeln!(
+                    out,
+                    "current streak {} days, longest {} days; best: {}",
+                    s.current,
+                    s.longest,
+                    best.join(", ")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
