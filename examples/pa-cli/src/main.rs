@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 an unexpected failure; 2 bad command-line usage; 65 the input data is
 //! malformed (the message names the file, line and problem); 66 an input file cannot be read.
 
+mod calendar;
 mod chart;
 mod finance;
 mod habits;
@@ -50,6 +51,9 @@ enum Command {
     /// Habit strength and streaks.
     #[command(subcommand)]
     Habits(habits::HabitsCommand),
+    /// Calendar recurrence.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 /// Global settings every command sees.
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
+        Command::Calendar(cmd) => calendar::run(cmd, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -46,9 +46,13 @@ impl Recurrence {
         self.rule_set(start, chrono_tz::UTC).map(|_| ())
     }
 
+    /// The rules as a set over floating wall-clock time: DTSTART is the local time written as if it
+    /// were UTC, and a UTC `UNTIL` is turned into the local wall-clock time in `tz` first. Expanding
+    /// in wall-clock time and placing each occurrence in the zone afterwards is what keeps a 02:30
+    /// rule at 02:30 even when its first occurrence falls in a gap (python-dateutil does the same).
     fn rule_set(&self, start: NaiveDateTime, tz: Tz) -> Result<rrule::RRuleSet> {
-        let dtstart = resolve_local(start, tz)?;
-        let mut set = rrule::RRuleSet::new(dtstart.with_timezone(&rrule::Tz::from(tz)));
+        let floating = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&rrule::Tz::UTC);
+        let mut set = rrule::RRuleSet::new(floating(start));
         for text in &self.rrules {
             let text = text.trim().trim_start_matches("RRULE:");
             if text.to_ascii_uppercase().contains("DTSTART") {
@@ -68,12 +72,13 @@ impl Recurrence {
                     format!("'{text}': INTERVAL={v} must be a positive integer"),
                 ));
             }
+            let rewritten = floating_until(text, tz)?;
             let rule: rrule::RRule<rrule::Unvalidated> =
-                text.parse().map_err(|e: rrule::RRuleError| {
+                rewritten.parse().map_err(|e: rrule::RRuleError| {
                     Error::invalid("RRULE", format!("'{text}': {e}"))
                 })?;
             let rule = rule
-                .validate(dtstart.with_timezone(&rrule::Tz::from(tz)))
+                .validate(floating(start))
                 .map_err(|e| Error::invalid("RRULE", format!("'{text}': {e}")))?;
             set = set.rrule(rule);
         }
@@ -81,8 +86,9 @@ impl Recurrence {
     }
 
     /// The start instants of the occurrences that start in `[from, to)`, in order, for an event
-    /// whose first occurrence starts at wall-clock `start` in `tz` (the first occurrence counts
-    /// even if the rule would not produce it, as RFC 5545 says).
+    /// whose first occurrence is at wall-clock `start` in `tz`. As in python-dateutil, a `start`
+    /// that does not match the rule is not an occurrence (RFC 5545 leaves that case undefined); with
+    /// no rule at all, `start` and the RDATEs are the occurrences.
     pub fn expand(
         &self,
         start: NaiveDateTime,
@@ -110,17 +116,18 @@ impl Recurrence {
             }
             Ok(())
         };
-        let first = resolve_local(start, tz)?;
-        push(first, &mut out)?;
-        if !self.rrules.is_empty() {
+        if self.rrules.is_empty() {
+            push(resolve_local(start, tz)?, &mut out)?;
+        } else {
+            // Wall-clock order equals instant order but for an hour around fall-back: a day's
+            // margin past `to` is enough to have seen everything before it.
+            let stop = to.with_timezone(&tz).naive_local() + Duration::days(1);
             for t in set.into_iter() {
-                let t = t.with_timezone(&tz);
-                if t.with_timezone(&Utc) >= to {
+                let local = t.naive_utc();
+                if local >= stop {
                     break;
                 }
-                if t != first {
-                    push(t, &mut out)?;
-                }
+                push(resolve_local(local, tz)?, &mut out)?;
             }
         }
         for r in &self.rdates {
@@ -130,6 +137,30 @@ impl Recurrence {
         out.dedup();
         Ok(out)
     }
+}
+
+/// The rule text with a UTC `UNTIL` turned into `tz`'s wall-clock time (for floating expansion).
+fn floating_until(text: &str, tz: Tz) -> Result<String> {
+    let parts: Vec<String> = text
+        .split(';')
+        .map(|p| {
+            let Some(value) = p.trim().strip_prefix("UNTIL=") else {
+                return Ok(p.trim().to_owned());
+            };
+            let Some(utc) = value.strip_suffix('Z') else {
+                return Ok(p.trim().to_owned());
+            };
+            let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| {
+                Error::invalid(
+                    "RRULE",
+                    format!("'{text}': UNTIL={value} is not YYYYMMDDTHHMMSSZ"),
+                )
+            })?;
+            let local = Utc.from_utc_datetime(&t).with_timezone(&tz).naive_local();
+            Ok(format!("UNTIL={}Z", local.format("%Y%m%dT%H%M%S")))
+        })
+        .collect::<Result<_>>()?;
+    Ok(parts.join(";"))
 }
 
 /// The instant a wall-clock time denotes in `tz`, by RFC 5545's rules: in a gap, the offset before

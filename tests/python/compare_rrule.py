@@ -1,0 +1,85 @@
+"""Checks `pa calendar expand` against python-dateutil's rrule on the same rules.
+
+Each case is expanded by both, in the same zone and window [from, to) (local midnights), and the
+occurrences are compared as UTC instants. dateutil attaches the zone to wall-clock times; with
+zoneinfo, a time in a spring-forward gap takes the offset before the gap and a time in a fall-back
+overlap its first occurrence (fold=0), which is RFC 5545's rule and pa's.
+
+Usage: python compare_rrule.py path/to/pa
+"""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+CASES = [
+    # rule, dtstart (local), zone, from, to
+    ("FREQ=DAILY", "2026-01-01T09:00:00", "Europe/Berlin", "2026-01-01", "2026-12-31"),
+    ("FREQ=DAILY;INTERVAL=3;COUNT=40", "2026-02-27T07:30:00", "America/New_York", "2026-01-01", "2027-01-01"),
+    ("FREQ=DAILY;COUNT=5", "2026-03-06T02:30:00", "America/New_York", "2026-01-01", "2027-01-01"),
+    ("FREQ=DAILY;COUNT=5", "2026-10-30T01:30:00", "America/New_York", "2026-01-01", "2027-01-01"),
+    ("FREQ=DAILY;COUNT=5", "2026-03-27T02:30:00", "Europe/Berlin", "2026-01-01", "2027-01-01"),
+    ("FREQ=DAILY;COUNT=5", "2026-10-23T02:30:00", "Europe/Berlin", "2026-01-01", "2027-01-01"),
+    ("FREQ=DAILY;COUNT=6", "2026-04-03T02:15:00", "Australia/Lord_Howe", "2026-01-01", "2027-01-01"),
+    ("FREQ=HOURLY;INTERVAL=5;COUNT=30", "2026-03-28T20:00:00", "Europe/Berlin", "2026-01-01", "2027-01-01"),
+    ("FREQ=WEEKLY;BYDAY=MO,WE,FR", "2026-03-02T18:00:00", "Europe/London", "2026-03-01", "2026-05-01"),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;UNTIL=20261231T000000Z", "2026-01-06T08:00:00", "Asia/Tokyo", "2026-01-01", "2027-01-01"),
+    ("FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SU,TU", "2026-01-04T10:00:00", "UTC", "2026-01-01", "2026-06-01"),
+    ("FREQ=MONTHLY;BYMONTHDAY=-1", "2026-01-31T12:00:00", "Europe/Paris", "2026-01-01", "2028-01-01"),
+    ("FREQ=MONTHLY;BYMONTHDAY=31", "2026-01-31T12:00:00", "UTC", "2026-01-01", "2028-01-01"),
+    ("FREQ=MONTHLY;BYDAY=-1FR", "2026-01-30T17:00:00", "America/Los_Angeles", "2026-01-01", "2028-01-01"),
+    ("FREQ=MONTHLY;BYDAY=2TU,4TU", "2026-01-13T19:00:00", "Europe/Berlin", "2026-01-01", "2027-01-01"),
+    ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "2026-01-30T09:00:00", "Europe/Berlin", "2026-01-01", "2027-01-01"),
+    ("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1,-1", "2026-01-01T09:00:00", "UTC", "2026-01-01", "2027-01-01"),
+    ("FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15;COUNT=12", "2026-01-15T08:00:00", "America/Sao_Paulo", "2026-01-01", "2030-01-01"),
+    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2024-02-29T12:00:00", "UTC", "2024-01-01", "2041-01-01"),
+    ("FREQ=YEARLY;BYMONTH=11;BYDAY=4TH", "2026-11-26T15:00:00", "America/New_York", "2026-01-01", "2036-01-01"),
+    ("FREQ=YEARLY;BYYEARDAY=1,100,-1", "2026-01-01T06:00:00", "UTC", "2026-01-01", "2031-01-01"),
+    ("FREQ=YEARLY;BYWEEKNO=1,53;BYDAY=MO", "2026-01-05T09:00:00", "UTC", "2026-01-01", "2036-01-01"),
+    ("FREQ=YEARLY;BYWEEKNO=20;BYDAY=TH;WKST=SU", "2026-05-14T09:00:00", "UTC", "2026-01-01", "2036-01-01"),
+    ("FREQ=YEARLY;BYMONTH=3,10;BYDAY=-1SU", "2026-03-29T02:30:00", "Europe/Berlin", "2026-01-01", "2031-01-01"),
+    ("FREQ=MINUTELY;INTERVAL=90;COUNT=50", "2026-10-24T20:00:00", "Europe/Berlin", "2026-01-01", "2027-01-01"),
+]
+
+
+def pa_expand(pa: str, rule: str, start: str, zone: str, frm: str, to: str) -> list[dt.datetime]:
+    out = subprocess.run(
+        [pa, "calendar", "expand", "--rrule", rule, "--dtstart", start, "--tz", zone, "--from", frm, "--to", to, "--format", "json"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return [dt.datetime.fromisoformat(s).astimezone(dt.timezone.utc) for s in json.loads(out)]
+
+
+def dateutil_expand(rule: str, start: str, zone: str, frm: str, to: str) -> list[dt.datetime]:
+    tz = ZoneInfo(zone)
+    dtstart = dt.datetime.fromisoformat(start).replace(tzinfo=tz)
+    lo = dt.datetime.fromisoformat(frm).replace(tzinfo=tz)
+    hi = dt.datetime.fromisoformat(to).replace(tzinfo=tz)
+    occurrences = rrulestr(rule, dtstart=dtstart)
+    utc = dt.timezone.utc
+    return [t.astimezone(utc) for t in occurrences.between(lo, hi, inc=True) if t.astimezone(utc) < hi.astimezone(utc)]
+
+
+def main() -> int:
+    pa = sys.argv[1]
+    failures, total = 0, 0
+    for rule, start, zone, frm, to in CASES:
+        ours = pa_expand(pa, rule, start, zone, frm, to)
+        theirs = dateutil_expand(rule, start, zone, frm, to)
+        total += len(theirs)
+        if ours != theirs:
+            failures += 1
+            first = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+            print(f"MISMATCH {rule} from {start} {zone}: pa {len(ours)} vs dateutil {len(theirs)} occurrences; first difference at #{first}")
+            print(f"  pa:       {ours[first:first + 3]}")
+            print(f"  dateutil: {theirs[first:first + 3]}")
+    print(f"rrule vs python-dateutil: {len(CASES) - failures} passed, {failures} failed ({total} occurrences compared)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
