@@ -77,7 +77,8 @@ def main() -> int:
             print(f"MISMATCH {rule} from {start} {zone}: pa {len(ours)} vs dateutil {len(theirs)} occurrences; first difference at #{first}")
             print(f"  pa:       {ours[first:first + 3]}")
             print(f"  dateutil: {theirs[first:first + 3]}")
-    print(f"rrule vs python-dateutil: {len(CASES) - failures} passed, {failures} failed ({total} occurrences compared)")
+    print(f"rrule expansion vs python-dateutil: {total} occurrences compared over {len(CASES)} rules")
+    print(f"dateutil: {len(CASES) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

@@ -119,6 +119,32 @@ typed_id!(
     "expense category id"
 );
 
+typed_id!(
+    /// A task.
+    TaskId,
+    "task id"
+);
+typed_id!(
+    /// A project that groups tasks.
+    ProjectId,
+    "project id"
+);
+typed_id!(
+    /// A reminder.
+    ReminderId,
+    "reminder id"
+);
+typed_id!(
+    /// A note or memory.
+    NoteId,
+    "note id"
+);
+typed_id!(
+    /// A recipe.
+    RecipeId,
+    "recipe id"
+);
+
 /// Where a record came from and the id it has there: `garmin` / `12345678901`, `fit-file` / a hash.
 ///
 /// Importing the same record twice yields the same `ExternalRef`, which is how the store keeps imports

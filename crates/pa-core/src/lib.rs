@@ -7,6 +7,7 @@ pub mod fitness;
 pub mod habits;
 pub mod ids;
 pub mod money;
+pub mod tasks;
 pub mod time;
 
 pub use error::{Error, Result};
