@@ -6,6 +6,8 @@ pub mod finance;
 pub mod fitness;
 pub mod habits;
 pub mod ids;
+pub mod journal;
+pub mod meals;
 pub mod money;
 pub mod tasks;
 pub mod time;
