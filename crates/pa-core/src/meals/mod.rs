@@ -361,7 +361,7 @@ mod tests {
             }],
         };
         assert!(
-            grocery_list(&bad, &[pancakes.clone()])
+            grocery_list(&bad, std::slice::from_ref(&pancakes))
                 .unwrap_err()
                 .to_string()
                 .contains("outside week 2026-W10")
