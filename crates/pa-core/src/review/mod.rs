@@ -248,10 +248,12 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
 
     // Health.
     let week_health: Vec<&DailyHealth> = data.health.iter().filter(|h| in_week(h.day)).collect();
+    // The HRV status needs the 60 days up to Sunday; older records cannot change it.
+    let window_start = last.add_days(-(HrvOptions::default().range_days as i64))?;
     let upto: Vec<DailyHealth> = data
         .health
         .iter()
-        .filter(|h| h.day <= last)
+        .filter(|h| h.day <= last && h.day >= window_start)
         .cloned()
         .collect();
     let hrv = match DailySeries::from_health(&upto, HealthMetric::HrvRmssd)? {
@@ -347,10 +349,12 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         .filter(|b| b.month == last.month())
         .cloned()
         .collect();
+    // Budgets look at the month up to Sunday: only those transactions are needed.
+    let month_start = last.month().first_day();
     let upto_tx: Vec<Transaction> = data
         .transactions
         .iter()
-        .filter(|t| t.posted <= last)
+        .filter(|t| t.posted <= last && t.posted >= month_start)
         .cloned()
         .collect();
     let budgets = budget_status(data.accounts, &month_budgets, &upto_tx, last)?;
