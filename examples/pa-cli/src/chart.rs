@@ -6,6 +6,7 @@ use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use pa_core::finance::networth::NetWorthRow;
 use pa_core::fitness::pmc::{Pmc, PmcDay, PmcOptions};
+use plotters::coord::types::{RangedCoordf64, RangedDate};
 use plotters::prelude::*;
 
 const CTL_COLOUR: RGBColor = RGBColor(31, 119, 180);
@@ -66,29 +67,26 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
         .map_err(plot_err)?
         .label("daily load")
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], LOAD_COLOUR.filled()));
-    chart
-        .draw_series(LineSeries::new(
-            days.iter().map(|d| (d.day.naive(), d.ctl)),
-            CTL_COLOUR.stroke_width(3),
-        ))
-        .map_err(plot_err)?
-        .label("CTL (fitness)")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], CTL_COLOUR.stroke_width(3)));
-    chart
-        .draw_series(LineSeries::new(
-            days.iter().map(|d| (d.day.naive(), d.atl)),
-            ATL_COLOUR.stroke_width(2),
-        ))
-        .map_err(plot_err)?
-        .label("ATL (fatigue)")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], ATL_COLOUR.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
-        .map_err(plot_err)?;
+    let points = |f: fn(&PmcDay) -> f64| {
+        days.iter()
+            .map(|d| (d.day.naive(), f(d)))
+            .collect::<Vec<_>>()
+    };
+    line(
+        &mut chart,
+        points(|d| d.ctl),
+        CTL_COLOUR,
+        3,
+        "CTL (fitness)",
+    )?;
+    line(
+        &mut chart,
+        points(|d| d.atl),
+        ATL_COLOUR,
+        2,
+        "ATL (fatigue)",
+    )?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
 
     let mut form = ChartBuilder::on(&lower)
         .margin(12)
@@ -119,21 +117,47 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
     .map_err(plot_err)?;
     form.draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], BLACK.mix(0.4)))
         .map_err(plot_err)?;
-    form.draw_series(LineSeries::new(
-        days.iter().map(|d| (d.day.naive(), d.tsb)),
-        TSB_COLOUR.stroke_width(2),
-    ))
-    .map_err(plot_err)?
-    .label("TSB (form); shaded: optimal −5..15, overreaching < −40")
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], TSB_COLOUR.stroke_width(2)));
-    form.configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+    line(
+        &mut form,
+        points(|d| d.tsb),
+        TSB_COLOUR,
+        2,
+        "TSB (form); shaded: optimal −5..15, overreaching < −40",
+    )?;
+    legend(&mut form, SeriesLabelPosition::LowerRight)?;
+    root.present().map_err(plot_err)?;
+    Ok(())
+}
+
+/// The date/value plane every chart here draws on.
+type Plane<'a> =
+    ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedDate<NaiveDate>, RangedCoordf64>>;
+
+/// Draws one labelled line.
+fn line(
+    chart: &mut Plane<'_>,
+    points: Vec<(NaiveDate, f64)>,
+    colour: RGBColor,
+    width: u32,
+    label: &str,
+) -> Result<()> {
+    chart
+        .draw_series(LineSeries::new(points, colour.stroke_width(width)))
+        .map_err(plot_err)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(width)));
+    Ok(())
+}
+
+/// Draws the legend box at `position`.
+fn legend(chart: &mut Plane<'_>, position: SeriesLabelPosition) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .draw()
-        .map_err(plot_err)?;
-    root.present().map_err(plot_err)?;
-    Ok(())
+        .map_err(plot_err)
 }
 
 fn plot_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
@@ -213,24 +237,12 @@ pub(crate) fn networth_svg(
         }),
     ];
     for (label, colour, width, pick) in lines {
-        chart
-            .draw_series(LineSeries::new(series_of(pick), colour.stroke_width(width)))
-            .map_err(plot_err)?
-            .label(label)
-            .legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(width))
-            });
+        line(&mut chart, series_of(pick), colour, width, label)?;
     }
     chart
         .draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], BLACK.mix(0.4)))
         .map_err(plot_err)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
-        .map_err(plot_err)?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present().map_err(plot_err)?;
     Ok(())
 }

@@ -1,36 +1,15 @@
 //! End-to-end tests of the `pa` binary: output shapes, and every bad-input case of the issue.
 #![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn pa() -> Command {
-    Command::cargo_bin("pa").unwrap()
-}
+mod common;
 
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
-    let p = dir.path().join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+use common::{pa, write};
 
 fn json(args: &[&str]) -> Vec<Value> {
-    let out = pa()
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice::<Value>(&out)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
+    common::json_rows(args)
 }
 
 #[test]
@@ -41,7 +20,7 @@ fn json_rows_have_exactly_the_documented_keys_and_every_day() {
         "l.csv",
         "date,load\n2026-01-01,100\n2026-01-04,50\n2026-01-01,20\n",
     );
-    let rows = json(&["training", "pmc", "--loads", f.to_str().unwrap()]);
+    let rows = json(&["training", "pmc", "--loads", &f]);
     assert_eq!(
         rows.len(),
         4,
@@ -69,7 +48,7 @@ fn json_rows_have_exactly_the_documented_keys_and_every_day() {
 fn variants_and_seeds_change_the_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "l.csv", "date,load\n2026-01-01,100\n2026-01-02,100\n");
-    let f = f.to_str().unwrap();
+    let f = f.as_str();
     let gc = json(&["training", "pmc", "--loads", f]);
     let tp = json(&["training", "pmc", "--loads", f, "--variant", "tp"]);
     let icu = json(&["training", "pmc", "--loads", f, "--variant", "icu"]);
@@ -145,7 +124,7 @@ fn chart_is_a_real_svg_plot() {
 fn fails_with(text: &str, code: i32, message: &str) {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "loads.csv", text);
-    pa().args(["training", "pmc", "--loads", f.to_str().unwrap()])
+    pa().args(["training", "pmc", "--loads", &f])
         .assert()
         .code(code)
         .stdout(predicate::str::is_empty())
@@ -217,7 +196,7 @@ fn bad_arguments_and_missing_files() {
 fn non_finite_loads_warn_unless_quiet() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "l.csv", "date,load\n2026-01-01,NaN\n2026-01-02,10\n");
-    let f = f.to_str().unwrap();
+    let f = f.as_str();
     pa().args(["training", "pmc", "--loads", f])
         .assert()
         .success()

@@ -1,31 +1,11 @@
 //! End-to-end tests of `pa habits score` and `pa calendar expand`.
 #![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use serde_json::Value;
 
-fn pa() -> Command {
-    Command::cargo_bin("pa").unwrap()
-}
+mod common;
 
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let p = dir.path().join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_owned()
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = pa()
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).unwrap()
-}
+use common::{json, pa, write};
 
 #[test]
 fn habit_score_json_has_the_documented_shape() {

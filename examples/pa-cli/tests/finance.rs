@@ -1,36 +1,15 @@
 //! End-to-end tests of `pa finance`: output shapes and the bad-input cases.
 #![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn pa() -> Command {
-    Command::cargo_bin("pa").unwrap()
-}
+mod common;
 
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let p: PathBuf = dir.path().join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_owned()
-}
+use common::{pa, write};
 
 fn json(args: &[&str]) -> Vec<Value> {
-    let out = pa()
-        .args(args)
-        .args(["--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice::<Value>(&out)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
+    common::json_rows(args)
 }
 
 const BAL: &str = "date,account,type,balance,currency\n";

@@ -300,14 +300,8 @@ mod tests {
 
     fn workout(id: &str, day: &str, sport: Sport, minutes: f64) -> PlannedWorkout {
         PlannedWorkout {
-            id: WorkoutId::new(id).unwrap(),
-            day: day.parse().unwrap(),
-            sport,
-            distance_m: None,
             duration_s: Some(minutes * 60.0),
-            load: None,
-            description: String::new(),
-            activity: None,
+            ..PlannedWorkout::new(WorkoutId::new(id).unwrap(), day.parse().unwrap(), sport)
         }
     }
 

@@ -29,6 +29,20 @@ pub struct PlannedWorkout {
 }
 
 impl PlannedWorkout {
+    /// A workout with only its day and sport set; fill the planned amounts as known.
+    pub fn new(id: WorkoutId, day: Day, sport: Sport) -> Self {
+        Self {
+            id,
+            day,
+            sport,
+            distance_m: None,
+            duration_s: None,
+            load: None,
+            description: String::new(),
+            activity: None,
+        }
+    }
+
     /// Checks that the planned amounts are finite and not negative.
     pub fn validate(&self) -> Result<()> {
         for (f, v) in [

@@ -439,14 +439,8 @@ mod tests {
 
     fn plan(id: &str, day: &str, sport: Sport, minutes: f64) -> PlannedWorkout {
         PlannedWorkout {
-            id: WorkoutId::new(id).unwrap(),
-            day: d(day),
-            sport,
-            distance_m: None,
             duration_s: Some(minutes * 60.0),
-            load: None,
-            description: String::new(),
-            activity: None,
+            ..PlannedWorkout::new(WorkoutId::new(id).unwrap(), d(day), sport)
         }
     }
 

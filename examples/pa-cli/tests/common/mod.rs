@@ -1,0 +1,35 @@
+//! Helpers shared by the CLI test files.
+#![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different subset
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The `pa` binary under test.
+pub(crate) fn pa() -> Command {
+    Command::cargo_bin("pa").unwrap()
+}
+
+/// Writes `text` to `name` in `dir` and returns the path.
+pub(crate) fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+/// Runs `pa args --format json`, expects success, and parses stdout.
+pub(crate) fn json(args: &[&str]) -> Value {
+    let out = pa()
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// [`json`], expecting an array.
+pub(crate) fn json_rows(args: &[&str]) -> Vec<Value> {
+    json(args).as_array().unwrap().clone()
+}
