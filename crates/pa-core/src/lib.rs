@@ -9,6 +9,7 @@ pub mod ids;
 pub mod journal;
 pub mod meals;
 pub mod money;
+pub mod ports;
 pub mod review;
 pub mod tasks;
 pub mod time;

@@ -20,6 +20,36 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The database reported an error.
+    #[error("storage: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// A stored record could not be encoded or decoded.
+    #[error("stored record: {0}")]
+    Record(#[from] serde_json::Error),
+    /// The database was written by a newer pa than this one; it is left untouched.
+    #[error("{}: database version {found} is newer than this pa supports ({supported}); upgrade pa", path.display())]
+    DatabaseTooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest version this code knows.
+        supported: u32,
+    },
+    /// The file is not a healthy SQLite database; it is left untouched, never recreated.
+    #[error("{}: the database is corrupt or not a pa database ({reason}); it was left untouched", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// A person the store does not know.
+    #[error("no user '{user}' in the store")]
+    UnknownUser {
+        /// The user id.
+        user: String,
+    },
     /// Input data is malformed; `line` is 1-based when the format has lines.
     #[error("{source_name}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Parse {

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod import;
+pub mod storage;
 
 pub use error::{Error, Result};
 pub use pa_core as core;

@@ -1,0 +1,715 @@
+//! The SQLite store.
+//!
+//! - One file per store (one person or a household); SQLite is bundled, so no system library.
+//! - Opening sets WAL, foreign keys and a busy timeout, creates the file with mode 0600, and brings
+//!   the schema up to date with the numbered migrations in `migrations/`, each in its own
+//!   transaction, recording the version in `PRAGMA user_version`. A database newer than this code
+//!   is refused, and a file that is not a healthy database gives [`Error::Corrupt`]; neither is
+//!   ever changed, deleted or recreated.
+//! - One writer connection (behind a mutex) and a pool of reader connections: WAL lets readers run
+//!   while a write is in progress and each read sees one consistent snapshot.
+//! - [`Store::user`] returns a handle whose every query names that user: no method reads across
+//!   people.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::Utc;
+use pa_core::finance::networth::BalanceHistory;
+use pa_core::finance::{Account, Transaction};
+use pa_core::fitness::{Activity, DailyHealth};
+use pa_core::ids::{AccountId, UserId};
+use pa_core::money::{Money, parse_currency};
+use pa_core::ports::{SyncState, UserStore, WriteBatch, WriteReport};
+use pa_core::time::Day;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction as SqlTx, params};
+use rust_decimal::Decimal;
+
+use super::{Keyed, content_hash, ext_columns};
+use crate::error::{Error, Result};
+
+/// The migrations, in order; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_init.sql")];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+struct Inner {
+    path: Option<PathBuf>,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// A pa store in one SQLite file.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave SQLite half-written (transactions roll back), so
+    // the connection is still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            create_private(path)?;
+        }
+        let corrupt = |e: rusqlite::Error| -> Error {
+            if is_corruption(&e) {
+                Error::Corrupt {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                }
+            } else {
+                Error::Storage(e)
+            }
+        };
+        let conn = Connection::open(path).map_err(corrupt)?;
+        prepare(&conn).map_err(corrupt)?;
+        // A quick check reads the header and schema: a damaged file fails here, before any write.
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(corrupt)?;
+        if check != "ok" {
+            return Err(Error::Corrupt {
+                path: path.to_owned(),
+                reason: check,
+            });
+        }
+        // Refuse a newer database before anything writes to the file (WAL changes its header).
+        check_version(&conn, Some(path))?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(corrupt)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Corrupt {
+                path: path.to_owned(),
+                reason: format!("could not switch to WAL (got {mode})"),
+            });
+        }
+        migrate(&conn, Some(path))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: Some(path.to_owned()),
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// A store in memory, for tests and throwaway use (one connection serves reads and writes).
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        prepare(&conn)?;
+        migrate(&conn, None)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: None,
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(lock(&self.inner.writer).query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Adds a person (no change if they exist).
+    pub fn create_user(&self, user: &UserId) -> Result<()> {
+        lock(&self.inner.writer).execute(
+            "INSERT INTO users (id, created_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+            params![user.as_str(), Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// The people in the store.
+    pub fn users(&self) -> Result<Vec<UserId>> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT id FROM users ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids.into_iter()
+                .map(|id| UserId::new(id).map_err(Error::from))
+                .collect()
+        })
+    }
+
+    /// One person's view of the store; [`Error::UnknownUser`] if they were never created.
+    pub fn user(&self, user: &UserId) -> Result<UserHandle> {
+        let exists: bool = self.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)",
+                [user.as_str()],
+                |r| r.get(0),
+            )?)
+        })?;
+        if !exists {
+            return Err(Error::UnknownUser {
+                user: user.to_string(),
+            });
+        }
+        Ok(UserHandle {
+            store: self.clone(),
+            user: user.clone(),
+        })
+    }
+
+    /// Runs `f` on a reader connection (the writer, for an in-memory store).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.inner.path else {
+            return f(&lock(&self.inner.writer));
+        };
+        let conn = match lock(&self.inner.readers).pop() {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                prepare(&c)?;
+                c
+            }
+        };
+        let out = f(&conn);
+        lock(&self.inner.readers).push(conn);
+        out
+    }
+
+    /// Runs `f` in one write transaction: committed if it returns `Ok`, rolled back otherwise.
+    fn write<T>(&self, f: impl FnOnce(&SqlTx<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.inner.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Creates an empty file readable and writable by its owner only.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(|_| ()).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The schema version, or an error if it is newer than this code.
+fn check_version(conn: &Connection, path: Option<&Path>) -> Result<u32> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::DatabaseTooNew {
+            path: path.map(Path::to_owned).unwrap_or_default(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
+/// Applies the missing migrations one by one, each in its own transaction.
+fn migrate(conn: &Connection, path: Option<&Path>) -> Result<()> {
+    let found = check_version(conn, path)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = i as u32 + 1;
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {sql}\nPRAGMA user_version = {version}; COMMIT;"
+        ))
+        .inspect_err(|_| {
+            let _ = conn.execute_batch("ROLLBACK");
+        })?;
+    }
+    Ok(())
+}
+
+/// One person's view of a [`Store`].
+#[derive(Clone)]
+pub struct UserHandle {
+    store: Store,
+    user: UserId,
+}
+
+impl UserHandle {
+    /// The person.
+    pub fn user(&self) -> &UserId {
+        &self.user
+    }
+}
+
+/// The stored (id, hash) of the row a record would replace: matched by external ref first, then
+/// by pa's id.
+fn existing_row(
+    tx: &SqlTx<'_>,
+    table: &str,
+    user: &str,
+    id: &str,
+    ext: (Option<&str>, Option<&str>),
+) -> Result<Option<(String, String)>> {
+    if let (Some(source), Some(ext_id)) = ext {
+        let found = tx
+            .prepare_cached(&format!("SELECT id, hash FROM {table} WHERE user_id = ?1 AND source = ?2 AND external_id = ?3"))?
+            .query_row(params![user, source, ext_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT id, hash FROM {table} WHERE user_id = ?1 AND id = ?2"
+        ))?
+        .query_row(params![user, id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Decides how a record is written: it takes the stored id (the same source record keeps one
+/// identity however it was named), and is unchanged when its JSON then hashes as stored.
+/// Returns the record to write (`None` when unchanged) with its JSON and hash.
+fn plan_upsert<T: Keyed>(
+    existing: Option<(String, String)>,
+    record: &T,
+    report: &mut WriteReport,
+) -> Result<Option<(T, String, String)>> {
+    let mut r = record.clone();
+    let stored_hash = match existing {
+        Some((id, hash)) => {
+            r.set_key(id)?;
+            Some(hash)
+        }
+        None => None,
+    };
+    let json = serde_json::to_string(&r)?;
+    let hash = content_hash(&json);
+    match stored_hash {
+        Some(h) if h == hash => {
+            report.unchanged += 1;
+            Ok(None)
+        }
+        Some(_) => {
+            report.updated += 1;
+            Ok(Some((r, json, hash)))
+        }
+        None => {
+            report.added += 1;
+            Ok(Some((r, json, hash)))
+        }
+    }
+}
+
+fn write_activity(
+    tx: &SqlTx<'_>,
+    user: &str,
+    a: &Activity,
+    report: &mut WriteReport,
+) -> Result<()> {
+    a.validate()?;
+    let ext = ext_columns(a.external.as_ref());
+    let existing = existing_row(tx, "activities", user, a.id.as_str(), ext)?;
+    let Some((a, json, hash)) = plan_upsert(existing, a, report)? else {
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT INTO activities (user_id, id, source, external_id, day, start_utc, sport, training_load, body, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (user_id, id) DO UPDATE SET source = excluded.source, external_id = excluded.external_id,
+           day = excluded.day, start_utc = excluded.start_utc, sport = excluded.sport,
+           training_load = excluded.training_load, body = excluded.body, hash = excluded.hash",
+    )?
+    .execute(params![user, a.id.as_str(), ext.0, ext.1, a.day().to_string(), a.start.utc.to_rfc3339(), a.sport.as_str(), a.training_load, json, hash])?;
+    Ok(())
+}
+
+fn write_health(
+    tx: &SqlTx<'_>,
+    user: &str,
+    h: &DailyHealth,
+    report: &mut WriteReport,
+) -> Result<()> {
+    h.validate()?;
+    let json = serde_json::to_string(h)?;
+    let hash = content_hash(&json);
+    let old: Option<String> = tx
+        .prepare_cached("SELECT hash FROM daily_health WHERE user_id = ?1 AND day = ?2")?
+        .query_row(params![user, h.day.to_string()], |r| r.get(0))
+        .optional()?;
+    match old {
+        Some(o) if o == hash => {
+            report.unchanged += 1;
+            return Ok(());
+        }
+        Some(_) => report.updated += 1,
+        None => report.added += 1,
+    }
+    tx.prepare_cached(
+        "INSERT INTO daily_health (user_id, day, sleep_s, resting_hr_bpm, hrv_rmssd_ms, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (user_id, day) DO UPDATE SET sleep_s = excluded.sleep_s, resting_hr_bpm = excluded.resting_hr_bpm,
+           hrv_rmssd_ms = excluded.hrv_rmssd_ms, body = excluded.body, hash = excluded.hash",
+    )?
+    .execute(params![user, h.day.to_string(), h.sleep.map(|s| s.total_s), h.resting_hr_bpm, h.hrv_rmssd_ms, json, hash])?;
+    Ok(())
+}
+
+fn write_account(tx: &SqlTx<'_>, user: &str, a: &Account, report: &mut WriteReport) -> Result<()> {
+    a.validate()?;
+    let ext = ext_columns(a.external.as_ref());
+    let existing = existing_row(tx, "accounts", user, a.id.as_str(), ext)?;
+    let Some((a, json, hash)) = plan_upsert(existing, a, report)? else {
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT INTO accounts (user_id, id, source, external_id, kind, currency, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (user_id, id) DO UPDATE SET source = excluded.source, external_id = excluded.external_id,
+           kind = excluded.kind, currency = excluded.currency, body = excluded.body, hash = excluded.hash",
+    )?
+    .execute(params![user, a.id.as_str(), ext.0, ext.1, a.kind.as_str(), a.currency.code(), json, hash])?;
+    Ok(())
+}
+
+/// The currency of a stored account, or an error naming `what`.
+fn account_currency(tx: &SqlTx<'_>, user: &str, account: &AccountId, what: &str) -> Result<String> {
+    tx.prepare_cached("SELECT currency FROM accounts WHERE user_id = ?1 AND id = ?2")?
+        .query_row(params![user, account.as_str()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            Error::Core(pa_core::Error::invalid(
+                what,
+                format!("account {account} is unknown"),
+            ))
+        })
+}
+
+fn write_transaction(
+    tx: &SqlTx<'_>,
+    user: &str,
+    t: &Transaction,
+    report: &mut WriteReport,
+) -> Result<()> {
+    let what = format!("transaction {}", t.id);
+    let currency = account_currency(tx, user, &t.account, &what)?;
+    if currency != t.amount.currency().code() {
+        return Err(Error::Core(pa_core::Error::invalid(
+            what,
+            format!(
+                "is in {} but account {} is in {currency}",
+                t.amount.currency().code(),
+                t.account
+            ),
+        )));
+    }
+    let ext = ext_columns(t.external.as_ref());
+    let existing = existing_row(tx, "transactions", user, t.id.as_str(), ext)?;
+    let Some((t, json, hash)) = plan_upsert(existing, t, report)? else {
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT INTO transactions (user_id, id, account_id, source, external_id, posted, amount, currency, category, body, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (user_id, id) DO UPDATE SET account_id = excluded.account_id, source = excluded.source,
+           external_id = excluded.external_id, posted = excluded.posted, amount = excluded.amount,
+           currency = excluded.currency, category = excluded.category, body = excluded.body, hash = excluded.hash",
+    )?
+    .execute(params![
+        user,
+        t.id.as_str(),
+        t.account.as_str(),
+        ext.0,
+        ext.1,
+        t.posted.to_string(),
+        t.amount.amount().to_string(),
+        t.amount.currency().code(),
+        t.category.as_ref().map(|c| c.path().to_owned()),
+        json,
+        hash
+    ])?;
+    Ok(())
+}
+
+fn write_balance(
+    tx: &SqlTx<'_>,
+    user: &str,
+    b: &pa_core::finance::BalanceSnapshot,
+    report: &mut WriteReport,
+) -> Result<()> {
+    b.validate()?;
+    let what = format!("balance of account {} on {}", b.account, b.day);
+    let currency = account_currency(tx, user, &b.account, &what)?;
+    if currency != b.current.currency().code() {
+        return Err(Error::Core(pa_core::Error::invalid(
+            what,
+            format!(
+                "is in {} but the account is in {currency}",
+                b.current.currency().code()
+            ),
+        )));
+    }
+    let values = (
+        b.current.amount().to_string(),
+        b.available.map(|m| m.amount().to_string()),
+        b.limit.map(|m| m.amount().to_string()),
+    );
+    let old: Option<(String, Option<String>, Option<String>)> = tx
+        .prepare_cached("SELECT current, available, credit_limit FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3")?
+        .query_row(params![user, b.account.as_str(), b.day.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match old {
+        Some(o) if o == values => {
+            report.unchanged += 1;
+            return Ok(());
+        }
+        Some(_) => report.updated += 1,
+        None => report.added += 1,
+    }
+    tx.prepare_cached(
+        "INSERT INTO balances (user_id, account_id, day, current, currency, available, credit_limit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (user_id, account_id, day) DO UPDATE SET current = excluded.current, currency = excluded.currency,
+           available = excluded.available, credit_limit = excluded.credit_limit",
+    )?
+    .execute(params![user, b.account.as_str(), b.day.to_string(), values.0, currency, values.1, values.2])?;
+    Ok(())
+}
+
+fn write_sync(tx: &SqlTx<'_>, user: &str, s: &SyncState) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_state (user_id, source, cursor, last_success, last_error) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (user_id, source) DO UPDATE SET cursor = excluded.cursor, last_success = excluded.last_success,
+           last_error = excluded.last_error",
+    )?
+    .execute(params![user, s.source, s.cursor, s.last_success.map(|t| t.to_rfc3339()), s.last_error])?;
+    Ok(())
+}
+
+fn bodies<T: serde::de::DeserializeOwned>(
+    c: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(serde_json::from_str(&row?)?);
+    }
+    Ok(out)
+}
+
+fn decimal(text: &str) -> Result<Decimal> {
+    text.parse().map_err(|_| {
+        Error::Core(pa_core::Error::invalid(
+            "stored amount",
+            format!("'{text}' is not a decimal"),
+        ))
+    })
+}
+
+impl UserStore for UserHandle {
+    type Error = Error;
+
+    fn apply(&self, batch: &WriteBatch) -> Result<WriteReport> {
+        let user = self.user.as_str();
+        self.store.write(|tx| {
+            let mut report = WriteReport::default();
+            for a in &batch.activities {
+                write_activity(tx, user, a, &mut report)?;
+            }
+            for h in &batch.health {
+                write_health(tx, user, h, &mut report)?;
+            }
+            for a in &batch.accounts {
+                write_account(tx, user, a, &mut report)?;
+            }
+            for t in &batch.transactions {
+                write_transaction(tx, user, t, &mut report)?;
+            }
+            for b in &batch.balances {
+                write_balance(tx, user, b, &mut report)?;
+            }
+            for s in &batch.sync {
+                write_sync(tx, user, s)?;
+            }
+            Ok(report)
+        })
+    }
+
+    fn activities(&self, from: Day, to: Day) -> Result<Vec<Activity>> {
+        self.store.read(|c| {
+            bodies(c, "SELECT body FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY start_utc, id", params![self.user.as_str(), from.to_string(), to.to_string()])
+        })
+    }
+
+    fn daily_health(&self, from: Day, to: Day) -> Result<Vec<DailyHealth>> {
+        self.store.read(|c| bodies(c, "SELECT body FROM daily_health WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day", params![self.user.as_str(), from.to_string(), to.to_string()]))
+    }
+
+    fn daily_loads(&self, from: Day, to: Day) -> Result<Vec<(Day, f64)>> {
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT day, training_load FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 AND training_load IS NOT NULL ORDER BY day",
+            )?;
+            let rows = stmt.query_map(params![self.user.as_str(), from.to_string(), to.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (day, load) = row?;
+                out.push((day.parse::<Day>()?, load));
+            }
+            Ok(out)
+        })
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        self.store.read(|c| {
+            bodies(
+                c,
+                "SELECT body FROM accounts WHERE user_id = ?1 ORDER BY id",
+                [self.user.as_str()],
+            )
+        })
+    }
+
+    fn transactions(&self, from: Day, to: Day) -> Result<Vec<Transaction>> {
+        self.store.read(|c| {
+            bodies(c, "SELECT body FROM transactions WHERE user_id = ?1 AND posted BETWEEN ?2 AND ?3 ORDER BY posted, id", params![self.user.as_str(), from.to_string(), to.to_string()])
+        })
+    }
+
+    fn balance_histories(&self, to: Day) -> Result<Vec<BalanceHistory>> {
+        self.store.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT account_id, day, current, currency FROM balances WHERE user_id = ?1 AND day <= ?2 ORDER BY account_id, day")?;
+            let rows = stmt.query_map(params![self.user.as_str(), to.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })?;
+            let mut out: Vec<BalanceHistory> = Vec::new();
+            for row in rows {
+                let (account, day, amount, currency) = row?;
+                let point = (day.parse::<Day>()?, Money::new(decimal(&amount)?, parse_currency(&currency)?));
+                match out.last_mut() {
+                    Some(h) if h.account.as_str() == account => h.points.push(point),
+                    _ => out.push(BalanceHistory { account: AccountId::new(account)?, points: vec![point] }),
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn sync_state(&self, source: &str) -> Result<Option<SyncState>> {
+        self.store.read(|c| {
+            let row = c
+                .prepare_cached("SELECT cursor, last_success, last_error FROM sync_state WHERE user_id = ?1 AND source = ?2")?
+                .query_row(params![self.user.as_str(), source], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))
+                .optional()?;
+            row.map(|(cursor, last_success, last_error)| {
+                let last_success = last_success
+                    .map(|t| t.parse::<chrono::DateTime<Utc>>().map_err(|_| Error::Core(pa_core::Error::invalid("stored sync time", t))))
+                    .transpose()?;
+                Ok(SyncState { source: source.to_owned(), cursor, last_success, last_error })
+            })
+            .transpose()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_is_private_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let store = Store::open(&path).unwrap();
+        store.create_user(&UserId::new("alice").unwrap()).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        drop(store);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(again.users().unwrap(), vec![UserId::new("alice").unwrap()]);
+        assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(matches!(
+            again.user(&UserId::new("bob").unwrap()),
+            Err(Error::UnknownUser { .. })
+        ));
+    }
+
+    #[test]
+    fn newer_database_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("PRAGMA user_version = 99; CREATE TABLE x (y);")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(
+            matches!(err, Error::DatabaseTooNew { found: 99, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("upgrade pa"));
+        assert!(std::fs::read(&path).unwrap() == before, "the file changed");
+    }
+
+    #[test]
+    fn corrupt_file_is_a_distinct_error_and_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let garbage = b"this is not a database, but it is somebody's file".repeat(100);
+        std::fs::write(&path, &garbage).unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+        assert!(std::fs::read(&path).unwrap() == garbage, "the file changed");
+    }
+
+    #[test]
+    fn frozen_v1_schema_upgrades_to_the_current_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.db");
+        {
+            let c = Connection::open(&old).unwrap();
+            c.execute_batch(include_str!("../../tests/fixtures/schema_v1.sql"))
+                .unwrap();
+            c.execute_batch("PRAGMA user_version = 1; INSERT INTO users VALUES ('alice', '2026-01-01T00:00:00Z');").unwrap();
+        }
+        let upgraded = Store::open(&old).unwrap();
+        assert_eq!(upgraded.users().unwrap().len(), 1, "data survives");
+        let fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
+        let schema = |s: &Store| -> Vec<(String, String)> {
+            lock(&s.inner.writer)
+                .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .unwrap()
+        };
+        assert_eq!(schema(&upgraded), schema(&fresh));
+    }
+}
