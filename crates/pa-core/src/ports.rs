@@ -63,7 +63,7 @@ impl WriteBatch {
     }
 }
 
-/// What a write did.
+/// What a write did, counted in records (sync states are not counted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteReport {
     /// New records.

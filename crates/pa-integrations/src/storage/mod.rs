@@ -3,6 +3,7 @@
 
 pub mod memory;
 pub mod sqlite;
+pub mod transfer;
 
 #[cfg(test)]
 mod conformance;

@@ -176,6 +176,23 @@ impl Store {
         })
     }
 
+    /// Deletes a person and everything of theirs, in one transaction. Returns whether they existed.
+    pub fn delete_user(&self, user: &UserId) -> Result<bool> {
+        // Accounts cascade to their transactions and balances; the rest hang off the user row.
+        self.write(|tx| Ok(tx.execute("DELETE FROM users WHERE id = ?1", [user.as_str()])? > 0))
+    }
+
+    /// Copies the whole database to `dest` while it stays in use (SQLite's online backup), into a
+    /// new file readable by its owner only. An existing `dest` is an error, never overwritten.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        create_private(dest)?;
+        let mut target = Connection::open(dest)?;
+        let source = lock(&self.inner.writer);
+        let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
+        backup.run_to_completion(256, Duration::from_millis(0), None)?;
+        Ok(())
+    }
+
     /// Runs `f` on a reader connection (the writer, for an in-memory store).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let Some(path) = &self.inner.path else {
@@ -656,6 +673,62 @@ mod tests {
             again.user(&UserId::new("bob").unwrap()),
             Err(Error::UnknownUser { .. })
         ));
+    }
+
+    #[test]
+    fn backup_and_delete() {
+        use pa_core::ports::UserStore;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("pa.db")).unwrap();
+        let (alice, bob) = (UserId::new("alice").unwrap(), UserId::new("bob").unwrap());
+        store.create_user(&alice).unwrap();
+        store.create_user(&bob).unwrap();
+        let account = Account::new(
+            AccountId::new("chk").unwrap(),
+            "Checking",
+            pa_core::finance::AccountType::Depository,
+            parse_currency("USD").unwrap(),
+        );
+        let t = Transaction::new(
+            pa_core::ids::TransactionId::new("t1").unwrap(),
+            account.id.clone(),
+            "2026-01-01".parse().unwrap(),
+            Money::parse("-1", account.currency).unwrap(),
+        );
+        let batch = WriteBatch {
+            accounts: vec![account],
+            transactions: vec![t],
+            ..WriteBatch::default()
+        };
+        store.user(&alice).unwrap().apply(&batch).unwrap();
+        store.user(&bob).unwrap().apply(&batch).unwrap();
+        let copy = dir.path().join("copy.db");
+        store.backup_to(&copy).unwrap();
+        assert!(store.backup_to(&copy).is_err(), "never overwrites");
+        let restored = Store::open(&copy).unwrap();
+        assert_eq!(restored.user(&alice).unwrap().accounts().unwrap().len(), 1);
+        assert!(store.delete_user(&alice).unwrap());
+        assert!(!store.delete_user(&alice).unwrap());
+        assert!(matches!(store.user(&alice), Err(Error::UnknownUser { .. })));
+        let span = ("2000-01-01".parse().unwrap(), "2100-01-01".parse().unwrap());
+        assert_eq!(
+            store
+                .user(&bob)
+                .unwrap()
+                .transactions(span.0, span.1)
+                .unwrap()
+                .len(),
+            1,
+            "Bob keeps his data"
+        );
+        let left: i64 = lock(&store.inner.writer)
+            .query_row(
+                "SELECT COUNT(*) FROM transactions WHERE user_id = 'alice'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]
