@@ -8,6 +8,7 @@ mod chart;
 mod finance;
 mod habits;
 mod output;
+mod store;
 mod training;
 
 use std::process::ExitCode;
@@ -36,6 +37,20 @@ struct Cli {
     #[arg(long, short, global = true)]
     quiet: bool,
 
+    /// The store (a SQLite file); default: pa/pa.db in your data directory.
+    #[arg(long, global = true, env = "PA_DB", value_name = "PATH")]
+    db: Option<std::path::PathBuf>,
+
+    /// Whose data, in a store shared by several people.
+    #[arg(
+        long,
+        global = true,
+        env = "PA_USER",
+        default_value = "me",
+        value_name = "NAME"
+    )]
+    user: String,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +69,12 @@ enum Command {
     /// Calendar recurrence.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// Write all of a person's stored data as JSON Lines.
+    Export(store::ExportArgs),
+    /// Read JSON Lines written by `pa export` into the store (all or nothing; re-importing changes nothing).
+    ImportJsonl(store::ImportArgs),
+    /// Copy the store to a new file while it stays in use.
+    Backup(store::BackupArgs),
 }
 
 /// Global settings every command sees.
@@ -61,6 +82,13 @@ enum Command {
 pub(crate) struct Context {
     pub(crate) format: Format,
     pub(crate) quiet: bool,
+}
+
+/// Where the store is and whose data to use.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreArgs {
+    pub(crate) db: Option<std::path::PathBuf>,
+    pub(crate) user: String,
 }
 
 impl Context {
@@ -76,7 +104,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     use pa_integrations::Error;
     match err.downcast_ref::<Error>() {
         Some(Error::Io { .. }) => 66,
-        Some(Error::Parse { .. } | Error::Core(_)) => 65,
+        Some(
+            Error::Parse { .. }
+            | Error::Core(_)
+            | Error::Corrupt { .. }
+            | Error::DatabaseTooNew { .. },
+        ) => 65,
         _ if err.downcast_ref::<pa_core::Error>().is_some() => 65,
         _ => 1,
     }
@@ -103,11 +136,18 @@ fn main() -> ExitCode {
         format: cli.format,
         quiet: cli.quiet,
     };
+    let store_args = StoreArgs {
+        db: cli.db,
+        user: cli.user,
+    };
     let result = match cli.command {
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
         Command::Calendar(cmd) => calendar::run(cmd, ctx),
+        Command::Export(args) => store::export(args, &store_args),
+        Command::ImportJsonl(args) => store::import(args, &store_args, ctx),
+        Command::Backup(args) => store::backup(args, &store_args, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
