@@ -44,6 +44,15 @@ pub enum Error {
         /// What SQLite said.
         reason: String,
     },
+    /// A secret could not be sealed, opened or imported (the reason never holds the secret).
+    #[error("secret: {reason}")]
+    Secret {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The vault's passphrase is not the one it was made with.
+    #[error("wrong passphrase for the secrets vault")]
+    WrongPassphrase,
     /// A person the store does not know.
     #[error("no user '{user}' in the store")]
     UnknownUser {

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod import;
+pub mod secrets;
 pub mod storage;
 
 pub use error::{Error, Result};

@@ -28,9 +28,13 @@ use rust_decimal::Decimal;
 
 use super::{Keyed, content_hash, ext_columns};
 use crate::error::{Error, Result};
+use crate::secrets::{KdfParams, Sealed, Secret, Vault, new_salt};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/001_init.sql"),
+    include_str!("../../migrations/002_secrets.sql"),
+];
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -193,6 +197,48 @@ impl Store {
         Ok(())
     }
 
+    /// Unlocks the secrets vault with `passphrase`, creating it on first use with `params`.
+    /// [`Error::WrongPassphrase`] when it was made with another passphrase.
+    pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
+        let row: Option<(Vec<u8>, u32, u32, u32, Vec<u8>, Vec<u8>)> = self.read(|c| {
+            Ok(c.query_row("SELECT salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext FROM vault WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .optional()?)
+        })?;
+        match row {
+            Some((salt, m, t, p, nonce, ciphertext)) => {
+                let vault = Vault::derive(
+                    passphrase,
+                    &salt,
+                    KdfParams {
+                        m_cost_kib: m,
+                        t_cost: t,
+                        p_cost: p,
+                    },
+                )?;
+                if vault.verify(&Sealed { nonce, ciphertext }) {
+                    Ok(vault)
+                } else {
+                    Err(Error::WrongPassphrase)
+                }
+            }
+            None => {
+                let salt = new_salt();
+                let vault = Vault::derive(passphrase, &salt, params)?;
+                let check = vault.check_value()?;
+                self.write(|tx| {
+                    tx.execute(
+                        "INSERT INTO vault (id, salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![salt, params.m_cost_kib, params.t_cost, params.p_cost, check.nonce, check.ciphertext],
+                    )?;
+                    Ok(())
+                })?;
+                Ok(vault)
+            }
+        }
+    }
+
     /// Runs `f` on a reader connection (the writer, for an in-memory store).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let Some(path) = &self.inner.path else {
@@ -275,6 +321,51 @@ impl UserHandle {
     /// The person.
     pub fn user(&self) -> &UserId {
         &self.user
+    }
+
+    /// Stores `secret` under `name`, encrypted with the unlocked `vault`.
+    pub fn put_secret(&self, vault: &Vault, name: &str, secret: &Secret) -> Result<()> {
+        let sealed = vault.seal(&self.secret_scope(name), secret)?;
+        self.store.write(|tx| {
+            tx.execute(
+                "INSERT INTO secrets (user_id, name, nonce, ciphertext, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user_id, name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
+                params![self.user.as_str(), name, sealed.nonce, sealed.ciphertext, Utc::now().to_rfc3339()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The secret stored under `name`, decrypted.
+    pub fn secret(&self, vault: &Vault, name: &str) -> Result<Option<Secret>> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = self.store.read(|c| {
+            Ok(c.query_row(
+                "SELECT nonce, ciphertext FROM secrets WHERE user_id = ?1 AND name = ?2",
+                params![self.user.as_str(), name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+        })?;
+        row.map(|(nonce, ciphertext)| {
+            vault.open(&self.secret_scope(name), &Sealed { nonce, ciphertext })
+        })
+        .transpose()
+    }
+
+    /// Removes the secret stored under `name`; whether there was one.
+    pub fn delete_secret(&self, name: &str) -> Result<bool> {
+        self.store.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM secrets WHERE user_id = ?1 AND name = ?2",
+                params![self.user.as_str(), name],
+            )? > 0)
+        })
+    }
+
+    /// The name a secret is sealed under: the person and the name, so a ciphertext cannot be moved
+    /// to another person either.
+    fn secret_scope(&self, name: &str) -> String {
+        format!("{}/{name}", self.user)
     }
 }
 
@@ -729,6 +820,71 @@ mod tests {
             )
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn secrets_are_encrypted_at_rest_and_scoped_to_their_person() {
+        let fast = KdfParams {
+            m_cost_kib: 64,
+            t_cost: 1,
+            p_cost: 1,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let store = Store::open(&path).unwrap();
+        let (alice, bob) = (UserId::new("alice").unwrap(), UserId::new("bob").unwrap());
+        store.create_user(&alice).unwrap();
+        store.create_user(&bob).unwrap();
+        let vault = store.unlock(&Secret::new("open sesame"), fast).unwrap();
+        let a = store.user(&alice).unwrap();
+        a.put_secret(
+            &vault,
+            "plaid/access-token",
+            &Secret::new("access-sandbox-0042"),
+        )
+        .unwrap();
+        assert_eq!(
+            a.secret(&vault, "plaid/access-token")
+                .unwrap()
+                .unwrap()
+                .expose(),
+            "access-sandbox-0042"
+        );
+        assert!(
+            store
+                .user(&bob)
+                .unwrap()
+                .secret(&vault, "plaid/access-token")
+                .unwrap()
+                .is_none()
+        );
+        drop(store);
+        let bytes = std::fs::read(&path).unwrap();
+        let wal = std::fs::read(path.with_extension("db-wal")).unwrap_or_default();
+        for b in [&bytes, &wal] {
+            assert!(
+                !b.windows(12).any(|w| w == b"sandbox-0042"),
+                "never stored in the clear"
+            );
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(matches!(
+            store.unlock(&Secret::new("wrong"), fast),
+            Err(Error::WrongPassphrase)
+        ));
+        let vault = store
+            .unlock(&Secret::new("open sesame"), KdfParams::default())
+            .unwrap();
+        let a = store.user(&alice).unwrap();
+        assert_eq!(
+            a.secret(&vault, "plaid/access-token")
+                .unwrap()
+                .unwrap()
+                .expose(),
+            "access-sandbox-0042"
+        );
+        assert!(a.delete_secret("plaid/access-token").unwrap());
+        assert!(a.secret(&vault, "plaid/access-token").unwrap().is_none());
     }
 
     #[test]
