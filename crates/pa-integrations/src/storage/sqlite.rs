@@ -45,6 +45,13 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
 }
 
+/// The stored vault: salt, costs and check value.
+struct VaultRow {
+    salt: Vec<u8>,
+    params: KdfParams,
+    check: Sealed,
+}
+
 /// A pa store in one SQLite file.
 #[derive(Clone)]
 pub struct Store {
@@ -200,24 +207,20 @@ impl Store {
     /// Unlocks the secrets vault with `passphrase`, creating it on first use with `params`.
     /// [`Error::WrongPassphrase`] when it was made with another passphrase.
     pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
-        let row: Option<(Vec<u8>, u32, u32, u32, Vec<u8>, Vec<u8>)> = self.read(|c| {
+        let row: Option<VaultRow> = self.read(|c| {
             Ok(c.query_row("SELECT salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext FROM vault WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                Ok(VaultRow {
+                    salt: r.get(0)?,
+                    params: KdfParams { m_cost_kib: r.get(1)?, t_cost: r.get(2)?, p_cost: r.get(3)? },
+                    check: Sealed { nonce: r.get(4)?, ciphertext: r.get(5)? },
+                })
             })
             .optional()?)
         })?;
         match row {
-            Some((salt, m, t, p, nonce, ciphertext)) => {
-                let vault = Vault::derive(
-                    passphrase,
-                    &salt,
-                    KdfParams {
-                        m_cost_kib: m,
-                        t_cost: t,
-                        p_cost: p,
-                    },
-                )?;
-                if vault.verify(&Sealed { nonce, ciphertext }) {
+            Some(row) => {
+                let vault = Vault::derive(passphrase, &row.salt, row.params)?;
+                if vault.verify(&row.check) {
                     Ok(vault)
                 } else {
                     Err(Error::WrongPassphrase)
