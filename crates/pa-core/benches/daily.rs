@@ -71,6 +71,7 @@ fn bench(c: &mut Criterion) {
             let d = ReviewData {
                 zone: tz,
                 activities: &data.activities,
+                loads: None,
                 planned: &data.planned,
                 pmc: PmcOptions::default(),
                 health: &data.health,

@@ -120,6 +120,16 @@ typed_id!(
 );
 
 typed_id!(
+    /// A habit.
+    HabitId,
+    "habit id"
+);
+typed_id!(
+    /// A calendar event (a series, for a recurring one).
+    EventId,
+    "event id"
+);
+typed_id!(
     /// A task.
     TaskId,
     "task id"

@@ -131,6 +131,24 @@ impl Event {
         ))
     }
 
+    /// Checks the time runs forward and the recurrence parses.
+    pub fn validate(&self) -> Result<()> {
+        let backwards = match self.time {
+            EventTime::Timed { start, end } => end.utc <= start.utc,
+            EventTime::AllDay { start, end } => end <= start,
+        };
+        if backwards {
+            return Err(Error::invalid(
+                format!("event '{}'", self.title),
+                "ends before or at its start",
+            ));
+        }
+        if let Some(r) = &self.recurrence {
+            r.validate()?;
+        }
+        Ok(())
+    }
+
     fn with_time(calendar: impl Into<String>, title: impl Into<String>, time: EventTime) -> Self {
         Self {
             calendar: calendar.into(),

@@ -29,6 +29,19 @@ pub struct Budget {
     pub amount: Money,
 }
 
+impl Budget {
+    /// Checks the amount is not negative.
+    pub fn validate(&self) -> Result<()> {
+        if self.amount.is_outflow() {
+            return Err(Error::invalid(
+                format!("budget {} {}", self.category, self.month),
+                "amount must not be negative",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Where a budget stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetStatus {

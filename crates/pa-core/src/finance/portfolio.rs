@@ -94,6 +94,22 @@ impl Holding {
         })
     }
 
+    /// Checks price, value and cost basis share one currency.
+    pub fn validate(&self) -> Result<()> {
+        let currency = self.price.currency();
+        let other = [Some(self.value), self.cost_basis]
+            .into_iter()
+            .flatten()
+            .find(|m| m.currency() != currency);
+        if let Some(m) = other {
+            return Err(Error::invalid(
+                format!("holding {}/{}/{}", self.account, self.security, self.as_of),
+                format!("mixes {} and {}", currency.code(), m.currency().code()),
+            ));
+        }
+        Ok(())
+    }
+
     /// Unrealised gain: value − cost basis.
     pub fn gain(&self) -> Option<Result<Money>> {
         self.cost_basis.map(|c| self.value.checked_sub(&c))

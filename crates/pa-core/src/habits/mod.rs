@@ -161,6 +161,17 @@ pub struct Habit {
 }
 
 impl Habit {
+    /// Checks the name is not blank and a numerical target is finite and not negative.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::invalid("habit", "name must not be blank"));
+        }
+        if let HabitKind::Numerical { target, .. } = self.kind {
+            crate::error::non_negative(&format!("target of habit '{}'", self.name), target)?;
+        }
+        Ok(())
+    }
+
     /// A yes/no habit.
     pub fn yes_no(name: impl Into<String>, frequency: Frequency) -> Self {
         Self {
@@ -234,6 +245,16 @@ pub struct HabitEntry {
     pub day: Day,
     /// What was recorded.
     pub value: EntryValue,
+}
+
+impl HabitEntry {
+    /// Checks an amount is finite and not negative.
+    pub fn validate(&self) -> Result<()> {
+        if let EntryValue::Amount(v) = self.value {
+            crate::error::non_negative(&format!("entry on {}", self.day), v)?;
+        }
+        Ok(())
+    }
 }
 
 /// Entries as a dense list of days from the first entry to `last` (inclusive; the last entry when

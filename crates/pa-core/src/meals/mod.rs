@@ -155,6 +155,27 @@ pub struct Recipe {
     pub ingredients: Vec<Ingredient>,
 }
 
+impl Recipe {
+    /// Checks servings are at least 1 and amounts are finite and not negative.
+    pub fn validate(&self) -> Result<()> {
+        let what = || format!("recipe {}", self.id);
+        if self.servings == 0 {
+            return Err(Error::invalid(what(), "servings must be at least 1"));
+        }
+        for ing in &self.ingredients {
+            if let Some(q) = ing.quantity
+                && !(q.amount.is_finite() && q.amount >= 0.0)
+            {
+                return Err(Error::invalid(
+                    what(),
+                    format!("amount of {} must be finite and not negative", ing.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Which meal of the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

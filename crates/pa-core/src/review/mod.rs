@@ -34,6 +34,9 @@ pub struct ReviewData<'a> {
     pub zone: Tz,
     /// Activities.
     pub activities: &'a [Activity],
+    /// Daily training loads for CTL/ATL/TSB (what a store's `daily_loads` returns); when `None`
+    /// they are taken from `activities`, which must then hold the whole history.
+    pub loads: Option<&'a [(Day, f64)]>,
     /// Planned workouts.
     pub planned: &'a [PlannedWorkout],
     /// PMC convention for the week-end fitness figures.
@@ -224,13 +227,27 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         .collect();
     let adherence = weekly_adherence(&week_plan, &week_acts, &AdherenceOptions::default())?;
     let w = adherence.into_iter().find(|a| a.week == week);
-    let history: Vec<&Activity> = data.activities.iter().filter(|a| a.day() <= last).collect();
-    let pmc_day = if history.is_empty() {
-        None
-    } else {
-        let mut loads = DailyLoads::from_activities(history)?;
-        loads.extend_through(last)?;
-        pmc::compute(&loads, &data.pmc)?.on(last)
+    let loads = match data.loads {
+        Some(loads) => {
+            let upto: Vec<(Day, f64)> = loads.iter().copied().filter(|(d, _)| *d <= last).collect();
+            (!upto.is_empty())
+                .then(|| DailyLoads::from_entries(upto))
+                .transpose()?
+        }
+        None => {
+            let history: Vec<&Activity> =
+                data.activities.iter().filter(|a| a.day() <= last).collect();
+            (!history.is_empty())
+                .then(|| DailyLoads::from_activities(history))
+                .transpose()?
+        }
+    };
+    let pmc_day = match loads {
+        Some(mut loads) => {
+            loads.extend_through(last)?;
+            pmc::compute(&loads, &data.pmc)?.on(last)
+        }
+        None => None,
     };
     let training = TrainingSummary {
         planned: w.as_ref().map_or_else(Totals::default, |w| w.planned),
@@ -570,6 +587,7 @@ mod tests {
         let data = ReviewData {
             zone: zone(),
             activities: &activities,
+            loads: None,
             planned: &planned,
             pmc: PmcOptions::default(),
             health: &health,

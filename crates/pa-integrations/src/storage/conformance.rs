@@ -14,6 +14,8 @@ use pa_core::time::{Day, ZonedInstant, parse_zone};
 
 use crate::error::Error;
 
+pub(crate) mod records;
+
 /// A backend under test: two people's handles on one store.
 pub(crate) trait Backend {
     type Handle: UserStore<Error = Error>;
@@ -99,6 +101,7 @@ fn sample_batch() -> WriteBatch {
             last_success: None,
             last_error: None,
         }],
+        ..WriteBatch::default()
     }
 }
 
@@ -111,7 +114,8 @@ pub(crate) fn upserts_are_idempotent(b: &impl Backend) {
         WriteReport {
             added: 10,
             updated: 0,
-            unchanged: 0
+            unchanged: 0,
+            deleted: 0
         }
     );
     let again = alice.apply(&batch).unwrap();
@@ -120,7 +124,8 @@ pub(crate) fn upserts_are_idempotent(b: &impl Backend) {
         WriteReport {
             added: 0,
             updated: 0,
-            unchanged: 10
+            unchanged: 10,
+            deleted: 0
         }
     );
     // The same Garmin activity under another pa id is the same record.
@@ -138,7 +143,8 @@ pub(crate) fn upserts_are_idempotent(b: &impl Backend) {
         WriteReport {
             added: 0,
             updated: 0,
-            unchanged: 1
+            unchanged: 1,
+            deleted: 0
         }
     );
     let changed = WriteBatch {
@@ -155,7 +161,8 @@ pub(crate) fn upserts_are_idempotent(b: &impl Backend) {
         WriteReport {
             added: 0,
             updated: 1,
-            unchanged: 0
+            unchanged: 0,
+            deleted: 0
         }
     );
     let all = alice
@@ -349,6 +356,41 @@ macro_rules! storage_conformance_tests {
             #[test]
             fn people_are_isolated() {
                 super::people_are_isolated(&$backend);
+            }
+
+            #[test]
+            fn every_kind_round_trips() {
+                super::records::every_kind_round_trips(&$backend);
+            }
+
+            #[test]
+            fn spans_select_what_overlaps() {
+                super::records::spans_select_what_overlaps(&$backend);
+            }
+
+            #[test]
+            fn parents_are_checked_and_deletes_cascade() {
+                super::records::parents_are_checked_and_deletes_cascade(&$backend);
+            }
+
+            #[test]
+            fn external_refs_keep_one_identity() {
+                super::records::external_refs_keep_one_identity(&$backend);
+            }
+
+            #[test]
+            fn logs_settings_and_audit() {
+                super::records::logs_settings_and_audit(&$backend);
+            }
+
+            #[test]
+            fn prune_removes_only_what_ended_before() {
+                super::records::prune_removes_only_what_ended_before(&$backend);
+            }
+
+            #[test]
+            fn repositories_agree_with_the_pure_functions() {
+                super::records::repositories_agree_with_the_pure_functions(&$backend);
             }
         }
     };

@@ -5,14 +5,18 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{Account, BalanceSnapshot, Transaction};
 use pa_core::fitness::{Activity, DailyHealth};
 use pa_core::ids::{AccountId, ExternalRef, UserId};
-use pa_core::ports::{SyncState, UserStore, WriteBatch, WriteReport};
+use pa_core::ports::{
+    AuditAction, AuditEntry, LlmUsage, PruneTarget, Record, RecordKind, RecordRef, RecordVisitor,
+    Setting, SyncRecord, SyncRun, SyncState, UserStore, WriteBatch, WriteReport,
+};
 use pa_core::time::Day;
 
-use super::{Keyed, content_hash};
+use super::{Keyed, Tally, content_hash};
 use crate::error::{Error, Result};
 
 /// Records of one kind keyed by pa's id, with an index by external reference.
@@ -34,7 +38,7 @@ impl<T> Default for Table<T> {
 impl<T: Keyed> Table<T> {
     /// The same rule as the SQLite store: match by external ref, then id; the stored id wins; equal
     /// JSON is unchanged.
-    fn upsert(&mut self, record: &T, report: &mut WriteReport) -> Result<()> {
+    fn upsert(&mut self, record: &T, kind: RecordKind, tally: &mut Tally) -> Result<()> {
         let (id, ext) = (record.key(), record.external());
         let stored = ext
             .and_then(|e| self.by_ext.get(e).cloned())
@@ -51,17 +55,42 @@ impl<T: Keyed> Table<T> {
         let hash = content_hash(&json);
         match self.rows.get(&key) {
             Some((_, h)) if *h == hash => {
-                report.unchanged += 1;
+                tally.report.unchanged += 1;
                 return Ok(());
             }
-            Some(_) => report.updated += 1,
-            None => report.added += 1,
+            Some(_) => tally.change(kind, &key, AuditAction::Updated),
+            None => tally.change(kind, &key, AuditAction::Added),
         }
         if let Some(e) = ext {
             self.by_ext.insert(e.clone(), key.clone());
         }
         self.rows.insert(key, (r, hash));
         Ok(())
+    }
+
+    /// Removes the rows `drop` selects; how many.
+    fn remove_where(&mut self, drop: impl Fn(&str, &T) -> bool) -> u64 {
+        let before = self.rows.len();
+        self.rows.retain(|k, (r, _)| !drop(k, r));
+        let rows = &self.rows;
+        self.by_ext.retain(|_, k| rows.contains_key(k));
+        (before - self.rows.len()) as u64
+    }
+}
+
+/// A stored record of a generic kind.
+#[derive(Clone)]
+struct DocRow {
+    json: String,
+    hash: String,
+    span: Option<(Day, Option<Day>)>,
+    parent: Option<String>,
+}
+
+impl DocRow {
+    fn overlaps(&self, from: Day, to: Day) -> bool {
+        self.span
+            .is_some_and(|(first, last)| first <= to && last.is_none_or(|l| l >= from))
     }
 }
 
@@ -72,7 +101,76 @@ struct UserData {
     accounts: Table<Account>,
     transactions: Table<Transaction>,
     balances: BTreeMap<(String, Day), BalanceSnapshot>,
+    docs: BTreeMap<(RecordKind, String), DocRow>,
+    doc_ext: HashMap<(RecordKind, ExternalRef), String>,
     sync: BTreeMap<String, SyncState>,
+    sync_records: BTreeMap<(String, RecordKind, String), SyncRecord>,
+    sync_runs: BTreeMap<(DateTime<Utc>, String), SyncRun>,
+    llm_usage: Vec<LlmUsage>,
+    audit: Vec<AuditEntry>,
+    settings: BTreeMap<String, String>,
+}
+
+/// Writes one record of a generic kind into a person's data.
+struct WriteDoc<'a> {
+    data: &'a mut UserData,
+    tally: &'a mut Tally,
+}
+
+impl RecordVisitor for WriteDoc<'_> {
+    type Output = Result<()>;
+
+    fn visit<R: Record>(self, r: &R) -> Result<()> {
+        let Self { data, tally } = self;
+        r.validate()?;
+        let own = r.key();
+        if let (Some(parent_kind), Some(parent)) = (R::KIND.parent(), r.parent()) {
+            let found = match parent_kind {
+                RecordKind::Account => data.accounts.rows.contains_key(&parent),
+                k => data.docs.contains_key(&(k, parent.clone())),
+            };
+            if !found {
+                return Err(Error::Core(pa_core::Error::invalid(
+                    format!("{} {own}", R::KIND),
+                    format!("{parent_kind} {parent} is unknown"),
+                )));
+            }
+        }
+        let ext = r.external().map(|e| (R::KIND, e.clone()));
+        let stored = ext
+            .as_ref()
+            .and_then(|e| data.doc_ext.get(e).cloned())
+            .or_else(|| {
+                data.docs
+                    .contains_key(&(R::KIND, own.clone()))
+                    .then(|| own.clone())
+            });
+        let (r, key) = match stored {
+            Some(k) => (r.with_key(&k)?, k),
+            None => (r.clone(), own),
+        };
+        let json = serde_json::to_string(&r)?;
+        let hash = content_hash(&json);
+        match data.docs.get(&(R::KIND, key.clone())) {
+            Some(row) if row.hash == hash => {
+                tally.report.unchanged += 1;
+                return Ok(());
+            }
+            Some(_) => tally.change(R::KIND, &key, AuditAction::Updated),
+            None => tally.change(R::KIND, &key, AuditAction::Added),
+        }
+        if let Some(e) = ext {
+            data.doc_ext.insert(e, key.clone());
+        }
+        let row = DocRow {
+            json,
+            hash,
+            span: r.span(),
+            parent: r.parent(),
+        };
+        data.docs.insert((R::KIND, key), row);
+        Ok(())
+    }
 }
 
 impl UserData {
@@ -94,30 +192,33 @@ impl UserData {
     }
 
     fn apply(&mut self, batch: &WriteBatch) -> Result<WriteReport> {
-        let mut report = WriteReport::default();
+        let origin = super::origin(batch)?;
+        let mut tally = Tally::new(origin.is_some());
+        let tally = &mut tally;
         for a in &batch.activities {
             a.validate()?;
-            self.activities.upsert(a, &mut report)?;
+            self.activities.upsert(a, RecordKind::Activity, tally)?;
         }
         for h in &batch.health {
             h.validate()?;
             let json = serde_json::to_string(h)?;
             let hash = content_hash(&json);
             match self.health.get(&h.day) {
-                Some((_, old)) if *old == hash => report.unchanged += 1,
+                Some((_, old)) if *old == hash => tally.report.unchanged += 1,
                 old => {
-                    if old.is_some() {
-                        report.updated += 1;
+                    let action = if old.is_some() {
+                        AuditAction::Updated
                     } else {
-                        report.added += 1;
-                    }
+                        AuditAction::Added
+                    };
+                    tally.change(RecordKind::DailyHealth, &h.day.to_string(), action);
                     self.health.insert(h.day, (h.clone(), hash));
                 }
             }
         }
         for a in &batch.accounts {
             a.validate()?;
-            self.accounts.upsert(a, &mut report)?;
+            self.accounts.upsert(a, RecordKind::Account, tally)?;
         }
         for t in &batch.transactions {
             let what = format!("transaction {}", t.id);
@@ -133,7 +234,8 @@ impl UserData {
                     ),
                 )));
             }
-            self.transactions.upsert(t, &mut report)?;
+            self.transactions
+                .upsert(t, RecordKind::Transaction, tally)?;
         }
         for b in &batch.balances {
             b.validate()?;
@@ -151,21 +253,208 @@ impl UserData {
             }
             let key = (b.account.to_string(), b.day);
             match self.balances.get(&key) {
-                Some(old) if old == b => report.unchanged += 1,
+                Some(old) if old == b => tally.report.unchanged += 1,
                 old => {
-                    if old.is_some() {
-                        report.updated += 1;
+                    let action = if old.is_some() {
+                        AuditAction::Updated
                     } else {
-                        report.added += 1;
-                    }
+                        AuditAction::Added
+                    };
+                    tally.change(
+                        RecordKind::Balance,
+                        &format!("{}/{}", b.account, b.day),
+                        action,
+                    );
                     self.balances.insert(key, b.clone());
                 }
+            }
+        }
+        for d in &batch.records {
+            d.visit(WriteDoc {
+                data: self,
+                tally: &mut *tally,
+            })?;
+        }
+        for r in &batch.deletions {
+            if self.delete(r)? {
+                tally.change(r.kind, &r.key, AuditAction::Deleted);
             }
         }
         for s in &batch.sync {
             self.sync.insert(s.source.clone(), s.clone());
         }
-        Ok(report)
+        for r in &batch.sync_records {
+            self.sync_records
+                .insert((r.source.clone(), r.kind, r.local_key.clone()), r.clone());
+        }
+        for r in &batch.sync_runs {
+            self.sync_runs
+                .insert((r.started, r.source.clone()), r.clone());
+        }
+        for u in &batch.llm_usage {
+            u.validate()?;
+            // A call is identified by its instant and model, as in SQLite.
+            match self
+                .llm_usage
+                .iter_mut()
+                .find(|o| o.at == u.at && o.model == u.model)
+            {
+                Some(o) => *o = u.clone(),
+                None => self.llm_usage.push(u.clone()),
+            }
+        }
+        for s in &batch.settings {
+            s.validate()?;
+            match &s.value {
+                Some(v) => self.settings.insert(s.key.clone(), v.clone()),
+                None => self.settings.remove(&s.key),
+            };
+        }
+        if let (Some(origin), Some(changes)) = (origin, tally.changes.take()) {
+            let at = Utc::now();
+            self.audit
+                .extend(changes.into_iter().map(|(kind, key, action)| AuditEntry {
+                    at,
+                    origin: origin.to_owned(),
+                    kind,
+                    key,
+                    action,
+                }));
+        }
+        Ok(tally.report)
+    }
+
+    /// Deletes a record with its children and sync mappings; whether it existed.
+    fn delete(&mut self, r: &RecordRef) -> Result<bool> {
+        let key = r.key.as_str();
+        let gone = match r.kind {
+            RecordKind::Activity => self.activities.remove_where(|k, _| k == key) > 0,
+            RecordKind::DailyHealth => {
+                let day: Day = key.parse()?;
+                self.health.remove(&day).is_some()
+            }
+            RecordKind::Account => {
+                let gone = self.accounts.remove_where(|k, _| k == key) > 0;
+                self.transactions
+                    .remove_where(|_, t| t.account.as_str() == key);
+                self.balances.retain(|(a, _), _| a != key);
+                self.remove_children(RecordKind::Account, key);
+                gone
+            }
+            RecordKind::Transaction => self.transactions.remove_where(|k, _| k == key) > 0,
+            RecordKind::Balance => {
+                let Some((account, day)) = key.rsplit_once('/') else {
+                    return Err(Error::Core(pa_core::Error::invalid(
+                        "balance key",
+                        format!("'{key}' is not account/day"),
+                    )));
+                };
+                let day: Day = day.parse()?;
+                self.balances.remove(&(account.to_owned(), day)).is_some()
+            }
+            kind => {
+                let gone = self.docs.remove(&(kind, key.to_owned())).is_some();
+                if gone {
+                    self.remove_children(kind, key);
+                    let docs = &self.docs;
+                    self.doc_ext
+                        .retain(|(k, _), v| docs.contains_key(&(*k, v.clone())));
+                }
+                gone
+            }
+        };
+        if gone {
+            self.sync_records
+                .retain(|(_, kind, local), _| !(*kind == r.kind && local == key));
+        }
+        Ok(gone)
+    }
+
+    /// Removes the generic records whose parent of kind `parent_kind` is `key`.
+    fn remove_children(&mut self, parent_kind: RecordKind, key: &str) {
+        self.docs.retain(|(kind, _), row| {
+            !(kind.parent() == Some(parent_kind) && row.parent.as_deref() == Some(key))
+        });
+    }
+
+    /// Deletes records of `kind` whose span ended before `before`, as SQLite does.
+    fn prune(&mut self, target: PruneTarget, before: Day) -> Result<u64> {
+        let cutoff = before.naive().and_time(chrono::NaiveTime::MIN).and_utc();
+        let n = match target {
+            PruneTarget::SyncRuns => {
+                let n = self.sync_runs.len();
+                self.sync_runs.retain(|(started, _), _| *started >= cutoff);
+                n - self.sync_runs.len()
+            }
+            PruneTarget::LlmUsage => {
+                let n = self.llm_usage.len();
+                self.llm_usage.retain(|u| u.at >= cutoff);
+                n - self.llm_usage.len()
+            }
+            PruneTarget::Audit => {
+                let n = self.audit.len();
+                self.audit.retain(|e| e.at >= cutoff);
+                n - self.audit.len()
+            }
+            PruneTarget::Record(kind) => {
+                let victims: Vec<String> = match kind {
+                    RecordKind::Activity => self
+                        .activities
+                        .rows
+                        .iter()
+                        .filter(|(_, (a, _))| a.day() < before)
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                    RecordKind::DailyHealth => self
+                        .health
+                        .range(..before)
+                        .map(|(d, _)| d.to_string())
+                        .collect(),
+                    RecordKind::Transaction => self
+                        .transactions
+                        .rows
+                        .iter()
+                        .filter(|(_, (t, _))| t.posted < before)
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                    RecordKind::Balance => self
+                        .balances
+                        .keys()
+                        .filter(|(_, d)| *d < before)
+                        .map(|(a, d)| format!("{a}/{d}"))
+                        .collect(),
+                    RecordKind::Account => Vec::new(),
+                    kind => self
+                        .docs
+                        .iter()
+                        .filter(|((k, _), row)| {
+                            *k == kind && row.span.and_then(|s| s.1).is_some_and(|l| l < before)
+                        })
+                        .map(|((_, key), _)| key.clone())
+                        .collect(),
+                };
+                for key in &victims {
+                    self.delete(&RecordRef::new(kind, key.clone()))?;
+                }
+                victims.len()
+            }
+        };
+        Ok(n as u64)
+    }
+
+    /// Generic records of `kind` that `keep` selects, by first day then key.
+    fn docs_of<R: Record>(&self, keep: impl Fn(&DocRow) -> bool) -> Result<Vec<R>> {
+        let mut rows: Vec<(&String, &DocRow)> = self
+            .docs
+            .range((R::KIND, String::new())..)
+            .take_while(|((k, _), _)| *k == R::KIND)
+            .filter(|(_, row)| keep(row))
+            .map(|((_, key), row)| (key, row))
+            .collect();
+        rows.sort_by(|a, b| (a.1.span.map(|s| s.0), a.0).cmp(&(b.1.span.map(|s| s.0), b.0)));
+        rows.into_iter()
+            .map(|(_, row)| Ok(serde_json::from_str(&row.json)?))
+            .collect()
     }
 }
 
@@ -305,7 +594,127 @@ impl UserStore for MemoryUser {
         }))
     }
 
+    fn balances(&self, from: Day, to: Day) -> Result<Vec<BalanceSnapshot>> {
+        Ok(self.with(|d| {
+            d.balances
+                .iter()
+                .filter(|((_, day), _)| *day >= from && *day <= to)
+                .map(|(_, b)| b.clone())
+                .collect()
+        }))
+    }
+
+    fn latest_balances(&self, day: Day) -> Result<Vec<BalanceSnapshot>> {
+        Ok(self.with(|d| {
+            let mut last: BTreeMap<&str, &BalanceSnapshot> = BTreeMap::new();
+            for ((account, on), b) in &d.balances {
+                if *on <= day {
+                    last.insert(account, b);
+                }
+            }
+            last.into_values().cloned().collect()
+        }))
+    }
+
+    fn records<R: Record>(&self, span: Option<(Day, Day)>) -> Result<Vec<R>> {
+        self.with(|d| match span {
+            None => d.docs_of(|_| true),
+            Some((from, to)) => d.docs_of(|row| row.overlaps(from, to)),
+        })
+    }
+
+    fn record<R: Record>(&self, key: &str) -> Result<Option<R>> {
+        self.with(|d| {
+            d.docs
+                .get(&(R::KIND, key.to_owned()))
+                .map(|row| serde_json::from_str(&row.json))
+                .transpose()
+                .map_err(Error::from)
+        })
+    }
+
+    fn children<R: Record>(&self, parent: &str) -> Result<Vec<R>> {
+        self.with(|d| d.docs_of(|row| row.parent.as_deref() == Some(parent)))
+    }
+
     fn sync_state(&self, source: &str) -> Result<Option<SyncState>> {
         Ok(self.with(|d| d.sync.get(source).cloned()))
+    }
+
+    fn sync_states(&self) -> Result<Vec<SyncState>> {
+        Ok(self.with(|d| d.sync.values().cloned().collect()))
+    }
+
+    fn sync_records(&self, source: &str) -> Result<Vec<SyncRecord>> {
+        Ok(self.with(|d| {
+            d.sync_records
+                .values()
+                .filter(|r| r.source == source)
+                .cloned()
+                .collect()
+        }))
+    }
+
+    fn sync_runs(&self, source: Option<&str>, limit: usize) -> Result<Vec<SyncRun>> {
+        let mut runs: Vec<SyncRun> = self.with(|d| {
+            d.sync_runs
+                .values()
+                .filter(|r| source.is_none_or(|s| r.source == s))
+                .cloned()
+                .collect()
+        });
+        runs.sort_by(|a, b| b.started.cmp(&a.started).then(a.source.cmp(&b.source)));
+        runs.truncate(limit);
+        Ok(runs)
+    }
+
+    fn llm_usage(&self, from: Day, to: Day) -> Result<Vec<LlmUsage>> {
+        let mut v: Vec<LlmUsage> = self.with(|d| {
+            d.llm_usage
+                .iter()
+                .filter(|u| {
+                    let day = Day::from_naive(u.at.date_naive());
+                    day >= from && day <= to
+                })
+                .cloned()
+                .collect()
+        });
+        v.sort_by_key(|u| u.at);
+        Ok(v)
+    }
+
+    fn audit_log(&self, from: Day, to: Day) -> Result<Vec<AuditEntry>> {
+        let mut v: Vec<AuditEntry> = self.with(|d| {
+            d.audit
+                .iter()
+                .filter(|e| {
+                    let day = Day::from_naive(e.at.date_naive());
+                    day >= from && day <= to
+                })
+                .cloned()
+                .collect()
+        });
+        v.sort_by_key(|e| e.at);
+        Ok(v)
+    }
+
+    fn settings(&self) -> Result<Vec<Setting>> {
+        Ok(self.with(|d| {
+            d.settings
+                .iter()
+                .map(|(k, v)| Setting {
+                    key: k.clone(),
+                    value: Some(v.clone()),
+                })
+                .collect()
+        }))
+    }
+
+    fn prune(&self, target: PruneTarget, before: Day) -> Result<u64> {
+        let mut users = self.store.lock();
+        let mut copy = users.get(&self.user).cloned().unwrap_or_default();
+        let n = copy.prune(target, before)?;
+        users.insert(self.user.clone(), copy);
+        Ok(n)
     }
 }

@@ -1,19 +1,27 @@
 //! Export and import of one person's data as JSON Lines: one record per line,
-//! `{"kind": "...", "record": {...}}`, in a fixed order (accounts, activities, daily health,
-//! transactions, balances, sync state) so that exporting, importing into an empty store and
-//! exporting again gives the same text. Works on any `UserStore`.
+//! `{"kind": "...", "record": {...}}`, in a fixed order so that exporting, importing into an
+//! empty store and exporting again gives the same text. Works on any `UserStore`.
+//!
+//! Order: accounts, activities, daily health, transactions, balances; then every other record
+//! kind in [`RecordKind::ALL`] order (parents before children); then settings, sync states,
+//! per-record sync mappings, sync runs and LLM usage. The audit log is the store's own history of
+//! writes, not data, and is not exported. [`archive`] writes the same lines for the records a
+//! retention rule is about to prune.
 
 use std::io::{BufRead, Write};
 
 use pa_core::finance::{Account, BalanceSnapshot, Transaction};
 use pa_core::fitness::{Activity, DailyHealth};
-use pa_core::ports::{SyncState, UserStore, WriteBatch, WriteReport};
+use pa_core::ports::{
+    Doc, LlmUsage, PruneTarget, RecordKind, Setting, SyncRecord, SyncRun, SyncState, UserStore,
+    WriteBatch, WriteReport, docs_of,
+};
 use pa_core::time::Day;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// One line of an export.
+/// One line of an export, for the kinds that are not [`Doc`]s.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)] // one line at a time; boxing would only add allocations
@@ -23,88 +31,114 @@ enum Line {
     DailyHealth(DailyHealth),
     Transaction(Transaction),
     Balance(BalanceSnapshot),
+    Setting(Setting),
     SyncState(SyncState),
+    SyncRecord(SyncRecord),
+    SyncRun(SyncRun),
+    LlmUsage(LlmUsage),
 }
 
-/// The sources whose sync state is exported: every source named by an exported record.
-fn sources(
-    accounts: &[Account],
-    activities: &[Activity],
-    transactions: &[Transaction],
-) -> Vec<String> {
-    let mut s: Vec<String> = accounts
-        .iter()
-        .filter_map(|a| a.external.as_ref())
-        .chain(activities.iter().filter_map(|a| a.external.as_ref()))
-        .chain(transactions.iter().filter_map(|t| t.external.as_ref()))
-        .map(|r| r.source().to_owned())
-        .collect();
-    s.sort();
-    s.dedup();
-    s
+/// The `kind` values of [`Line`].
+const LINE_KINDS: [&str; 10] = [
+    "account",
+    "activity",
+    "daily_health",
+    "transaction",
+    "balance",
+    "setting",
+    "sync_state",
+    "sync_record",
+    "sync_run",
+    "llm_usage",
+];
+
+/// Writes lines, counting them.
+struct Out<'a> {
+    out: &'a mut dyn Write,
+    lines: u64,
 }
 
-/// Writes all of the person's records as JSON Lines; returns the number of lines.
+impl Out<'_> {
+    fn put(&mut self, line: &impl Serialize) -> Result<()> {
+        serde_json::to_writer(&mut *self.out, line)?;
+        self.out.write_all(b"\n").map_err(|source| Error::Io {
+            path: "export".into(),
+            source,
+        })?;
+        self.lines += 1;
+        Ok(())
+    }
+}
+
+fn the_dawn() -> Result<(Day, Day)> {
+    Ok((Day::from_ymd(1, 1, 1)?, Day::from_ymd(9999, 12, 31)?))
+}
+
+/// Writes all of the person's data as JSON Lines; returns the number of lines. `extra_sources`
+/// names sources whose record mappings are exported even without a sync state.
 pub fn export_jsonl<S: UserStore<Error = Error>>(
     store: &S,
     out: &mut impl Write,
     extra_sources: &[&str],
 ) -> Result<u64> {
-    let (first, last) = (Day::from_ymd(1, 1, 1)?, Day::from_ymd(9999, 12, 31)?);
-    let accounts = store.accounts()?;
-    let activities = store.activities(first, last)?;
-    let health = store.daily_health(first, last)?;
-    let transactions = store.transactions(first, last)?;
-    let histories = store.balance_histories(last)?;
-    let mut names = sources(&accounts, &activities, &transactions);
-    names.extend(extra_sources.iter().map(|s| (*s).to_owned()));
-    names.sort();
-    names.dedup();
-    let mut n = 0;
-    let mut put = |line: Line, out: &mut dyn Write| -> Result<()> {
-        serde_json::to_writer(&mut *out, &line)?;
-        out.write_all(b"\n").map_err(|source| Error::Io {
-            path: "export".into(),
-            source,
-        })?;
-        n += 1;
-        Ok(())
-    };
-    for a in accounts {
-        put(Line::Account(a), out)?;
+    let (first, last) = the_dawn()?;
+    let mut o = Out { out, lines: 0 };
+    for a in store.accounts()? {
+        o.put(&Line::Account(a))?;
     }
-    for a in activities {
-        put(Line::Activity(a), out)?;
+    for a in store.activities(first, last)? {
+        o.put(&Line::Activity(a))?;
     }
-    for h in health {
-        put(Line::DailyHealth(h), out)?;
+    for h in store.daily_health(first, last)? {
+        o.put(&Line::DailyHealth(h))?;
     }
-    for t in transactions {
-        put(Line::Transaction(t), out)?;
+    for t in store.transactions(first, last)? {
+        o.put(&Line::Transaction(t))?;
     }
-    for h in histories {
-        for (day, current) in h.points {
-            put(
-                Line::Balance(BalanceSnapshot::new(h.account.clone(), day, current)),
-                out,
-            )?;
+    for b in store.balances(first, last)? {
+        o.put(&Line::Balance(b))?;
+    }
+    for kind in RecordKind::ALL {
+        for d in docs_of(store, kind, None)?.unwrap_or_default() {
+            o.put(&d)?;
         }
     }
-    for s in names {
-        if let Some(state) = store.sync_state(&s)? {
-            put(Line::SyncState(state), out)?;
+    for s in store.settings()? {
+        o.put(&Line::Setting(s))?;
+    }
+    let states = store.sync_states()?;
+    let mut sources: Vec<String> = states.iter().map(|s| s.source.clone()).collect();
+    for s in states {
+        o.put(&Line::SyncState(s))?;
+    }
+    sources.extend(extra_sources.iter().map(|s| (*s).to_owned()));
+    sources.sort();
+    sources.dedup();
+    for source in &sources {
+        for r in store.sync_records(source)? {
+            o.put(&Line::SyncRecord(r))?;
         }
     }
-    Ok(n)
+    for r in store.sync_runs(None, usize::MAX)? {
+        o.put(&Line::SyncRun(r))?;
+    }
+    for u in store.llm_usage(first, last)? {
+        o.put(&Line::LlmUsage(u))?;
+    }
+    Ok(o.lines)
 }
 
-/// Reads JSON Lines written by [`export_jsonl`] and writes them in one batch: all or nothing. A
-/// malformed line is an error naming it.
+/// Reads JSON Lines written by [`export_jsonl`] or [`archive`] and writes them in one batch: all
+/// or nothing. A malformed line is an error naming it.
 pub fn import_jsonl<S: UserStore<Error = Error>>(
     store: &S,
     input: impl BufRead,
     source_name: &str,
 ) -> Result<WriteReport> {
+    #[derive(Deserialize)]
+    struct Head {
+        kind: String,
+    }
     let mut batch = WriteBatch::default();
     for (i, line) in input.lines().enumerate() {
         let line = line.map_err(|source| Error::Io {
@@ -114,18 +148,104 @@ pub fn import_jsonl<S: UserStore<Error = Error>>(
         if line.trim().is_empty() {
             continue;
         }
-        let parsed: Line = serde_json::from_str(&line)
-            .map_err(|e| Error::parse(source_name, Some(i as u64 + 1), e.to_string()))?;
-        match parsed {
+        let bad =
+            |e: serde_json::Error| Error::parse(source_name, Some(i as u64 + 1), e.to_string());
+        let head: Head = serde_json::from_str(&line).map_err(bad)?;
+        if !LINE_KINDS.contains(&head.kind.as_str()) {
+            batch
+                .records
+                .push(serde_json::from_str::<Doc>(&line).map_err(bad)?);
+            continue;
+        }
+        match serde_json::from_str(&line).map_err(bad)? {
             Line::Account(a) => batch.accounts.push(a),
             Line::Activity(a) => batch.activities.push(a),
             Line::DailyHealth(h) => batch.health.push(h),
             Line::Transaction(t) => batch.transactions.push(t),
             Line::Balance(b) => batch.balances.push(b),
+            Line::Setting(s) => batch.settings.push(s),
             Line::SyncState(s) => batch.sync.push(s),
+            Line::SyncRecord(r) => batch.sync_records.push(r),
+            Line::SyncRun(r) => batch.sync_runs.push(r),
+            Line::LlmUsage(u) => batch.llm_usage.push(u),
         }
     }
     store.apply(&batch)
+}
+
+/// Writes the records `target` would lose to a prune before `before` as JSON Lines (importable
+/// with [`import_jsonl`]); returns the number of lines. Run it, make sure the lines are safe,
+/// then prune.
+pub fn archive<S: UserStore<Error = Error>>(
+    store: &S,
+    target: PruneTarget,
+    before: Day,
+    out: &mut impl Write,
+) -> Result<u64> {
+    let (first, _) = the_dawn()?;
+    let Ok(last) = before.pred() else {
+        return Ok(0);
+    };
+    let mut o = Out { out, lines: 0 };
+    match target {
+        PruneTarget::Record(RecordKind::Activity) => {
+            for a in store.activities(first, last)? {
+                o.put(&Line::Activity(a))?;
+            }
+        }
+        PruneTarget::Record(RecordKind::DailyHealth) => {
+            for h in store.daily_health(first, last)? {
+                o.put(&Line::DailyHealth(h))?;
+            }
+        }
+        PruneTarget::Record(RecordKind::Transaction) => {
+            for t in store.transactions(first, last)? {
+                o.put(&Line::Transaction(t))?;
+            }
+        }
+        PruneTarget::Record(RecordKind::Balance) => {
+            for b in store.balances(first, last)? {
+                o.put(&Line::Balance(b))?;
+            }
+        }
+        PruneTarget::Record(kind) => {
+            // Spans ending before the cutoff are exactly what prune removes.
+            for d in docs_of(store, kind, Some((first, last)))?.unwrap_or_default() {
+                let ends_before = {
+                    struct Ends(Day);
+                    impl pa_core::ports::RecordVisitor for Ends {
+                        type Output = bool;
+                        fn visit<R: pa_core::ports::Record>(self, r: &R) -> bool {
+                            r.span().and_then(|s| s.1).is_some_and(|l| l < self.0)
+                        }
+                    }
+                    d.visit(Ends(before))
+                };
+                if ends_before {
+                    o.put(&d)?;
+                }
+            }
+        }
+        PruneTarget::SyncRuns => {
+            let cutoff = before.naive().and_time(chrono::NaiveTime::MIN).and_utc();
+            for r in store.sync_runs(None, usize::MAX)? {
+                if r.started < cutoff {
+                    o.put(&Line::SyncRun(r))?;
+                }
+            }
+        }
+        PruneTarget::LlmUsage => {
+            for u in store.llm_usage(first, last)? {
+                o.put(&Line::LlmUsage(u))?;
+            }
+        }
+        PruneTarget::Audit => {
+            for e in store.audit_log(first, last)? {
+                o.put(&e)?;
+            }
+        }
+    }
+    Ok(o.lines)
 }
 
 #[cfg(test)]
@@ -180,6 +300,7 @@ mod tests {
                 last_success: None,
                 last_error: None,
             }],
+            ..WriteBatch::default()
         }
     }
 
@@ -216,6 +337,111 @@ mod tests {
             import_jsonl(&to, Vec::new().as_slice(), "empty").unwrap(),
             WriteReport::default()
         );
+    }
+
+    #[test]
+    fn every_kind_and_the_bookkeeping_round_trip() {
+        use crate::storage::conformance::records::every_kind;
+        use pa_core::ports::{SyncOutcome, SyncRecord};
+        let mut full = every_kind();
+        full.settings = vec![Setting {
+            key: "zone".into(),
+            value: Some("\"Europe/Berlin\"".into()),
+        }];
+        full.sync = batch().sync;
+        full.sync_records = vec![SyncRecord {
+            source: "plaid".into(),
+            kind: RecordKind::Transaction,
+            local_key: "t1".into(),
+            remote_id: "tx-remote-1".into(),
+            hash: Some("abc".into()),
+            etag: None,
+            synced_at: "2026-03-05T06:00:00Z".parse().unwrap(),
+        }];
+        full.sync_runs = vec![SyncRun {
+            source: "plaid".into(),
+            started: "2026-03-05T06:00:00Z".parse().unwrap(),
+            finished: Some("2026-03-05T06:00:09Z".parse().unwrap()),
+            added: 1,
+            updated: 0,
+            deleted: 0,
+            outcome: SyncOutcome::Succeeded,
+            error: None,
+        }];
+        full.llm_usage = vec![LlmUsage {
+            at: "2026-03-05T07:00:00Z".parse().unwrap(),
+            model: "sonnet".into(),
+            purpose: None,
+            tokens_in: 1200,
+            tokens_out: 300,
+            cost: None,
+        }];
+        full.balances[0].available =
+            Some(Money::parse("850.00", full.balances[0].current.currency()).unwrap());
+        let alice = UserId::new("alice").unwrap();
+        let sqlite = Store::open_in_memory().unwrap();
+        sqlite.create_user(&alice).unwrap();
+        let from = sqlite.user(&alice).unwrap();
+        from.apply(&full).unwrap();
+        let mut first = Vec::new();
+        export_jsonl(&from, &mut first, &[]).unwrap();
+        let text = String::from_utf8(first.clone()).unwrap();
+        for kind in [
+            "habit_entry",
+            "planned_meal",
+            "sync_record",
+            "sync_run",
+            "llm_usage",
+            "setting",
+        ] {
+            assert!(
+                text.contains(&format!("{{\"kind\":\"{kind}\"")),
+                "{kind} missing"
+            );
+        }
+        assert!(
+            text.contains("\"available\":{\"amount\":\"850.00\""),
+            "balances keep what is available"
+        );
+        let memory = MemoryStore::new();
+        memory.create_user(&alice);
+        let to = memory.user(&alice).unwrap();
+        import_jsonl(&to, first.as_slice(), "export.jsonl").unwrap();
+        let mut second = Vec::new();
+        export_jsonl(&to, &mut second, &[]).unwrap();
+        assert_eq!(text, String::from_utf8(second).unwrap());
+        let again = import_jsonl(&to, first.as_slice(), "export.jsonl").unwrap();
+        assert_eq!(
+            (again.added, again.updated),
+            (0, 0),
+            "importing twice changes nothing"
+        );
+    }
+
+    #[test]
+    fn archive_holds_exactly_what_prune_removes() {
+        use crate::storage::conformance::records::every_kind;
+        let alice = UserId::new("alice").unwrap();
+        let sqlite = Store::open_in_memory().unwrap();
+        sqlite.create_user(&alice).unwrap();
+        let store = sqlite.user(&alice).unwrap();
+        store.apply(&every_kind()).unwrap();
+        let cutoff: Day = "2026-03-03".parse().unwrap();
+        for (kind, n) in [
+            (RecordKind::HabitEntry, 1),
+            (RecordKind::Event, 0),
+            (RecordKind::Balance, 1),
+            (RecordKind::Activity, 0),
+        ] {
+            let target = PruneTarget::Record(kind);
+            let mut out = Vec::new();
+            let lines = archive(&store, target, cutoff, &mut out).unwrap();
+            assert_eq!(lines, n, "{kind}");
+            assert_eq!(store.prune(target, cutoff).unwrap(), n, "{kind}");
+            // The archive restores what was pruned.
+            let back = import_jsonl(&store, out.as_slice(), "archive.jsonl").unwrap();
+            assert_eq!(back.added, n, "{kind}");
+        }
     }
 
     #[test]

@@ -11,29 +11,38 @@
 //! - [`Store::user`] returns a handle whose every query names that user: no method reads across
 //!   people.
 
+mod logs;
+mod records;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::Utc;
+use pa_core::finance::BalanceSnapshot;
 use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{Account, Transaction};
 use pa_core::fitness::{Activity, DailyHealth};
 use pa_core::ids::{AccountId, UserId};
 use pa_core::money::{Money, parse_currency};
-use pa_core::ports::{SyncState, UserStore, WriteBatch, WriteReport};
+use pa_core::ports::{
+    AuditAction, AuditEntry, LlmUsage, PruneTarget, Record, RecordKind, Setting, SyncRecord,
+    SyncRun, SyncState, UserStore, WriteBatch, WriteReport,
+};
 use pa_core::time::Day;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction as SqlTx, params};
 use rust_decimal::Decimal;
 
-use super::{Keyed, content_hash, ext_columns};
+use super::{Keyed, Tally, content_hash, ext_columns};
 use crate::error::{Error, Result};
 use crate::secrets::{KdfParams, Sealed, Secret, Vault, new_salt};
+use records::WriteRecord;
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/001_init.sql"),
-    include_str!("../../migrations/002_secrets.sql"),
+    include_str!("../../../migrations/001_init.sql"),
+    include_str!("../../../migrations/002_secrets.sql"),
+    include_str!("../../../migrations/003_records.sql"),
 ];
 
 /// The schema version this code writes.
@@ -398,50 +407,59 @@ fn existing_row(
         .optional()?)
 }
 
-/// Decides how a record is written: it takes the stored id (the same source record keeps one
+/// Decides how a record is written: it takes the stored key (the same source record keeps one
 /// identity however it was named), and is unchanged when its JSON then hashes as stored.
 /// Returns the record to write (`None` when unchanged) with its JSON and hash.
-fn plan_upsert<T: Keyed>(
+fn plan_upsert<T: serde::Serialize + Clone>(
     existing: Option<(String, String)>,
     record: &T,
-    report: &mut WriteReport,
+    rekey: impl FnOnce(&T, &str) -> Result<T>,
+    kind: RecordKind,
+    own_key: &str,
+    tally: &mut Tally,
 ) -> Result<Option<(T, String, String)>> {
-    let mut r = record.clone();
-    let stored_hash = match existing {
-        Some((id, hash)) => {
-            r.set_key(id)?;
-            Some(hash)
-        }
-        None => None,
+    let (r, key, stored_hash) = match existing {
+        Some((key, hash)) => (rekey(record, &key)?, key, Some(hash)),
+        None => (record.clone(), own_key.to_owned(), None),
     };
     let json = serde_json::to_string(&r)?;
     let hash = content_hash(&json);
     match stored_hash {
         Some(h) if h == hash => {
-            report.unchanged += 1;
+            tally.report.unchanged += 1;
             Ok(None)
         }
         Some(_) => {
-            report.updated += 1;
+            tally.change(kind, &key, AuditAction::Updated);
             Ok(Some((r, json, hash)))
         }
         None => {
-            report.added += 1;
+            tally.change(kind, &key, AuditAction::Added);
             Ok(Some((r, json, hash)))
         }
     }
 }
 
-fn write_activity(
-    tx: &SqlTx<'_>,
-    user: &str,
-    a: &Activity,
-    report: &mut WriteReport,
-) -> Result<()> {
+/// Re-keys a record with a typed `id` field.
+fn rekey_keyed<T: Keyed>(r: &T, key: &str) -> Result<T> {
+    let mut r = r.clone();
+    r.set_key(key.to_owned())?;
+    Ok(r)
+}
+
+fn write_activity(tx: &SqlTx<'_>, user: &str, a: &Activity, tally: &mut Tally) -> Result<()> {
     a.validate()?;
     let ext = ext_columns(a.external.as_ref());
     let existing = existing_row(tx, "activities", user, a.id.as_str(), ext)?;
-    let Some((a, json, hash)) = plan_upsert(existing, a, report)? else {
+    let Some((a, json, hash)) = plan_upsert(
+        existing,
+        a,
+        rekey_keyed,
+        RecordKind::Activity,
+        a.id.as_str(),
+        tally,
+    )?
+    else {
         return Ok(());
     };
     tx.prepare_cached(
@@ -455,12 +473,7 @@ fn write_activity(
     Ok(())
 }
 
-fn write_health(
-    tx: &SqlTx<'_>,
-    user: &str,
-    h: &DailyHealth,
-    report: &mut WriteReport,
-) -> Result<()> {
+fn write_health(tx: &SqlTx<'_>, user: &str, h: &DailyHealth, tally: &mut Tally) -> Result<()> {
     h.validate()?;
     let json = serde_json::to_string(h)?;
     let hash = content_hash(&json);
@@ -470,11 +483,19 @@ fn write_health(
         .optional()?;
     match old {
         Some(o) if o == hash => {
-            report.unchanged += 1;
+            tally.report.unchanged += 1;
             return Ok(());
         }
-        Some(_) => report.updated += 1,
-        None => report.added += 1,
+        Some(_) => tally.change(
+            RecordKind::DailyHealth,
+            &h.day.to_string(),
+            AuditAction::Updated,
+        ),
+        None => tally.change(
+            RecordKind::DailyHealth,
+            &h.day.to_string(),
+            AuditAction::Added,
+        ),
     }
     tx.prepare_cached(
         "INSERT INTO daily_health (user_id, day, sleep_s, resting_hr_bpm, hrv_rmssd_ms, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -485,11 +506,19 @@ fn write_health(
     Ok(())
 }
 
-fn write_account(tx: &SqlTx<'_>, user: &str, a: &Account, report: &mut WriteReport) -> Result<()> {
+fn write_account(tx: &SqlTx<'_>, user: &str, a: &Account, tally: &mut Tally) -> Result<()> {
     a.validate()?;
     let ext = ext_columns(a.external.as_ref());
     let existing = existing_row(tx, "accounts", user, a.id.as_str(), ext)?;
-    let Some((a, json, hash)) = plan_upsert(existing, a, report)? else {
+    let Some((a, json, hash)) = plan_upsert(
+        existing,
+        a,
+        rekey_keyed,
+        RecordKind::Account,
+        a.id.as_str(),
+        tally,
+    )?
+    else {
         return Ok(());
     };
     tx.prepare_cached(
@@ -514,12 +543,7 @@ fn account_currency(tx: &SqlTx<'_>, user: &str, account: &AccountId, what: &str)
         })
 }
 
-fn write_transaction(
-    tx: &SqlTx<'_>,
-    user: &str,
-    t: &Transaction,
-    report: &mut WriteReport,
-) -> Result<()> {
+fn write_transaction(tx: &SqlTx<'_>, user: &str, t: &Transaction, tally: &mut Tally) -> Result<()> {
     let what = format!("transaction {}", t.id);
     let currency = account_currency(tx, user, &t.account, &what)?;
     if currency != t.amount.currency().code() {
@@ -534,7 +558,15 @@ fn write_transaction(
     }
     let ext = ext_columns(t.external.as_ref());
     let existing = existing_row(tx, "transactions", user, t.id.as_str(), ext)?;
-    let Some((t, json, hash)) = plan_upsert(existing, t, report)? else {
+    let Some((t, json, hash)) = plan_upsert(
+        existing,
+        t,
+        rekey_keyed,
+        RecordKind::Transaction,
+        t.id.as_str(),
+        tally,
+    )?
+    else {
         return Ok(());
     };
     tx.prepare_cached(
@@ -564,7 +596,7 @@ fn write_balance(
     tx: &SqlTx<'_>,
     user: &str,
     b: &pa_core::finance::BalanceSnapshot,
-    report: &mut WriteReport,
+    tally: &mut Tally,
 ) -> Result<()> {
     b.validate()?;
     let what = format!("balance of account {} on {}", b.account, b.day);
@@ -587,13 +619,14 @@ fn write_balance(
         .prepare_cached("SELECT current, available, credit_limit FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3")?
         .query_row(params![user, b.account.as_str(), b.day.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
+    let key = format!("{}/{}", b.account, b.day);
     match old {
         Some(o) if o == values => {
-            report.unchanged += 1;
+            tally.report.unchanged += 1;
             return Ok(());
         }
-        Some(_) => report.updated += 1,
-        None => report.added += 1,
+        Some(_) => tally.change(RecordKind::Balance, &key, AuditAction::Updated),
+        None => tally.change(RecordKind::Balance, &key, AuditAction::Added),
     }
     tx.prepare_cached(
         "INSERT INTO balances (user_id, account_id, day, current, currency, available, credit_limit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -628,6 +661,33 @@ fn bodies<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
+/// Balance rows (account, day, current, currency, available, limit) as snapshots.
+fn select_balances(
+    c: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<BalanceSnapshot>> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let mut q = stmt.query(args)?;
+    let mut out = Vec::new();
+    while let Some(r) = q.next()? {
+        let currency = parse_currency(&r.get::<_, String>(3)?)?;
+        let money = |text: Option<String>| -> Result<Option<Money>> {
+            text.map(|t| Ok(Money::new(decimal(&t)?, currency)))
+                .transpose()
+        };
+        let mut b = BalanceSnapshot::new(
+            AccountId::new(r.get::<_, String>(0)?)?,
+            r.get::<_, String>(1)?.parse()?,
+            Money::new(decimal(&r.get::<_, String>(2)?)?, currency),
+        );
+        b.available = money(r.get(4)?)?;
+        b.limit = money(r.get(5)?)?;
+        out.push(b);
+    }
+    Ok(out)
+}
+
 fn decimal(text: &str) -> Result<Decimal> {
     text.parse().map_err(|_| {
         Error::Core(pa_core::Error::invalid(
@@ -642,27 +702,66 @@ impl UserStore for UserHandle {
 
     fn apply(&self, batch: &WriteBatch) -> Result<WriteReport> {
         let user = self.user.as_str();
+        let origin = super::origin(batch)?;
         self.store.write(|tx| {
-            let mut report = WriteReport::default();
+            let mut tally = Tally::new(origin.is_some());
             for a in &batch.activities {
-                write_activity(tx, user, a, &mut report)?;
+                write_activity(tx, user, a, &mut tally)?;
             }
             for h in &batch.health {
-                write_health(tx, user, h, &mut report)?;
+                write_health(tx, user, h, &mut tally)?;
             }
             for a in &batch.accounts {
-                write_account(tx, user, a, &mut report)?;
+                write_account(tx, user, a, &mut tally)?;
             }
             for t in &batch.transactions {
-                write_transaction(tx, user, t, &mut report)?;
+                write_transaction(tx, user, t, &mut tally)?;
             }
             for b in &batch.balances {
-                write_balance(tx, user, b, &mut report)?;
+                write_balance(tx, user, b, &mut tally)?;
+            }
+            for d in &batch.records {
+                d.visit(WriteRecord {
+                    tx,
+                    user,
+                    tally: &mut tally,
+                })?;
+            }
+            for r in &batch.deletions {
+                records::delete(tx, user, r, &mut tally)?;
             }
             for s in &batch.sync {
                 write_sync(tx, user, s)?;
             }
-            Ok(report)
+            for r in &batch.sync_records {
+                logs::write_sync_record(tx, user, r)?;
+            }
+            for r in &batch.sync_runs {
+                logs::write_sync_run(tx, user, r)?;
+            }
+            for u in &batch.llm_usage {
+                logs::write_llm_usage(tx, user, u)?;
+            }
+            for s in &batch.settings {
+                logs::write_setting(tx, user, s)?;
+            }
+            if let (Some(origin), Some(changes)) = (origin, &tally.changes) {
+                let at = Utc::now();
+                for (kind, key, action) in changes {
+                    logs::append_audit(
+                        tx,
+                        user,
+                        &AuditEntry {
+                            at,
+                            origin: origin.to_owned(),
+                            kind: *kind,
+                            key: key.clone(),
+                            action: *action,
+                        },
+                    )?;
+                }
+            }
+            Ok(tally.report)
         })
     }
 
@@ -723,6 +822,98 @@ impl UserStore for UserHandle {
                 }
             }
             Ok(out)
+        })
+    }
+
+    fn balances(&self, from: Day, to: Day) -> Result<Vec<BalanceSnapshot>> {
+        self.store.read(|c| {
+            select_balances(
+                c,
+                "SELECT account_id, day, current, currency, available, credit_limit FROM balances
+                 WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY account_id, day",
+                params![self.user.as_str(), from.to_string(), to.to_string()],
+            )
+        })
+    }
+
+    fn latest_balances(&self, day: Day) -> Result<Vec<BalanceSnapshot>> {
+        self.store.read(|c| {
+            select_balances(
+                c,
+                "SELECT b.account_id, b.day, b.current, b.currency, b.available, b.credit_limit
+                 FROM balances b JOIN (
+                   SELECT account_id, MAX(day) AS day FROM balances
+                   WHERE user_id = ?1 AND day <= ?2 GROUP BY account_id
+                 ) last ON b.account_id = last.account_id AND b.day = last.day
+                 WHERE b.user_id = ?1 ORDER BY b.account_id",
+                params![self.user.as_str(), day.to_string()],
+            )
+        })
+    }
+
+    fn records<R: Record>(&self, span: Option<(Day, Day)>) -> Result<Vec<R>> {
+        self.store
+            .read(|c| records::select(c, self.user.as_str(), span))
+    }
+
+    fn record<R: Record>(&self, key: &str) -> Result<Option<R>> {
+        self.store
+            .read(|c| records::select_one(c, self.user.as_str(), key))
+    }
+
+    fn children<R: Record>(&self, parent: &str) -> Result<Vec<R>> {
+        self.store
+            .read(|c| records::select_children(c, self.user.as_str(), parent))
+    }
+
+    fn sync_states(&self) -> Result<Vec<SyncState>> {
+        let sources: Vec<String> = self.store.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT source FROM sync_state WHERE user_id = ?1 ORDER BY source",
+            )?;
+            let v = stmt
+                .query_map([self.user.as_str()], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(v)
+        })?;
+        let mut out = Vec::with_capacity(sources.len());
+        for s in sources {
+            out.extend(self.sync_state(&s)?);
+        }
+        Ok(out)
+    }
+
+    fn sync_records(&self, source: &str) -> Result<Vec<SyncRecord>> {
+        self.store
+            .read(|c| logs::sync_records(c, self.user.as_str(), source))
+    }
+
+    fn sync_runs(&self, source: Option<&str>, limit: usize) -> Result<Vec<SyncRun>> {
+        self.store
+            .read(|c| logs::sync_runs(c, self.user.as_str(), source, limit))
+    }
+
+    fn llm_usage(&self, from: Day, to: Day) -> Result<Vec<LlmUsage>> {
+        self.store
+            .read(|c| logs::llm_usage(c, self.user.as_str(), from, to))
+    }
+
+    fn audit_log(&self, from: Day, to: Day) -> Result<Vec<AuditEntry>> {
+        self.store
+            .read(|c| logs::audit_log(c, self.user.as_str(), from, to))
+    }
+
+    fn settings(&self) -> Result<Vec<Setting>> {
+        self.store.read(|c| logs::settings(c, self.user.as_str()))
+    }
+
+    fn prune(&self, target: PruneTarget, before: Day) -> Result<u64> {
+        let user = self.user.as_str();
+        self.store.write(|tx| match target {
+            PruneTarget::Record(kind) => records::prune(tx, user, kind, before),
+            PruneTarget::SyncRuns => logs::prune(tx, user, "sync_runs", before),
+            PruneTarget::LlmUsage => logs::prune(tx, user, "llm_usage", before),
+            PruneTarget::Audit => logs::prune(tx, user, "audit_log", before),
         })
     }
 
@@ -926,7 +1117,7 @@ mod tests {
         let old = dir.path().join("old.db");
         {
             let c = Connection::open(&old).unwrap();
-            c.execute_batch(include_str!("../../tests/fixtures/schema_v1.sql"))
+            c.execute_batch(include_str!("../../../tests/fixtures/schema_v1.sql"))
                 .unwrap();
             c.execute_batch("PRAGMA user_version = 1; INSERT INTO users VALUES ('alice', '2026-01-01T00:00:00Z');").unwrap();
         }

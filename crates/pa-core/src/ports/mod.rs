@@ -10,8 +10,16 @@
 //! record by its day; a balance by account and day. Writing a record that equals the stored one
 //! counts as unchanged.
 //!
-//! This slice of the store covers fitness (activities, daily health), finance (accounts,
-//! transactions, balances) and sync state; the other aggregates follow.
+//! Activities, daily health, accounts, transactions and balances have their own methods (they are
+//! what the heavy calculations read); every other entity is a [`Record`] read through the generic
+//! [`UserStore::records`]. The per-aggregate repositories in [`repos`] build the views people ask
+//! for (habits with entries, tasks due, a day's agenda, the weekly review) on these primitives, so
+//! every adapter gets them for free and they cannot differ between adapters.
+
+pub mod log;
+pub mod record;
+pub mod repos;
+pub mod retention;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,6 +28,20 @@ use crate::finance::networth::BalanceHistory;
 use crate::finance::{Account, BalanceSnapshot, Transaction};
 use crate::fitness::{Activity, DailyHealth};
 use crate::time::Day;
+
+pub use log::{
+    AuditAction, AuditEntry, LlmTotals, LlmUsage, Setting, SyncOutcome, SyncRecord, SyncRun,
+    llm_totals,
+};
+pub use record::{
+    Doc, HabitEntryRecord, Identified, Record, RecordKind, RecordRef, RecordVisitor, StoredEvent,
+    StoredHabit,
+};
+pub use repos::{
+    CalendarRepository, FinanceRepository, FitnessRepository, HabitRepository, ReviewRepository,
+    TaskRepository, docs_of,
+};
+pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule};
 
 /// Where a source's sync stands for one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +69,24 @@ pub struct WriteBatch {
     pub transactions: Vec<Transaction>,
     /// Balances; their accounts must exist.
     pub balances: Vec<BalanceSnapshot>,
+    /// Records of the other kinds; a record with a parent after its parent.
+    pub records: Vec<Doc>,
+    /// Records to delete (with their children and sync mappings); a missing one is no error.
+    /// Deletions run after the writes above.
+    pub deletions: Vec<RecordRef>,
     /// Sync states to record.
     pub sync: Vec<SyncState>,
+    /// Record ↔ remote mappings to record (replacing the one of the same source, kind and key).
+    pub sync_records: Vec<SyncRecord>,
+    /// Sync runs to record (replacing the one of the same source and start).
+    pub sync_runs: Vec<SyncRun>,
+    /// LLM calls to record (one per instant and model: the same call again replaces it).
+    pub llm_usage: Vec<LlmUsage>,
+    /// Settings to set (or remove, with no value).
+    pub settings: Vec<Setting>,
+    /// Who writes (`sync:garmin`, `import:ride.fit`): when set, every record added, updated or
+    /// deleted is listed in the audit log under it.
+    pub origin: Option<String>,
 }
 
 impl WriteBatch {
@@ -59,11 +97,17 @@ impl WriteBatch {
             && self.accounts.is_empty()
             && self.transactions.is_empty()
             && self.balances.is_empty()
+            && self.records.is_empty()
+            && self.deletions.is_empty()
             && self.sync.is_empty()
+            && self.sync_records.is_empty()
+            && self.sync_runs.is_empty()
+            && self.llm_usage.is_empty()
+            && self.settings.is_empty()
     }
 }
 
-/// What a write did, counted in records (sync states are not counted).
+/// What a write did, counted in records (sync bookkeeping, logs and settings are not counted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteReport {
     /// New records.
@@ -72,6 +116,8 @@ pub struct WriteReport {
     pub updated: u64,
     /// Records that existed and were equal.
     pub unchanged: u64,
+    /// Records deleted (not counting children deleted with them).
+    pub deleted: u64,
 }
 
 impl WriteReport {
@@ -80,6 +126,7 @@ impl WriteReport {
         self.added += other.added;
         self.updated += other.updated;
         self.unchanged += other.unchanged;
+        self.deleted += other.deleted;
     }
 }
 
@@ -111,6 +158,44 @@ pub trait UserStore {
     /// [`crate::finance::networth::net_worth_of_histories`].
     fn balance_histories(&self, to: Day) -> Result<Vec<BalanceHistory>, Self::Error>;
 
+    /// Balances (with available and limit) on days in `[from, to]`, by account then day.
+    fn balances(&self, from: Day, to: Day) -> Result<Vec<BalanceSnapshot>, Self::Error>;
+
+    /// Each account's last balance on or before `day` (what carries forward into a later range).
+    fn latest_balances(&self, day: Day) -> Result<Vec<BalanceSnapshot>, Self::Error>;
+
+    /// Records of kind `R` by first day then key: all of them when `span` is `None`, else those
+    /// whose span overlaps `[from, to]` (records without a span are left out).
+    fn records<R: Record>(&self, span: Option<(Day, Day)>) -> Result<Vec<R>, Self::Error>;
+
+    /// The record of kind `R` with `key`.
+    fn record<R: Record>(&self, key: &str) -> Result<Option<R>, Self::Error>;
+
+    /// The records of kind `R` whose parent has `parent` as key, by first day then key.
+    fn children<R: Record>(&self, parent: &str) -> Result<Vec<R>, Self::Error>;
+
     /// The sync state of a source.
     fn sync_state(&self, source: &str) -> Result<Option<SyncState>, Self::Error>;
+
+    /// Every source's sync state, by source.
+    fn sync_states(&self) -> Result<Vec<SyncState>, Self::Error>;
+
+    /// A source's record mappings, by kind then local key.
+    fn sync_records(&self, source: &str) -> Result<Vec<SyncRecord>, Self::Error>;
+
+    /// The last `limit` sync runs, of one source or all, newest first.
+    fn sync_runs(&self, source: Option<&str>, limit: usize) -> Result<Vec<SyncRun>, Self::Error>;
+
+    /// LLM calls made on UTC days in `[from, to]`, oldest first.
+    fn llm_usage(&self, from: Day, to: Day) -> Result<Vec<LlmUsage>, Self::Error>;
+
+    /// Audit entries written on UTC days in `[from, to]`, oldest first.
+    fn audit_log(&self, from: Day, to: Day) -> Result<Vec<AuditEntry>, Self::Error>;
+
+    /// Every setting, by key.
+    fn settings(&self) -> Result<Vec<Setting>, Self::Error>;
+
+    /// Deletes everything of `target` before `before` (see [`retention`]) in one transaction;
+    /// returns how many records or log rows went (children not counted).
+    fn prune(&self, target: PruneTarget, before: Day) -> Result<u64, Self::Error>;
 }

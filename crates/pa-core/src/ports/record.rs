@@ -1,0 +1,673 @@
+//! Records: the entities a store keeps beyond the column-indexed fitness and finance tables, each
+//! described once by the [`Record`] trait so that every adapter stores, matches, queries, prunes,
+//! exports and deletes them by the same rules.
+//!
+//! A record has a **key** (pa's id, or a natural key such as `habit/day` for records that are
+//! unique per habit and day), optionally an [`ExternalRef`] (matched first, so the same source
+//! record keeps one identity), optionally a **day span** (what range queries and retention test),
+//! and optionally a **parent** that must exist (a habit entry's habit, a holding's account):
+//! deleting the parent deletes its children.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Event, EventTime};
+use crate::error::{Error, Result};
+use crate::finance::budget::Budget;
+use crate::finance::{Bill, Expense, ExpenseCategory, Holding, Security};
+use crate::fitness::{BodyComposition, TrainingPlan};
+use crate::habits::{Habit, HabitEntry};
+use crate::ids::{EventId, ExternalRef, HabitId};
+use crate::journal::{DailyCheckIn, Memory, Note};
+use crate::meals::{PlannedMeal, Recipe};
+use crate::tasks::{Project, Reminder, Task};
+use crate::time::Day;
+
+/// Every kind of record a store holds, named as in exports (`habit_entry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// [`crate::fitness::Activity`], keyed by id.
+    Activity,
+    /// [`crate::fitness::DailyHealth`], keyed by day.
+    DailyHealth,
+    /// [`crate::finance::Account`], keyed by id.
+    Account,
+    /// [`crate::finance::Transaction`], keyed by id.
+    Transaction,
+    /// [`crate::finance::BalanceSnapshot`], keyed `account/day`.
+    Balance,
+    /// [`BodyComposition`], keyed by the UTC measurement instant.
+    BodyComposition,
+    /// [`TrainingPlan`] with its workouts.
+    TrainingPlan,
+    /// [`StoredHabit`].
+    Habit,
+    /// [`HabitEntryRecord`], keyed `habit/day`.
+    HabitEntry,
+    /// [`Project`].
+    Project,
+    /// [`Task`].
+    Task,
+    /// [`Reminder`].
+    Reminder,
+    /// [`StoredEvent`].
+    Event,
+    /// [`DailyCheckIn`], keyed by day.
+    CheckIn,
+    /// [`Note`].
+    Note,
+    /// [`Memory`].
+    Memory,
+    /// [`Budget`], keyed `month/category`.
+    Budget,
+    /// [`Security`].
+    Security,
+    /// [`Holding`], keyed `account/security/day`.
+    Holding,
+    /// [`Bill`].
+    Bill,
+    /// [`ExpenseCategory`].
+    ExpenseCategory,
+    /// [`Expense`].
+    Expense,
+    /// [`Recipe`].
+    Recipe,
+    /// [`PlannedMeal`], keyed `day/slot`.
+    PlannedMeal,
+}
+
+impl RecordKind {
+    /// Every kind, in export order (parents before children).
+    pub const ALL: [RecordKind; 24] = [
+        RecordKind::Account,
+        RecordKind::Activity,
+        RecordKind::DailyHealth,
+        RecordKind::Transaction,
+        RecordKind::Balance,
+        RecordKind::BodyComposition,
+        RecordKind::TrainingPlan,
+        RecordKind::Habit,
+        RecordKind::HabitEntry,
+        RecordKind::Project,
+        RecordKind::Task,
+        RecordKind::Reminder,
+        RecordKind::Event,
+        RecordKind::CheckIn,
+        RecordKind::Note,
+        RecordKind::Memory,
+        RecordKind::Budget,
+        RecordKind::Security,
+        RecordKind::Holding,
+        RecordKind::Bill,
+        RecordKind::ExpenseCategory,
+        RecordKind::Expense,
+        RecordKind::Recipe,
+        RecordKind::PlannedMeal,
+    ];
+
+    /// The export name (`habit_entry`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Activity => "activity",
+            RecordKind::DailyHealth => "daily_health",
+            RecordKind::Account => "account",
+            RecordKind::Transaction => "transaction",
+            RecordKind::Balance => "balance",
+            RecordKind::BodyComposition => "body_composition",
+            RecordKind::TrainingPlan => "training_plan",
+            RecordKind::Habit => "habit",
+            RecordKind::HabitEntry => "habit_entry",
+            RecordKind::Project => "project",
+            RecordKind::Task => "task",
+            RecordKind::Reminder => "reminder",
+            RecordKind::Event => "event",
+            RecordKind::CheckIn => "check_in",
+            RecordKind::Note => "note",
+            RecordKind::Memory => "memory",
+            RecordKind::Budget => "budget",
+            RecordKind::Security => "security",
+            RecordKind::Holding => "holding",
+            RecordKind::Bill => "bill",
+            RecordKind::ExpenseCategory => "expense_category",
+            RecordKind::Expense => "expense",
+            RecordKind::Recipe => "recipe",
+            RecordKind::PlannedMeal => "planned_meal",
+        }
+    }
+
+    /// The kind whose deletion deletes records of this kind.
+    pub fn parent(self) -> Option<RecordKind> {
+        match self {
+            RecordKind::HabitEntry => Some(RecordKind::Habit),
+            RecordKind::Holding | RecordKind::Transaction | RecordKind::Balance => {
+                Some(RecordKind::Account)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RecordKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        RecordKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::invalid("record kind", format!("'{s}' is not a record kind")))
+    }
+}
+
+/// A record kind's rules, implemented once for every entity the generic record tables hold.
+pub trait Record:
+    Serialize + DeserializeOwned + Clone + PartialEq + fmt::Debug + Into<Doc>
+{
+    /// Its kind.
+    const KIND: RecordKind;
+
+    /// Its key: unique per person and kind.
+    fn key(&self) -> String;
+
+    /// The source's reference, matched before the key.
+    fn external(&self) -> Option<&ExternalRef> {
+        None
+    }
+
+    /// The same record under another key (the stored one, when matched by external reference).
+    /// Records whose key is natural (derived from their fields) cannot be re-keyed.
+    fn with_key(&self, key: &str) -> Result<Self> {
+        if key == self.key() {
+            Ok(self.clone())
+        } else {
+            Err(Error::invalid(
+                Self::KIND.as_str(),
+                format!("key '{}' cannot become '{key}'", self.key()),
+            ))
+        }
+    }
+
+    /// The days it covers, first and last; `None` as the last day means open-ended (a recurring
+    /// event without an end). Records without a span are returned only by unbounded queries.
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        None
+    }
+
+    /// The key of the record of kind `KIND.parent()` it belongs to.
+    fn parent(&self) -> Option<String> {
+        None
+    }
+
+    /// Checks the record's own rules.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A record kept under a pa id that the domain type does not carry itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identified<I, T> {
+    /// pa's id.
+    pub id: I,
+    /// The record.
+    #[serde(flatten)]
+    pub record: T,
+}
+
+/// A habit with its id.
+pub type StoredHabit = Identified<HabitId, Habit>;
+/// A calendar event with its id.
+pub type StoredEvent = Identified<EventId, Event>;
+
+/// A habit entry with the habit it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HabitEntryRecord {
+    /// The habit.
+    pub habit: HabitId,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: HabitEntry,
+}
+
+fn point(day: Day) -> Option<(Day, Option<Day>)> {
+    Some((day, Some(day)))
+}
+
+/// Implements `with_key` for records keyed by their own typed `id` field.
+macro_rules! id_keyed {
+    ($id:ty) => {
+        fn key(&self) -> String {
+            self.id.to_string()
+        }
+        fn with_key(&self, key: &str) -> Result<Self> {
+            let mut r = self.clone();
+            r.id = <$id>::new(key)?;
+            Ok(r)
+        }
+    };
+}
+
+impl Record for BodyComposition {
+    const KIND: RecordKind = RecordKind::BodyComposition;
+    fn key(&self) -> String {
+        self.measured_at.utc.to_rfc3339()
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.measured_at.local_day())
+    }
+    fn validate(&self) -> Result<()> {
+        BodyComposition::validate(self)
+    }
+}
+
+impl Record for TrainingPlan {
+    const KIND: RecordKind = RecordKind::TrainingPlan;
+    id_keyed!(crate::ids::PlanId);
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        Some((self.start, Some(self.end)))
+    }
+    fn validate(&self) -> Result<()> {
+        TrainingPlan::validate(self)
+    }
+}
+
+impl Record for StoredHabit {
+    const KIND: RecordKind = RecordKind::Habit;
+    id_keyed!(HabitId);
+    fn validate(&self) -> Result<()> {
+        self.record.validate()
+    }
+}
+
+impl Record for HabitEntryRecord {
+    const KIND: RecordKind = RecordKind::HabitEntry;
+    fn key(&self) -> String {
+        format!("{}/{}", self.habit, self.entry.day)
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.entry.day)
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.habit.to_string())
+    }
+    fn validate(&self) -> Result<()> {
+        self.entry.validate()
+    }
+}
+
+impl Record for Project {
+    const KIND: RecordKind = RecordKind::Project;
+    id_keyed!(crate::ids::ProjectId);
+}
+
+impl Record for Task {
+    const KIND: RecordKind = RecordKind::Task;
+    id_keyed!(crate::ids::TaskId);
+    fn external(&self) -> Option<&ExternalRef> {
+        self.external.as_ref()
+    }
+    /// The due day (in the due instant's own zone), else the scheduled day.
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        let day = match &self.due {
+            Some(crate::tasks::Due::Day { day }) => Some(*day),
+            Some(crate::tasks::Due::At { at }) => Some(at.local_day()),
+            None => self.scheduled,
+        };
+        day.and_then(point)
+    }
+    fn validate(&self) -> Result<()> {
+        Task::validate(self)
+    }
+}
+
+impl Record for Reminder {
+    const KIND: RecordKind = RecordKind::Reminder;
+    id_keyed!(crate::ids::ReminderId);
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.remind_at.local_day())
+    }
+}
+
+impl Record for StoredEvent {
+    const KIND: RecordKind = RecordKind::Event;
+    id_keyed!(EventId);
+    fn external(&self) -> Option<&ExternalRef> {
+        self.record.external.as_ref()
+    }
+    /// From the first day of the first occurrence to the last day of the event; open-ended when it
+    /// recurs (overrides and rules are resolved only by expansion).
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        let (first, last) = match self.record.time {
+            EventTime::Timed { start, end } => (start.local_day(), end.local_day()),
+            EventTime::AllDay { start, end } => (start, end.pred().unwrap_or(start).max(start)),
+        };
+        let last = if self.record.recurrence.is_some() {
+            None
+        } else {
+            Some(last)
+        };
+        Some((first, last))
+    }
+    fn validate(&self) -> Result<()> {
+        self.record.validate()
+    }
+}
+
+impl Record for DailyCheckIn {
+    const KIND: RecordKind = RecordKind::CheckIn;
+    fn key(&self) -> String {
+        self.day.to_string()
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.day)
+    }
+    fn validate(&self) -> Result<()> {
+        DailyCheckIn::validate(self)
+    }
+}
+
+impl Record for Note {
+    const KIND: RecordKind = RecordKind::Note;
+    id_keyed!(crate::ids::NoteId);
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(Day::from_naive(self.created.date_naive()))
+    }
+}
+
+impl Record for Memory {
+    const KIND: RecordKind = RecordKind::Memory;
+    id_keyed!(crate::ids::NoteId);
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(Day::from_naive(self.created.date_naive()))
+    }
+    fn validate(&self) -> Result<()> {
+        Memory::validate(self)
+    }
+}
+
+impl Record for Budget {
+    const KIND: RecordKind = RecordKind::Budget;
+    fn key(&self) -> String {
+        format!("{}/{}", self.month, self.category.path())
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        Some((self.month.first_day(), Some(self.month.last_day())))
+    }
+    fn validate(&self) -> Result<()> {
+        Budget::validate(self)
+    }
+}
+
+impl Record for Security {
+    const KIND: RecordKind = RecordKind::Security;
+    id_keyed!(crate::ids::SecurityId);
+}
+
+impl Record for Holding {
+    const KIND: RecordKind = RecordKind::Holding;
+    fn key(&self) -> String {
+        format!("{}/{}/{}", self.account, self.security, self.as_of)
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.as_of)
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.account.to_string())
+    }
+    fn validate(&self) -> Result<()> {
+        Holding::validate(self)
+    }
+}
+
+impl Record for Bill {
+    const KIND: RecordKind = RecordKind::Bill;
+    id_keyed!(crate::ids::BillId);
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.next_due)
+    }
+}
+
+impl Record for ExpenseCategory {
+    const KIND: RecordKind = RecordKind::ExpenseCategory;
+    id_keyed!(crate::ids::ExpenseCategoryId);
+}
+
+impl Record for Expense {
+    const KIND: RecordKind = RecordKind::Expense;
+    id_keyed!(crate::ids::ExpenseId);
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.day)
+    }
+    fn validate(&self) -> Result<()> {
+        Expense::validate(self)
+    }
+}
+
+impl Record for Recipe {
+    const KIND: RecordKind = RecordKind::Recipe;
+    id_keyed!(crate::ids::RecipeId);
+    fn validate(&self) -> Result<()> {
+        Recipe::validate(self)
+    }
+}
+
+impl Record for PlannedMeal {
+    const KIND: RecordKind = RecordKind::PlannedMeal;
+    fn key(&self) -> String {
+        let slot = match self.slot {
+            crate::meals::MealSlot::Breakfast => "breakfast",
+            crate::meals::MealSlot::Lunch => "lunch",
+            crate::meals::MealSlot::Dinner => "dinner",
+            crate::meals::MealSlot::Snack => "snack",
+        };
+        format!("{}/{slot}", self.day)
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.day)
+    }
+}
+
+/// Any record of the generic kinds, as written in a batch and in exports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+#[allow(missing_docs)] // each variant holds the record its name says
+pub enum Doc {
+    BodyComposition(BodyComposition),
+    TrainingPlan(TrainingPlan),
+    Habit(StoredHabit),
+    HabitEntry(HabitEntryRecord),
+    Project(Project),
+    Task(Task),
+    Reminder(Reminder),
+    Event(StoredEvent),
+    CheckIn(DailyCheckIn),
+    Note(Note),
+    Memory(Memory),
+    Budget(Budget),
+    Security(Security),
+    Holding(Holding),
+    Bill(Bill),
+    ExpenseCategory(ExpenseCategory),
+    Expense(Expense),
+    Recipe(Recipe),
+    PlannedMeal(PlannedMeal),
+}
+
+macro_rules! into_doc {
+    ($($variant:ident($t:ty)),* $(,)?) => {
+        $(impl From<$t> for Doc {
+            fn from(r: $t) -> Doc {
+                Doc::$variant(r)
+            }
+        })*
+    };
+}
+
+into_doc!(
+    BodyComposition(BodyComposition),
+    TrainingPlan(TrainingPlan),
+    Habit(StoredHabit),
+    HabitEntry(HabitEntryRecord),
+    Project(Project),
+    Task(Task),
+    Reminder(Reminder),
+    Event(StoredEvent),
+    CheckIn(DailyCheckIn),
+    Note(Note),
+    Memory(Memory),
+    Budget(Budget),
+    Security(Security),
+    Holding(Holding),
+    Bill(Bill),
+    ExpenseCategory(ExpenseCategory),
+    Expense(Expense),
+    Recipe(Recipe),
+    PlannedMeal(PlannedMeal),
+);
+
+/// Something done with a record of any kind, typed: see [`Doc::visit`].
+pub trait RecordVisitor {
+    /// What the visit returns.
+    type Output;
+    /// Called with the record in its own type.
+    fn visit<R: Record>(self, record: &R) -> Self::Output;
+}
+
+impl Doc {
+    /// Calls `visitor` with the record in its own type, so adapters write every kind with one
+    /// generic function.
+    pub fn visit<V: RecordVisitor>(&self, visitor: V) -> V::Output {
+        match self {
+            Doc::BodyComposition(r) => visitor.visit(r),
+            Doc::TrainingPlan(r) => visitor.visit(r),
+            Doc::Habit(r) => visitor.visit(r),
+            Doc::HabitEntry(r) => visitor.visit(r),
+            Doc::Project(r) => visitor.visit(r),
+            Doc::Task(r) => visitor.visit(r),
+            Doc::Reminder(r) => visitor.visit(r),
+            Doc::Event(r) => visitor.visit(r),
+            Doc::CheckIn(r) => visitor.visit(r),
+            Doc::Note(r) => visitor.visit(r),
+            Doc::Memory(r) => visitor.visit(r),
+            Doc::Budget(r) => visitor.visit(r),
+            Doc::Security(r) => visitor.visit(r),
+            Doc::Holding(r) => visitor.visit(r),
+            Doc::Bill(r) => visitor.visit(r),
+            Doc::ExpenseCategory(r) => visitor.visit(r),
+            Doc::Expense(r) => visitor.visit(r),
+            Doc::Recipe(r) => visitor.visit(r),
+            Doc::PlannedMeal(r) => visitor.visit(r),
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> RecordKind {
+        struct Kind;
+        impl RecordVisitor for Kind {
+            type Output = RecordKind;
+            fn visit<R: Record>(self, _: &R) -> RecordKind {
+                R::KIND
+            }
+        }
+        self.visit(Kind)
+    }
+
+    /// Its key.
+    pub fn key(&self) -> String {
+        struct Key;
+        impl RecordVisitor for Key {
+            type Output = String;
+            fn visit<R: Record>(self, r: &R) -> String {
+                r.key()
+            }
+        }
+        self.visit(Key)
+    }
+}
+
+/// A record named by kind and key, e.g. to delete it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RecordRef {
+    /// The kind.
+    pub kind: RecordKind,
+    /// The key (pa's id; `account/day` for a balance; the day for daily health).
+    pub key: String,
+}
+
+impl RecordRef {
+    /// A reference.
+    pub fn new(kind: RecordKind, key: impl Into<String>) -> Self {
+        Self {
+            kind,
+            key: key.into(),
+        }
+    }
+}
+
+impl fmt::Display for RecordRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::habits::{EntryValue, Frequency};
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for k in RecordKind::ALL {
+            assert_eq!(k.as_str().parse::<RecordKind>().unwrap(), k);
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+        assert!("habits".parse::<RecordKind>().is_err());
+        let mut names: Vec<_> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RecordKind::ALL.len(), "no kind twice");
+    }
+
+    #[test]
+    fn natural_keys_and_flattened_ids() {
+        let habit = StoredHabit {
+            id: HabitId::new("meditate").unwrap(),
+            record: Habit::yes_no("Meditate", Frequency::DAILY),
+        };
+        let json = serde_json::to_value(&habit).unwrap();
+        assert_eq!(json["id"], "meditate");
+        assert_eq!(
+            json["name"], "Meditate",
+            "the habit's fields sit beside its id"
+        );
+        assert_eq!(habit.with_key("m2").unwrap().id.as_str(), "m2");
+        let entry = HabitEntryRecord {
+            habit: habit.id.clone(),
+            entry: HabitEntry {
+                day: "2026-03-01".parse().unwrap(),
+                value: EntryValue::Yes,
+            },
+        };
+        assert_eq!(entry.key(), "meditate/2026-03-01");
+        assert_eq!(entry.parent().as_deref(), Some("meditate"));
+        assert!(
+            entry.with_key("other/2026-03-01").is_err(),
+            "natural keys stay"
+        );
+        let doc: Doc = entry.into();
+        assert_eq!(doc.kind(), RecordKind::HabitEntry);
+        let text = serde_json::to_string(&doc).unwrap();
+        assert!(text.starts_with("{\"kind\":\"habit_entry\""), "{text}");
+        assert_eq!(serde_json::from_str::<Doc>(&text).unwrap(), doc);
+    }
+}

@@ -1,0 +1,300 @@
+//! Repositories per aggregate: the views a person asks for, built on [`UserStore`]'s primitives.
+//! Each is implemented for every `UserStore`, so adapters get them for free and they cannot
+//! disagree between adapters; the rules stay in pa-core's calculations.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::UserStore;
+use super::record::{Doc, HabitEntryRecord, Record, RecordKind, StoredEvent, StoredHabit};
+use crate::calendar::{EventTime, Occurrence, expand};
+use crate::finance::budget::{Budget, BudgetStatus, budget_status};
+use crate::finance::fx::FxTable;
+use crate::finance::networth::{NetWorthSeries, net_worth_of_histories};
+use crate::fitness::pmc::{self, DailyLoads, Pmc, PmcOptions};
+use crate::fitness::{PlannedWorkout, TrainingPlan};
+use crate::habits::HabitEntry;
+use crate::journal::DailyCheckIn;
+use crate::review::{ReviewData, WeeklyReview, weekly_review};
+use crate::tasks::{self, Project, ProjectRollup, Task};
+use crate::time::{Day, Month, Week};
+
+/// The first day a store can hold; the start of "everything up to".
+fn dawn() -> Day {
+    Day::from_naive(chrono::NaiveDate::MIN)
+}
+
+/// Midnight at the start of `day` in `zone`, as UTC.
+fn start_of(day: Day, zone: Tz) -> crate::Result<DateTime<Utc>> {
+    Ok(crate::calendar::recurrence::resolve_local(
+        day.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
+        zone,
+    )?
+    .with_timezone(&Utc))
+}
+
+/// Training views.
+pub trait FitnessRepository: UserStore {
+    /// CTL/ATL/TSB from the first recorded load through `through` (rest days after the last
+    /// activity included); `None` when no activity has a load.
+    fn pmc(&self, through: Day, options: &PmcOptions) -> Result<Option<Pmc>, Self::Error> {
+        let entries = self.daily_loads(dawn(), through)?;
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let mut loads = DailyLoads::from_entries(entries)?;
+        loads.extend_through(through)?;
+        Ok(Some(pmc::compute(&loads, options)?))
+    }
+
+    /// Planned workouts on days in `[from, to]`, by day, from the plans that overlap the range.
+    fn planned_workouts(&self, from: Day, to: Day) -> Result<Vec<PlannedWorkout>, Self::Error> {
+        let mut out: Vec<PlannedWorkout> = self
+            .records::<TrainingPlan>(Some((from, to)))?
+            .into_iter()
+            .flat_map(|p| p.workouts)
+            .filter(|w| w.day >= from && w.day <= to)
+            .collect();
+        out.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+        Ok(out)
+    }
+}
+
+impl<S: UserStore> FitnessRepository for S {}
+
+/// Money views.
+pub trait FinanceRepository: UserStore {
+    /// Daily net worth over `[from, to]`, converted with `fx` when given.
+    fn net_worth(
+        &self,
+        from: Day,
+        to: Day,
+        fx: Option<&FxTable>,
+    ) -> Result<NetWorthSeries, Self::Error> {
+        let accounts = self.accounts()?;
+        let histories = self.balance_histories(to)?;
+        Ok(net_worth_of_histories(&accounts, &histories, from, to, fx)?)
+    }
+
+    /// Where each budget of `month` stands as of `as_of`.
+    fn budget_status(&self, month: Month, as_of: Day) -> Result<Vec<BudgetStatus>, Self::Error> {
+        let (first, last) = (month.first_day(), month.last_day());
+        let budgets: Vec<Budget> = self
+            .records::<Budget>(Some((first, last)))?
+            .into_iter()
+            .filter(|b| b.month == month)
+            .collect();
+        let transactions = self.transactions(first, last.min(as_of.max(first)))?;
+        Ok(budget_status(
+            &self.accounts()?,
+            &budgets,
+            &transactions,
+            as_of,
+        )?)
+    }
+}
+
+impl<S: UserStore> FinanceRepository for S {}
+
+/// Habit views.
+pub trait HabitRepository: UserStore {
+    /// Every habit with its entries up to `through`, habits by id and entries by day.
+    fn habits_with_entries(
+        &self,
+        through: Day,
+    ) -> Result<Vec<(StoredHabit, Vec<HabitEntry>)>, Self::Error> {
+        let habits = self.records::<StoredHabit>(None)?;
+        let mut out: Vec<(StoredHabit, Vec<HabitEntry>)> =
+            habits.into_iter().map(|h| (h, Vec::new())).collect();
+        for e in self.records::<HabitEntryRecord>(Some((dawn(), through)))? {
+            // Habits come sorted by id: find the entry's habit by binary search.
+            if let Ok(i) = out.binary_search_by(|(h, _)| h.id.cmp(&e.habit)) {
+                out[i].1.push(e.entry);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<S: UserStore> HabitRepository for S {}
+
+/// Task views, judged at `now` in `zone`.
+pub trait TaskRepository: UserStore {
+    /// Open tasks due today.
+    fn tasks_due_today(&self, now: DateTime<Utc>, zone: Tz) -> Result<Vec<Task>, Self::Error> {
+        let all = self.records::<Task>(None)?;
+        Ok(tasks::due_today(&all, now, zone)
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Open tasks past due.
+    fn tasks_overdue(&self, now: DateTime<Utc>, zone: Tz) -> Result<Vec<Task>, Self::Error> {
+        let all = self.records::<Task>(None)?;
+        Ok(tasks::overdue(&all, now, zone)
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Open tasks due in the next `days` days.
+    fn tasks_upcoming(
+        &self,
+        now: DateTime<Utc>,
+        zone: Tz,
+        days: u32,
+    ) -> Result<Vec<Task>, Self::Error> {
+        let all = self.records::<Task>(None)?;
+        Ok(tasks::upcoming(&all, now, zone, days)?
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Open, done, % complete and overdue per project.
+    fn project_rollups(
+        &self,
+        now: DateTime<Utc>,
+        zone: Tz,
+    ) -> Result<Vec<ProjectRollup>, Self::Error> {
+        let projects = self.records::<Project>(None)?;
+        let all = self.records::<Task>(None)?;
+        Ok(tasks::project_rollups(&projects, &all, now, zone))
+    }
+}
+
+impl<S: UserStore> TaskRepository for S {}
+
+/// Calendar views.
+pub trait CalendarRepository: UserStore {
+    /// Every occurrence overlapping the days `[from, to]` in `zone`, recurring events expanded,
+    /// by start.
+    fn occurrences(&self, from: Day, to: Day, zone: Tz) -> Result<Vec<Occurrence>, Self::Error> {
+        let (start, end) = (start_of(from, zone)?, start_of(to.succ()?, zone)?);
+        let mut keyed = Vec::new();
+        for e in self.records::<StoredEvent>(Some((from, to)))? {
+            for o in expand(&e.record, start, end, zone)? {
+                // All-day before timed at the same instant; ties keep the store's order.
+                let key = (o.span(zone)?.0, matches!(o.time, EventTime::Timed { .. }));
+                keyed.push((key, o));
+            }
+        }
+        keyed.sort_by_key(|(k, _)| *k);
+        Ok(keyed.into_iter().map(|(_, o)| o).collect())
+    }
+}
+
+impl<S: UserStore> CalendarRepository for S {}
+
+/// The weekly review from the store.
+pub trait ReviewRepository: FitnessRepository + HabitRepository {
+    /// The review of `week` in `zone`, reading only what it needs: the week's records, loads for
+    /// the PMC, 120 days of health for the HRV baseline, the month of transactions for budgets,
+    /// and each account's balance carried into the week.
+    fn weekly_review(
+        &self,
+        week: Week,
+        zone: Tz,
+        pmc: PmcOptions,
+    ) -> Result<WeeklyReview, Self::Error> {
+        let (first, last) = (week.first_day(), week.last_day());
+        let week_span = Some((first, last));
+        let activities = self.activities(first, last)?;
+        let loads = self.daily_loads(dawn(), last)?;
+        let planned = self.planned_workouts(first, last)?;
+        let health = self.daily_health(first.add_days(-120)?, last)?;
+        let habits: Vec<_> = self
+            .habits_with_entries(last)?
+            .into_iter()
+            .map(|(h, e)| (h.record, e))
+            .collect();
+        let all_tasks = self.records::<Task>(None)?;
+        let events: Vec<_> = self
+            .records::<StoredEvent>(week_span)?
+            .into_iter()
+            .map(|e| e.record)
+            .collect();
+        let accounts = self.accounts()?;
+        let tx_from = first.min(last.month().first_day());
+        let transactions = self.transactions(tx_from, last)?;
+        let budgets = self.records::<Budget>(Some((tx_from, last)))?;
+        let mut balances = self.latest_balances(first.pred()?)?;
+        balances.extend(self.balances(first, last)?);
+        let checkins = self.records::<DailyCheckIn>(week_span)?;
+        Ok(weekly_review(
+            week,
+            &ReviewData {
+                zone,
+                activities: &activities,
+                loads: Some(&loads),
+                planned: &planned,
+                pmc,
+                health: &health,
+                habits: &habits,
+                tasks: &all_tasks,
+                events: &events,
+                accounts: &accounts,
+                transactions: &transactions,
+                budgets: &budgets,
+                balances: &balances,
+                checkins: &checkins,
+            },
+        )?)
+    }
+}
+
+impl<S: UserStore> ReviewRepository for S {}
+
+/// Every record of a generic `kind` as [`Doc`]s, by first day then key (for exports and
+/// archives); `None` for the kinds with their own methods (activities, daily health, accounts,
+/// transactions, balances).
+pub fn docs_of<S: UserStore>(
+    store: &S,
+    kind: RecordKind,
+    span: Option<(Day, Day)>,
+) -> Result<Option<Vec<Doc>>, S::Error> {
+    fn all<S: UserStore, R: Record>(
+        store: &S,
+        span: Option<(Day, Day)>,
+    ) -> Result<Option<Vec<Doc>>, S::Error> {
+        Ok(Some(
+            store
+                .records::<R>(span)?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
+    }
+    use crate::finance::{Bill, Expense, ExpenseCategory, Holding, Security};
+    use crate::fitness::BodyComposition;
+    use crate::journal::{Memory, Note};
+    use crate::meals::{PlannedMeal, Recipe};
+    use crate::tasks::Reminder;
+    match kind {
+        RecordKind::Activity
+        | RecordKind::DailyHealth
+        | RecordKind::Account
+        | RecordKind::Transaction
+        | RecordKind::Balance => Ok(None),
+        RecordKind::BodyComposition => all::<S, BodyComposition>(store, span),
+        RecordKind::TrainingPlan => all::<S, TrainingPlan>(store, span),
+        RecordKind::Habit => all::<S, StoredHabit>(store, span),
+        RecordKind::HabitEntry => all::<S, HabitEntryRecord>(store, span),
+        RecordKind::Project => all::<S, Project>(store, span),
+        RecordKind::Task => all::<S, Task>(store, span),
+        RecordKind::Reminder => all::<S, Reminder>(store, span),
+        RecordKind::Event => all::<S, StoredEvent>(store, span),
+        RecordKind::CheckIn => all::<S, DailyCheckIn>(store, span),
+        RecordKind::Note => all::<S, Note>(store, span),
+        RecordKind::Memory => all::<S, Memory>(store, span),
+        RecordKind::Budget => all::<S, Budget>(store, span),
+        RecordKind::Security => all::<S, Security>(store, span),
+        RecordKind::Holding => all::<S, Holding>(store, span),
+        RecordKind::Bill => all::<S, Bill>(store, span),
+        RecordKind::ExpenseCategory => all::<S, ExpenseCategory>(store, span),
+        RecordKind::Expense => all::<S, Expense>(store, span),
+        RecordKind::Recipe => all::<S, Recipe>(store, span),
+        RecordKind::PlannedMeal => all::<S, PlannedMeal>(store, span),
+    }
+}

@@ -1,0 +1,234 @@
+//! The generic record tables (migration 003): one function writes, reads, deletes and prunes every
+//! kind, driven by pa-core's [`Record`] rules.
+
+use pa_core::ports::{AuditAction, Record, RecordKind, RecordRef, RecordVisitor};
+use pa_core::time::Day;
+use rusqlite::{Connection, OptionalExtension, Transaction as SqlTx, params};
+
+use super::{existing_row, plan_upsert};
+use crate::error::{Error, Result};
+use crate::storage::Tally;
+use crate::storage::ext_columns;
+
+/// The table holding a kind.
+pub(super) fn table(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Activity => "activities",
+        RecordKind::DailyHealth => "daily_health",
+        RecordKind::Account => "accounts",
+        RecordKind::Transaction => "transactions",
+        RecordKind::Balance => "balances",
+        RecordKind::BodyComposition => "body_composition",
+        RecordKind::TrainingPlan => "training_plans",
+        RecordKind::Habit => "habits",
+        RecordKind::HabitEntry => "habit_entries",
+        RecordKind::Project => "projects",
+        RecordKind::Task => "tasks",
+        RecordKind::Reminder => "reminders",
+        RecordKind::Event => "events",
+        RecordKind::CheckIn => "check_ins",
+        RecordKind::Note => "notes",
+        RecordKind::Memory => "memories",
+        RecordKind::Budget => "budgets",
+        RecordKind::Security => "securities",
+        RecordKind::Holding => "holdings",
+        RecordKind::Bill => "bills",
+        RecordKind::ExpenseCategory => "expense_categories",
+        RecordKind::Expense => "expenses",
+        RecordKind::Recipe => "recipes",
+        RecordKind::PlannedMeal => "planned_meals",
+    }
+}
+
+/// Writes one record of a generic kind.
+pub(super) struct WriteRecord<'a, 'tx> {
+    pub(super) tx: &'a SqlTx<'tx>,
+    pub(super) user: &'a str,
+    pub(super) tally: &'a mut Tally,
+}
+
+impl RecordVisitor for WriteRecord<'_, '_> {
+    type Output = Result<()>;
+
+    fn visit<R: Record>(self, r: &R) -> Result<()> {
+        let Self { tx, user, tally } = self;
+        r.validate()?;
+        let t = table(R::KIND);
+        let key = r.key();
+        if let (Some(parent_kind), Some(parent)) = (R::KIND.parent(), r.parent()) {
+            let found: bool = tx
+                .prepare_cached(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM {} WHERE user_id = ?1 AND id = ?2)",
+                    table(parent_kind)
+                ))?
+                .query_row(params![user, parent], |row| row.get(0))?;
+            if !found {
+                return Err(Error::Core(pa_core::Error::invalid(
+                    format!("{} {key}", R::KIND),
+                    format!("{parent_kind} {parent} is unknown"),
+                )));
+            }
+        }
+        let ext = ext_columns(r.external());
+        let existing = existing_row(tx, t, user, &key, ext)?;
+        let Some((r, json, hash)) =
+            plan_upsert(existing, r, |r, k| Ok(r.with_key(k)?), R::KIND, &key, tally)?
+        else {
+            return Ok(());
+        };
+        let span = r.span();
+        tx.prepare_cached(&format!(
+            "INSERT INTO {t} (user_id, id, source, external_id, day, day_end, parent, body, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (user_id, id) DO UPDATE SET source = excluded.source,
+               external_id = excluded.external_id, day = excluded.day, day_end = excluded.day_end,
+               parent = excluded.parent, body = excluded.body, hash = excluded.hash"
+        ))?
+        .execute(params![
+            user,
+            r.key(),
+            ext.0,
+            ext.1,
+            span.map(|s| s.0.to_string()),
+            span.and_then(|s| s.1).map(|d| d.to_string()),
+            r.parent(),
+            json,
+            hash
+        ])?;
+        Ok(())
+    }
+}
+
+/// Records of kind `R`: all, or those whose span overlaps `[from, to]`.
+pub(super) fn select<R: Record>(
+    c: &Connection,
+    user: &str,
+    span: Option<(Day, Day)>,
+) -> Result<Vec<R>> {
+    let t = table(R::KIND);
+    match span {
+        None => super::bodies(
+            c,
+            &format!("SELECT body FROM {t} WHERE user_id = ?1 ORDER BY day, id"),
+            [user],
+        ),
+        // Two index ranges (spans ending in the window or later; open-ended ones) instead of a
+        // scan of everything before `to`.
+        Some((from, to)) => super::bodies(
+            c,
+            &format!(
+                "SELECT body FROM {t} WHERE user_id = ?1 AND day <= ?3
+                   AND (day_end >= ?2 OR (day_end IS NULL AND day IS NOT NULL))
+                 ORDER BY day, id"
+            ),
+            params![user, from.to_string(), to.to_string()],
+        ),
+    }
+}
+
+/// The record of kind `R` with `key`.
+pub(super) fn select_one<R: Record>(c: &Connection, user: &str, key: &str) -> Result<Option<R>> {
+    let body: Option<String> = c
+        .prepare_cached(&format!(
+            "SELECT body FROM {} WHERE user_id = ?1 AND id = ?2",
+            table(R::KIND)
+        ))?
+        .query_row(params![user, key], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+}
+
+/// The records of kind `R` under `parent`.
+pub(super) fn select_children<R: Record>(
+    c: &Connection,
+    user: &str,
+    parent: &str,
+) -> Result<Vec<R>> {
+    super::bodies(
+        c,
+        &format!(
+            "SELECT body FROM {} WHERE user_id = ?1 AND parent = ?2 ORDER BY day, id",
+            table(R::KIND)
+        ),
+        params![user, parent],
+    )
+}
+
+/// Deletes one record (its children go by foreign key) and its sync mappings; whether it existed.
+pub(super) fn delete(tx: &SqlTx<'_>, user: &str, r: &RecordRef, tally: &mut Tally) -> Result<()> {
+    let t = table(r.kind);
+    let n = match r.kind {
+        RecordKind::DailyHealth => tx.execute(
+            "DELETE FROM daily_health WHERE user_id = ?1 AND day = ?2",
+            params![user, r.key],
+        )?,
+        RecordKind::Balance => {
+            let Some((account, day)) = r.key.rsplit_once('/') else {
+                return Err(Error::Core(pa_core::Error::invalid(
+                    "balance key",
+                    format!("'{}' is not account/day", r.key),
+                )));
+            };
+            tx.execute(
+                "DELETE FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3",
+                params![user, account, day],
+            )?
+        }
+        _ => tx.execute(
+            &format!("DELETE FROM {t} WHERE user_id = ?1 AND id = ?2"),
+            params![user, r.key],
+        )?,
+    };
+    if n > 0 {
+        tx.execute(
+            "DELETE FROM sync_records WHERE user_id = ?1 AND kind = ?2 AND local_key = ?3",
+            params![user, r.kind.as_str(), r.key],
+        )?;
+        tally.change(r.kind, &r.key, AuditAction::Deleted);
+    }
+    Ok(())
+}
+
+/// Deletes records of `kind` whose span ended before `before`; how many.
+pub(super) fn prune(tx: &SqlTx<'_>, user: &str, kind: RecordKind, before: Day) -> Result<u64> {
+    let before = before.to_string();
+    let n = match kind {
+        RecordKind::Activity => tx.execute(
+            "DELETE FROM activities WHERE user_id = ?1 AND day < ?2",
+            params![user, before],
+        )?,
+        RecordKind::DailyHealth => tx.execute(
+            "DELETE FROM daily_health WHERE user_id = ?1 AND day < ?2",
+            params![user, before],
+        )?,
+        RecordKind::Transaction => tx.execute(
+            "DELETE FROM transactions WHERE user_id = ?1 AND posted < ?2",
+            params![user, before],
+        )?,
+        RecordKind::Balance => tx.execute(
+            "DELETE FROM balances WHERE user_id = ?1 AND day < ?2",
+            params![user, before],
+        )?,
+        // Accounts have no span: never pruned.
+        RecordKind::Account => 0,
+        _ => tx.execute(
+            &format!(
+                "DELETE FROM {} WHERE user_id = ?1 AND day_end < ?2",
+                table(kind)
+            ),
+            params![user, before],
+        )?,
+    };
+    if n > 0 && !matches!(kind, RecordKind::DailyHealth | RecordKind::Balance) {
+        // Mappings of pruned records would point at nothing.
+        tx.execute(
+            &format!(
+                "DELETE FROM sync_records WHERE user_id = ?1 AND kind = ?2
+                   AND local_key NOT IN (SELECT id FROM {} WHERE user_id = ?1)",
+                table(kind)
+            ),
+            params![user, kind.as_str()],
+        )?;
+    }
+    Ok(n as u64)
+}
