@@ -194,6 +194,10 @@ pub trait Record:
         }
     }
 
+    /// Its span is always one day (`Some((d, Some(d)))`): range queries can then look the day up
+    /// directly.
+    const POINT: bool = false;
+
     /// The days it covers, first and last; `None` as the last day means open-ended (a recurring
     /// event without an end). Records without a span are returned only by unbounded queries.
     fn span(&self) -> Option<(Day, Option<Day>)> {
@@ -255,6 +259,7 @@ macro_rules! id_keyed {
 }
 
 impl Record for BodyComposition {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::BodyComposition;
     fn key(&self) -> String {
         self.measured_at.utc.to_rfc3339()
@@ -287,6 +292,7 @@ impl Record for StoredHabit {
 }
 
 impl Record for HabitEntryRecord {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::HabitEntry;
     fn key(&self) -> String {
         format!("{}/{}", self.habit, self.entry.day)
@@ -313,14 +319,20 @@ impl Record for Task {
     fn external(&self) -> Option<&ExternalRef> {
         self.external.as_ref()
     }
-    /// The due day (in the due instant's own zone), else the scheduled day.
+    /// Its life: from the day it was created to the day it was completed or cancelled,
+    /// open-ended while it is open. Days are UTC days widened by one on each side, so the span
+    /// covers the local days of any zone; views filter exactly.
     fn span(&self) -> Option<(Day, Option<Day>)> {
-        let day = match &self.due {
-            Some(crate::tasks::Due::Day { day }) => Some(*day),
-            Some(crate::tasks::Due::At { at }) => Some(at.local_day()),
-            None => self.scheduled,
+        let utc_day = |t: chrono::DateTime<chrono::Utc>| Day::from_naive(t.date_naive());
+        let created = utc_day(self.created_at);
+        let first = created.pred().unwrap_or(created);
+        let last = if self.status.is_open() {
+            None
+        } else {
+            let end = self.completed_at.map_or(created, utc_day);
+            Some(end.succ().unwrap_or(end).max(first))
         };
-        day.and_then(point)
+        Some((first, last))
     }
     fn validate(&self) -> Result<()> {
         Task::validate(self)
@@ -328,6 +340,7 @@ impl Record for Task {
 }
 
 impl Record for Reminder {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Reminder;
     id_keyed!(crate::ids::ReminderId);
     fn span(&self) -> Option<(Day, Option<Day>)> {
@@ -361,6 +374,7 @@ impl Record for StoredEvent {
 }
 
 impl Record for DailyCheckIn {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::CheckIn;
     fn key(&self) -> String {
         self.day.to_string()
@@ -374,6 +388,7 @@ impl Record for DailyCheckIn {
 }
 
 impl Record for Note {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Note;
     id_keyed!(crate::ids::NoteId);
     fn span(&self) -> Option<(Day, Option<Day>)> {
@@ -382,6 +397,7 @@ impl Record for Note {
 }
 
 impl Record for Memory {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Memory;
     id_keyed!(crate::ids::NoteId);
     fn span(&self) -> Option<(Day, Option<Day>)> {
@@ -411,6 +427,7 @@ impl Record for Security {
 }
 
 impl Record for Holding {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Holding;
     fn key(&self) -> String {
         format!("{}/{}/{}", self.account, self.security, self.as_of)
@@ -427,6 +444,7 @@ impl Record for Holding {
 }
 
 impl Record for Bill {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Bill;
     id_keyed!(crate::ids::BillId);
     fn span(&self) -> Option<(Day, Option<Day>)> {
@@ -440,6 +458,7 @@ impl Record for ExpenseCategory {
 }
 
 impl Record for Expense {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Expense;
     id_keyed!(crate::ids::ExpenseId);
     fn span(&self) -> Option<(Day, Option<Day>)> {
@@ -459,6 +478,7 @@ impl Record for Recipe {
 }
 
 impl Record for PlannedMeal {
+    const POINT: bool = true;
     const KIND: RecordKind = RecordKind::PlannedMeal;
     fn key(&self) -> String {
         let slot = match self.slot {

@@ -13,7 +13,8 @@ use crate::finance::fx::FxTable;
 use crate::finance::networth::{NetWorthSeries, net_worth_of_histories};
 use crate::fitness::pmc::{self, DailyLoads, Pmc, PmcOptions};
 use crate::fitness::{PlannedWorkout, TrainingPlan};
-use crate::habits::HabitEntry;
+use crate::habits::streak::streaks;
+use crate::habits::{Habit, HabitEntry};
 use crate::journal::DailyCheckIn;
 use crate::review::{ReviewData, WeeklyReview, weekly_review};
 use crate::tasks::{self, Project, ProjectRollup, Task};
@@ -122,7 +123,7 @@ impl<S: UserStore> HabitRepository for S {}
 pub trait TaskRepository: UserStore {
     /// Open tasks due today.
     fn tasks_due_today(&self, now: DateTime<Utc>, zone: Tz) -> Result<Vec<Task>, Self::Error> {
-        let all = self.records::<Task>(None)?;
+        let all = open_tasks(self, now)?;
         Ok(tasks::due_today(&all, now, zone)
             .into_iter()
             .cloned()
@@ -131,7 +132,7 @@ pub trait TaskRepository: UserStore {
 
     /// Open tasks past due.
     fn tasks_overdue(&self, now: DateTime<Utc>, zone: Tz) -> Result<Vec<Task>, Self::Error> {
-        let all = self.records::<Task>(None)?;
+        let all = open_tasks(self, now)?;
         Ok(tasks::overdue(&all, now, zone)
             .into_iter()
             .cloned()
@@ -145,7 +146,7 @@ pub trait TaskRepository: UserStore {
         zone: Tz,
         days: u32,
     ) -> Result<Vec<Task>, Self::Error> {
-        let all = self.records::<Task>(None)?;
+        let all = open_tasks(self, now)?;
         Ok(tasks::upcoming(&all, now, zone, days)?
             .into_iter()
             .cloned()
@@ -165,6 +166,17 @@ pub trait TaskRepository: UserStore {
 }
 
 impl<S: UserStore> TaskRepository for S {}
+
+/// The tasks alive at `now` (a task's span runs from its creation to its completion, open-ended
+/// while open): every open task, read without the finished history.
+fn open_tasks<S: UserStore + ?Sized>(store: &S, now: DateTime<Utc>) -> Result<Vec<Task>, S::Error> {
+    let today = Day::from_naive(now.date_naive());
+    Ok(store
+        .records::<Task>(Some((today, today)))?
+        .into_iter()
+        .filter(|t| t.status.is_open())
+        .collect())
+}
 
 /// Calendar views.
 pub trait CalendarRepository: UserStore {
@@ -204,12 +216,9 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
         let loads = self.daily_loads(dawn(), last)?;
         let planned = self.planned_workouts(first, last)?;
         let health = self.daily_health(first.add_days(-120)?, last)?;
-        let habits: Vec<_> = self
-            .habits_with_entries(last)?
-            .into_iter()
-            .map(|(h, e)| (h.record, e))
-            .collect();
-        let all_tasks = self.records::<Task>(None)?;
+        let habits = review_habits(self, first, last)?;
+        // Open tasks and those created or finished in the week: all the review counts.
+        let all_tasks = self.records::<Task>(week_span)?;
         let events: Vec<_> = self
             .records::<StoredEvent>(week_span)?
             .into_iter()
@@ -245,6 +254,56 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
 }
 
 impl<S: UserStore> ReviewRepository for S {}
+
+/// Habits with the entries a review of `[first, last]` needs: the week and enough history that
+/// each streak running into the week is whole. Starts with nine weeks and widens fourfold while a
+/// streak reaches back to the window's edge (where an N-per-period habit's status could depend on
+/// older entries), so a long streak costs a few more queries instead of every review reading
+/// years of entries.
+fn review_habits<S: UserStore + ?Sized>(
+    store: &S,
+    first: Day,
+    last: Day,
+) -> Result<Vec<(Habit, Vec<HabitEntry>)>, S::Error> {
+    let habits = store.records::<StoredHabit>(None)?;
+    let before = first.pred()?;
+    let mut days: i64 = 63;
+    loop {
+        let from = last.add_days(-days).unwrap_or_else(|_| dawn());
+        let mut grouped: Vec<(Habit, Vec<HabitEntry>)> = habits
+            .iter()
+            .map(|h| (h.record.clone(), Vec::new()))
+            .collect();
+        for e in store.records::<HabitEntryRecord>(Some((from, last)))? {
+            if let Ok(i) = habits.binary_search_by(|h| h.id.cmp(&e.habit)) {
+                grouped[i].1.push(e.entry);
+            }
+        }
+        if from == dawn() {
+            return Ok(grouped);
+        }
+        let mut whole = true;
+        for (habit, entries) in &grouped {
+            let s = streaks(habit, entries, before)?;
+            let margin = 2 * i64::from(habit.frequency.den());
+            if s.current > 0
+                && s.all
+                    .first()
+                    .is_some_and(|st| from.days_until(st.start) <= margin)
+            {
+                whole = false;
+                break;
+            }
+        }
+        if whole {
+            return Ok(grouped);
+        }
+        days = days.saturating_mul(4);
+        if days > crate::fitness::pmc::MAX_SPAN_DAYS {
+            days = i64::MAX / 2;
+        }
+    }
+}
 
 /// Every record of a generic `kind` as [`Doc`]s, by first day then key (for exports and
 /// archives); `None` for the kinds with their own methods (activities, daily health, accounts,

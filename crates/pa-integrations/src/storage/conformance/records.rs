@@ -292,10 +292,31 @@ pub(crate) fn spans_select_what_overlaps(b: &impl Backend) {
         .records(Some((day("2026-03-04"), day("2026-03-04"))))
         .unwrap();
     assert_eq!(tasks.len(), 1);
+    // A task lives from its creation (02-20) until it is finished: open, it is in every later
+    // window, and in none before it was created.
+    let later: Vec<Task> = alice
+        .records(Some((day("2027-01-01"), day("2027-01-31"))))
+        .unwrap();
+    assert_eq!(later.len(), 1);
     let none: Vec<Task> = alice
-        .records(Some((day("2026-03-05"), day("2026-03-31"))))
+        .records(Some((day("2026-01-01"), day("2026-02-18"))))
         .unwrap();
     assert!(none.is_empty());
+    let mut done = task("taxes", "2026-03-04");
+    done.complete(at("2026-03-06T10:00:00Z"));
+    alice
+        .apply(&WriteBatch {
+            records: vec![done.into()],
+            ..WriteBatch::default()
+        })
+        .unwrap();
+    let after: Vec<Task> = alice
+        .records(Some((day("2026-03-09"), day("2026-03-31"))))
+        .unwrap();
+    assert!(
+        after.is_empty(),
+        "finished on 03-06, gone from later windows"
+    );
     // Spanless records (habits) only come back unbounded.
     assert!(
         alice

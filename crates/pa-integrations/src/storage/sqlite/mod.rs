@@ -840,12 +840,12 @@ impl UserStore for UserHandle {
         self.store.read(|c| {
             select_balances(
                 c,
+                // Per account, one index probe for its last day: no scan of the history.
                 "SELECT b.account_id, b.day, b.current, b.currency, b.available, b.credit_limit
-                 FROM balances b JOIN (
-                   SELECT account_id, MAX(day) AS day FROM balances
-                   WHERE user_id = ?1 AND day <= ?2 GROUP BY account_id
-                 ) last ON b.account_id = last.account_id AND b.day = last.day
-                 WHERE b.user_id = ?1 ORDER BY b.account_id",
+                 FROM accounts a JOIN balances b ON b.user_id = a.user_id AND b.account_id = a.id
+                   AND b.day = (SELECT MAX(day) FROM balances
+                                WHERE user_id = a.user_id AND account_id = a.id AND day <= ?2)
+                 WHERE a.user_id = ?1 ORDER BY a.id",
                 params![self.user.as_str(), day.to_string()],
             )
         })

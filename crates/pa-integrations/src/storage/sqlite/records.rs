@@ -112,6 +112,14 @@ pub(super) fn select<R: Record>(
             &format!("SELECT body FROM {t} WHERE user_id = ?1 ORDER BY day, id"),
             [user],
         ),
+        // One-day spans: a range of the day index.
+        Some((from, to)) if R::POINT => super::bodies(
+            c,
+            &format!(
+                "SELECT body FROM {t} WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, id"
+            ),
+            params![user, from.to_string(), to.to_string()],
+        ),
         // Two index ranges (spans ending in the window or later; open-ended ones) instead of a
         // scan of everything before `to`.
         Some((from, to)) => super::bodies(
