@@ -3,7 +3,9 @@
 -- `habit/day`), `source`/`external_id` its ExternalRef, `day`..`day_end` the days it covers
 -- (`day_end` NULL with `day` set: open-ended, e.g. a recurring event; both NULL: no span),
 -- `parent` the key of the record it belongs to, `body` the whole record as JSON (query it with
--- json_extract), `hash` a hash of that JSON.
+-- json_extract), `hash` a hash of that JSON. Rows live in their primary key's B-tree (WITHOUT
+-- ROWID: no second copy of the key). Kinds whose span is one day are found by `day` alone and
+-- have no `day_end` index.
 
 CREATE TABLE body_composition (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -16,10 +18,9 @@ CREATE TABLE body_composition (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX body_composition_external ON body_composition(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX body_composition_day ON body_composition(user_id, day);
-CREATE INDEX body_composition_day_end ON body_composition(user_id, day_end);
 
 CREATE TABLE training_plans (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -32,7 +33,7 @@ CREATE TABLE training_plans (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX training_plans_external ON training_plans(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX training_plans_day ON training_plans(user_id, day);
 CREATE INDEX training_plans_day_end ON training_plans(user_id, day_end);
@@ -48,7 +49,7 @@ CREATE TABLE habits (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX habits_external ON habits(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX habits_day ON habits(user_id, day);
 CREATE INDEX habits_day_end ON habits(user_id, day_end);
@@ -65,10 +66,9 @@ CREATE TABLE habit_entries (
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id),
     FOREIGN KEY (user_id, parent) REFERENCES habits(user_id, id) ON DELETE CASCADE
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX habit_entries_external ON habit_entries(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX habit_entries_day ON habit_entries(user_id, day);
-CREATE INDEX habit_entries_day_end ON habit_entries(user_id, day_end);
 CREATE INDEX habit_entries_parent ON habit_entries(user_id, parent, day);
 
 CREATE TABLE projects (
@@ -82,7 +82,7 @@ CREATE TABLE projects (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX projects_external ON projects(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX projects_day ON projects(user_id, day);
 CREATE INDEX projects_day_end ON projects(user_id, day_end);
@@ -98,7 +98,7 @@ CREATE TABLE tasks (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX tasks_external ON tasks(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX tasks_day ON tasks(user_id, day);
 CREATE INDEX tasks_day_end ON tasks(user_id, day_end);
@@ -114,10 +114,9 @@ CREATE TABLE reminders (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX reminders_external ON reminders(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX reminders_day ON reminders(user_id, day);
-CREATE INDEX reminders_day_end ON reminders(user_id, day_end);
 
 CREATE TABLE events (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -130,7 +129,7 @@ CREATE TABLE events (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX events_external ON events(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX events_day ON events(user_id, day);
 CREATE INDEX events_day_end ON events(user_id, day_end);
@@ -146,10 +145,9 @@ CREATE TABLE check_ins (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX check_ins_external ON check_ins(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX check_ins_day ON check_ins(user_id, day);
-CREATE INDEX check_ins_day_end ON check_ins(user_id, day_end);
 
 CREATE TABLE notes (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -162,10 +160,9 @@ CREATE TABLE notes (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX notes_external ON notes(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX notes_day ON notes(user_id, day);
-CREATE INDEX notes_day_end ON notes(user_id, day_end);
 
 CREATE TABLE memories (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -178,10 +175,9 @@ CREATE TABLE memories (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX memories_external ON memories(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX memories_day ON memories(user_id, day);
-CREATE INDEX memories_day_end ON memories(user_id, day_end);
 
 CREATE TABLE budgets (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -194,7 +190,7 @@ CREATE TABLE budgets (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX budgets_external ON budgets(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX budgets_day ON budgets(user_id, day);
 CREATE INDEX budgets_day_end ON budgets(user_id, day_end);
@@ -210,7 +206,7 @@ CREATE TABLE securities (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX securities_external ON securities(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX securities_day ON securities(user_id, day);
 CREATE INDEX securities_day_end ON securities(user_id, day_end);
@@ -227,10 +223,9 @@ CREATE TABLE holdings (
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id),
     FOREIGN KEY (user_id, parent) REFERENCES accounts(user_id, id) ON DELETE CASCADE
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX holdings_external ON holdings(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX holdings_day ON holdings(user_id, day);
-CREATE INDEX holdings_day_end ON holdings(user_id, day_end);
 CREATE INDEX holdings_parent ON holdings(user_id, parent, day);
 
 CREATE TABLE bills (
@@ -244,10 +239,9 @@ CREATE TABLE bills (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX bills_external ON bills(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX bills_day ON bills(user_id, day);
-CREATE INDEX bills_day_end ON bills(user_id, day_end);
 
 CREATE TABLE expense_categories (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -260,7 +254,7 @@ CREATE TABLE expense_categories (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX expense_categories_external ON expense_categories(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX expense_categories_day ON expense_categories(user_id, day);
 CREATE INDEX expense_categories_day_end ON expense_categories(user_id, day_end);
@@ -276,10 +270,9 @@ CREATE TABLE expenses (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX expenses_external ON expenses(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX expenses_day ON expenses(user_id, day);
-CREATE INDEX expenses_day_end ON expenses(user_id, day_end);
 
 CREATE TABLE recipes (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -292,7 +285,7 @@ CREATE TABLE recipes (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX recipes_external ON recipes(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX recipes_day ON recipes(user_id, day);
 CREATE INDEX recipes_day_end ON recipes(user_id, day_end);
@@ -308,10 +301,9 @@ CREATE TABLE planned_meals (
     body TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (user_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX planned_meals_external ON planned_meals(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX planned_meals_day ON planned_meals(user_id, day);
-CREATE INDEX planned_meals_day_end ON planned_meals(user_id, day_end);
 
 -- How each local record maps to its copy in a source.
 CREATE TABLE sync_records (
@@ -324,7 +316,7 @@ CREATE TABLE sync_records (
     etag TEXT,
     synced_at TEXT NOT NULL,
     PRIMARY KEY (user_id, source, kind, local_key)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX sync_records_remote ON sync_records(user_id, source, kind, remote_id);
 
 -- One row per sync run (the seeds' *_sync_log tables). Instants are RFC 3339 UTC with
@@ -340,7 +332,7 @@ CREATE TABLE sync_runs (
     outcome TEXT NOT NULL,
     error TEXT,
     PRIMARY KEY (user_id, source, started)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX sync_runs_started ON sync_runs(user_id, started);
 
 CREATE TABLE llm_usage (
@@ -374,4 +366,4 @@ CREATE TABLE settings (
     key TEXT NOT NULL,
     value TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
-) STRICT;
+) STRICT, WITHOUT ROWID;

@@ -131,6 +131,47 @@ impl Event {
         ))
     }
 
+    /// The first and last local days it touches: for a recurring event, to the end of its last
+    /// occurrence (overrides included), or `None` as the last day when it repeats forever. Timed
+    /// events are placed in their own zone; days are widened by one on each side so that a view
+    /// in any zone finds them (views filter exactly).
+    pub fn days(&self) -> Result<(Day, Option<Day>)> {
+        let (first, last) = match self.time {
+            EventTime::Timed { start, end } => (start.local_day(), end.local_day()),
+            EventTime::AllDay { start, end } => (start, end.pred()?.max(start)),
+        };
+        let Some(rec) = &self.recurrence else {
+            return Ok((first.pred()?, Some(last.succ()?)));
+        };
+        let (start_local, length_days) = match self.time {
+            EventTime::Timed { start, end } => (
+                start.local().naive_local(),
+                (end.utc - start.utc).num_days() + 1,
+            ),
+            EventTime::AllDay { start, end } => (
+                start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
+                start.days_until(end),
+            ),
+        };
+        let zone = match self.time {
+            EventTime::Timed { start, .. } => start.zone,
+            EventTime::AllDay { .. } => chrono_tz::UTC,
+        };
+        let Some(last_start) = rec.last_start(start_local, zone)? else {
+            return Ok((first.pred()?, None));
+        };
+        let mut end = Day::from_naive(last_start.date()).add_days(length_days)?;
+        for o in &self.overrides {
+            let moved = match o.time {
+                Some(EventTime::Timed { end: e, .. }) => e.local_day(),
+                Some(EventTime::AllDay { end: e, .. }) => e,
+                None => continue,
+            };
+            end = end.max(moved);
+        }
+        Ok((first.pred()?, Some(end.succ()?)))
+    }
+
     /// Checks the time runs forward and the recurrence parses.
     pub fn validate(&self) -> Result<()> {
         let backwards = match self.time {
@@ -606,5 +647,44 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn days_reach_the_last_occurrence() {
+        let berlin = crate::time::parse_zone("Europe/Berlin").unwrap();
+        let at = |s: &str| ZonedInstant::new(s.parse().unwrap(), berlin);
+        let mut e = Event::timed(
+            "Work",
+            "Standup",
+            at("2026-03-02T08:00:00Z"),
+            at("2026-03-02T08:15:00Z"),
+        )
+        .unwrap();
+        let day = |s: &str| -> Day { s.parse().unwrap() };
+        assert_eq!(
+            e.days().unwrap(),
+            (day("2026-03-01"), Some(day("2026-03-03")))
+        );
+        e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;COUNT=3").unwrap());
+        // Last start 03-16; one day of length; widened by a day.
+        assert_eq!(e.days().unwrap().1, Some(day("2026-03-18")));
+        e.recurrence = Some(Recurrence::rule("FREQ=DAILY;UNTIL=20260310T235959Z").unwrap());
+        assert_eq!(e.days().unwrap().1, Some(day("2026-03-12")));
+        e.overrides.push(Override {
+            recurrence_id: "2026-03-05T09:00:00".parse().unwrap(),
+            time: Some(EventTime::Timed {
+                start: at("2026-04-01T08:00:00Z"),
+                end: at("2026-04-01T09:00:00Z"),
+            }),
+            title: None,
+            status: None,
+        });
+        assert_eq!(
+            e.days().unwrap().1,
+            Some(day("2026-04-02")),
+            "a moved occurrence counts"
+        );
+        e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY").unwrap());
+        assert_eq!(e.days().unwrap(), (day("2026-03-01"), None), "forever");
     }
 }

@@ -85,6 +85,35 @@ impl Recurrence {
         Ok(set)
     }
 
+    /// The wall-clock start of the last occurrence of a finite recurrence (every rule has COUNT
+    /// or UNTIL), RDATEs included; `None` when it repeats forever or has more than
+    /// [`MAX_OCCURRENCES`] occurrences (treated as open-ended).
+    pub fn last_start(&self, start: NaiveDateTime, tz: Tz) -> Result<Option<NaiveDateTime>> {
+        let finite = self.rrules.iter().all(|r| {
+            let r = r.to_ascii_uppercase();
+            r.contains("COUNT=") || r.contains("UNTIL=")
+        });
+        if !finite {
+            return Ok(None);
+        }
+        let mut last = if self.rrules.is_empty() {
+            Some(start)
+        } else {
+            let mut last = None;
+            for (i, t) in self.rule_set(start, tz)?.into_iter().enumerate() {
+                if i >= MAX_OCCURRENCES {
+                    return Ok(None);
+                }
+                last = Some(t.naive_utc());
+            }
+            last
+        };
+        for r in &self.rdates {
+            last = last.max(Some(*r));
+        }
+        Ok(last)
+    }
+
     /// The start instants of the occurrences that start in `[from, to)`, in order, for an event
     /// whose first occurrence is at wall-clock `start` in `tz`. As in python-dateutil, a `start`
     /// that does not match the rule is not an occurrence (RFC 5545 leaves that case undefined); with

@@ -154,9 +154,10 @@ pub trait UserStore {
     /// Transactions posted in `[from, to]`, by day then id.
     fn transactions(&self, from: Day, to: Day) -> Result<Vec<Transaction>, Self::Error>;
 
-    /// Each account's balances up to `to`, oldest first; the input of
-    /// [`crate::finance::networth::net_worth_of_histories`].
-    fn balance_histories(&self, to: Day) -> Result<Vec<BalanceHistory>, Self::Error>;
+    /// Each account's balances in `[from, to]` and its last balance before `from` (which carries
+    /// into the range), oldest first; the input of
+    /// [`crate::finance::networth::net_worth_of_histories`] over `[from, to]`.
+    fn balance_histories(&self, from: Day, to: Day) -> Result<Vec<BalanceHistory>, Self::Error>;
 
     /// Balances (with available and limit) on days in `[from, to]`, by account then day.
     fn balances(&self, from: Day, to: Day) -> Result<Vec<BalanceSnapshot>, Self::Error>;

@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Event, EventTime};
+use crate::calendar::Event;
 use crate::error::{Error, Result};
 use crate::finance::budget::Budget;
 use crate::finance::{Bill, Expense, ExpenseCategory, Holding, Security};
@@ -354,19 +354,10 @@ impl Record for StoredEvent {
     fn external(&self) -> Option<&ExternalRef> {
         self.record.external.as_ref()
     }
-    /// From the first day of the first occurrence to the last day of the event; open-ended when it
-    /// recurs (overrides and rules are resolved only by expansion).
+    /// See [`Event::days`]: to the end of the last occurrence, open-ended when it repeats
+    /// forever. A recurrence that cannot be expanded counts as open-ended (validation reports it).
     fn span(&self) -> Option<(Day, Option<Day>)> {
-        let (first, last) = match self.record.time {
-            EventTime::Timed { start, end } => (start.local_day(), end.local_day()),
-            EventTime::AllDay { start, end } => (start, end.pred().unwrap_or(start).max(start)),
-        };
-        let last = if self.record.recurrence.is_some() {
-            None
-        } else {
-            Some(last)
-        };
-        Some((first, last))
+        self.record.days().ok()
     }
     fn validate(&self) -> Result<()> {
         self.record.validate()

@@ -73,7 +73,7 @@ pub trait FinanceRepository: UserStore {
         fx: Option<&FxTable>,
     ) -> Result<NetWorthSeries, Self::Error> {
         let accounts = self.accounts()?;
-        let histories = self.balance_histories(to)?;
+        let histories = self.balance_histories(from, to)?;
         Ok(net_worth_of_histories(&accounts, &histories, from, to, fx)?)
     }
 

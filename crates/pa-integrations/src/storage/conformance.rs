@@ -211,7 +211,9 @@ pub(crate) fn queries_feed_the_calculations(b: &impl Backend) {
         .unwrap();
     assert_eq!(tx.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["t2"]);
     let accounts = alice.accounts().unwrap();
-    let histories = alice.balance_histories(day("2026-03-05")).unwrap();
+    let histories = alice
+        .balance_histories(day("2026-03-01"), day("2026-03-05"))
+        .unwrap();
     let from_store = net_worth_of_histories(
         &accounts,
         &histories,
@@ -304,7 +306,7 @@ pub(crate) fn people_are_isolated(b: &impl Backend) {
     assert!(bob.activities(span.0, span.1).unwrap().is_empty());
     assert!(bob.accounts().unwrap().is_empty());
     assert!(bob.transactions(span.0, span.1).unwrap().is_empty());
-    assert!(bob.balance_histories(span.1).unwrap().is_empty());
+    assert!(bob.balance_histories(span.0, span.1).unwrap().is_empty());
     assert!(bob.daily_health(span.0, span.1).unwrap().is_empty());
     assert_eq!(bob.sync_state("garmin").unwrap(), None);
     // Bob cannot write to Alice's accounts, even naming them: they are unknown to him.

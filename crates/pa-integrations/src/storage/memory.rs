@@ -575,20 +575,29 @@ impl UserStore for MemoryUser {
         }))
     }
 
-    fn balance_histories(&self, to: Day) -> Result<Vec<BalanceHistory>> {
+    fn balance_histories(&self, from: Day, to: Day) -> Result<Vec<BalanceHistory>> {
         Ok(self.with(|d| {
             let mut out: Vec<BalanceHistory> = Vec::new();
             for ((account, day), b) in &d.balances {
                 if *day > to {
                     continue;
                 }
-                match out.last_mut() {
-                    Some(h) if h.account.as_str() == account => h.points.push((*day, b.current)),
-                    _ => out.push(BalanceHistory {
-                        account: b.account.clone(),
-                        points: vec![(*day, b.current)],
-                    }),
+                let h = match out.last_mut() {
+                    Some(h) if h.account.as_str() == account => h,
+                    _ => {
+                        out.push(BalanceHistory {
+                            account: b.account.clone(),
+                            points: Vec::new(),
+                        });
+                        let Some(h) = out.last_mut() else { continue };
+                        h
+                    }
+                };
+                // Before `from`, only the last balance matters: it carries into the range.
+                if *day < from && h.points.last().is_some_and(|(d, _)| *d < from) {
+                    h.points.pop();
                 }
+                h.points.push((*day, b.current));
             }
             out
         }))

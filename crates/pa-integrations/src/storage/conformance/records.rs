@@ -775,10 +775,23 @@ pub(crate) fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
         .budget_status("2026-03".parse().unwrap(), day("2026-03-05"))
         .unwrap();
     assert_eq!(budgets[0].spent, usd("42.00"));
-    let nw = alice
-        .net_worth(day("2026-03-01"), day("2026-03-05"), None)
+    // Net worth from the store equals the pure calculation over the raw snapshots, for ranges
+    // that start before, between and after the balances (carry-forward into the range).
+    for (from, to) in [
+        ("2026-01-01", "2026-03-31"),
+        ("2026-03-01", "2026-03-05"),
+        ("2026-03-05", "2027-02-01"),
+    ] {
+        let from_store = alice.net_worth(day(from), day(to), None).unwrap();
+        let pure = pa_core::finance::networth::net_worth(
+            &alice.accounts().unwrap(),
+            &batch.balances,
+            day(from),
+            day(to),
+        )
         .unwrap();
-    assert_eq!(nw.start, day("2026-03-01"));
+        assert_eq!(from_store, pure, "{from}..{to}");
+    }
     let latest = alice.latest_balances(day("2026-03-03")).unwrap();
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].day, day("2026-02-20"));

@@ -11,8 +11,10 @@
 //! - [`Store::user`] returns a handle whose every query names that user: no method reads across
 //!   people.
 
+mod finance;
 mod logs;
 mod records;
+mod series;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,8 +25,7 @@ use pa_core::finance::BalanceSnapshot;
 use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{Account, Transaction};
 use pa_core::fitness::{Activity, DailyHealth};
-use pa_core::ids::{AccountId, UserId};
-use pa_core::money::{Money, parse_currency};
+use pa_core::ids::UserId;
 use pa_core::ports::{
     AuditAction, AuditEntry, LlmUsage, PruneTarget, Record, RecordKind, Setting, SyncRecord,
     SyncRun, SyncState, UserStore, WriteBatch, WriteReport,
@@ -43,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/001_init.sql"),
     include_str!("../../../migrations/002_secrets.sql"),
     include_str!("../../../migrations/003_records.sql"),
+    include_str!("../../../migrations/004_compact_finance.sql"),
 ];
 
 /// The schema version this code writes.
@@ -307,17 +309,19 @@ fn check_version(conn: &Connection, path: Option<&Path>) -> Result<u32> {
     Ok(found)
 }
 
-/// Applies the missing migrations one by one, each in its own transaction.
+/// Applies the missing migrations one by one, each in its own transaction with the steps that
+/// derive data the SQL cannot (the balance series of version 4).
 fn migrate(conn: &Connection, path: Option<&Path>) -> Result<()> {
     let found = check_version(conn, path)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i as u32 + 1;
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {sql}\nPRAGMA user_version = {version}; COMMIT;"
-        ))
-        .inspect_err(|_| {
-            let _ = conn.execute_batch("ROLLBACK");
-        })?;
+        let tx = SqlTx::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        if version == 4 {
+            series::rebuild_all(&tx, None)?;
+        }
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
     }
     Ok(())
 }
@@ -530,113 +534,6 @@ fn write_account(tx: &SqlTx<'_>, user: &str, a: &Account, tally: &mut Tally) -> 
     Ok(())
 }
 
-/// The currency of a stored account, or an error naming `what`.
-fn account_currency(tx: &SqlTx<'_>, user: &str, account: &AccountId, what: &str) -> Result<String> {
-    tx.prepare_cached("SELECT currency FROM accounts WHERE user_id = ?1 AND id = ?2")?
-        .query_row(params![user, account.as_str()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| {
-            Error::Core(pa_core::Error::invalid(
-                what,
-                format!("account {account} is unknown"),
-            ))
-        })
-}
-
-fn write_transaction(tx: &SqlTx<'_>, user: &str, t: &Transaction, tally: &mut Tally) -> Result<()> {
-    let what = format!("transaction {}", t.id);
-    let currency = account_currency(tx, user, &t.account, &what)?;
-    if currency != t.amount.currency().code() {
-        return Err(Error::Core(pa_core::Error::invalid(
-            what,
-            format!(
-                "is in {} but account {} is in {currency}",
-                t.amount.currency().code(),
-                t.account
-            ),
-        )));
-    }
-    let ext = ext_columns(t.external.as_ref());
-    let existing = existing_row(tx, "transactions", user, t.id.as_str(), ext)?;
-    let Some((t, json, hash)) = plan_upsert(
-        existing,
-        t,
-        rekey_keyed,
-        RecordKind::Transaction,
-        t.id.as_str(),
-        tally,
-    )?
-    else {
-        return Ok(());
-    };
-    tx.prepare_cached(
-        "INSERT INTO transactions (user_id, id, account_id, source, external_id, posted, amount, currency, category, body, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (user_id, id) DO UPDATE SET account_id = excluded.account_id, source = excluded.source,
-           external_id = excluded.external_id, posted = excluded.posted, amount = excluded.amount,
-           currency = excluded.currency, category = excluded.category, body = excluded.body, hash = excluded.hash",
-    )?
-    .execute(params![
-        user,
-        t.id.as_str(),
-        t.account.as_str(),
-        ext.0,
-        ext.1,
-        t.posted.to_string(),
-        t.amount.amount().to_string(),
-        t.amount.currency().code(),
-        t.category.as_ref().map(|c| c.path().to_owned()),
-        json,
-        hash
-    ])?;
-    Ok(())
-}
-
-fn write_balance(
-    tx: &SqlTx<'_>,
-    user: &str,
-    b: &pa_core::finance::BalanceSnapshot,
-    tally: &mut Tally,
-) -> Result<()> {
-    b.validate()?;
-    let what = format!("balance of account {} on {}", b.account, b.day);
-    let currency = account_currency(tx, user, &b.account, &what)?;
-    if currency != b.current.currency().code() {
-        return Err(Error::Core(pa_core::Error::invalid(
-            what,
-            format!(
-                "is in {} but the account is in {currency}",
-                b.current.currency().code()
-            ),
-        )));
-    }
-    let values = (
-        b.current.amount().to_string(),
-        b.available.map(|m| m.amount().to_string()),
-        b.limit.map(|m| m.amount().to_string()),
-    );
-    let old: Option<(String, Option<String>, Option<String>)> = tx
-        .prepare_cached("SELECT current, available, credit_limit FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3")?
-        .query_row(params![user, b.account.as_str(), b.day.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let key = format!("{}/{}", b.account, b.day);
-    match old {
-        Some(o) if o == values => {
-            tally.report.unchanged += 1;
-            return Ok(());
-        }
-        Some(_) => tally.change(RecordKind::Balance, &key, AuditAction::Updated),
-        None => tally.change(RecordKind::Balance, &key, AuditAction::Added),
-    }
-    tx.prepare_cached(
-        "INSERT INTO balances (user_id, account_id, day, current, currency, available, credit_limit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (user_id, account_id, day) DO UPDATE SET current = excluded.current, currency = excluded.currency,
-           available = excluded.available, credit_limit = excluded.credit_limit",
-    )?
-    .execute(params![user, b.account.as_str(), b.day.to_string(), values.0, currency, values.1, values.2])?;
-    Ok(())
-}
-
 fn write_sync(tx: &SqlTx<'_>, user: &str, s: &SyncState) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO sync_state (user_id, source, cursor, last_success, last_error) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -657,33 +554,6 @@ fn bodies<T: serde::de::DeserializeOwned>(
     let mut out = Vec::new();
     for row in rows {
         out.push(serde_json::from_str(&row?)?);
-    }
-    Ok(out)
-}
-
-/// Balance rows (account, day, current, currency, available, limit) as snapshots.
-fn select_balances(
-    c: &Connection,
-    sql: &str,
-    args: impl rusqlite::Params,
-) -> Result<Vec<BalanceSnapshot>> {
-    let mut stmt = c.prepare_cached(sql)?;
-    let mut q = stmt.query(args)?;
-    let mut out = Vec::new();
-    while let Some(r) = q.next()? {
-        let currency = parse_currency(&r.get::<_, String>(3)?)?;
-        let money = |text: Option<String>| -> Result<Option<Money>> {
-            text.map(|t| Ok(Money::new(decimal(&t)?, currency)))
-                .transpose()
-        };
-        let mut b = BalanceSnapshot::new(
-            AccountId::new(r.get::<_, String>(0)?)?,
-            r.get::<_, String>(1)?.parse()?,
-            Money::new(decimal(&r.get::<_, String>(2)?)?, currency),
-        );
-        b.available = money(r.get(4)?)?;
-        b.limit = money(r.get(5)?)?;
-        out.push(b);
     }
     Ok(out)
 }
@@ -715,10 +585,10 @@ impl UserStore for UserHandle {
                 write_account(tx, user, a, &mut tally)?;
             }
             for t in &batch.transactions {
-                write_transaction(tx, user, t, &mut tally)?;
+                finance::write_transaction(tx, user, t, &mut tally)?;
             }
             for b in &batch.balances {
-                write_balance(tx, user, b, &mut tally)?;
+                finance::write_balance(tx, user, b, &mut tally)?;
             }
             for d in &batch.records {
                 d.visit(WriteRecord {
@@ -730,6 +600,7 @@ impl UserStore for UserHandle {
             for r in &batch.deletions {
                 records::delete(tx, user, r, &mut tally)?;
             }
+            series::rebuild(tx, user, &tally.balance_years)?;
             for s in &batch.sync {
                 write_sync(tx, user, s)?;
             }
@@ -801,54 +672,23 @@ impl UserStore for UserHandle {
     }
 
     fn transactions(&self, from: Day, to: Day) -> Result<Vec<Transaction>> {
-        self.store.read(|c| {
-            bodies(c, "SELECT body FROM transactions WHERE user_id = ?1 AND posted BETWEEN ?2 AND ?3 ORDER BY posted, id", params![self.user.as_str(), from.to_string(), to.to_string()])
-        })
+        self.store
+            .read(|c| finance::transactions(c, self.user.as_str(), from, to))
     }
 
-    fn balance_histories(&self, to: Day) -> Result<Vec<BalanceHistory>> {
-        self.store.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT account_id, day, current, currency FROM balances WHERE user_id = ?1 AND day <= ?2 ORDER BY account_id, day")?;
-            let rows = stmt.query_map(params![self.user.as_str(), to.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-            })?;
-            let mut out: Vec<BalanceHistory> = Vec::new();
-            for row in rows {
-                let (account, day, amount, currency) = row?;
-                let point = (day.parse::<Day>()?, Money::new(decimal(&amount)?, parse_currency(&currency)?));
-                match out.last_mut() {
-                    Some(h) if h.account.as_str() == account => h.points.push(point),
-                    _ => out.push(BalanceHistory { account: AccountId::new(account)?, points: vec![point] }),
-                }
-            }
-            Ok(out)
-        })
+    fn balance_histories(&self, from: Day, to: Day) -> Result<Vec<BalanceHistory>> {
+        self.store
+            .read(|c| finance::balance_histories(c, self.user.as_str(), from, to))
     }
 
     fn balances(&self, from: Day, to: Day) -> Result<Vec<BalanceSnapshot>> {
-        self.store.read(|c| {
-            select_balances(
-                c,
-                "SELECT account_id, day, current, currency, available, credit_limit FROM balances
-                 WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY account_id, day",
-                params![self.user.as_str(), from.to_string(), to.to_string()],
-            )
-        })
+        self.store
+            .read(|c| finance::balances(c, self.user.as_str(), from, to))
     }
 
     fn latest_balances(&self, day: Day) -> Result<Vec<BalanceSnapshot>> {
-        self.store.read(|c| {
-            select_balances(
-                c,
-                // Per account, one index probe for its last day: no scan of the history.
-                "SELECT b.account_id, b.day, b.current, b.currency, b.available, b.credit_limit
-                 FROM accounts a JOIN balances b ON b.user_id = a.user_id AND b.account_id = a.id
-                   AND b.day = (SELECT MAX(day) FROM balances
-                                WHERE user_id = a.user_id AND account_id = a.id AND day <= ?2)
-                 WHERE a.user_id = ?1 ORDER BY a.id",
-                params![self.user.as_str(), day.to_string()],
-            )
-        })
+        self.store
+            .read(|c| finance::latest_balances(c, self.user.as_str(), day))
     }
 
     fn records<R: Record>(&self, span: Option<(Day, Day)>) -> Result<Vec<R>> {
@@ -910,7 +750,13 @@ impl UserStore for UserHandle {
     fn prune(&self, target: PruneTarget, before: Day) -> Result<u64> {
         let user = self.user.as_str();
         self.store.write(|tx| match target {
-            PruneTarget::Record(kind) => records::prune(tx, user, kind, before),
+            PruneTarget::Record(kind) => {
+                let n = records::prune(tx, user, kind, before)?;
+                if kind == RecordKind::Balance && n > 0 {
+                    series::rebuild_all(tx, Some(user))?;
+                }
+                Ok(n)
+            }
             PruneTarget::SyncRuns => logs::prune(tx, user, "sync_runs", before),
             PruneTarget::LlmUsage => logs::prune(tx, user, "llm_usage", before),
             PruneTarget::Audit => logs::prune(tx, user, "audit_log", before),
@@ -937,6 +783,8 @@ impl UserStore for UserHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pa_core::ids::AccountId;
+    use pa_core::money::{Money, parse_currency};
 
     #[test]
     fn file_is_private_and_reopens() {
@@ -1109,6 +957,74 @@ mod tests {
         let err = Store::open(&path).err().unwrap();
         assert!(matches!(err, Error::Corrupt { .. }), "{err}");
         assert!(std::fs::read(&path).unwrap() == garbage, "the file changed");
+    }
+
+    #[test]
+    fn version_3_finance_moves_into_columns_and_series() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        let usd = parse_currency("USD").unwrap();
+        let account = Account::new(
+            AccountId::new("chk").unwrap(),
+            "Checking",
+            pa_core::finance::AccountType::Depository,
+            usd,
+        );
+        let mut t = Transaction::new(
+            pa_core::ids::TransactionId::new("t1").unwrap(),
+            account.id.clone(),
+            "2026-01-05".parse().unwrap(),
+            Money::parse("-12.34", usd).unwrap(),
+        );
+        t.external = Some(pa_core::ids::ExternalRef::new("plaid", "x1").unwrap());
+        t.merchant = Some("Café".into());
+        t.description = "CAFE 123".into();
+        t.category = Some("Food/Coffee".parse().unwrap());
+        t.authorized = Some("2026-01-04".parse().unwrap());
+        t.pending = true;
+        t.transfer = true;
+        {
+            let c = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..3] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch("PRAGMA user_version = 3; INSERT INTO users VALUES ('alice', '2026-01-01T00:00:00Z');").unwrap();
+            c.execute(
+                "INSERT INTO accounts VALUES ('alice', 'chk', NULL, NULL, 'depository', 'USD', ?1, 'h')",
+                [serde_json::to_string(&account).unwrap()],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO transactions VALUES ('alice', 't1', 'chk', 'plaid', 'x1', '2026-01-05', '-12.34', 'USD', 'Food/Coffee', ?1, 'h')",
+                [serde_json::to_string(&t).unwrap()],
+            )
+            .unwrap();
+            c.execute_batch(
+                "INSERT INTO balances VALUES ('alice', 'chk', '2025-12-31', '100.00', 'USD', NULL, NULL);
+                 INSERT INTO balances VALUES ('alice', 'chk', '2026-01-05', '87.66', 'USD', '80.00', NULL);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let alice = store.user(&UserId::new("alice").unwrap()).unwrap();
+        let span: (Day, Day) = ("2000-01-01".parse().unwrap(), "2100-01-01".parse().unwrap());
+        assert_eq!(alice.transactions(span.0, span.1).unwrap(), vec![t.clone()]);
+        let h = alice.balance_histories(span.0, span.1).unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].points.len(), 2, "the series were built from the rows");
+        assert_eq!(
+            alice.balances(span.0, span.1).unwrap()[1].available,
+            Some(Money::parse("80.00", usd).unwrap())
+        );
+        // Written again, the migrated transaction is unchanged.
+        let report = alice
+            .apply(&WriteBatch {
+                transactions: vec![t],
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        assert_eq!(report.unchanged, 1);
     }
 
     #[test]

@@ -177,10 +177,14 @@ pub(super) fn delete(tx: &SqlTx<'_>, user: &str, r: &RecordRef, tally: &mut Tall
                     format!("'{}' is not account/day", r.key),
                 )));
             };
-            tx.execute(
+            let n = tx.execute(
                 "DELETE FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3",
                 params![user, account, day],
-            )?
+            )?;
+            if let Some(year) = day.get(..4).and_then(|y| y.parse().ok()) {
+                tally.balance_years.insert((account.to_owned(), year));
+            }
+            n
         }
         _ => tx.execute(
             &format!("DELETE FROM {t} WHERE user_id = ?1 AND id = ?2"),
