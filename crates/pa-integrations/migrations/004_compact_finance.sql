@@ -1,8 +1,9 @@
 -- pa store, version 4: finance in columns, compact.
--- Transactions are stored as columns only (every field has one), in their primary key's B-tree;
--- balances likewise. balance_series holds each account's balances of one year packed in a blob
--- (see storage/sqlite/series.rs), derived from `balances` in the same transaction as every write,
--- so that a ten-year net worth reads 200 small rows instead of 73,000.
+-- Transactions are stored as columns only (every field has one), in their primary key's B-tree.
+-- Balances move into balance_series: each account's balances of one year packed in one blob (see
+-- storage/sqlite/series.rs), so that a ten-year net worth reads 200 small rows instead of 73,000
+-- and the file stays small. The code that runs this migration moves the `balances` rows into
+-- series and then drops the table.
 
 CREATE TABLE transactions_v4 (
     user_id TEXT NOT NULL,
@@ -34,21 +35,6 @@ ALTER TABLE transactions_v4 RENAME TO transactions;
 CREATE UNIQUE INDEX transactions_external ON transactions(user_id, source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX transactions_posted ON transactions(user_id, posted);
 
-CREATE TABLE balances_v4 (
-    user_id TEXT NOT NULL,
-    account_id TEXT NOT NULL,
-    day TEXT NOT NULL,
-    current TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    available TEXT,
-    credit_limit TEXT,
-    PRIMARY KEY (user_id, account_id, day),
-    FOREIGN KEY (user_id, account_id) REFERENCES accounts(user_id, id) ON DELETE CASCADE
-) STRICT, WITHOUT ROWID;
-INSERT INTO balances_v4 SELECT * FROM balances;
-DROP TABLE balances;
-ALTER TABLE balances_v4 RENAME TO balances;
-
 CREATE TABLE balance_series (
     user_id TEXT NOT NULL,
     account_id TEXT NOT NULL,
@@ -58,3 +44,7 @@ CREATE TABLE balance_series (
     PRIMARY KEY (user_id, account_id, year),
     FOREIGN KEY (user_id, account_id) REFERENCES accounts(user_id, id) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
+
+-- Daily loads (day, training load) read from the index alone.
+DROP INDEX activities_day;
+CREATE INDEX activities_day ON activities(user_id, day, start_utc, training_load);

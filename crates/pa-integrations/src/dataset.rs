@@ -255,21 +255,22 @@ fn fitness(rng: &mut ChaCha8Rng, size: Size, first: Day, batch: &mut WriteBatch)
         );
         a.external = Some(ExternalRef::new("garmin", format!("{}", 10_000_000 + i))?);
         a.moving_s = Some(f64::from(minutes) * 57.0);
-        a.distance_m = Some(f64::from(minutes) * rng.random_range(120.0..450.0));
-        a.avg_hr_bpm = Some(rng.random_range(120.0..160.0));
+        a.distance_m = Some((f64::from(minutes) * rng.random_range(120.0..450.0)).round());
+        a.avg_hr_bpm = Some(rng.random_range(120.0..160.0_f64).round());
         a.calories_kcal = Some(f64::from(minutes) * 11.0);
         a.training_load = Some((f64::from(minutes) * rng.random_range(0.6..1.2)).round());
         batch.activities.push(a);
     }
     for d in 0..size.days {
         let mut h = DailyHealth::empty(first.add_days(i64::from(d))?);
-        let total = rng.random_range(22_000.0..30_000.0);
+        // Watches report whole seconds and beats.
+        let total: f64 = rng.random_range(22_000.0..30_000.0_f64).round();
         h.sleep = Some(Sleep {
             total_s: total,
-            deep_s: Some(total * 0.18),
-            light_s: Some(total * 0.55),
-            rem_s: Some(total * 0.22),
-            awake_s: Some(total * 0.05),
+            deep_s: Some((total * 0.18).round()),
+            light_s: Some((total * 0.55).round()),
+            rem_s: Some((total * 0.22).round()),
+            awake_s: Some((total * 0.05).round()),
             score: Some(rng.random_range(60.0..95.0_f64).round()),
         });
         h.resting_hr_bpm = Some(rng.random_range(48.0..58.0_f64).round());

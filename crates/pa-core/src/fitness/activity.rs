@@ -117,34 +117,46 @@ pub struct Activity {
     /// pa's id for the activity.
     pub id: ActivityId,
     /// The source record it came from, when imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<ExternalRef>,
     /// The sport.
     pub sport: Sport,
     /// A title, if the source gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// When it started, with the zone it was recorded in.
     pub start: ZonedInstant,
     /// Wall-clock duration, seconds.
     pub elapsed_s: f64,
     /// Time in motion, seconds (≤ elapsed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moving_s: Option<f64>,
     /// Distance, metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
     /// Total ascent, metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elevation_gain_m: Option<f64>,
     /// Average heart rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_hr_bpm: Option<f64>,
     /// Highest heart rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_hr_bpm: Option<f64>,
     /// Average power.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_power_w: Option<f64>,
     /// Normalized power (see [`super::load::normalized_power`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalized_power_w: Option<f64>,
     /// Energy, kilocalories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calories_kcal: Option<f64>,
     /// The training load of this activity (TSS, hrTSS or rTSS; see [`super::load`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_load: Option<f64>,
     /// The 1 Hz recordings, when kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub streams: Option<Streams>,
 }
 

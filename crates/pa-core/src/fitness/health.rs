@@ -11,14 +11,19 @@ pub struct Sleep {
     /// Total time asleep (deep + light + REM).
     pub total_s: f64,
     /// Deep sleep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deep_s: Option<f64>,
     /// Light sleep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub light_s: Option<f64>,
     /// REM sleep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rem_s: Option<f64>,
     /// Awake time in bed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awake_s: Option<f64>,
     /// The device's sleep score, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
 }
 
@@ -29,20 +34,28 @@ pub struct DailyHealth {
     /// The day.
     pub day: Day,
     /// Sleep ending that morning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sleep: Option<Sleep>,
     /// Resting heart rate, bpm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resting_hr_bpm: Option<f64>,
     /// Overnight HRV, rMSSD in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hrv_rmssd_ms: Option<f64>,
     /// Step count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<u32>,
     /// Average stress, 0–100 (Garmin's scale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stress_avg: Option<f64>,
     /// Highest body battery, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_battery_high: Option<f64>,
     /// Lowest body battery, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_battery_low: Option<f64>,
     /// Moderate + vigorous intensity minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intensity_minutes: Option<u32>,
 }
 

@@ -28,8 +28,6 @@ pub(crate) fn ext_columns(r: Option<&ExternalRef>) -> (Option<&str>, Option<&str
 pub(crate) struct Tally {
     pub(crate) report: WriteReport,
     pub(crate) changes: Option<Vec<(RecordKind, String, AuditAction)>>,
-    /// (account, year) pairs whose balances changed: their series are rebuilt before commit.
-    pub(crate) balance_years: std::collections::BTreeSet<(String, i32)>,
 }
 
 impl Tally {
@@ -38,7 +36,6 @@ impl Tally {
         Self {
             report: WriteReport::default(),
             changes: audit.then(Vec::new),
-            balance_years: std::collections::BTreeSet::new(),
         }
     }
 

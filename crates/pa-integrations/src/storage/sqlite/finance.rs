@@ -1,6 +1,8 @@
 //! Transactions and balances in SQLite (schema version 4): every field in its own column, and the
 //! balance series kept in step with the balance rows.
 
+use std::collections::BTreeMap;
+
 use chrono::Datelike;
 use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{BalanceSnapshot, Transaction};
@@ -171,79 +173,142 @@ pub(super) fn transactions(
     Ok(out)
 }
 
-pub(super) fn write_balance(
+/// Writes balances, one account-year blob at a time: each touched year is read, updated and
+/// stored once however many of its days the batch holds.
+pub(super) fn write_balances(
     tx: &SqlTx<'_>,
     user: &str,
-    b: &BalanceSnapshot,
+    balances: &[BalanceSnapshot],
     tally: &mut Tally,
 ) -> Result<()> {
-    b.validate()?;
-    let what = format!("balance of account {} on {}", b.account, b.day);
-    let currency = account_currency(tx, user, &b.account, &what)?;
-    if currency != b.current.currency().code() {
-        return Err(Error::Core(pa_core::Error::invalid(
-            what,
-            format!(
-                "is in {} but the account is in {currency}",
-                b.current.currency().code()
-            ),
-        )));
-    }
-    let values = (
-        b.current.amount().to_string(),
-        b.available.map(|m| m.amount().to_string()),
-        b.limit.map(|m| m.amount().to_string()),
-    );
-    let old: Option<(String, Option<String>, Option<String>)> = tx
-        .prepare_cached("SELECT current, available, credit_limit FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3")?
-        .query_row(params![user, b.account.as_str(), b.day.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let key = format!("{}/{}", b.account, b.day);
-    match old {
-        Some(o) if o == values => {
-            tally.report.unchanged += 1;
-            return Ok(());
+    let mut groups: BTreeMap<(&str, i32), Vec<&BalanceSnapshot>> = BTreeMap::new();
+    let mut currencies: BTreeMap<&str, String> = BTreeMap::new();
+    for b in balances {
+        b.validate()?;
+        let account = b.account.as_str();
+        if !currencies.contains_key(account) {
+            let what = format!("balance of account {} on {}", b.account, b.day);
+            currencies.insert(account, account_currency(tx, user, &b.account, &what)?);
         }
-        Some(_) => tally.change(RecordKind::Balance, &key, AuditAction::Updated),
-        None => tally.change(RecordKind::Balance, &key, AuditAction::Added),
+        let currency = &currencies[account];
+        if currency != b.current.currency().code() {
+            return Err(Error::Core(pa_core::Error::invalid(
+                format!("balance of account {} on {}", b.account, b.day),
+                format!(
+                    "is in {} but the account is in {currency}",
+                    b.current.currency().code()
+                ),
+            )));
+        }
+        groups
+            .entry((account, b.day.naive().year()))
+            .or_default()
+            .push(b);
     }
-    tx.prepare_cached(
-        "INSERT INTO balances (user_id, account_id, day, current, currency, available, credit_limit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (user_id, account_id, day) DO UPDATE SET current = excluded.current, currency = excluded.currency,
-           available = excluded.available, credit_limit = excluded.credit_limit",
-    )?
-    .execute(params![user, b.account.as_str(), b.day.to_string(), values.0, currency, values.1, values.2])?;
-    tally
-        .balance_years
-        .insert((b.account.to_string(), b.day.naive().year()));
+    for ((account, year), snaps) in groups {
+        let (mut points, _) = series::load(tx, user, account, year)?;
+        let mut changed = false;
+        for b in snaps {
+            let point = series::Point {
+                current: b.current.amount(),
+                available: b.available.map(|m| m.amount()),
+                limit: b.limit.map(|m| m.amount()),
+            };
+            let key = format!("{}/{}", b.account, b.day);
+            match points.insert(b.day, point) {
+                Some(old) if old == point => tally.report.unchanged += 1,
+                Some(_) => {
+                    tally.change(RecordKind::Balance, &key, AuditAction::Updated);
+                    changed = true;
+                }
+                None => {
+                    tally.change(RecordKind::Balance, &key, AuditAction::Added);
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            series::store(tx, user, account, year, &currencies[account], &points)?;
+        }
+    }
     Ok(())
 }
 
-/// Balance rows (account, day, current, currency, available, limit) as snapshots.
-fn select_balances(
-    c: &Connection,
-    sql: &str,
+/// Deletes one balance; whether it existed.
+pub(super) fn delete_balance(tx: &SqlTx<'_>, user: &str, account: &str, day: Day) -> Result<bool> {
+    let year = day.naive().year();
+    let (mut points, currency) = series::load(tx, user, account, year)?;
+    let (Some(currency), Some(_)) = (currency, points.remove(&day)) else {
+        return Ok(false);
+    };
+    series::store(tx, user, account, year, &currency, &points)?;
+    Ok(true)
+}
+
+/// Deletes every balance before `before`; how many.
+pub(super) fn prune_balances(tx: &SqlTx<'_>, user: &str, before: Day) -> Result<u64> {
+    let year = before.naive().year();
+    let mut n = 0u64;
+    let rows: Vec<(String, i32, String, Vec<u8>)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT account_id, year, currency, points FROM balance_series
+             WHERE user_id = ?1 AND year <= ?2",
+        )?;
+        stmt.query_map(params![user, year], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    for (account, y, currency, blob) in rows {
+        let mut kept = series::Year::new();
+        series::decode(y, &blob, |d, p| {
+            if d < before {
+                n += 1;
+            } else {
+                kept.insert(d, p);
+            }
+            Ok(())
+        })?;
+        series::store(tx, user, &account, y, &currency, &kept)?;
+    }
+    Ok(n)
+}
+
+/// Snapshots of the account-years `rows` yields (account, year, currency, blob) whose day `keep`
+/// selects, in row then day order.
+fn snapshots(
+    stmt: &mut rusqlite::CachedStatement<'_>,
     args: impl rusqlite::Params,
+    mut keep: impl FnMut(&str, Day) -> bool,
 ) -> Result<Vec<BalanceSnapshot>> {
-    let mut stmt = c.prepare_cached(sql)?;
-    let mut q = stmt.query(args)?;
+    let mut rows = stmt.query(args)?;
     let mut out = Vec::new();
-    while let Some(r) = q.next()? {
-        let currency = parse_currency(&r.get::<_, String>(3)?)?;
-        let money = |text: Option<String>| -> Result<Option<Money>> {
-            text.map(|t| Ok(Money::new(decimal(&t)?, currency)))
-                .transpose()
-        };
-        let mut b = BalanceSnapshot::new(
-            AccountId::new(r.get::<_, String>(0)?)?,
-            r.get::<_, String>(1)?.parse()?,
-            Money::new(decimal(&r.get::<_, String>(2)?)?, currency),
-        );
-        b.available = money(r.get(4)?)?;
-        b.limit = money(r.get(5)?)?;
-        out.push(b);
+    while let Some(r) = rows.next()? {
+        let account = AccountId::new(r.get::<_, String>(0)?)?;
+        let year: i32 = r.get(1)?;
+        let currency = parse_currency(&r.get::<_, String>(2)?)?;
+        let blob = blob(r, 3)?;
+        series::decode(year, blob, |day, p| {
+            if keep(account.as_str(), day) {
+                let mut b =
+                    BalanceSnapshot::new(account.clone(), day, Money::new(p.current, currency));
+                b.available = p.available.map(|a| Money::new(a, currency));
+                b.limit = p.limit.map(|l| Money::new(l, currency));
+                out.push(b);
+            }
+            Ok(())
+        })?;
     }
     Ok(out)
+}
+
+fn blob<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r [u8]> {
+    r.get_ref(i)?.as_blob().map_err(|_| {
+        Error::Core(pa_core::Error::invalid(
+            "stored balance series",
+            "not a blob",
+        ))
+    })
 }
 
 pub(super) fn balances(
@@ -252,14 +317,14 @@ pub(super) fn balances(
     from: Day,
     to: Day,
 ) -> Result<Vec<BalanceSnapshot>> {
-    // Per account, one range of the primary key.
-    select_balances(
-        c,
-        "SELECT b.account_id, b.day, b.current, b.currency, b.available, b.credit_limit
-         FROM accounts a JOIN balances b ON b.user_id = a.user_id AND b.account_id = a.id
-           AND b.day BETWEEN ?2 AND ?3
-         WHERE a.user_id = ?1 ORDER BY a.id, b.day",
-        params![user, from.to_string(), to.to_string()],
+    let mut stmt = c.prepare_cached(
+        "SELECT account_id, year, currency, points FROM balance_series
+         WHERE user_id = ?1 AND year BETWEEN ?2 AND ?3 ORDER BY account_id, year",
+    )?;
+    snapshots(
+        &mut stmt,
+        params![user, from.naive().year(), to.naive().year()],
+        |_, d| d >= from && d <= to,
     )
 }
 
@@ -268,20 +333,48 @@ pub(super) fn latest_balances(
     user: &str,
     day: Day,
 ) -> Result<Vec<BalanceSnapshot>> {
-    // Per account, one index probe for its last day: no scan of the history.
-    select_balances(
-        c,
-        "SELECT b.account_id, b.day, b.current, b.currency, b.available, b.credit_limit
-         FROM accounts a JOIN balances b ON b.user_id = a.user_id AND b.account_id = a.id
-           AND b.day = (SELECT MAX(day) FROM balances
-                        WHERE user_id = a.user_id AND account_id = a.id AND day <= ?2)
-         WHERE a.user_id = ?1 ORDER BY a.id",
-        params![user, day.to_string()],
-    )
+    let accounts: Vec<String> = {
+        let mut stmt =
+            c.prepare_cached("SELECT id FROM accounts WHERE user_id = ?1 ORDER BY id")?;
+        stmt.query_map([user], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut out = Vec::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT account_id, year, currency, points FROM balance_series
+         WHERE user_id = ?1 AND account_id = ?2 AND year <= ?3 ORDER BY year DESC",
+    )?;
+    for account in accounts {
+        // Newest year first: the first year with a balance on or before `day` holds the last one.
+        let mut rows = stmt.query(params![user, account, day.naive().year()])?;
+        while let Some(r) = rows.next()? {
+            let year: i32 = r.get(1)?;
+            let currency = parse_currency(&r.get::<_, String>(2)?)?;
+            let mut last: Option<(Day, series::Point)> = None;
+            series::decode(year, blob(r, 3)?, |d, p| {
+                if d <= day {
+                    last = Some((d, p));
+                }
+                Ok(())
+            })?;
+            if let Some((d, p)) = last {
+                let mut b = BalanceSnapshot::new(
+                    AccountId::new(account.clone())?,
+                    d,
+                    Money::new(p.current, currency),
+                );
+                b.available = p.available.map(|a| Money::new(a, currency));
+                b.limit = p.limit.map(|l| Money::new(l, currency));
+                out.push(b);
+                break;
+            }
+        }
+    }
+    Ok(out)
 }
 
-/// Each account's balances in `[from, to]` and its last one before `from`, from the packed
-/// series: years before `from`'s are decoded only for that last balance.
+/// Each account's balances in `[from, to]` and its last one before `from`: years before `from`'s
+/// are decoded only until that last balance is found.
 pub(super) fn balance_histories(
     c: &Connection,
     user: &str,
@@ -294,34 +387,45 @@ pub(super) fn balance_histories(
     )?;
     let mut rows = stmt.query(params![user, to.naive().year()])?;
     let mut out: Vec<BalanceHistory> = Vec::new();
-    // Newest year first per account; points are collected per year and reversed into place.
+    // Rows come newest year first per account: each year's points are kept apart and joined
+    // oldest first once the account is done, so nothing is moved twice.
+    let mut years: Vec<Vec<(Day, Money)>> = Vec::new();
+    let mut current: Option<String> = None;
     let mut carried = false;
+    let finish = |account: Option<String>,
+                  years: &mut Vec<Vec<(Day, Money)>>,
+                  out: &mut Vec<BalanceHistory>|
+     -> Result<()> {
+        if let Some(account) = account {
+            let mut points = Vec::with_capacity(years.iter().map(Vec::len).sum());
+            for y in years.drain(..).rev() {
+                points.extend(y);
+            }
+            if !points.is_empty() {
+                out.push(BalanceHistory {
+                    account: AccountId::new(account)?,
+                    points,
+                });
+            }
+        }
+        Ok(())
+    };
     while let Some(r) = rows.next()? {
         let account: String = r.get(0)?;
-        let year: i32 = r.get(1)?;
-        let currency = parse_currency(&r.get::<_, String>(2)?)?;
-        let blob = r.get_ref(3)?.as_blob().map_err(|_| {
-            Error::Core(pa_core::Error::invalid(
-                "stored balance series",
-                "not a blob",
-            ))
-        })?;
-        let new_account = out.last().is_none_or(|h| h.account.as_str() != account);
-        if new_account {
-            out.push(BalanceHistory {
-                account: AccountId::new(account)?,
-                points: Vec::new(),
-            });
+        if current.as_deref() != Some(account.as_str()) {
+            finish(current.take(), &mut years, &mut out)?;
+            current = Some(account);
             carried = false;
         }
-        let Some(h) = out.last_mut() else { continue };
         if carried {
             continue;
         }
-        let mut year_points: Vec<(Day, Money)> = Vec::new();
+        let year: i32 = r.get(1)?;
+        let currency = parse_currency(&r.get::<_, String>(2)?)?;
+        let mut year_points: Vec<(Day, Money)> = Vec::with_capacity(366);
         let mut before: Option<(Day, Money)> = None;
-        series::decode(year, blob, |day, amount| {
-            let point = (day, Money::new(amount, currency));
+        series::decode(year, blob(r, 3)?, |day, p| {
+            let point = (day, Money::new(p.current, currency));
             if day < from {
                 before = Some(point);
             } else if day <= to {
@@ -333,10 +437,8 @@ pub(super) fn balance_histories(
             year_points.insert(0, b);
             carried = true;
         }
-        // Years arrive newest first: this year's points go before what is collected so far.
-        year_points.append(&mut h.points);
-        h.points = year_points;
+        years.push(year_points);
     }
-    out.retain(|h| !h.points.is_empty());
+    finish(current, &mut years, &mut out)?;
     Ok(out)
 }

@@ -318,7 +318,7 @@ fn migrate(conn: &Connection, path: Option<&Path>) -> Result<()> {
         let tx = SqlTx::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         if version == 4 {
-            series::rebuild_all(&tx, None)?;
+            series::migrate_rows(&tx)?;
         }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
@@ -587,9 +587,7 @@ impl UserStore for UserHandle {
             for t in &batch.transactions {
                 finance::write_transaction(tx, user, t, &mut tally)?;
             }
-            for b in &batch.balances {
-                finance::write_balance(tx, user, b, &mut tally)?;
-            }
+            finance::write_balances(tx, user, &batch.balances, &mut tally)?;
             for d in &batch.records {
                 d.visit(WriteRecord {
                     tx,
@@ -600,7 +598,6 @@ impl UserStore for UserHandle {
             for r in &batch.deletions {
                 records::delete(tx, user, r, &mut tally)?;
             }
-            series::rebuild(tx, user, &tally.balance_years)?;
             for s in &batch.sync {
                 write_sync(tx, user, s)?;
             }
@@ -750,13 +747,8 @@ impl UserStore for UserHandle {
     fn prune(&self, target: PruneTarget, before: Day) -> Result<u64> {
         let user = self.user.as_str();
         self.store.write(|tx| match target {
-            PruneTarget::Record(kind) => {
-                let n = records::prune(tx, user, kind, before)?;
-                if kind == RecordKind::Balance && n > 0 {
-                    series::rebuild_all(tx, Some(user))?;
-                }
-                Ok(n)
-            }
+            PruneTarget::Record(RecordKind::Balance) => finance::prune_balances(tx, user, before),
+            PruneTarget::Record(kind) => records::prune(tx, user, kind, before),
             PruneTarget::SyncRuns => logs::prune(tx, user, "sync_runs", before),
             PruneTarget::LlmUsage => logs::prune(tx, user, "llm_usage", before),
             PruneTarget::Audit => logs::prune(tx, user, "audit_log", before),

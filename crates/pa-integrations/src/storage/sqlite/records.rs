@@ -120,14 +120,19 @@ pub(super) fn select<R: Record>(
             ),
             params![user, from.to_string(), to.to_string()],
         ),
-        // Two index ranges (spans ending in the window or later; open-ended ones) instead of a
-        // scan of everything before `to`.
+        // Two ranges of the `day_end` index (spans ending in the window or later; open-ended
+        // ones) instead of a scan of everything before `to`. Without statistics the planner
+        // would pick the `day` index or the primary key, hence INDEXED BY.
         Some((from, to)) => super::bodies(
             c,
             &format!(
-                "SELECT body FROM {t} WHERE user_id = ?1 AND day <= ?3
-                   AND (day_end >= ?2 OR (day_end IS NULL AND day IS NOT NULL))
-                 ORDER BY day, id"
+                "SELECT body FROM (
+                   SELECT body, day, id FROM {t} INDEXED BY {t}_day_end
+                   WHERE user_id = ?1 AND day_end >= ?2 AND day <= ?3
+                   UNION ALL
+                   SELECT body, day, id FROM {t} INDEXED BY {t}_day_end
+                   WHERE user_id = ?1 AND day_end IS NULL AND day <= ?3
+                 ) ORDER BY day, id"
             ),
             params![user, from.to_string(), to.to_string()],
         ),
@@ -177,14 +182,8 @@ pub(super) fn delete(tx: &SqlTx<'_>, user: &str, r: &RecordRef, tally: &mut Tall
                     format!("'{}' is not account/day", r.key),
                 )));
             };
-            let n = tx.execute(
-                "DELETE FROM balances WHERE user_id = ?1 AND account_id = ?2 AND day = ?3",
-                params![user, account, day],
-            )?;
-            if let Some(year) = day.get(..4).and_then(|y| y.parse().ok()) {
-                tally.balance_years.insert((account.to_owned(), year));
-            }
-            n
+            let day: Day = day.parse()?;
+            usize::from(super::finance::delete_balance(tx, user, account, day)?)
         }
         _ => tx.execute(
             &format!("DELETE FROM {t} WHERE user_id = ?1 AND id = ?2"),
@@ -217,10 +216,8 @@ pub(super) fn prune(tx: &SqlTx<'_>, user: &str, kind: RecordKind, before: Day) -
             "DELETE FROM transactions WHERE user_id = ?1 AND posted < ?2",
             params![user, before],
         )?,
-        RecordKind::Balance => tx.execute(
-            "DELETE FROM balances WHERE user_id = ?1 AND day < ?2",
-            params![user, before],
-        )?,
+        // Balances are pruned by `finance::prune_balances`.
+        RecordKind::Balance => 0,
         // Accounts have no span: never pruned.
         RecordKind::Account => 0,
         _ => tx.execute(
