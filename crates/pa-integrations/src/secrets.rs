@@ -116,6 +116,16 @@ impl Vault {
         })
     }
 
+    /// A vault with a 32-byte key (one kept in the OS keyring).
+    pub fn from_key(key: &[u8]) -> Result<Self> {
+        let key: [u8; 32] = key.try_into().map_err(|_| Error::Secret {
+            reason: format!("a vault key has 32 bytes, not {}", key.len()),
+        })?;
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(&Key::<XChaCha20Poly1305>::from(key)),
+        })
+    }
+
     /// Encrypts `secret`, binding it to `name`.
     pub fn seal(&self, name: &str, secret: &Secret) -> Result<Sealed> {
         self.seal_bytes(name, secret.expose().as_bytes())
@@ -178,6 +188,43 @@ impl Vault {
         self.open_bytes("vault-check", check)
             .is_ok_and(|b| b == CHECK)
     }
+}
+
+/// The vault key kept in the OS keyring under (`service`, `account`), through keyring-core's
+/// default store (the application installs the platform's store: Keychain, Credential Manager,
+/// Secret Service or keyutils). `create` makes and stores a new random key when there is none.
+pub(crate) fn keyring_key(service: &str, account: &str, create: bool) -> Result<Vec<u8>> {
+    let entry = keyring_core::Entry::new(service, account).map_err(keyring_error)?;
+    match entry.get_secret() {
+        Ok(key) => Ok(key),
+        Err(keyring_core::Error::NoEntry) if create => {
+            let key = new_salt();
+            entry.set_secret(&key).map_err(keyring_error)?;
+            Ok(key)
+        }
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
+/// A keyring failure in words that never include the entry's bytes.
+fn keyring_error(e: keyring_core::Error) -> Error {
+    use keyring_core::Error as K;
+    let reason = match e {
+        K::NoDefaultStore => "no OS keyring is available; use a passphrase instead".to_owned(),
+        K::NoEntry => "the vault key is missing from the OS keyring".to_owned(),
+        K::NoStorageAccess(p) => format!("the OS keyring refused access: {p}"),
+        K::PlatformFailure(p) => format!("the OS keyring failed: {p}"),
+        K::BadEncoding(_) | K::BadDataFormat(..) => {
+            "the OS keyring entry is not a pa vault key".to_owned()
+        }
+        K::TooLong(..) => "OS keyring: a name is too long".to_owned(),
+        K::Invalid(..) => "OS keyring: an argument is invalid".to_owned(),
+        K::Ambiguous(_) => "OS keyring: more than one entry matches".to_owned(),
+        K::BadStoreFormat(_) => "OS keyring: the store is damaged".to_owned(),
+        K::NotSupportedByStore(_) => "OS keyring: not supported by this store".to_owned(),
+        _ => "OS keyring: unexpected error".to_owned(),
+    };
+    Error::Secret { reason }
 }
 
 /// Decrypts a Fernet token (Python `cryptography`) with its url-safe base64 key.

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/002_secrets.sql"),
     include_str!("../../../migrations/003_records.sql"),
     include_str!("../../../migrations/004_compact_finance.sql"),
+    include_str!("../../../migrations/005_keyring.sql"),
 ];
 
 /// The schema version this code writes.
@@ -56,11 +57,12 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
 }
 
-/// The stored vault: salt, costs and check value.
+/// The stored vault: salt, costs, check value and where the key comes from.
 struct VaultRow {
     salt: Vec<u8>,
     params: KdfParams,
     check: Sealed,
+    keyring: bool,
 }
 
 /// A pa store in one SQLite file.
@@ -218,17 +220,11 @@ impl Store {
     /// Unlocks the secrets vault with `passphrase`, creating it on first use with `params`.
     /// [`Error::WrongPassphrase`] when it was made with another passphrase.
     pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
-        let row: Option<VaultRow> = self.read(|c| {
-            Ok(c.query_row("SELECT salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext FROM vault WHERE id = 1", [], |r| {
-                Ok(VaultRow {
-                    salt: r.get(0)?,
-                    params: KdfParams { m_cost_kib: r.get(1)?, t_cost: r.get(2)?, p_cost: r.get(3)? },
-                    check: Sealed { nonce: r.get(4)?, ciphertext: r.get(5)? },
-                })
-            })
-            .optional()?)
-        })?;
-        match row {
+        match self.vault_row()? {
+            Some(row) if row.keyring => Err(Error::Secret {
+                reason: "this store's vault key is kept in the OS keyring, not behind a passphrase"
+                    .into(),
+            }),
             Some(row) => {
                 let vault = Vault::derive(passphrase, &row.salt, row.params)?;
                 if vault.verify(&row.check) {
@@ -240,17 +236,69 @@ impl Store {
             None => {
                 let salt = new_salt();
                 let vault = Vault::derive(passphrase, &salt, params)?;
-                let check = vault.check_value()?;
-                self.write(|tx| {
-                    tx.execute(
-                        "INSERT INTO vault (id, salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![salt, params.m_cost_kib, params.t_cost, params.p_cost, check.nonce, check.ciphertext],
-                    )?;
-                    Ok(())
-                })?;
+                self.create_vault(&vault, &salt, params, "passphrase")?;
                 Ok(vault)
             }
         }
+    }
+
+    /// Unlocks the secrets vault with a random key kept in the OS keyring under (`service`,
+    /// `account`), creating both on first use. Needs a keyring store installed in keyring-core
+    /// (the application chooses the platform's); without one, or when the key is gone from the
+    /// keyring, a clear [`Error::Secret`], and nothing is created or changed.
+    pub fn unlock_with_keyring(&self, service: &str, account: &str) -> Result<Vault> {
+        match self.vault_row()? {
+            Some(row) if !row.keyring => Err(Error::Secret {
+                reason: "this store's vault is behind a passphrase, not in the OS keyring".into(),
+            }),
+            Some(row) => {
+                let vault =
+                    Vault::from_key(&crate::secrets::keyring_key(service, account, false)?)?;
+                if vault.verify(&row.check) {
+                    Ok(vault)
+                } else {
+                    Err(Error::Secret {
+                        reason: "the key in the OS keyring is not this store's vault key".into(),
+                    })
+                }
+            }
+            None => {
+                let vault = Vault::from_key(&crate::secrets::keyring_key(service, account, true)?)?;
+                self.create_vault(&vault, &[], KdfParams::default(), "keyring")?;
+                Ok(vault)
+            }
+        }
+    }
+
+    fn vault_row(&self) -> Result<Option<VaultRow>> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext, key_source FROM vault WHERE id = 1", [], |r| {
+                Ok(VaultRow {
+                    salt: r.get(0)?,
+                    params: KdfParams { m_cost_kib: r.get(1)?, t_cost: r.get(2)?, p_cost: r.get(3)? },
+                    check: Sealed { nonce: r.get(4)?, ciphertext: r.get(5)? },
+                    keyring: r.get::<_, String>(6)? == "keyring",
+                })
+            })
+            .optional()?)
+        })
+    }
+
+    fn create_vault(
+        &self,
+        vault: &Vault,
+        salt: &[u8],
+        params: KdfParams,
+        source: &str,
+    ) -> Result<()> {
+        let check = vault.check_value()?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO vault (id, salt, m_cost_kib, t_cost, p_cost, check_nonce, check_ciphertext, key_source) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![salt, params.m_cost_kib, params.t_cost, params.p_cost, check.nonce, check.ciphertext, source],
+            )?;
+            Ok(())
+        })
     }
 
     /// Runs `f` on a reader connection (the writer, for an in-memory store).
@@ -919,6 +967,70 @@ mod tests {
         );
         assert!(a.delete_secret("plaid/access-token").unwrap());
         assert!(a.secret(&vault, "plaid/access-token").unwrap().is_none());
+    }
+
+    #[test]
+    fn vault_key_from_the_os_keyring() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let store = Store::open(&path).unwrap();
+        let alice = UserId::new("alice").unwrap();
+        store.create_user(&alice).unwrap();
+        // No keyring store installed: a clear error, and no vault is created.
+        keyring_core::unset_default_store();
+        let err = store.unlock_with_keyring("pa-test", "vault").unwrap_err();
+        assert!(err.to_string().contains("no OS keyring"), "{err}");
+        assert!(store.vault_row().unwrap().is_none());
+        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+        let vault = store.unlock_with_keyring("pa-test", "vault").unwrap();
+        let a = store.user(&alice).unwrap();
+        a.put_secret(&vault, "garmin/token", &Secret::new("tok-123"))
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let vault = store.unlock_with_keyring("pa-test", "vault").unwrap();
+        let a = store.user(&alice).unwrap();
+        assert_eq!(
+            a.secret(&vault, "garmin/token").unwrap().unwrap().expose(),
+            "tok-123"
+        );
+        let err = store
+            .unlock(&Secret::new("guess"), KdfParams::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("OS keyring"), "{err}");
+        // Another key under the name, or none at all: refused, nothing replaced.
+        let entry = keyring_core::Entry::new("pa-test", "vault").unwrap();
+        entry.set_secret(&[7u8; 32]).unwrap();
+        let err = store.unlock_with_keyring("pa-test", "vault").unwrap_err();
+        assert!(
+            err.to_string().contains("not this store's vault key"),
+            "{err}"
+        );
+        entry.delete_credential().unwrap();
+        let err = store.unlock_with_keyring("pa-test", "vault").unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+        assert!(
+            keyring_core::Entry::new("pa-test", "vault")
+                .unwrap()
+                .get_secret()
+                .is_err(),
+            "no new key was made for an existing vault"
+        );
+        keyring_core::unset_default_store();
+        // A passphrase store refuses the keyring.
+        let other = Store::open_in_memory().unwrap();
+        other
+            .unlock(
+                &Secret::new("pw"),
+                KdfParams {
+                    m_cost_kib: 64,
+                    t_cost: 1,
+                    p_cost: 1,
+                },
+            )
+            .unwrap();
+        assert!(other.unlock_with_keyring("pa-test", "vault").is_err());
+        assert!(Vault::from_key(&[1, 2, 3]).is_err(), "a key has 32 bytes");
     }
 
     #[test]
