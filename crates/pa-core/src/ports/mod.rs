@@ -38,8 +38,8 @@ pub use record::{
     StoredHabit,
 };
 pub use repos::{
-    CalendarRepository, FinanceRepository, FitnessRepository, HabitRepository, ReviewRepository,
-    TaskRepository, docs_of,
+    CalendarRepository, FinanceRepository, FitnessRepository, HabitRepository, HealthRepository,
+    JournalRepository, ReviewRepository, TaskRepository, docs_of,
 };
 pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule};
 

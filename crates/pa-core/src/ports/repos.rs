@@ -9,13 +9,16 @@ use super::UserStore;
 use super::record::{Doc, HabitEntryRecord, Record, RecordKind, StoredEvent, StoredHabit};
 use crate::calendar::{EventTime, Occurrence, expand};
 use crate::finance::budget::{Budget, BudgetStatus, budget_status};
+use crate::finance::cashflow::{CashFlow, CashflowOptions, cash_flow};
 use crate::finance::fx::FxTable;
 use crate::finance::networth::{NetWorthSeries, net_worth_of_histories};
 use crate::fitness::pmc::{self, DailyLoads, Pmc, PmcOptions};
+use crate::fitness::trends::{DailySeries, HealthMetric};
 use crate::fitness::{PlannedWorkout, TrainingPlan};
 use crate::habits::streak::streaks;
 use crate::habits::{Habit, HabitEntry};
 use crate::journal::DailyCheckIn;
+use crate::meals::{GroceryItem, MealPlan, PlannedMeal, Recipe, grocery_list};
 use crate::review::{ReviewData, WeeklyReview, weekly_review};
 use crate::tasks::{self, Project, ProjectRollup, Task};
 use crate::time::{Day, Month, Week};
@@ -77,6 +80,18 @@ pub trait FinanceRepository: UserStore {
         Ok(net_worth_of_histories(&accounts, &histories, from, to, fx)?)
     }
 
+    /// Income, spending and net by month and category over the transactions posted in
+    /// `[from, to]`.
+    fn cash_flow(
+        &self,
+        from: Day,
+        to: Day,
+        options: &CashflowOptions,
+    ) -> Result<CashFlow, Self::Error> {
+        let transactions = self.transactions(from, to)?;
+        Ok(cash_flow(&self.accounts()?, &transactions, options)?)
+    }
+
     /// Where each budget of `month` stands as of `as_of`.
     fn budget_status(&self, month: Month, as_of: Day) -> Result<Vec<BudgetStatus>, Self::Error> {
         let (first, last) = (month.first_day(), month.last_day());
@@ -96,6 +111,50 @@ pub trait FinanceRepository: UserStore {
 }
 
 impl<S: UserStore> FinanceRepository for S {}
+
+/// Health views.
+pub trait HealthRepository: UserStore {
+    /// One metric per day over `[from, to]`, for trends; `None` when no day has it.
+    fn health_series(
+        &self,
+        metric: HealthMetric,
+        from: Day,
+        to: Day,
+    ) -> Result<Option<DailySeries>, Self::Error> {
+        Ok(DailySeries::from_health(
+            &self.daily_health(from, to)?,
+            metric,
+        )?)
+    }
+}
+
+impl<S: UserStore> HealthRepository for S {}
+
+/// Journal and meal views.
+pub trait JournalRepository: UserStore {
+    /// Check-ins on days in `[from, to]`, by day.
+    fn check_ins(&self, from: Day, to: Day) -> Result<Vec<DailyCheckIn>, Self::Error> {
+        self.records(Some((from, to)))
+    }
+
+    /// The grocery list for the meals planned in `week`, from the stored recipes.
+    fn grocery_list(&self, week: Week) -> Result<Vec<GroceryItem>, Self::Error> {
+        let meals: Vec<PlannedMeal> = self.records(Some((week.first_day(), week.last_day())))?;
+        let recipes: Vec<Recipe> = self.records(None)?;
+        Ok(grocery_list(&MealPlan { week, meals }, &recipes)?)
+    }
+
+    /// The setting stored under `key`.
+    fn setting(&self, key: &str) -> Result<Option<String>, Self::Error> {
+        Ok(self
+            .settings()?
+            .into_iter()
+            .find(|s| s.key == key)
+            .and_then(|s| s.value))
+    }
+}
+
+impl<S: UserStore> JournalRepository for S {}
 
 /// Habit views.
 pub trait HabitRepository: UserStore {

@@ -19,9 +19,9 @@ use pa_core::journal::{DailyCheckIn, Memory, Note};
 use pa_core::meals::{Ingredient, MealSlot, PlannedMeal, Recipe};
 use pa_core::ports::{
     AuditAction, CalendarRepository, Doc, FinanceRepository, FitnessRepository, HabitEntryRecord,
-    HabitRepository, LlmUsage, PruneTarget, RecordKind, RecordRef, ReviewRepository, Setting,
-    StoredEvent, StoredHabit, SyncOutcome, SyncRecord, SyncRun, TaskRepository, UserStore,
-    WriteBatch, WriteReport,
+    HabitRepository, HealthRepository, JournalRepository, LlmUsage, PruneTarget, RecordKind,
+    RecordRef, ReviewRepository, Setting, StoredEvent, StoredHabit, SyncOutcome, SyncRecord,
+    SyncRun, TaskRepository, UserStore, WriteBatch, WriteReport,
 };
 use pa_core::review::{ReviewData, weekly_review};
 use pa_core::tasks::{Channel, Due, Project, Reminder, Task};
@@ -792,6 +792,32 @@ pub(crate) fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
         .unwrap();
         assert_eq!(from_store, pure, "{from}..{to}");
     }
+    let flow = alice
+        .cash_flow(day("2026-03-01"), day("2026-03-31"), &Default::default())
+        .unwrap();
+    assert_eq!(flow.by_month.len(), 1);
+    let groceries = alice.grocery_list(week).unwrap();
+    assert_eq!(groceries.len(), 1);
+    assert_eq!(groceries[0].name, "Leek");
+    assert_eq!(
+        alice
+            .check_ins(day("2026-03-01"), day("2026-03-07"))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(alice.setting("zone").unwrap().is_none());
+    assert!(
+        alice
+            .health_series(
+                pa_core::fitness::trends::HealthMetric::RestingHr,
+                day("2026-03-01"),
+                day("2026-03-07")
+            )
+            .unwrap()
+            .is_none(),
+        "no health records"
+    );
     let latest = alice.latest_balances(day("2026-03-03")).unwrap();
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].day, day("2026-02-20"));
