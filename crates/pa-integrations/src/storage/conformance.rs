@@ -366,6 +366,11 @@ macro_rules! storage_conformance_tests {
             }
 
             #[test]
+            fn deletes_and_prunes_stay_with_their_person() {
+                super::records::deletes_and_prunes_stay_with_their_person(&$backend);
+            }
+
+            #[test]
             fn spans_select_what_overlaps() {
                 super::records::spans_select_what_overlaps(&$backend);
             }

@@ -267,6 +267,55 @@ pub(crate) fn every_kind_round_trips(b: &impl Backend) {
     assert_eq!(entries[0].entry.day, day("2026-03-02"));
 }
 
+pub(crate) fn deletes_and_prunes_stay_with_their_person(b: &impl Backend) {
+    let (alice, bob) = b.two_users();
+    let batch = every_kind();
+    bob.apply(&batch).unwrap();
+    let mut before = Vec::new();
+    crate::storage::transfer::export_jsonl(&bob, &mut before, &[]).unwrap();
+    // Alice names every one of Bob's records, and prunes everything: Bob keeps all of it.
+    let mut refs: Vec<RecordRef> = batch
+        .records
+        .iter()
+        .map(|d| RecordRef::new(d.kind(), d.key()))
+        .collect();
+    refs.push(RecordRef::new(RecordKind::Account, "chk"));
+    refs.push(RecordRef::new(RecordKind::Activity, "a1"));
+    refs.push(RecordRef::new(RecordKind::Balance, "chk/2026-03-04"));
+    let report = alice
+        .apply(&WriteBatch {
+            deletions: refs,
+            ..WriteBatch::default()
+        })
+        .unwrap();
+    assert_eq!(report.deleted, 0);
+    for kind in RecordKind::ALL {
+        assert_eq!(
+            alice
+                .prune(PruneTarget::Record(kind), day("2100-01-01"))
+                .unwrap(),
+            0
+        );
+    }
+    let mut after = Vec::new();
+    crate::storage::transfer::export_jsonl(&bob, &mut after, &[]).unwrap();
+    assert_eq!(before, after, "Bob's data is exactly as it was");
+    assert_eq!(
+        pa_core::ports::docs_of(&bob, RecordKind::Habit, None)
+            .unwrap()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(bob.accounts().unwrap().len(), 2);
+    assert_eq!(
+        bob.balances(day("2000-01-01"), day("2100-01-01"))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
 pub(crate) fn spans_select_what_overlaps(b: &impl Backend) {
     let (alice, _) = b.two_users();
     alice.apply(&every_kind()).unwrap();
