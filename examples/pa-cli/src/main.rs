@@ -7,6 +7,7 @@ mod calendar;
 mod chart;
 mod finance;
 mod habits;
+mod import;
 mod output;
 mod store;
 mod training;
@@ -69,6 +70,8 @@ enum Command {
     /// Calendar recurrence.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// Import activity files (GPX, TCX) into the store; re-importing changes nothing.
+    Import(import::ImportArgs),
     /// Write all of a person's stored data as JSON Lines.
     Export(store::ExportArgs),
     /// Read JSON Lines written by `pa export` into the store (all or nothing; re-importing changes nothing).
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
         Command::Calendar(cmd) => calendar::run(cmd, ctx),
+        Command::Import(args) => import::run(args, &store_args, ctx),
         Command::Export(args) => store::export(args, &store_args),
         Command::ImportJsonl(args) => store::import(args, &store_args, ctx),
         Command::Backup(args) => store::backup(args, &store_args, ctx),

@@ -31,7 +31,7 @@ pub(crate) struct BackupArgs {
 }
 
 /// Opens the store, creating it and its directory on first use.
-fn open(args: &StoreArgs) -> Result<Store> {
+pub(crate) fn open(args: &StoreArgs) -> Result<Store> {
     let path = match &args.db {
         Some(p) => p.clone(),
         None => dirs::data_dir()
@@ -45,7 +45,10 @@ fn open(args: &StoreArgs) -> Result<Store> {
     Ok(Store::open(&path)?)
 }
 
-fn user(store: &Store, args: &StoreArgs) -> Result<pa_integrations::storage::sqlite::UserHandle> {
+pub(crate) fn user(
+    store: &Store,
+    args: &StoreArgs,
+) -> Result<pa_integrations::storage::sqlite::UserHandle> {
     let id = UserId::new(&args.user)?;
     store.create_user(&id)?;
     Ok(store.user(&id)?)

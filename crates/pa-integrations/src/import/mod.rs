@@ -1,6 +1,167 @@
 //! Importers: files people already have, turned into pa-core values.
+//!
+//! The activity-file readers (GPX, TCX) return a [`Parsed`]: the records as one
+//! `WriteBatch` plus what was skipped and why; writing the batch
+//! gives the added / updated / unchanged counts. An activity from a file is identified by its
+//! start instant (`file` / `activity/2026-03-01T07:00:00Z`), so the same workout exported as GPX
+//! and as TCX, or imported twice, is one activity.
 
 mod csv_table;
 pub mod finance;
+pub mod gpx;
 pub mod habits;
 pub mod loads;
+pub mod tcx;
+pub mod track;
+mod xml;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use pa_core::ids::ExternalRef;
+use pa_core::ports::WriteBatch;
+use serde::Serialize;
+
+/// How to read files.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    /// The zone activity starts are shown in (files record instants in UTC).
+    pub zone: chrono_tz::Tz,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            zone: chrono_tz::UTC,
+        }
+    }
+}
+
+/// Something in a file that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// What (`track 2 (Evening)`, `3 waypoint(s)`).
+    pub what: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a file held.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// The records to write.
+    pub batch: WriteBatch,
+    /// What was left out, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Things worth knowing that did not stop the import.
+    pub warnings: Vec<String>,
+}
+
+impl Parsed {
+    fn skip(&mut self, what: impl Into<String>, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            what: what.into(),
+            reason: reason.into(),
+        });
+    }
+}
+
+/// The reference of an activity read from a file: its start instant.
+fn activity_ref(start: DateTime<Utc>) -> crate::error::Result<ExternalRef> {
+    Ok(ExternalRef::new(
+        "file",
+        format!(
+            "activity/{}",
+            start.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        ),
+    )?)
+}
+
+/// The file formats pa reads activities from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    /// GPX 1.0 / 1.1.
+    Gpx,
+    /// Garmin Training Center XML.
+    Tcx,
+}
+
+/// The largest file read (a year of 1 Hz records is a few tens of MB).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The format of `bytes`, told by content (the root element), not by the file name.
+pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    // The first element that is not the XML declaration, a comment or a doctype.
+    let mut rest = text.as_ref();
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
+        let local = name.rsplit(':').next().unwrap_or(&name);
+        return match local {
+            "gpx" => Some(FileFormat::Gpx),
+            "TrainingCenterDatabase" => Some(FileFormat::Tcx),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// Reads the file at `path`, detecting its format.
+pub fn read_file(
+    path: &std::path::Path,
+    options: &ImportOptions,
+) -> crate::error::Result<(FileFormat, Parsed)> {
+    use std::io::Read as _;
+    let io = |source| crate::error::Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let name = path.display().to_string();
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(crate::error::Error::parse(
+            name,
+            None,
+            format!("larger than {} MB", MAX_FILE_BYTES / 1024 / 1024),
+        ));
+    }
+    let format = detect(&bytes).ok_or_else(|| {
+        crate::error::Error::parse(&name, None, "not a file pa can import (GPX or TCX)")
+    })?;
+    let parsed = match format {
+        FileFormat::Gpx => gpx::read(&bytes, &name, options)?,
+        FileFormat::Tcx => tcx::read(&bytes, &name, options)?,
+    };
+    Ok((format, parsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_told_by_content() {
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?>\n<!-- x --><gpx version=\"1.1\">"),
+            Some(FileFormat::Gpx)
+        );
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF<TrainingCenterDatabase xmlns=\"x\">"),
+            Some(FileFormat::Tcx)
+        );
+        assert_eq!(detect(b"<kml>"), None);
+        assert_eq!(detect(b"date,amount\n"), None);
+        assert_eq!(detect(&[0, 159, 146, 150]), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! End-to-end tests of `pa import` on small GPX/TCX files written here, and on the shared
+//! fixtures when `../shared/fixtures` is present.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
+
+mod common;
+
+use common::{pa, write};
+use predicates::prelude::*;
+
+const GPX: &str = r#"<?xml version="1.0"?>
+<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"
+     xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">
+  <trk><name>Loop</name><type>running</type><trkseg>
+    <trkpt lat="46.0" lon="14.0"><ele>300</ele><time>2026-03-01T07:00:00Z</time>
+      <extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>140</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>
+    <trkpt lat="46.001" lon="14.0"><ele>305</ele><time>2026-03-01T07:00:30Z</time></trkpt>
+    <trkpt lat="46.002" lon="14.0"><ele>310</ele><time>2026-03-01T07:01:00Z</time></trkpt>
+  </trkseg></trk>
+</gpx>"#;
+
+/// The same run as TCX: one activity, since both start at the same instant.
+const TCX: &str = r#"<?xml version="1.0"?>
+<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">
+  <Activities><Activity Sport="Running"><Id>2026-03-01T07:00:00Z</Id>
+    <Lap StartTime="2026-03-01T07:00:00Z"><TotalTimeSeconds>60</TotalTimeSeconds><Track>
+      <Trackpoint><Time>2026-03-01T07:00:00Z</Time><DistanceMeters>0</DistanceMeters></Trackpoint>
+      <Trackpoint><Time>2026-03-01T07:01:00Z</Time><DistanceMeters>222.6</DistanceMeters></Trackpoint>
+    </Track></Lap></Activity></Activities>
+</TrainingCenterDatabase>"#;
+
+fn export(db: &str) -> Vec<serde_json::Value> {
+    let out = pa().args(["--db", db, "export"]).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn import_then_reimport_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let gpx = write(&dir, "run.xml", GPX); // the name does not matter: content decides
+    let out = pa()
+        .args(["--db", db, "--format", "json", "import", &gpx])
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report[0]["format"], "gpx");
+    assert_eq!(report[0]["added"], 1);
+    let again = pa()
+        .args(["--db", db, "--format", "json", "import", &gpx])
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
+    assert_eq!(report[0]["unchanged"], 1);
+    assert_eq!(report[0]["added"], 0);
+    let lines = export(db);
+    let activity = lines.iter().find(|l| l["kind"] == "activity").unwrap();
+    assert_eq!(activity["record"]["name"], "Loop");
+    assert_eq!(activity["record"]["sport"], "run");
+    assert_eq!(activity["record"]["elapsed_s"], 60.0);
+    // The TCX of the same run is the same activity: updated, not added.
+    let tcx = write(&dir, "run.tcx", TCX);
+    pa().args(["--db", db, "--format", "csv", "import", &tcx])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(",tcx,1,0,1,0,0"));
+    assert_eq!(
+        export(db)
+            .iter()
+            .filter(|l| l["kind"] == "activity")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn bad_files_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let good = write(&dir, "good.gpx", GPX);
+    let broken = write(&dir, "broken.gpx", &GPX[..GPX.len() / 2]);
+    pa().args(["--db", db, "import", &good, &broken])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("broken.gpx"));
+    let unknown = write(&dir, "notes.txt", "just some text");
+    pa().args(["--db", db, "import", &unknown])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("not a file pa can import"));
+    pa().args(["--db", db, "import", "/nonexistent/ride.fit"])
+        .assert()
+        .code(66);
+    pa().args(["--db", db, "import", "--dry-run", &good])
+        .assert()
+        .success();
+    assert!(
+        export(db).iter().all(|l| l["kind"] != "activity"),
+        "neither the bad batch nor the dry run wrote anything"
+    );
+    pa().args(["--db", db, "import", "--zone", "Mars/Olympus", &good])
+        .assert()
+        .code(65);
+}
+
+#[test]
+fn shared_fixtures_import_and_reimport_unchanged() {
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    if !fixtures.is_dir() {
+        eprintln!("skipped: {} is absent", fixtures.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let mut files: Vec<String> = Vec::new();
+    for sub in ["gpx", "tcx"] {
+        for e in std::fs::read_dir(fixtures.join(sub)).unwrap() {
+            files.push(e.unwrap().path().display().to_string());
+        }
+    }
+    let mut args = vec!["--db", db, "--format", "json", "-q", "import"];
+    args.extend(files.iter().map(String::as_str));
+    let first = pa().args(&args).assert().success();
+    let first: serde_json::Value = serde_json::from_slice(&first.get_output().stdout).unwrap();
+    let added: u64 = first
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["added"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        added, 12,
+        "7 + 1 + 2 GPX tracks with times, 2 TCX activities"
+    );
+    let second = pa().args(&args).assert().success();
+    let second: serde_json::Value = serde_json::from_slice(&second.get_output().stdout).unwrap();
+    for r in second.as_array().unwrap() {
+        assert_eq!(r["added"], 0, "{r}");
+        assert_eq!(r["updated"], 0, "{r}");
+    }
+}

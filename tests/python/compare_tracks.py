@@ -1,0 +1,92 @@
+"""Checks what `pa import` reads from the GPX and TCX fixtures against gpxpy and python-tcxparser.
+
+Each fixture is imported into a new store with `pa import`, the activities are read back with
+`pa export`, and their figures are compared with what the peer reports for the same track:
+distance, duration, moving time and climb (gpxpy, per track with times); distance, timer time,
+calories, climb and heart rate (tcxparser). pa keeps the exact mean heart rate where tcxparser
+truncates it to an integer, so that one is compared after truncation.
+
+Skips with a message when ../shared/fixtures is absent.
+
+Usage: python compare_tracks.py path/to/pa path/to/fixtures
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import gpxpy
+import tcxparser
+
+TOL = 1e-6
+
+
+def activities(pa: str, path: Path) -> list[dict]:
+    with tempfile.TemporaryDirectory() as d:
+        db = str(Path(d) / "pa.db")
+        subprocess.run([pa, "--db", db, "-q", "import", str(path)], check=True)
+        out = subprocess.run([pa, "--db", db, "export"], check=True, capture_output=True, text=True)
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return [line["record"] for line in lines if line["kind"] == "activity"]
+
+
+def close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= TOL * max(1.0, abs(b))
+
+
+def main() -> int:
+    pa, fixtures = sys.argv[1], Path(sys.argv[2])
+    if not fixtures.is_dir():
+        print(f"tracks: skipped, {fixtures} is absent")
+        return 0
+    failures, compared = 0, 0
+
+    def check(what: str, ours: float | None, theirs: float | None) -> None:
+        nonlocal failures, compared
+        compared += 1
+        if not close(ours, theirs):
+            failures += 1
+            print(f"DIFF {what}: pa {ours} vs peer {theirs}")
+
+    for path in sorted((fixtures / "gpx").glob("*.gpx")):
+        ours = {a["start"]["utc"]: a for a in activities(pa, path)}
+        with open(path, encoding="utf-8") as f:
+            gpx = gpxpy.parse(f)
+        for track in gpx.tracks:
+            times = [p.time for s in track.segments for p in s.points if p.time]
+            if not times:
+                continue
+            start = times[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+            a = ours.get(start)
+            if a is None:
+                failures += 1
+                print(f"MISSING {path.name} track {track.name!r} starting {start}")
+                continue
+            name = f"{path.name} {track.name!r}"
+            check(f"{name} distance", a.get("distance_m"), track.length_2d())
+            check(f"{name} duration", a.get("elapsed_s"), track.get_duration())
+            check(f"{name} moving", a.get("moving_s"), track.get_moving_data().moving_time)
+            check(f"{name} climb", a.get("elevation_gain_m"), track.get_uphill_downhill().uphill)
+
+    for path in sorted((fixtures / "tcx").glob("*.tcx")):
+        (a,) = activities(pa, path)
+        t = tcxparser.TCXParser(str(path))
+        name = path.name
+        check(f"{name} distance", a.get("distance_m"), float(t.distance))
+        check(f"{name} timer time", a.get("moving_s"), float(t.duration))
+        check(f"{name} calories", a.get("calories_kcal"), float(t.calories) or None)
+        check(f"{name} climb", a.get("elevation_gain_m"), t.ascent if t.altitude_points() else None)
+        if t.hr_values():
+            check(f"{name} max hr", a.get("max_hr_bpm"), float(t.hr_max))
+            check(f"{name} mean hr (truncated)", float(int(a["avg_hr_bpm"])), float(t.hr_avg))
+
+    print(f"tracks vs gpxpy/tcxparser: {compared} figures compared, {failures} differences")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
