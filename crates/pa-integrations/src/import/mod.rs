@@ -1,6 +1,6 @@
 //! Importers: files people already have, turned into pa-core values.
 //!
-//! The activity-file readers (GPX, TCX) return a [`Parsed`]: the records as one
+//! The activity-file readers (FIT, GPX, TCX) return a [`Parsed`]: the records as one
 //! `WriteBatch` plus what was skipped and why; writing the batch
 //! gives the added / updated / unchanged counts. An activity from a file is identified by its
 //! start instant (`file` / `activity/2026-03-01T07:00:00Z`), so the same workout exported as GPX
@@ -8,6 +8,7 @@
 
 mod csv_table;
 pub mod finance;
+pub mod fit;
 pub mod gpx;
 pub mod habits;
 pub mod loads;
@@ -83,6 +84,8 @@ pub enum FileFormat {
     Gpx,
     /// Garmin Training Center XML.
     Tcx,
+    /// Garmin FIT (activity files).
+    Fit,
 }
 
 /// The largest file read (a year of 1 Hz records is a few tens of MB).
@@ -90,6 +93,10 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The format of `bytes`, told by content (the root element), not by the file name.
 pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
+    // FIT: a 12- or 14-byte header with ".FIT" at bytes 8..12.
+    if bytes.len() >= 12 && matches!(bytes[0], 12 | 14) && &bytes[8..12] == b".FIT" {
+        return Some(FileFormat::Fit);
+    }
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
     // The first element that is not the XML declaration, a comment or a doctype.
@@ -137,11 +144,12 @@ pub fn read_file(
         ));
     }
     let format = detect(&bytes).ok_or_else(|| {
-        crate::error::Error::parse(&name, None, "not a file pa can import (GPX or TCX)")
+        crate::error::Error::parse(&name, None, "not a file pa can import (FIT, GPX or TCX)")
     })?;
     let parsed = match format {
         FileFormat::Gpx => gpx::read(&bytes, &name, options)?,
         FileFormat::Tcx => tcx::read(&bytes, &name, options)?,
+        FileFormat::Fit => fit::read(&bytes, &name, options)?,
     };
     Ok((format, parsed))
 }
@@ -163,5 +171,9 @@ mod tests {
         assert_eq!(detect(b"<kml>"), None);
         assert_eq!(detect(b"date,amount\n"), None);
         assert_eq!(detect(&[0, 159, 146, 150]), None);
+        assert_eq!(
+            detect(&[14, 16, 0, 0, 0, 0, 0, 0, b'.', b'F', b'I', b'T', 0, 0]),
+            Some(FileFormat::Fit)
+        );
     }
 }
