@@ -1,4 +1,5 @@
-//! `pa import FILE...`: activity files (GPX, TCX) into the store, told apart by content.
+//! `pa import FILE...`: activity files (FIT, GPX, TCX) and statements (OFX, QFX) into the store,
+//! told apart by content.
 
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ use crate::{Context, StoreArgs};
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The files (GPX or TCX; the format is read from the content).
+    /// The files (FIT, GPX, TCX, OFX or QFX; the format is read from the content).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
@@ -31,7 +32,7 @@ pub(crate) struct ImportArgs {
 struct FileReport {
     file: String,
     format: FileFormat,
-    activities: usize,
+    records: usize,
     added: u64,
     updated: u64,
     unchanged: u64,
@@ -61,7 +62,11 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let activities = p.batch.activities.len();
+        let records = p.batch.activities.len()
+            + p.batch.accounts.len()
+            + p.batch.transactions.len()
+            + p.batch.balances.len()
+            + p.batch.records.len();
         let write = match &handle {
             Some(h) => h.apply(&WriteBatch {
                 origin: Some(format!("import:{name}")),
@@ -75,7 +80,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         reports.push(FileReport {
             file: path.display().to_string(),
             format,
-            activities,
+            records,
             added: write.added,
             updated: write.updated,
             unchanged: write.unchanged,
@@ -93,7 +98,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         struct Row<'a> {
             file: &'a str,
             format: FileFormat,
-            activities: usize,
+            records: usize,
             added: u64,
             updated: u64,
             unchanged: u64,
@@ -104,7 +109,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
             .map(|r| Row {
                 file: &r.file,
                 format: r.format,
-                activities: r.activities,
+                records: r.records,
                 added: r.added,
                 updated: r.updated,
                 unchanged: r.unchanged,
@@ -119,7 +124,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         &[
             "file",
             "format",
-            "activities",
+            "records",
             "added",
             "updated",
             "unchanged",
@@ -130,7 +135,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
             vec![
                 r.file.clone(),
                 format!("{:?}", r.format).to_lowercase(),
-                r.activities.to_string(),
+                r.records.to_string(),
                 r.added.to_string(),
                 r.updated.to_string(),
                 r.unchanged.to_string(),

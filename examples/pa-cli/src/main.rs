@@ -70,7 +70,7 @@ enum Command {
     /// Calendar recurrence.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
-    /// Import activity files (GPX, TCX) into the store; re-importing changes nothing.
+    /// Import activity files (FIT, GPX, TCX) and statements (OFX, QFX); re-importing changes nothing.
     Import(import::ImportArgs),
     /// Write all of a person's stored data as JSON Lines.
     Export(store::ExportArgs),

@@ -12,6 +12,7 @@ pub mod fit;
 pub mod gpx;
 pub mod habits;
 pub mod loads;
+pub mod ofx;
 pub mod tcx;
 pub mod track;
 mod xml;
@@ -86,6 +87,8 @@ pub enum FileFormat {
     Tcx,
     /// Garmin FIT (activity files).
     Fit,
+    /// OFX 1.x / 2.x and QFX bank, card and investment statements.
+    Ofx,
 }
 
 /// The largest file read (a year of 1 Hz records is a few tens of MB).
@@ -99,6 +102,10 @@ pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
     }
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
+    let upper = text.to_ascii_uppercase();
+    if upper.contains("OFXHEADER") || upper.contains("<OFX>") {
+        return Some(FileFormat::Ofx);
+    }
     // The first element that is not the XML declaration, a comment or a doctype.
     let mut rest = text.as_ref();
     while let Some(i) = rest.find('<') {
@@ -144,12 +151,17 @@ pub fn read_file(
         ));
     }
     let format = detect(&bytes).ok_or_else(|| {
-        crate::error::Error::parse(&name, None, "not a file pa can import (FIT, GPX or TCX)")
+        crate::error::Error::parse(
+            &name,
+            None,
+            "not a file pa can import (FIT, GPX, TCX, OFX or QFX)",
+        )
     })?;
     let parsed = match format {
         FileFormat::Gpx => gpx::read(&bytes, &name, options)?,
         FileFormat::Tcx => tcx::read(&bytes, &name, options)?,
         FileFormat::Fit => fit::read(&bytes, &name, options)?,
+        FileFormat::Ofx => ofx::read(&bytes, &name, options)?,
     };
     Ok((format, parsed))
 }

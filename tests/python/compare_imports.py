@@ -1,5 +1,5 @@
-"""Checks what `pa import` reads from the FIT, GPX and TCX fixtures against fitdecode, gpxpy and
-python-tcxparser.
+"""Checks what `pa import` reads from the FIT, GPX, TCX and OFX fixtures against fitdecode, gpxpy,
+python-tcxparser and ofxparse.
 
 Each fixture is imported into a new store with `pa import`, the activities are read back with
 `pa export`, and their figures are compared with what the peer reports for the same track:
@@ -8,6 +8,10 @@ calories, climb and heart rate (tcxparser). pa keeps the exact mean heart rate w
 truncates it to an integer, so that one is compared after truncation. FIT: every non-transition
 session's start, elapsed and timer time, distance, climb, calories, heart rate and power
 (fitdecode), and the number of records in its time window; the damaged files must be refused.
+OFX: per account, the transactions (FITIDs and amounts) and the ledger balance (ofxparse; pa turns
+a card's balance into a positive amount owed, so the sign is compared accordingly), and the
+positions of investment accounts. Where ofxparse refuses a file pa reads (an amount written `$120`),
+pa must skip just that transaction and say so. Investment transactions are not imported yet.
 
 Skips with a message when ../shared/fixtures is absent.
 
@@ -23,6 +27,7 @@ from pathlib import Path
 
 import fitdecode
 import gpxpy
+import ofxparse
 import tcxparser
 
 TOL = 1e-6
@@ -30,13 +35,16 @@ TOL = 1e-6
 warnings.simplefilter("ignore")
 
 
-def activities(pa: str, path: Path) -> list[dict]:
+def exported(pa: str, path: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as d:
         db = str(Path(d) / "pa.db")
         subprocess.run([pa, "--db", db, "-q", "import", str(path)], check=True, stderr=subprocess.DEVNULL)
         out = subprocess.run([pa, "--db", db, "export"], check=True, capture_output=True, text=True)
-    lines = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
-    return [line["record"] for line in lines if line["kind"] == "activity"]
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def activities(pa: str, path: Path) -> list[dict]:
+    return [line["record"] for line in exported(pa, path) if line["kind"] == "activity"]
 
 
 def close(a: float | None, b: float | None) -> bool:
@@ -138,7 +146,56 @@ def main() -> int:
             got = len(a["streams"]["time_s"]) if a.get("streams") else 0
             check(f"{name} records", float(got), float(n))
 
-    print(f"files vs fitdecode/gpxpy/tcxparser: {compared} figures compared, {failures} differences")
+    for path in sorted((fixtures / "ofx").glob("*.ofx")):
+        lines = exported(pa, path)
+        txs = [l["record"] for l in lines if l["kind"] == "transaction"]
+        bals = [l["record"] for l in lines if l["kind"] == "balance"]
+        holdings = [l["record"] for l in lines if l["kind"] == "holding"]
+        accounts = {l["record"]["id"]: l["record"] for l in lines if l["kind"] == "account"}
+        try:
+            with open(path, "rb") as f:
+                peer = ofxparse.OfxParser.parse(f)
+        except Exception as e:  # ofxparse refuses the file: pa must have skipped what it could not read
+            compared += 1
+            report = subprocess.run([pa, "--format", "json", "-q", "import", "--dry-run", str(path)],
+                                    check=True, capture_output=True, text=True)
+            skipped = json.loads(report.stdout)[0]["skipped"]
+            if not any(s["what"].startswith("transaction") for s in skipped):
+                failures += 1
+                print(f"DIFF {path.name}: ofxparse refuses it ({e}); pa skipped {skipped}")
+            continue
+        for acct in peer.accounts:
+            mask = "".join(c for c in acct.account_id if c.isdigit())[-4:]
+            mine = [a for a in accounts.values() if a.get("mask") == mask]
+            name = f"{path.name} …{mask}"
+            compared += 1
+            if len(mine) != 1:
+                failures += 1
+                print(f"DIFF {name}: {len(mine)} matching accounts in pa")
+                continue
+            a = mine[0]
+            st = acct.statement
+            if a["kind"] == "investment":
+                positions = getattr(st, "positions", None) or []
+                check(f"{name} positions", float(len([h for h in holdings if h["account"] == a["id"]])), float(len(positions)))
+                continue
+            theirs = {t.id: t.amount for t in getattr(st, "transactions", [])}
+            ours = {t["external"]["external_id"].rsplit("/", 1)[1]: t["amount"]["amount"]
+                    for t in txs if t["account"] == a["id"]}
+            compared += 1
+            if set(theirs) != set(ours):
+                failures += 1
+                print(f"DIFF {name}: FITIDs pa {sorted(ours)} vs ofxparse {sorted(theirs)}")
+            for fitid, amount in theirs.items():
+                if fitid in ours:
+                    check(f"{name} {fitid}", float(ours[fitid]), float(amount))
+            balance = getattr(st, "balance", None)
+            if balance is not None:
+                b = [x for x in bals if x["account"] == a["id"]]
+                sign = -1 if a["kind"] == "credit" else 1
+                check(f"{name} ledger balance", float(b[0]["current"]["amount"]) if b else None, sign * float(balance))
+
+    print(f"imports vs fitdecode/gpxpy/tcxparser/ofxparse: {compared} figures compared, {failures} differences")
     return 1 if failures else 0
 
 

@@ -1,0 +1,663 @@
+//! OFX 1.x (SGML), 2.x (XML) and QFX bank, credit-card and investment statements, read by our own
+//! tolerant reader: real bank files leave leaf elements unclosed (SGML), omit closing tags that the
+//! spec requires, carry bare `&` in names and Windows-1252 text, and ofx-rs refuses or mangles
+//! those (see the crate notes in docs/import.md).
+//!
+//! The reader tokenises from `<OFX>` on and builds a tree in which every element that is not a
+//! known aggregate is a leaf: it holds text and closes at the next tag, closed or not. Close tags
+//! pop up to the matching open element; a close tag with no open match is ignored.
+//!
+//! What becomes what:
+//! - each statement's account → an [`Account`] holding only the last four digits of the number,
+//!   identified as `ofx` / `<bank or broker id>/<type>/<last four>`;
+//! - `STMTTRN` → a [`Transaction`](pa_core::finance::Transaction) keyed by its FITID (re-importing is idempotent; the same FITID
+//!   twice in a file is one transaction), negative amounts money out as in pa;
+//! - `LEDGERBAL` → a balance on its day (`AVAILBAL` joins it when on the same day); for credit
+//!   cards the sign is turned, since pa keeps what is owed as a positive liability;
+//! - investment positions → [`Holding`]s, `SECLIST` → [`Security`]s. Investment transactions are
+//!   counted and skipped (not yet imported).
+//!
+//! A transaction that cannot be read (an amount like `$120`) is skipped with its reason; a file
+//! with no `<OFX>` or no statement is an error.
+
+use pa_core::finance::{Account, AccountType, BalanceSnapshot, Holding, Security, SecurityType};
+use pa_core::ids::{AccountId, ExternalRef, SecurityId, TransactionId};
+use pa_core::money::{Currency, Money, parse_currency};
+use pa_core::time::Day;
+use rust_decimal::Decimal;
+
+use super::{ImportOptions, Parsed};
+use crate::error::{Error, Result};
+
+/// Elements that contain other elements; every other element is a leaf.
+const AGGREGATES: &[&str] = &[
+    "OFX",
+    "SIGNONMSGSRSV1",
+    "SONRS",
+    "STATUS",
+    "FI",
+    "BANKMSGSRSV1",
+    "STMTTRNRS",
+    "STMTRS",
+    "BANKACCTFROM",
+    "BANKACCTTO",
+    "BANKTRANLIST",
+    "STMTTRN",
+    "PAYEE",
+    "LEDGERBAL",
+    "AVAILBAL",
+    "BALLIST",
+    "BAL",
+    "CURRENCY",
+    "ORIGCURRENCY",
+    "CREDITCARDMSGSRSV1",
+    "CCSTMTTRNRS",
+    "CCSTMTRS",
+    "CCACCTFROM",
+    "CCACCTTO",
+    "INVSTMTMSGSRSV1",
+    "INVSTMTTRNRS",
+    "INVSTMTRS",
+    "INVACCTFROM",
+    "INVTRANLIST",
+    "INVBANKTRAN",
+    "INVPOSLIST",
+    "POSSTOCK",
+    "POSMF",
+    "POSDEBT",
+    "POSOPT",
+    "POSOTHER",
+    "INVPOS",
+    "SECID",
+    "INVBAL",
+    "INVOOLIST",
+    "SECLISTMSGSRSV1",
+    "SECLIST",
+    "STOCKINFO",
+    "MFINFO",
+    "DEBTINFO",
+    "OPTINFO",
+    "OTHERINFO",
+    "SECINFO",
+    "BUYSTOCK",
+    "SELLSTOCK",
+    "BUYMF",
+    "SELLMF",
+    "BUYDEBT",
+    "SELLDEBT",
+    "BUYOPT",
+    "SELLOPT",
+    "BUYOTHER",
+    "SELLOTHER",
+    "INCOME",
+    "REINVEST",
+    "RETOFCAP",
+    "TRANSFER",
+    "SPLIT",
+    "MARGININTEREST",
+    "JRNLFUND",
+    "JRNLSEC",
+    "CLOSUREOPT",
+    "INVBUY",
+    "INVSELL",
+    "INVTRAN",
+    "MFASSETCLASS",
+    "FIMFASSETCLASS",
+    "PORTION",
+    "FIPORTION",
+    "INV401K",
+    "INV401KBAL",
+    "CONTRIBSECURITIES",
+    "MATCHINFO",
+    "VESTINFO",
+    "LOANINFO",
+    "INV401KSOURCE",
+    "MKTGINFO",
+    "STMTENDRS",
+    "CCSTMTENDRS",
+    "STMTENDTRNRS",
+    "CCSTMTENDTRNRS",
+    "CLOSING",
+    "SIGNUPMSGSRSV1",
+];
+
+/// The deepest nesting accepted.
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Default)]
+struct Node {
+    name: String,
+    text: String,
+    children: Vec<Node>,
+    leaf: bool,
+}
+
+impl Node {
+    fn child(&self, name: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn text_at(&self, path: &[&str]) -> Option<&str> {
+        let mut n = self;
+        for p in path {
+            n = n.child(p)?;
+        }
+        let t = n.text.trim();
+        (!t.is_empty()).then_some(t)
+    }
+
+    fn all<'a>(&'a self, name: &str, out: &mut Vec<&'a Node>) {
+        for c in &self.children {
+            if c.name == name {
+                out.push(c);
+            }
+            c.all(name, out);
+        }
+    }
+}
+
+/// The text in the file's declared charset: UTF-8 when it is valid UTF-8, else Windows-1252
+/// (what `CHARSET:1252` and most US banks mean, and a superset of Latin-1's printable range).
+fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    // A bare `&` (common in bank names) stays as it is.
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// Builds the element tree from `<OFX>` on.
+fn tree(text: &str, source: &str) -> Result<Node> {
+    let upper_start = text
+        .char_indices()
+        .find(|(i, _)| text[*i..].len() >= 5 && text[*i..i + 5].eq_ignore_ascii_case("<OFX>"))
+        .map(|(i, _)| i)
+        .ok_or_else(|| Error::parse(source, None, "no <OFX> element: not an OFX file"))?;
+    let body = &text[upper_start..];
+    let mut stack: Vec<Node> = vec![Node::default()];
+    let mut rest = body;
+    let close_leaf = |stack: &mut Vec<Node>| {
+        if stack.last().is_some_and(|n| n.leaf)
+            && let Some(done) = stack.pop()
+            && let Some(parent) = stack.last_mut()
+        {
+            parent.children.push(done);
+        }
+    };
+    while let Some(lt) = rest.find('<') {
+        let before = &rest[..lt];
+        if !before.trim().is_empty()
+            && let Some(top) = stack.last_mut()
+        {
+            top.text.push_str(&unescape(before));
+        }
+        rest = &rest[lt..];
+        if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
+            let end = cdata.find("]]>").unwrap_or(cdata.len());
+            if let Some(top) = stack.last_mut() {
+                top.text.push_str(&cdata[..end]);
+            }
+            rest = cdata.get(end + 3..).unwrap_or("");
+            continue;
+        }
+        let Some(gt) = rest.find('>') else {
+            return Err(Error::parse(source, None, "a tag is not closed with '>'"));
+        };
+        let tag = rest[1..gt].trim();
+        rest = &rest[gt + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') || tag.is_empty() {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_uppercase();
+            if stack.last().is_some_and(|n| n.leaf && n.name != name) {
+                close_leaf(&mut stack);
+            }
+            // Pop to the matching element; a close tag with nothing open to match is ignored.
+            if stack.iter().skip(1).any(|n| n.name == name) {
+                while let Some(done) = stack.pop() {
+                    let matched = done.name == name;
+                    if let Some(parent) = stack.last_mut() {
+                        parent.children.push(done);
+                    }
+                    if matched {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let name = tag
+            .trim_end_matches('/')
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        close_leaf(&mut stack);
+        if stack.len() > MAX_DEPTH {
+            return Err(Error::parse(
+                source,
+                None,
+                format!("nested deeper than {MAX_DEPTH} elements"),
+            ));
+        }
+        let node = Node {
+            leaf: !AGGREGATES.contains(&name.as_str()),
+            name,
+            ..Node::default()
+        };
+        if self_closing {
+            if let Some(top) = stack.last_mut() {
+                top.children.push(node);
+            }
+        } else {
+            stack.push(node);
+        }
+    }
+    if !rest.trim().is_empty()
+        && let Some(top) = stack.last_mut()
+    {
+        top.text.push_str(&unescape(rest));
+    }
+    while stack.len() > 1 {
+        if let Some(done) = stack.pop()
+            && let Some(parent) = stack.last_mut()
+        {
+            parent.children.push(done);
+        }
+    }
+    let mut root = stack.pop().unwrap_or_default();
+    root.children
+        .pop()
+        .filter(|n| n.name == "OFX")
+        .ok_or_else(|| Error::parse(source, None, "no <OFX> element: not an OFX file"))
+}
+
+/// The day of an OFX date-time (`20090401122017.000[-5:EST]`): its first eight digits, the
+/// bank's calendar date.
+fn day(text: &str) -> Option<Day> {
+    let d = text.trim().get(..8)?;
+    if !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Day::from_ymd(
+        d[..4].parse().ok()?,
+        d[4..6].parse().ok()?,
+        d[6..8].parse().ok()?,
+    )
+    .ok()
+}
+
+/// An OFX amount: `-12.34`, `+5`, or with a decimal comma (`12,34`) as some banks write it.
+fn amount(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    let t = if t.contains(',') && !t.contains('.') {
+        t.replace(',', ".")
+    } else {
+        t.to_owned()
+    };
+    t.trim_start_matches('+').parse().ok()
+}
+
+/// Reads the statements of an OFX/QFX file.
+pub fn read(bytes: &[u8], source: &str, _options: &ImportOptions) -> Result<Parsed> {
+    let text = decode(bytes);
+    let root = tree(&text, source)?;
+    let mut parsed = Parsed::default();
+    let mut statements = Vec::new();
+    for kind in ["STMTRS", "CCSTMTRS", "INVSTMTRS"] {
+        root.all(kind, &mut statements);
+    }
+    if statements.is_empty() {
+        return Err(Error::parse(
+            source,
+            None,
+            "no bank, credit-card or investment statement",
+        ));
+    }
+    let mut securities = Vec::new();
+    root.all("SECINFO", &mut securities);
+    let mut seen_securities = std::collections::BTreeSet::new();
+    for info in securities {
+        let Some(id) = info.text_at(&["SECID", "UNIQUEID"]) else {
+            continue;
+        };
+        if !seen_securities.insert(id.to_owned()) {
+            continue;
+        }
+        let currency = info
+            .text_at(&["CURRENCY", "CURSYM"])
+            .and_then(|c| parse_currency(c).ok())
+            .or_else(|| parse_currency("USD").ok());
+        let Some(currency) = currency else { continue };
+        parsed.batch.records.push(
+            Security {
+                id: SecurityId::new(id)?,
+                symbol: info.text_at(&["TICKER"]).map(str::to_owned),
+                name: info.text_at(&["SECNAME"]).unwrap_or(id).to_owned(),
+                kind: SecurityType::Other,
+                currency,
+            }
+            .into(),
+        );
+    }
+    for st in statements {
+        statement(st, source, &mut parsed)?;
+    }
+    // Security kinds come from the aggregate around SECINFO.
+    let mut kinds = Vec::new();
+    for (aggregate, kind) in [
+        ("STOCKINFO", SecurityType::Equity),
+        ("MFINFO", SecurityType::MutualFund),
+        ("DEBTINFO", SecurityType::FixedIncome),
+        ("OPTINFO", SecurityType::Derivative),
+    ] {
+        let mut found = Vec::new();
+        root.all(aggregate, &mut found);
+        for f in found {
+            if let Some(id) = f.text_at(&["SECINFO", "SECID", "UNIQUEID"]) {
+                kinds.push((id.to_owned(), kind));
+            }
+        }
+    }
+    for d in &mut parsed.batch.records {
+        if let pa_core::ports::Doc::Security(s) = d
+            && let Some((_, k)) = kinds.iter().find(|(id, _)| id == s.id.as_str())
+        {
+            s.kind = *k;
+        }
+    }
+    Ok(parsed)
+}
+
+fn statement(st: &Node, source: &str, parsed: &mut Parsed) -> Result<()> {
+    let (from, kind) = match st.name.as_str() {
+        "CCSTMTRS" => (st.child("CCACCTFROM"), AccountType::Credit),
+        "INVSTMTRS" => (st.child("INVACCTFROM"), AccountType::Investment),
+        _ => (st.child("BANKACCTFROM"), AccountType::Depository),
+    };
+    let Some(from) = from else {
+        return Err(Error::parse(
+            source,
+            None,
+            format!("{} without an account", st.name),
+        ));
+    };
+    let number = from
+        .text_at(&["ACCTID"])
+        .ok_or_else(|| Error::parse(source, None, "an account without ACCTID"))?;
+    let institution = from
+        .text_at(&["BANKID"])
+        .or_else(|| from.text_at(&["BROKERID"]))
+        .unwrap_or("card");
+    let acct_type = from.text_at(&["ACCTTYPE"]).unwrap_or(match kind {
+        AccountType::Credit => "CREDITCARD",
+        AccountType::Investment => "INVESTMENT",
+        _ => "BANK",
+    });
+    // CURDEF is required but real files leave it empty; a transaction's currency is the next
+    // best witness, and USD (the OFX default market) the last resort, said aloud.
+    let mut syms = Vec::new();
+    st.all("CURSYM", &mut syms);
+    let code = match st.text_at(&["CURDEF"]) {
+        Some(c) => c.to_owned(),
+        None => match syms.iter().find_map(|n| n.text_at(&[])) {
+            Some(c) => c.to_owned(),
+            None => {
+                parsed
+                    .warnings
+                    .push(format!("{}: no currency given; read as USD", st.name));
+                "USD".to_owned()
+            }
+        },
+    };
+    let currency: Currency = parse_currency(&code)?;
+    let kind = if acct_type.eq_ignore_ascii_case("CREDITLINE") {
+        AccountType::Credit
+    } else {
+        kind
+    };
+    let mask = pa_core::finance::Mask::from_number(number)?;
+    let key = format!(
+        "{institution}/{}/{}",
+        acct_type.to_ascii_lowercase(),
+        mask.as_str()
+    );
+    let external = ExternalRef::new("ofx", key.clone())?;
+    let mut account = Account::new(
+        AccountId::new(format!("ofx-{}", key.replace('/', "-")))?,
+        format!(
+            "{} {} {}",
+            institution,
+            acct_type.to_ascii_lowercase(),
+            mask
+        ),
+        kind,
+        currency,
+    )
+    .with_number(number)?;
+    account.external = Some(external);
+    let account_id = account.id.clone();
+    let credit = kind == AccountType::Credit;
+    parsed.batch.accounts.push(account);
+
+    // Transactions.
+    let mut rows = Vec::new();
+    st.all("STMTTRN", &mut rows);
+    let mut fitids = std::collections::BTreeSet::new();
+    for t in rows {
+        let fitid = t.text_at(&["FITID"]).unwrap_or("");
+        let what = format!("transaction {fitid:?} of account {account_id}");
+        if fitid.is_empty() {
+            parsed.skip(
+                what,
+                "it has no FITID, so re-imports could not recognise it",
+            );
+            continue;
+        }
+        if !fitids.insert(fitid.to_owned()) {
+            continue;
+        }
+        let Some(posted) = t.text_at(&["DTPOSTED"]).and_then(day) else {
+            parsed.skip(what, "its DTPOSTED is not a date");
+            continue;
+        };
+        let raw = t.text_at(&["TRNAMT"]).unwrap_or("");
+        let Some(value) = amount(raw) else {
+            parsed.skip(what, format!("its amount {raw:?} is not a number"));
+            continue;
+        };
+        let id = format!("{account_id}/{fitid}");
+        let mut tx = pa_core::finance::Transaction::new(
+            TransactionId::new(&id)?,
+            account_id.clone(),
+            posted,
+            Money::new(value, currency),
+        );
+        tx.external = Some(ExternalRef::new("ofx", format!("{key}/{fitid}"))?);
+        tx.authorized = t.text_at(&["DTUSER"]).and_then(day);
+        let name = t
+            .text_at(&["NAME"])
+            .or_else(|| t.text_at(&["PAYEE", "NAME"]));
+        tx.merchant = name.map(str::to_owned);
+        tx.description = t.text_at(&["MEMO"]).or(name).unwrap_or("").to_owned();
+        tx.transfer = t
+            .text_at(&["TRNTYPE"])
+            .is_some_and(|k| k.eq_ignore_ascii_case("XFER"));
+        parsed.batch.transactions.push(tx);
+    }
+
+    // Balances: what is owed on a card is a positive liability in pa.
+    let sign = if credit {
+        Decimal::NEGATIVE_ONE
+    } else {
+        Decimal::ONE
+    };
+    // Found anywhere in the statement: files that forget `</BANKTRANLIST>` nest it there.
+    let first = |name: &str| {
+        let mut found = Vec::new();
+        st.all(name, &mut found);
+        found.first().copied()
+    };
+    let ledger = first("LEDGERBAL");
+    if let Some(l) = ledger {
+        match (
+            l.text_at(&["BALAMT"]).and_then(amount),
+            l.text_at(&["DTASOF"]).and_then(day),
+        ) {
+            (Some(v), Some(d)) => {
+                let mut b =
+                    BalanceSnapshot::new(account_id.clone(), d, Money::new(v * sign, currency));
+                if let Some(a) = first("AVAILBAL") {
+                    match (a.text_at(&["BALAMT"]).and_then(amount), a.text_at(&["DTASOF"]).and_then(day)) {
+                        (Some(av), Some(ad)) if ad == d => {
+                            b.available = Some(Money::new(av * sign, currency));
+                        }
+                        (Some(_), Some(ad)) => parsed.warnings.push(format!(
+                            "account {account_id}: the available balance is dated {ad}, the ledger balance {d}; only the ledger balance is kept"
+                        )),
+                        _ => {}
+                    }
+                }
+                parsed.batch.balances.push(b);
+            }
+            _ => parsed.skip(
+                format!("ledger balance of account {account_id}"),
+                "no amount or date",
+            ),
+        }
+    }
+
+    // Investment positions.
+    if let Some(list) = first("INVPOSLIST") {
+        let as_of = st.text_at(&["DTASOF"]).and_then(day);
+        for pos in &list.children {
+            let Some(inv) = pos.child("INVPOS") else {
+                continue;
+            };
+            let Some(sec) = inv.text_at(&["SECID", "UNIQUEID"]) else {
+                continue;
+            };
+            let what = format!("position in {sec} of account {account_id}");
+            let (Some(units), Some(price)) = (
+                inv.text_at(&["UNITS"]).and_then(amount),
+                inv.text_at(&["UNITPRICE"]).and_then(amount),
+            ) else {
+                parsed.skip(what, "units or price missing");
+                continue;
+            };
+            let Some(day) = inv.text_at(&["DTPRICEASOF"]).and_then(day).or(as_of) else {
+                parsed.skip(what, "no date");
+                continue;
+            };
+            let mut h = Holding::new(
+                account_id.clone(),
+                SecurityId::new(sec)?,
+                day,
+                units,
+                Money::new(price, currency),
+            )?;
+            if let Some(v) = inv.text_at(&["MKTVAL"]).and_then(amount) {
+                h.value = Money::new(v, currency);
+            }
+            parsed.batch.records.push(h.into());
+        }
+    }
+    if let Some(list) = first("INVTRANLIST") {
+        let n = list.children.iter().filter(|c| !c.leaf).count();
+        if n > 0 {
+            parsed.skip(
+                format!("{n} investment transaction(s) of account {account_id}"),
+                "investment transactions are not imported yet",
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SGML: &str = "OFXHEADER:100\nDATA:OFXSGML\nCHARSET:1252\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD\
+<BANKACCTFROM><BANKID>123<ACCTID>9876543210<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>\
+<STMTTRN><TRNTYPE>POS<DTPOSTED>20260301120000.000[-5:EST]<TRNAMT>-6.60<FITID>A1<NAME>Coffee & Co<MEMO></STMTTRN>\
+<STMTTRN><TRNTYPE>XFER<DTPOSTED>20260302<TRNAMT>$120<FITID>A2<NAME>Bad</STMTTRN>\
+<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260303<TRNAMT>1000,50<FITID>A3<NAME>Pay</STMTTRN>\
+</BANKTRANLIST><LEDGERBAL><BALAMT>993.90<DTASOF>20260303</LEDGERBAL><AVAILBAL><BALAMT>900<DTASOF>20260303</AVAILBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+
+    #[test]
+    fn sgml_statement_with_unclosed_leaves() {
+        let p = read(SGML.as_bytes(), "x.ofx", &ImportOptions::default()).unwrap();
+        let a = &p.batch.accounts[0];
+        assert_eq!(a.mask.as_ref().unwrap().as_str(), "3210");
+        assert_eq!(a.id.as_str(), "ofx-123-checking-3210");
+        assert!(
+            !format!("{a:?}").contains("9876543210"),
+            "never the full number"
+        );
+        let t = &p.batch.transactions;
+        assert_eq!(t.len(), 2, "the $120 one is skipped");
+        assert_eq!(t[0].merchant.as_deref(), Some("Coffee & Co"));
+        assert_eq!(t[0].amount.amount(), "-6.60".parse().unwrap());
+        assert_eq!(t[1].amount.amount(), "1000.50".parse().unwrap());
+        assert!(p.skipped[0].reason.contains("$120"));
+        let b = &p.batch.balances[0];
+        assert_eq!(b.current.amount(), "993.90".parse().unwrap());
+        assert_eq!(b.available.unwrap().amount(), "900".parse().unwrap());
+    }
+
+    #[test]
+    fn credit_card_balances_are_owed_amounts_and_windows_1252_decodes() {
+        let mut bytes = b"<OFX><CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>EUR<CCACCTFROM><ACCTID>4111111111111111</CCACCTFROM>\
+<BANKTRANLIST><STMTTRN><DTPOSTED>20260105<TRNAMT>-10<FITID>1<NAME>Caf".to_vec();
+        bytes.push(0xE9); // é in Windows-1252
+        bytes.extend_from_slice(b"</STMTTRN></BANKTRANLIST><LEDGERBAL><BALAMT>-250.00<DTASOF>20260131</LEDGERBAL></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>");
+        let p = read(&bytes, "cc.ofx", &ImportOptions::default()).unwrap();
+        assert_eq!(p.batch.accounts[0].kind, AccountType::Credit);
+        assert_eq!(p.batch.transactions[0].merchant.as_deref(), Some("Café"));
+        assert_eq!(
+            p.batch.balances[0].current.amount(),
+            "250.00".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn not_ofx_is_an_error() {
+        for bad in [
+            "hello",
+            "<OFX></OFX>",
+            "<OFX><STMTRS></STMTRS></OFX>",
+            "<OFX><STMTRS><BANKACCTFROM></BANKACCTFROM></STMTRS></OFX>",
+        ] {
+            assert!(
+                matches!(
+                    read(bad.as_bytes(), "b.ofx", &ImportOptions::default()),
+                    Err(Error::Parse { .. } | Error::Core(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert!(
+            read(
+                &"<OFX>".repeat(100).into_bytes(),
+                "deep.ofx",
+                &ImportOptions::default()
+            )
+            .is_err()
+        );
+    }
+}
