@@ -17,6 +17,9 @@ pub mod tcx;
 pub mod track;
 mod xml;
 
+#[cfg(test)]
+mod robustness;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use pa_core::ids::ExternalRef;
 use pa_core::ports::WriteBatch;

@@ -180,10 +180,11 @@ fn unescape(text: &str) -> String {
 
 /// Builds the element tree from `<OFX>` on.
 fn tree(text: &str, source: &str) -> Result<Node> {
+    // Byte search: `<` is ASCII, so the match is always a character boundary.
     let upper_start = text
-        .char_indices()
-        .find(|(i, _)| text[*i..].len() >= 5 && text[*i..i + 5].eq_ignore_ascii_case("<OFX>"))
-        .map(|(i, _)| i)
+        .as_bytes()
+        .windows(5)
+        .position(|w| w.eq_ignore_ascii_case(b"<OFX>"))
         .ok_or_else(|| Error::parse(source, None, "no <OFX> element: not an OFX file"))?;
     let body = &text[upper_start..];
     let mut stack: Vec<Node> = vec![Node::default()];

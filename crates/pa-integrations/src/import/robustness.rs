@@ -1,0 +1,113 @@
+//! Hostile input for every reader: random bytes, and valid files cut short or with bytes flipped,
+//! must give a result or an error — never a panic, a hang or unbounded memory. (Always-on
+//! property tests; they run the same inputs a fuzzer would start from.)
+
+use proptest::prelude::*;
+
+use super::{ImportOptions, fit, gpx, ofx, tcx};
+
+const GPX: &str = r#"<?xml version="1.0"?><gpx version="1.1"><trk><name>A &amp; B</name><trkseg>
+<trkpt lat="46.0" lon="14.0"><ele>300</ele><time>2026-03-01T07:00:00Z</time><extensions><hr>140</hr></extensions></trkpt>
+<trkpt lat="46.001" lon="14.0"><ele>305</ele><time>2026-03-01T07:00:30Z</time></trkpt></trkseg></trk></gpx>"#;
+
+const TCX: &str = r#"<TrainingCenterDatabase><Activities><Activity Sport="Running"><Id>2026-03-01T07:00:00Z</Id>
+<Lap StartTime="2026-03-01T07:00:00Z"><TotalTimeSeconds>60</TotalTimeSeconds><Track>
+<Trackpoint><Time>2026-03-01T07:00:00Z</Time><DistanceMeters>0</DistanceMeters><HeartRateBpm><Value>120</Value></HeartRateBpm></Trackpoint>
+<Trackpoint><Time>2026-03-01T07:01:00Z</Time><DistanceMeters>200</DistanceMeters></Trackpoint>
+</Track></Lap></Activity></Activities></TrainingCenterDatabase>"#;
+
+const OFX: &str = "OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>1<ACCTID>123456<ACCTTYPE>CHECKING</BANKACCTFROM>\
+<BANKTRANLIST><STMTTRN><DTPOSTED>20260301<TRNAMT>-6.60<FITID>A1<NAME>X &amp; Y</STMTTRN></BANKTRANLIST>\
+<LEDGERBAL><BALAMT>10<DTASOF>20260301</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+
+fn all_readers(bytes: &[u8]) {
+    let o = ImportOptions::default();
+    let _ = gpx::read(bytes, "f", &o);
+    let _ = tcx::read(bytes, "f", &o);
+    let _ = ofx::read(bytes, "f", &o);
+    let _ = fit::read(bytes, "f", &o);
+    let _ = super::detect(bytes);
+}
+
+fn mutate(base: &[u8], cut: usize, flips: &[(usize, u8)]) -> Vec<u8> {
+    let mut b = base[..cut.min(base.len())].to_vec();
+    for (i, v) in flips {
+        if !b.is_empty() {
+            let n = b.len();
+            b[i % n] = *v;
+        }
+    }
+    b
+}
+
+proptest! {
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        all_readers(&bytes);
+    }
+
+    #[test]
+    fn damaged_files_never_panic(
+        which in 0usize..3,
+        cut in 0usize..1200,
+        flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
+    ) {
+        let base = [GPX, TCX, OFX][which].as_bytes();
+        all_readers(&mutate(base, cut, &flips));
+    }
+
+    #[test]
+    fn damaged_fit_headers_never_panic(
+        body in proptest::collection::vec(any::<u8>(), 0..256),
+        size in prop_oneof![Just(12u8), Just(14u8)],
+        declared in any::<u32>(),
+    ) {
+        // A FIT header claiming any data size over arbitrary bytes.
+        let mut b = vec![size, 0x20, 0x08, 0x08];
+        b.extend_from_slice(&declared.to_le_bytes());
+        b.extend_from_slice(b".FIT");
+        if size == 14 {
+            b.extend_from_slice(&[0, 0]);
+        }
+        b.extend_from_slice(&body);
+        let _ = fit::read(&b, "f.fit", &ImportOptions::default());
+    }
+}
+
+#[test]
+fn deep_nesting_and_huge_text_are_bounded() {
+    let deep = "<gpx>".to_owned() + &"<trk>".repeat(10_000);
+    assert!(gpx::read(deep.as_bytes(), "deep.gpx", &ImportOptions::default()).is_err());
+    let ofx_deep = "<OFX>".to_owned() + &"<STMTRS>".repeat(10_000);
+    assert!(ofx::read(ofx_deep.as_bytes(), "deep.ofx", &ImportOptions::default()).is_err());
+    // A million-character name is read, not choked on.
+    let long = GPX.replace("A &amp; B", &"n".repeat(1_000_000));
+    assert!(gpx::read(long.as_bytes(), "long.gpx", &ImportOptions::default()).is_ok());
+}
+
+/// The shared fixtures, cut and flipped at seeded random places (skipped when absent).
+#[test]
+fn damaged_fixtures_never_panic() {
+    use rand::{Rng, SeedableRng};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    if !root.is_dir() {
+        eprintln!("skipped: {} is absent", root.display());
+        return;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+    for sub in ["gpx", "tcx", "fit", "ofx"] {
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            if bytes.len() > 200_000 {
+                continue;
+            }
+            for _ in 0..48 {
+                let cut = rng.random_range(0..=bytes.len());
+                let flips: Vec<(usize, u8)> = (0..rng.random_range(0..6))
+                    .map(|_| (rng.random_range(0..usize::MAX), rng.random()))
+                    .collect();
+                all_readers(&mutate(&bytes, cut, &flips));
+            }
+        }
+    }
+}
