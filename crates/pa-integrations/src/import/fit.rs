@@ -22,7 +22,7 @@ use pa_core::fitness::{Activity, LatLon, Sport, Streams};
 use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
-use super::track::{TrackPoint, mean_max, streams};
+use super::track::TrackPoint;
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
 
@@ -159,22 +159,19 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         a.distance_m = num(s, &["total_distance"]);
         a.elevation_gain_m = num(s, &["total_ascent"]);
         a.calories_kcal = num(s, &["total_calories"]);
-        let hr = mean_max(pts.iter().filter_map(|p| p.heart_rate));
-        a.avg_hr_bpm = num(s, &["avg_heart_rate"]).or(hr.map(|h| h.0));
-        a.max_hr_bpm = num(s, &["max_heart_rate"]).or(hr.map(|h| h.1));
+        a.avg_hr_bpm = num(s, &["avg_heart_rate"]);
+        a.max_hr_bpm = num(s, &["max_heart_rate"]);
         a.avg_power_w = num(s, &["avg_power"]);
-        a.streams = streams(&pts, start);
+        // Normalized power as recorded, else from the power samples (Coggan).
+        let power: Vec<Option<f64>> = pts.iter().map(|p| p.power).collect();
         a.normalized_power_w = num(s, &["normalized_power"]).or_else(|| {
-            a.streams
-                .as_ref()
-                .and_then(|st: &Streams| st.power.as_ref())
-                .and_then(|p| normalized_power(&Streams::dense(p), NpConvention::Coggan))
+            power
+                .iter()
+                .any(Option::is_some)
+                .then(|| normalized_power(&Streams::dense(&power), NpConvention::Coggan))
+                .flatten()
         });
-        if let Err(e) = a.validate() {
-            parsed.skip(what, e.to_string());
-            continue;
-        }
-        parsed.batch.activities.push(a);
+        parsed.finish_activity(what, a, &pts, start);
     }
     Ok(parsed)
 }

@@ -9,7 +9,7 @@ use pa_core::fitness::{Activity, LatLon, Sport};
 use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
-use super::track::{TrackPoint, figures, mean_max, streams};
+use super::track::{TrackPoint, figures};
 use super::xml::{self, Element};
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
@@ -139,17 +139,7 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         a.distance_m = Some(f.length_m);
         a.moving_s = Some(f.moving_s.min(elapsed));
         a.elevation_gain_m = Some(f.uphill_m);
-        if let Some((avg, max)) = mean_max(all.iter().filter_map(|p| p.heart_rate)) {
-            a.avg_hr_bpm = Some(avg);
-            a.max_hr_bpm = Some(max);
-        }
-        a.avg_power_w = mean_max(all.iter().filter_map(|p| p.power)).map(|(avg, _)| avg);
-        a.streams = streams(&all, start);
-        if let Err(e) = a.validate() {
-            parsed.skip(what, e.to_string());
-            continue;
-        }
-        parsed.batch.activities.push(a);
+        parsed.finish_activity(what, a, &all, start);
     }
     Ok(parsed)
 }

@@ -61,6 +61,30 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Completes `a` from its points (heart rate and power where the file gave no totals, the
+    /// streams from `start`) and keeps it, or skips it with the rule it breaks.
+    fn finish_activity(
+        &mut self,
+        what: String,
+        mut a: pa_core::fitness::Activity,
+        points: &[track::TrackPoint],
+        start: DateTime<Utc>,
+    ) {
+        if let Some((avg, max)) = track::mean_max(points.iter().filter_map(|p| p.heart_rate)) {
+            a.avg_hr_bpm = a.avg_hr_bpm.or(Some(avg));
+            a.max_hr_bpm = a.max_hr_bpm.or(Some(max));
+        }
+        if a.avg_power_w.is_none() {
+            a.avg_power_w =
+                track::mean_max(points.iter().filter_map(|p| p.power)).map(|(avg, _)| avg);
+        }
+        a.streams = track::streams(points, start);
+        match a.validate() {
+            Ok(()) => self.batch.activities.push(a),
+            Err(e) => self.skip(what, e.to_string()),
+        }
+    }
+
     fn skip(&mut self, what: impl Into<String>, reason: impl Into<String>) {
         self.skipped.push(Skipped {
             what: what.into(),

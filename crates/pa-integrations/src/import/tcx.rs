@@ -14,7 +14,7 @@ use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
 use super::gpx::parse_time;
-use super::track::{TrackPoint, mean_max, streams};
+use super::track::TrackPoint;
 use super::xml::{self, Element};
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
@@ -134,17 +134,7 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         let altitudes: Vec<f64> = points.iter().filter_map(|p| p.elevation).collect();
         a.elevation_gain_m = (!altitudes.is_empty())
             .then(|| altitudes.windows(2).map(|w| (w[1] - w[0]).max(0.0)).sum());
-        if let Some((avg, max)) = mean_max(points.iter().filter_map(|p| p.heart_rate)) {
-            a.avg_hr_bpm = Some(avg);
-            a.max_hr_bpm = Some(max);
-        }
-        a.avg_power_w = mean_max(points.iter().filter_map(|p| p.power)).map(|(avg, _)| avg);
-        a.streams = streams(&points, start);
-        if let Err(e) = a.validate() {
-            parsed.skip(what, e.to_string());
-            continue;
-        }
-        parsed.batch.activities.push(a);
+        parsed.finish_activity(what, a, &points, start);
     }
     Ok(parsed)
 }
