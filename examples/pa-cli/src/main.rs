@@ -72,7 +72,7 @@ enum Command {
     Calendar(calendar::CalendarCommand),
     /// Import activity files (FIT, GPX, TCX) and statements (OFX, QFX); re-importing changes nothing.
     Import(import::ImportArgs),
-    /// Write all of a person's stored data as JSON Lines.
+    /// Write all of a person's stored data as JSON Lines, or one kind as JSON or CSV (`--kind`).
     Export(store::ExportArgs),
     /// Read JSON Lines written by `pa export` into the store (all or nothing; re-importing changes nothing).
     ImportJsonl(store::ImportArgs),
@@ -149,7 +149,7 @@ fn main() -> ExitCode {
         Command::Habits(cmd) => habits::run(cmd, ctx),
         Command::Calendar(cmd) => calendar::run(cmd, ctx),
         Command::Import(args) => import::run(args, &store_args, ctx),
-        Command::Export(args) => store::export(args, &store_args),
+        Command::Export(args) => store::export(args, &store_args, ctx),
         Command::ImportJsonl(args) => store::import(args, &store_args, ctx),
         Command::Backup(args) => store::backup(args, &store_args, ctx),
     };

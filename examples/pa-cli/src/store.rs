@@ -14,8 +14,237 @@ use crate::{Context, StoreArgs};
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
     /// Write to this file instead of standard output.
-    #[arg(long, value_name = "FILE.jsonl")]
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+
+    /// Export one kind of record in `--format` (json: the records with their entity field
+    /// names; csv: one row per record) instead of everything as JSON Lines.
+    #[arg(long, value_enum)]
+    kind: Option<ExportKind>,
+}
+
+/// What `pa export --kind` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExportKind {
+    /// Activities (without their streams in CSV).
+    Activities,
+    /// Transactions.
+    Transactions,
+    /// Accounts (masks only).
+    Accounts,
+    /// Balances.
+    Balances,
+    /// Calendar events.
+    Events,
+}
+
+/// A flat CSV row of an activity.
+#[derive(serde::Serialize)]
+struct ActivityRow {
+    id: String,
+    sport: String,
+    start: String,
+    zone: String,
+    elapsed_s: f64,
+    moving_s: Option<f64>,
+    distance_m: Option<f64>,
+    elevation_gain_m: Option<f64>,
+    avg_hr_bpm: Option<f64>,
+    max_hr_bpm: Option<f64>,
+    avg_power_w: Option<f64>,
+    normalized_power_w: Option<f64>,
+    calories_kcal: Option<f64>,
+    training_load: Option<f64>,
+}
+
+/// A flat CSV row of a transaction; the amount is an exact decimal string.
+#[derive(serde::Serialize)]
+struct TransactionRow {
+    id: String,
+    account: String,
+    posted: String,
+    amount: String,
+    currency: String,
+    merchant: Option<String>,
+    description: String,
+    category: Option<String>,
+    pending: bool,
+    transfer: bool,
+}
+
+/// A flat CSV row of an account.
+#[derive(serde::Serialize)]
+struct AccountRow {
+    id: String,
+    name: String,
+    institution: Option<String>,
+    kind: pa_core::finance::AccountType,
+    currency: String,
+    mask: Option<String>,
+    opened: Option<String>,
+    closed: Option<String>,
+}
+
+/// A flat CSV row of an event: times as RFC 3339 instants, or dates for all-day events.
+#[derive(serde::Serialize)]
+struct EventRow {
+    id: String,
+    calendar: String,
+    title: String,
+    start: String,
+    end: String,
+    all_day: bool,
+    status: pa_core::calendar::EventStatus,
+    recurrence: Option<String>,
+}
+
+/// A flat CSV row of a balance.
+#[derive(serde::Serialize)]
+struct BalanceRow {
+    account: String,
+    day: String,
+    current: String,
+    available: Option<String>,
+    limit: Option<String>,
+    currency: String,
+}
+
+fn export_kind(
+    handle: &pa_integrations::storage::sqlite::UserHandle,
+    kind: ExportKind,
+    format: crate::output::Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::output::Format;
+    use pa_core::ports::{StoredEvent, UserStore};
+    let (first, last) = (
+        pa_core::time::Day::from_ymd(1, 1, 1)?,
+        pa_core::time::Day::from_ymd(9999, 12, 31)?,
+    );
+    match (kind, format) {
+        (ExportKind::Activities, Format::Csv) => {
+            let rows: Vec<ActivityRow> = handle
+                .activities(first, last)?
+                .into_iter()
+                .map(|a| ActivityRow {
+                    id: a.id.to_string(),
+                    sport: a.sport.as_str().to_owned(),
+                    start: a.start.utc.to_rfc3339(),
+                    zone: a.start.zone.name().to_owned(),
+                    elapsed_s: a.elapsed_s,
+                    moving_s: a.moving_s,
+                    distance_m: a.distance_m,
+                    elevation_gain_m: a.elevation_gain_m,
+                    avg_hr_bpm: a.avg_hr_bpm,
+                    max_hr_bpm: a.max_hr_bpm,
+                    avg_power_w: a.avg_power_w,
+                    normalized_power_w: a.normalized_power_w,
+                    calories_kcal: a.calories_kcal,
+                    training_load: a.training_load,
+                })
+                .collect();
+            csv_rows(out, &rows)
+        }
+        (ExportKind::Transactions, Format::Csv) => {
+            let rows: Vec<TransactionRow> = handle
+                .transactions(first, last)?
+                .into_iter()
+                .map(|t| TransactionRow {
+                    id: t.id.to_string(),
+                    account: t.account.to_string(),
+                    posted: t.posted.to_string(),
+                    amount: t.amount.amount().to_string(),
+                    currency: t.amount.currency().code().to_owned(),
+                    merchant: t.merchant,
+                    description: t.description,
+                    category: t.category.map(|c| c.path().to_owned()),
+                    pending: t.pending,
+                    transfer: t.transfer,
+                })
+                .collect();
+            csv_rows(out, &rows)
+        }
+        (ExportKind::Balances, Format::Csv) => {
+            let rows: Vec<BalanceRow> = handle
+                .balances(first, last)?
+                .into_iter()
+                .map(|b| BalanceRow {
+                    account: b.account.to_string(),
+                    day: b.day.to_string(),
+                    current: b.current.amount().to_string(),
+                    available: b.available.map(|m| m.amount().to_string()),
+                    limit: b.limit.map(|m| m.amount().to_string()),
+                    currency: b.current.currency().code().to_owned(),
+                })
+                .collect();
+            csv_rows(out, &rows)
+        }
+        (ExportKind::Accounts, Format::Csv) => {
+            let rows: Vec<AccountRow> = handle
+                .accounts()?
+                .into_iter()
+                .map(|a| AccountRow {
+                    id: a.id.to_string(),
+                    name: a.name,
+                    institution: a.institution,
+                    kind: a.kind,
+                    currency: a.currency.code().to_owned(),
+                    mask: a.mask.map(|m| m.as_str().to_owned()),
+                    opened: a.opened.map(|d| d.to_string()),
+                    closed: a.closed.map(|d| d.to_string()),
+                })
+                .collect();
+            csv_rows(out, &rows)
+        }
+        (ExportKind::Events, Format::Csv) => {
+            use pa_core::calendar::EventTime;
+            let rows: Vec<EventRow> = handle
+                .records::<StoredEvent>(None)?
+                .into_iter()
+                .map(|e| {
+                    let (start, end, all_day) = match e.record.time {
+                        EventTime::Timed { start, end } => {
+                            (start.utc.to_rfc3339(), end.utc.to_rfc3339(), false)
+                        }
+                        EventTime::AllDay { start, end } => {
+                            (start.to_string(), end.to_string(), true)
+                        }
+                    };
+                    EventRow {
+                        id: e.id.to_string(),
+                        calendar: e.record.calendar,
+                        title: e.record.title,
+                        start,
+                        end,
+                        all_day,
+                        status: e.record.status,
+                        recurrence: e.record.recurrence.map(|r| r.rrules.join(" ")),
+                    }
+                })
+                .collect();
+            csv_rows(out, &rows)
+        }
+        (ExportKind::Activities, _) => json_out(out, &handle.activities(first, last)?),
+        (ExportKind::Transactions, _) => json_out(out, &handle.transactions(first, last)?),
+        (ExportKind::Accounts, _) => json_out(out, &handle.accounts()?),
+        (ExportKind::Balances, _) => json_out(out, &handle.balances(first, last)?),
+        (ExportKind::Events, _) => json_out(out, &handle.records::<StoredEvent>(None)?),
+    }
+}
+
+fn json_out<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn csv_rows<T: serde::Serialize>(out: &mut dyn Write, rows: &[T]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    for r in rows {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -54,9 +283,18 @@ pub(crate) fn user(
     Ok(store.user(&id)?)
 }
 
-pub(crate) fn export(args: ExportArgs, store_args: &StoreArgs) -> Result<()> {
+pub(crate) fn export(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
     let store = open(store_args)?;
     let handle = user(&store, store_args)?;
+    let write = |out: &mut dyn Write| -> Result<()> {
+        match args.kind {
+            Some(kind) => export_kind(&handle, kind, ctx.format, out),
+            None => {
+                export_jsonl(&handle, &mut &mut *out, &[])?;
+                Ok(())
+            }
+        }
+    };
     match &args.out {
         Some(path) => {
             let file =
@@ -65,13 +303,10 @@ pub(crate) fn export(args: ExportArgs, store_args: &StoreArgs) -> Result<()> {
                     source,
                 })?;
             let mut w = std::io::BufWriter::new(file);
-            export_jsonl(&handle, &mut w, &[])?;
+            write(&mut w)?;
             w.flush()?;
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            export_jsonl(&handle, &mut out, &[])?;
-        }
+        None => write(&mut std::io::stdout().lock())?,
     }
     Ok(())
 }

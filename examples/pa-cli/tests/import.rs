@@ -175,3 +175,83 @@ fn shared_fixtures_import_and_reimport_unchanged() {
         assert_eq!(r["updated"], 0, "{r}");
     }
 }
+
+#[test]
+fn export_one_kind_as_json_or_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let gpx = write(&dir, "run.gpx", GPX);
+    let ofx = write(
+        &dir,
+        "bank.ofx",
+        "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><BANKID>1<ACCTID>DE0012345678<ACCTTYPE>CHECKING</BANKACCTFROM>\
+<BANKTRANLIST><STMTTRN><DTPOSTED>20260301<TRNAMT>-6.60<FITID>A1<NAME>Caf\u{e9} &amp; Co</STMTTRN></BANKTRANLIST>\
+<LEDGERBAL><BALAMT>10.05<DTASOF>20260301</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>",
+    );
+    pa().args(["--db", db, "-q", "import", &gpx, &ofx])
+        .assert()
+        .success();
+    let csv = pa()
+        .args([
+            "--db",
+            db,
+            "--format",
+            "csv",
+            "export",
+            "--kind",
+            "activities",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&csv.get_output().stdout).into_owned();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("id,sport,start,zone,elapsed_s")
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .contains(",run,2026-03-01T07:00:00+00:00,UTC,60.0,")
+    );
+    let tx = pa()
+        .args([
+            "--db",
+            db,
+            "--format",
+            "json",
+            "export",
+            "--kind",
+            "transactions",
+        ])
+        .assert()
+        .success();
+    let tx: serde_json::Value = serde_json::from_slice(&tx.get_output().stdout).unwrap();
+    assert_eq!(
+        tx[0]["amount"]["amount"], "-6.60",
+        "exact decimal, entity field names"
+    );
+    assert_eq!(tx[0]["merchant"], "Café & Co");
+    let accounts = pa()
+        .args([
+            "--db", db, "--format", "csv", "export", "--kind", "accounts",
+        ])
+        .assert()
+        .success();
+    let accounts = String::from_utf8_lossy(&accounts.get_output().stdout).into_owned();
+    assert!(accounts.contains(",EUR,5678,"), "{accounts}");
+    assert!(!accounts.contains("12345678"), "never the full number");
+    pa().args([
+        "--db", db, "--format", "csv", "export", "--kind", "balances",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains(",2026-03-01,10.05,,,EUR"));
+    pa().args(["--db", db, "export", "--kind", "planets"])
+        .assert()
+        .code(2);
+}
