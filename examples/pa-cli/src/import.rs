@@ -46,10 +46,30 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
     let options = ImportOptions {
         zone: pa_core::time::parse_zone(&args.zone)?,
     };
+    // A bar on stderr while reading, drawn only on a terminal, not with --quiet, and only when
+    // there is enough to read for it to help.
+    let total: u64 = args
+        .files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = if ctx.quiet || total < 4 * 1024 * 1024 || args.files.len() < 2 {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(args.files.len() as u64)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let mut parsed = Vec::with_capacity(args.files.len());
     for path in &args.files {
+        bar.set_message(path.display().to_string());
         parsed.push((path, read_file(path, &options)?));
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let handle = if args.dry_run {
         None
     } else {
