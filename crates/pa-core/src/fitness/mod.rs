@@ -11,6 +11,7 @@ mod plan;
 pub mod pmc;
 pub mod rollup;
 mod sport;
+pub mod track;
 pub mod trends;
 
 pub use activity::{Activity, LatLon, Streams};

@@ -22,9 +22,9 @@ use pa_core::fitness::{Activity, LatLon, Sport, Streams};
 use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
-use super::track::TrackPoint;
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
+use pa_core::fitness::track::TrackPoint;
 
 /// A field's value as a number.
 fn num(r: &FitDataRecord, names: &[&str]) -> Option<f64> {

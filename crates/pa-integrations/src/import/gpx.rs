@@ -1,5 +1,5 @@
 //! GPX 1.0 and 1.1: each track (`<trk>`) with timed points becomes an activity, its figures
-//! computed as gpxpy computes them (see [`super::track`]). Garmin's TrackPointExtension (`hr`,
+//! computed as gpxpy computes them (see [`pa_core::fitness::track`]). Garmin's TrackPointExtension (`hr`,
 //! `cad`) and a `power` extension are read into the streams. Routes and waypoints are plans and
 //! places, not activities: they are reported as skipped. A time without a zone is read as UTC,
 //! as gpxpy does.
@@ -9,10 +9,10 @@ use pa_core::fitness::{Activity, LatLon, Sport};
 use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
-use super::track::{TrackPoint, figures};
 use super::xml::{self, Element};
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
+use pa_core::fitness::track::{TrackPoint, figures};
 
 /// A GPX time: RFC 3339, or without a zone (read as UTC).
 pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {

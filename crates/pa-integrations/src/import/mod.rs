@@ -14,13 +14,13 @@ pub mod habits;
 pub mod loads;
 pub mod ofx;
 pub mod tcx;
-pub mod track;
 mod xml;
 
 #[cfg(test)]
 mod robustness;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use pa_core::fitness::track::{TrackPoint, mean_max, streams};
 use pa_core::ids::ExternalRef;
 use pa_core::ports::WriteBatch;
 use serde::Serialize;
@@ -67,18 +67,17 @@ impl Parsed {
         &mut self,
         what: String,
         mut a: pa_core::fitness::Activity,
-        points: &[track::TrackPoint],
+        points: &[TrackPoint],
         start: DateTime<Utc>,
     ) {
-        if let Some((avg, max)) = track::mean_max(points.iter().filter_map(|p| p.heart_rate)) {
+        if let Some((avg, max)) = mean_max(points.iter().filter_map(|p| p.heart_rate)) {
             a.avg_hr_bpm = a.avg_hr_bpm.or(Some(avg));
             a.max_hr_bpm = a.max_hr_bpm.or(Some(max));
         }
         if a.avg_power_w.is_none() {
-            a.avg_power_w =
-                track::mean_max(points.iter().filter_map(|p| p.power)).map(|(avg, _)| avg);
+            a.avg_power_w = mean_max(points.iter().filter_map(|p| p.power)).map(|(avg, _)| avg);
         }
-        a.streams = track::streams(points, start);
+        a.streams = streams(points, start);
         match a.validate() {
             Ok(()) => self.batch.activities.push(a),
             Err(e) => self.skip(what, e.to_string()),

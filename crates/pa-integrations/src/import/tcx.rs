@@ -14,10 +14,10 @@ use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
 use super::gpx::parse_time;
-use super::track::TrackPoint;
 use super::xml::{self, Element};
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
+use pa_core::fitness::track::TrackPoint;
 
 fn number(e: &Element, path: &[&str]) -> Option<f64> {
     e.text_at(path)

@@ -1,5 +1,6 @@
-//! Tracks read from GPX and TCX files, and the figures computed from them by gpxpy's rules, so
-//! that pa and gpxpy report the same distance, moving time, climb and duration for a file:
+//! Recorded tracks (points with time, position, elevation and sensor values, as GPX, TCX and FIT
+//! files hold them) and the figures computed from them by gpxpy's rules, so that pa and gpxpy
+//! report the same distance, moving time, climb and duration for a file:
 //!
 //! - **Distance between two points**: an equirectangular approximation (latitude difference and
 //!   longitude difference scaled by the cosine of the later point's latitude, times the length of one
@@ -17,8 +18,8 @@
 //! - **Duration** (`elapsed_s`): per segment, last time − first time (the second or second-to-last
 //!   point when an end lacks a time), summed over segments.
 
+use super::{LatLon, Streams};
 use chrono::{DateTime, Utc};
-use pa_core::fitness::{LatLon, Streams};
 
 /// One recorded point.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
