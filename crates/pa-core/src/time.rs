@@ -27,6 +27,19 @@ use crate::error::{Error, Result};
 pub struct Day(NaiveDate);
 
 impl Day {
+    /// The first day pa stores or asks for (0001-01-01): the start of "all of history".
+    pub const EARLIEST: Day = match NaiveDate::from_ymd_opt(1, 1, 1) {
+        Some(d) => Day(d),
+        None => Day(NaiveDate::MIN),
+    };
+
+    /// The last day pa stores or asks for (9999-12-31). Four-digit years keep ISO text in
+    /// calendar order, which stores rely on.
+    pub const LATEST: Day = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+        Some(d) => Day(d),
+        None => Day(NaiveDate::MAX),
+    };
+
     /// The day with the given year, month (1–12) and day of month.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Self> {
         NaiveDate::from_ymd_opt(year, month, day)

@@ -117,10 +117,7 @@ fn export_kind(
 ) -> Result<()> {
     use crate::output::Format;
     use pa_core::ports::{StoredEvent, UserStore};
-    let (first, last) = (
-        pa_core::time::Day::from_ymd(1, 1, 1)?,
-        pa_core::time::Day::from_ymd(9999, 12, 31)?,
-    );
+    let (first, last) = (pa_core::time::Day::EARLIEST, pa_core::time::Day::LATEST);
     match (kind, format) {
         (ExportKind::Activities, Format::Csv) => {
             let rows: Vec<ActivityRow> = handle

@@ -34,14 +34,14 @@ pub use log::{
     llm_totals,
 };
 pub use record::{
-    Doc, HabitEntryRecord, Identified, Record, RecordKind, RecordRef, RecordVisitor, StoredEvent,
-    StoredHabit,
+    Doc, HabitEntryRecord, Identified, Record, RecordKind, RecordRef, RecordVisitor, Span,
+    StoredEvent, StoredHabit, overlaps,
 };
 pub use repos::{
     CalendarRepository, FinanceRepository, FitnessRepository, HabitRepository, HealthRepository,
     JournalRepository, ReviewRepository, TaskRepository, docs_of,
 };
-pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule};
+pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule, pruned};
 
 /// Where a source's sync stands for one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -215,6 +215,15 @@ pub trait Record:
     }
 }
 
+/// A record's span of days, as [`Record::span`] gives it.
+pub type Span = Option<(Day, Option<Day>)>;
+
+/// Whether `span` overlaps the days `[from, to]`: what range queries return. Records without a
+/// span overlap nothing; an open-ended span runs on forever.
+pub fn overlaps(span: Span, from: Day, to: Day) -> bool {
+    span.is_some_and(|(first, last)| first <= to && last.is_none_or(|l| l >= from))
+}
+
 /// A record kept under a pa id that the domain type does not carry itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identified<I, T> {
@@ -590,6 +599,18 @@ impl Doc {
         self.visit(Kind)
     }
 
+    /// Its span of days.
+    pub fn span(&self) -> Span {
+        struct Days;
+        impl RecordVisitor for Days {
+            type Output = Span;
+            fn visit<R: Record>(self, r: &R) -> Span {
+                r.span()
+            }
+        }
+        self.visit(Days)
+    }
+
     /// Its key.
     pub fn key(&self) -> String {
         struct Key;
@@ -632,6 +653,35 @@ impl fmt::Display for RecordRef {
 mod tests {
     use super::*;
     use crate::habits::{EntryValue, Frequency};
+
+    #[test]
+    fn spans_overlap_windows() {
+        let d = |s: &str| -> Day { s.parse().unwrap() };
+        let (from, to) = (d("2026-03-02"), d("2026-03-08"));
+        assert!(overlaps(
+            Some((d("2026-03-08"), Some(d("2026-03-08")))),
+            from,
+            to
+        ));
+        assert!(overlaps(Some((d("2026-01-01"), Some(from))), from, to));
+        assert!(!overlaps(
+            Some((d("2026-01-01"), Some(d("2026-03-01")))),
+            from,
+            to
+        ));
+        assert!(
+            !overlaps(Some((d("2026-03-09"), None)), from, to),
+            "starts after"
+        );
+        assert!(
+            overlaps(Some((d("2020-01-01"), None)), from, to),
+            "open-ended"
+        );
+        assert!(!overlaps(None, from, to), "spanless");
+        assert!(overlaps(Some((Day::EARLIEST, Some(Day::LATEST))), from, to));
+        assert_eq!(Day::EARLIEST.to_string(), "0001-01-01");
+        assert_eq!(Day::LATEST.to_string(), "9999-12-31");
+    }
 
     #[test]
     fn kinds_round_trip_through_their_names() {

@@ -23,11 +23,6 @@ use crate::review::{ReviewData, WeeklyReview, weekly_review};
 use crate::tasks::{self, Project, ProjectRollup, Task};
 use crate::time::{Day, Month, Week};
 
-/// The first day a store can hold; the start of "everything up to".
-fn dawn() -> Day {
-    Day::from_naive(chrono::NaiveDate::MIN)
-}
-
 /// Midnight at the start of `day` in `zone`, as UTC.
 fn start_of(day: Day, zone: Tz) -> crate::Result<DateTime<Utc>> {
     Ok(crate::calendar::recurrence::resolve_local(
@@ -42,7 +37,7 @@ pub trait FitnessRepository: UserStore {
     /// CTL/ATL/TSB from the first recorded load through `through` (rest days after the last
     /// activity included); `None` when no activity has a load.
     fn pmc(&self, through: Day, options: &PmcOptions) -> Result<Option<Pmc>, Self::Error> {
-        let entries = self.daily_loads(dawn(), through)?;
+        let entries = self.daily_loads(Day::EARLIEST, through)?;
         if entries.is_empty() {
             return Ok(None);
         }
@@ -166,7 +161,7 @@ pub trait HabitRepository: UserStore {
         let habits = self.records::<StoredHabit>(None)?;
         let mut out: Vec<(StoredHabit, Vec<HabitEntry>)> =
             habits.into_iter().map(|h| (h, Vec::new())).collect();
-        for e in self.records::<HabitEntryRecord>(Some((dawn(), through)))? {
+        for e in self.records::<HabitEntryRecord>(Some((Day::EARLIEST, through)))? {
             // Habits come sorted by id: find the entry's habit by binary search.
             if let Ok(i) = out.binary_search_by(|(h, _)| h.id.cmp(&e.habit)) {
                 out[i].1.push(e.entry);
@@ -272,7 +267,7 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
         let (first, last) = (week.first_day(), week.last_day());
         let week_span = Some((first, last));
         let activities = self.activities(first, last)?;
-        let loads = self.daily_loads(dawn(), last)?;
+        let loads = self.daily_loads(Day::EARLIEST, last)?;
         let planned = self.planned_workouts(first, last)?;
         let health = self.daily_health(first.add_days(-120)?, last)?;
         let habits = review_habits(self, first, last)?;
@@ -328,7 +323,9 @@ fn review_habits<S: UserStore + ?Sized>(
     let before = first.pred()?;
     let mut days: i64 = 63;
     loop {
-        let from = last.add_days(-days).unwrap_or_else(|_| dawn());
+        let from = last
+            .add_days(-days)
+            .map_or(Day::EARLIEST, |d| d.max(Day::EARLIEST));
         let mut grouped: Vec<(Habit, Vec<HabitEntry>)> = habits
             .iter()
             .map(|h| (h.record.clone(), Vec::new()))
@@ -338,7 +335,7 @@ fn review_habits<S: UserStore + ?Sized>(
                 grouped[i].1.push(e.entry);
             }
         }
-        if from == dawn() {
+        if from == Day::EARLIEST {
             return Ok(grouped);
         }
         let mut whole = true;

@@ -15,6 +15,12 @@ use super::record::RecordKind;
 use crate::error::{Error, Result};
 use crate::time::Day;
 
+/// Whether a record with `span` goes in a prune before `before`: its last day is before the
+/// cutoff. Spanless and open-ended records are never pruned.
+pub fn pruned(span: super::record::Span, before: Day) -> bool {
+    span.and_then(|(_, last)| last).is_some_and(|l| l < before)
+}
+
 /// What a retention rule prunes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -118,6 +124,22 @@ impl RetentionPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_prune_takes() {
+        let d = |s: &str| -> Day { s.parse().unwrap() };
+        let cut = d("2026-03-10");
+        assert!(pruned(Some((d("2026-03-01"), Some(d("2026-03-09")))), cut));
+        assert!(
+            !pruned(Some((d("2026-03-01"), Some(cut))), cut),
+            "the cutoff day is kept"
+        );
+        assert!(
+            !pruned(Some((d("2020-01-01"), None)), cut),
+            "open-ended stays"
+        );
+        assert!(!pruned(None, cut), "spanless stays");
+    }
 
     #[test]
     fn cutoffs_and_names() {

@@ -83,15 +83,8 @@ impl<T: Keyed> Table<T> {
 struct DocRow {
     json: String,
     hash: String,
-    span: Option<(Day, Option<Day>)>,
+    span: pa_core::ports::Span,
     parent: Option<String>,
-}
-
-impl DocRow {
-    fn overlaps(&self, from: Day, to: Day) -> bool {
-        self.span
-            .is_some_and(|(first, last)| first <= to && last.is_none_or(|l| l >= from))
-    }
 }
 
 #[derive(Clone, Default)]
@@ -428,7 +421,7 @@ impl UserData {
                         .docs
                         .iter()
                         .filter(|((k, _), row)| {
-                            *k == kind && row.span.and_then(|s| s.1).is_some_and(|l| l < before)
+                            *k == kind && pa_core::ports::pruned(row.span, before)
                         })
                         .map(|((_, key), _)| key.clone())
                         .collect(),
@@ -628,7 +621,7 @@ impl UserStore for MemoryUser {
     fn records<R: Record>(&self, span: Option<(Day, Day)>) -> Result<Vec<R>> {
         self.with(|d| match span {
             None => d.docs_of(|_| true),
-            Some((from, to)) => d.docs_of(|row| row.overlaps(from, to)),
+            Some((from, to)) => d.docs_of(|row| pa_core::ports::overlaps(row.span, from, to)),
         })
     }
 

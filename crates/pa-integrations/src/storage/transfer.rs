@@ -70,10 +70,6 @@ impl Out<'_> {
     }
 }
 
-fn the_dawn() -> Result<(Day, Day)> {
-    Ok((Day::from_ymd(1, 1, 1)?, Day::from_ymd(9999, 12, 31)?))
-}
-
 /// Writes all of the person's data as JSON Lines; returns the number of lines. `extra_sources`
 /// names sources whose record mappings are exported even without a sync state.
 pub fn export_jsonl<S: UserStore<Error = Error>>(
@@ -81,7 +77,7 @@ pub fn export_jsonl<S: UserStore<Error = Error>>(
     out: &mut impl Write,
     extra_sources: &[&str],
 ) -> Result<u64> {
-    let (first, last) = the_dawn()?;
+    let (first, last) = (Day::EARLIEST, Day::LATEST);
     let mut o = Out { out, lines: 0 };
     for a in store.accounts()? {
         o.put(&Line::Account(a))?;
@@ -182,7 +178,7 @@ pub fn archive<S: UserStore<Error = Error>>(
     before: Day,
     out: &mut impl Write,
 ) -> Result<u64> {
-    let (first, _) = the_dawn()?;
+    let first = Day::EARLIEST;
     let Ok(last) = before.pred() else {
         return Ok(0);
     };
@@ -211,17 +207,7 @@ pub fn archive<S: UserStore<Error = Error>>(
         PruneTarget::Record(kind) => {
             // Spans ending before the cutoff are exactly what prune removes.
             for d in docs_of(store, kind, Some((first, last)))?.unwrap_or_default() {
-                let ends_before = {
-                    struct Ends(Day);
-                    impl pa_core::ports::RecordVisitor for Ends {
-                        type Output = bool;
-                        fn visit<R: pa_core::ports::Record>(self, r: &R) -> bool {
-                            r.span().and_then(|s| s.1).is_some_and(|l| l < self.0)
-                        }
-                    }
-                    d.visit(Ends(before))
-                };
-                if ends_before {
+                if pa_core::ports::pruned(d.span(), before) {
                     o.put(&d)?;
                 }
             }

@@ -7,7 +7,7 @@ use chrono::Datelike;
 use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{BalanceSnapshot, Transaction};
 use pa_core::ids::{AccountId, ExternalRef, TransactionId};
-use pa_core::money::{Money, parse_currency};
+use pa_core::money::{Currency, Money, parse_currency};
 use pa_core::ports::{AuditAction, RecordKind};
 use pa_core::time::Day;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction as SqlTx, params};
@@ -290,16 +290,20 @@ fn snapshots(
         let blob = blob(r, 3)?;
         series::decode(year, blob, |day, p| {
             if keep(account.as_str(), day) {
-                let mut b =
-                    BalanceSnapshot::new(account.clone(), day, Money::new(p.current, currency));
-                b.available = p.available.map(|a| Money::new(a, currency));
-                b.limit = p.limit.map(|l| Money::new(l, currency));
-                out.push(b);
+                out.push(snapshot(account.clone(), day, p, currency));
             }
             Ok(())
         })?;
     }
     Ok(out)
+}
+
+/// The snapshot of one stored balance.
+fn snapshot(account: AccountId, day: Day, p: series::Point, currency: Currency) -> BalanceSnapshot {
+    let mut b = BalanceSnapshot::new(account, day, Money::new(p.current, currency));
+    b.available = p.available.map(|a| Money::new(a, currency));
+    b.limit = p.limit.map(|l| Money::new(l, currency));
+    b
 }
 
 fn blob<'r>(r: &'r Row<'_>, i: usize) -> Result<&'r [u8]> {
@@ -358,14 +362,7 @@ pub(super) fn latest_balances(
                 Ok(())
             })?;
             if let Some((d, p)) = last {
-                let mut b = BalanceSnapshot::new(
-                    AccountId::new(account.clone())?,
-                    d,
-                    Money::new(p.current, currency),
-                );
-                b.available = p.available.map(|a| Money::new(a, currency));
-                b.limit = p.limit.map(|l| Money::new(l, currency));
-                out.push(b);
+                out.push(snapshot(AccountId::new(account.clone())?, d, p, currency));
                 break;
             }
         }
