@@ -110,6 +110,7 @@ fn expand(args: ExpandArgs, ctx: Context) -> Result<()> {
     let found = rec.expand(start, tz, from, to)?;
     let mut out = std::io::stdout().lock();
     match ctx.format {
+        Format::Ics => return Err(crate::output::not_ics()),
         Format::Json => {
             let list: Vec<String> = found.iter().map(|t| t.to_rfc3339()).collect();
             serde_json::to_writer_pretty(&mut out, &list)?;

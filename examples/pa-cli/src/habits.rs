@@ -135,6 +135,7 @@ fn score(args: ScoreArgs, ctx: Context) -> Result<()> {
     };
     let mut out = std::io::stdout().lock();
     match ctx.format {
+        Format::Ics => return Err(crate::output::not_ics()),
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;

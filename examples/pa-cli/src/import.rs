@@ -1,5 +1,5 @@
-//! `pa import FILE...`: activity files (FIT, GPX, TCX) and statements (OFX, QFX) into the store,
-//! told apart by content.
+//! `pa import FILE...`: activity files (FIT, GPX, TCX), statements (OFX, QFX) and calendars (ICS)
+//! into the store, told apart by content.
 
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ use crate::{Context, StoreArgs};
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The files (FIT, GPX, TCX, OFX or QFX; the format is read from the content).
+    /// The files (FIT, GPX, TCX, OFX, QFX or ICS; the format is read from the content).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
@@ -22,7 +22,8 @@ pub(crate) struct ImportArgs {
     #[arg(long)]
     dry_run: bool,
 
-    /// The IANA zone activity starts are shown in (default: UTC, or PA_ZONE).
+    /// The IANA zone activity starts are shown in, and floating calendar times are read in
+    /// (default: UTC, or PA_ZONE).
     #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
     zone: String,
 }

@@ -144,6 +144,9 @@ fn main() -> ExitCode {
         user: cli.user,
     };
     let result = match cli.command {
+        _ if ctx.format == Format::Ics && !matches!(cli.command, Command::Export(_)) => {
+            Err(output::not_ics())
+        }
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),

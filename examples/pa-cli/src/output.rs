@@ -15,6 +15,17 @@ pub(crate) enum Format {
     Json,
     /// CSV with a header line.
     Csv,
+    /// iCalendar: only `pa export --kind events` writes it.
+    Ics,
+}
+
+/// The error for `--format ics` where no calendar is written.
+pub(crate) fn not_ics() -> anyhow::Error {
+    pa_core::Error::invalid(
+        "--format ics",
+        "only `pa export --kind events` writes iCalendar; use table, json or csv here",
+    )
+    .into()
 }
 
 /// Writes `rows` in `format`. `table_row` renders one row's cells for the table form; JSON and CSV
@@ -27,6 +38,7 @@ pub(crate) fn write_rows<T: Serialize>(
     table_row: impl Fn(&T) -> Vec<String>,
 ) -> Result<()> {
     match format {
+        Format::Ics => return Err(not_ics()),
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, rows)?;
             writeln!(out)?;

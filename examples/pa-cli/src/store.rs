@@ -18,7 +18,8 @@ pub(crate) struct ExportArgs {
     out: Option<PathBuf>,
 
     /// Export one kind of record in `--format` (json: the records with their entity field
-    /// names; csv: one row per record) instead of everything as JSON Lines.
+    /// names; csv: one row per record; ics: events as an iCalendar file) instead of everything
+    /// as JSON Lines.
     #[arg(long, value_enum)]
     kind: Option<ExportKind>,
 }
@@ -119,6 +120,13 @@ fn export_kind(
     use pa_core::ports::{StoredEvent, UserStore};
     let (first, last) = (pa_core::time::Day::EARLIEST, pa_core::time::Day::LATEST);
     match (kind, format) {
+        (ExportKind::Events, Format::Ics) => {
+            let events = handle.records::<StoredEvent>(None)?;
+            let text = pa_integrations::import::ics::write(&events, chrono::Utc::now())?;
+            out.write_all(text.as_bytes())?;
+            Ok(())
+        }
+        (_, Format::Ics) => Err(crate::output::not_ics()),
         (ExportKind::Activities, Format::Csv) => {
             let rows: Vec<ActivityRow> = handle
                 .activities(first, last)?

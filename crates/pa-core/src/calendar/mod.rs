@@ -98,10 +98,10 @@ impl Event {
         start: ZonedInstant,
         end: ZonedInstant,
     ) -> Result<Self> {
-        if end.utc <= start.utc {
+        if end.utc < start.utc {
             return Err(Error::invalid(
                 "event",
-                format!("ends at {end} before or at its start {start}"),
+                format!("ends at {end} before its start {start}"),
             ));
         }
         Ok(Self::with_time(
@@ -175,13 +175,14 @@ impl Event {
     /// Checks the time runs forward and the recurrence parses.
     pub fn validate(&self) -> Result<()> {
         let backwards = match self.time {
-            EventTime::Timed { start, end } => end.utc <= start.utc,
+            // A timed event may be an instant (RFC 5545: DTSTART without DTEND or DURATION).
+            EventTime::Timed { start, end } => end.utc < start.utc,
             EventTime::AllDay { start, end } => end <= start,
         };
         if backwards {
             return Err(Error::invalid(
                 format!("event '{}'", self.title),
-                "ends before or at its start",
+                "ends before its start (or, for an all-day event, on its first day)",
             ));
         }
         if let Some(r) = &self.recurrence {
@@ -258,7 +259,7 @@ pub fn expand(
     };
     let Some(rec) = &event.recurrence else {
         let (s, e) = base.span(zone)?;
-        return Ok(if s < to && e > from {
+        return Ok(if within(s, e, from, to) {
             vec![base]
         } else {
             Vec::new()
@@ -357,7 +358,7 @@ pub fn expand(
     let mut kept = Vec::with_capacity(out.len());
     for occ in out {
         let (s, e) = occ.span(zone)?;
-        if s < to && e > from && occ.status != EventStatus::Cancelled {
+        if within(s, e, from, to) && occ.status != EventStatus::Cancelled {
             kept.push((s, occ));
         }
     }
@@ -366,6 +367,11 @@ pub fn expand(
 }
 
 use chrono::TimeZone;
+
+/// Whether `[s, e)` overlaps the window `[from, to)`; an instant (`s == e`) does when it falls in it.
+fn within(s: DateTime<Utc>, e: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    s < to && (e > from || (s == e && s >= from))
+}
 
 fn apply(occ: &mut Occurrence, o: &Override) {
     if let Some(t) = o.time {
@@ -504,6 +510,31 @@ mod tests {
         .unwrap();
         e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR").unwrap());
         e
+    }
+
+    #[test]
+    fn an_instant_is_an_event_in_the_window_it_falls_in() {
+        let t = at("2026-03-02T09:00");
+        let mut e = Event::timed("Work", "Deadline", t, t).unwrap();
+        assert!(Event::timed("Work", "Backwards", t, at("2026-03-02T08:00")).is_err());
+        e.recurrence = Some(Recurrence::rule("FREQ=DAILY;COUNT=3").unwrap());
+        e.validate().unwrap();
+        // 08:00 UTC is 09:00 in Berlin: the window that starts at the instant holds it, the one
+        // that ends there does not.
+        let got = expand(
+            &e,
+            utc("2026-03-03T08:00:00Z"),
+            utc("2026-03-04T08:00:00Z"),
+            berlin(),
+        );
+        assert_eq!(got.unwrap().len(), 1);
+        let got = expand(
+            &e,
+            utc("2026-03-01T08:00:00Z"),
+            utc("2026-03-02T08:00:00Z"),
+            berlin(),
+        );
+        assert!(got.unwrap().is_empty());
     }
 
     #[test]

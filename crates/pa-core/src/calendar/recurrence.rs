@@ -168,7 +168,10 @@ impl Recurrence {
     }
 }
 
-/// The rule text with a UTC `UNTIL` turned into `tz`'s wall-clock time (for floating expansion).
+/// The rule text with `UNTIL` as a wall-clock time in `tz` (for floating expansion). A UTC value
+/// (`…Z`) is converted; a date is taken as midnight UTC, as recurring-ical-events does (RFC 5545
+/// wants a date-time when DTSTART is one, and calendars that write a date mean "up to that day");
+/// a local date-time is already wall-clock.
 fn floating_until(text: &str, tz: Tz) -> Result<String> {
     let parts: Vec<String> = text
         .split(';')
@@ -176,16 +179,22 @@ fn floating_until(text: &str, tz: Tz) -> Result<String> {
             let Some(value) = p.trim().strip_prefix("UNTIL=") else {
                 return Ok(p.trim().to_owned());
             };
-            let Some(utc) = value.strip_suffix('Z') else {
-                return Ok(p.trim().to_owned());
-            };
-            let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| {
+            let bad = || {
                 Error::invalid(
                     "RRULE",
-                    format!("'{text}': UNTIL={value} is not YYYYMMDDTHHMMSSZ"),
+                    format!("'{text}': UNTIL={value} is not YYYYMMDD or YYYYMMDDTHHMMSS[Z]"),
                 )
-            })?;
-            let local = Utc.from_utc_datetime(&t).with_timezone(&tz).naive_local();
+            };
+            let local = if let Some(utc) = value.strip_suffix('Z') {
+                let t = NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
+                Utc.from_utc_datetime(&t).with_timezone(&tz).naive_local()
+            } else if value.len() == 8 {
+                let d = chrono::NaiveDate::parse_from_str(value, "%Y%m%d").map_err(|_| bad())?;
+                let t = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+                Utc.from_utc_datetime(&t).with_timezone(&tz).naive_local()
+            } else {
+                NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").map_err(|_| bad())?
+            };
             Ok(format!("UNTIL={}Z", local.format("%Y%m%dT%H%M%S")))
         })
         .collect::<Result<_>>()?;

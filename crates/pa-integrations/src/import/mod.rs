@@ -1,6 +1,6 @@
 //! Importers: files people already have, turned into pa-core values.
 //!
-//! The activity-file readers (FIT, GPX, TCX) return a [`Parsed`]: the records as one
+//! Every reader (FIT, GPX, TCX, OFX, ICS) returns a [`Parsed`]: the records as one
 //! `WriteBatch` plus what was skipped and why; writing the batch
 //! gives the added / updated / unchanged counts. An activity from a file is identified by its
 //! start instant (`file` / `activity/2026-03-01T07:00:00Z`), so the same workout exported as GPX
@@ -11,6 +11,7 @@ pub mod finance;
 pub mod fit;
 pub mod gpx;
 pub mod habits;
+pub mod ics;
 pub mod loads;
 pub mod ofx;
 pub mod tcx;
@@ -115,6 +116,8 @@ pub enum FileFormat {
     Fit,
     /// OFX 1.x / 2.x and QFX bank, card and investment statements.
     Ofx,
+    /// iCalendar (RFC 5545): events and to-dos.
+    Ics,
 }
 
 /// The largest file read (a year of 1 Hz records is a few tens of MB).
@@ -131,6 +134,13 @@ pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
     let upper = text.to_ascii_uppercase();
     if upper.contains("OFXHEADER") || upper.contains("<OFX>") {
         return Some(FileFormat::Ofx);
+    }
+    if upper
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with("BEGIN:VCALENDAR")
+    {
+        return Some(FileFormat::Ics);
     }
     // The first element that is not the XML declaration, a comment or a doctype.
     let mut rest = text.as_ref();
@@ -180,7 +190,7 @@ pub fn read_file(
         crate::error::Error::parse(
             &name,
             None,
-            "not a file pa can import (FIT, GPX, TCX, OFX or QFX)",
+            "not a file pa can import (FIT, GPX, TCX, OFX, QFX or ICS)",
         )
     })?;
     let parsed = match format {
@@ -188,6 +198,7 @@ pub fn read_file(
         FileFormat::Tcx => tcx::read(&bytes, &name, options)?,
         FileFormat::Fit => fit::read(&bytes, &name, options)?,
         FileFormat::Ofx => ofx::read(&bytes, &name, options)?,
+        FileFormat::Ics => ics::read(&bytes, &name, options)?,
     };
     Ok((format, parsed))
 }
@@ -207,6 +218,11 @@ mod tests {
             Some(FileFormat::Tcx)
         );
         assert_eq!(detect(b"<kml>"), None);
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF\r\nbegin:vcalendar\r\n"),
+            Some(FileFormat::Ics)
+        );
+        assert_eq!(detect(b"SUMMARY:BEGIN:VCALENDAR\r\n"), None);
         assert_eq!(detect(b"date,amount\n"), None);
         assert_eq!(detect(&[0, 159, 146, 150]), None);
         assert_eq!(

@@ -1,0 +1,629 @@
+//! iCalendar files (RFC 5545): VEVENTs become calendar events, VTODOs tasks; [`write`] turns events
+//! back into a file that reads back to the same events.
+//!
+//! Parsing (folded lines, escapes, parameters, values) is calcard's; this module maps the
+//! components onto pa-core's model:
+//! - times with a TZID are wall-clock times in that zone ([`zone`] maps the name to an IANA zone),
+//!   `…Z` times are UTC, floating times are read in [`ImportOptions::zone`], and dates are all-day;
+//! - a VEVENT without DTEND or DURATION lasts one day if it starts on a date, and is an instant if
+//!   it starts at a time (RFC 5545 §3.6.1);
+//! - RRULE, RDATE (dates, times or periods; a period's start is kept) and EXDATE become the
+//!   event's recurrence, written in the event's own zone; a VEVENT with a RECURRENCE-ID changes one
+//!   occurrence of the event with the same UID (RANGE=THISANDFUTURE is read as that one occurrence,
+//!   with a warning), and one whose event is not in the file is kept as an event of its own;
+//! - an event is identified by its UID (`ics` / UID), so importing a file again, or a newer export
+//!   of the same calendar, updates rather than duplicates; the calendar is the file's
+//!   X-WR-CALNAME, or the file's name.
+
+mod write;
+mod zone;
+
+use std::collections::{BTreeMap, HashMap};
+
+use calcard::common::PartialDateTime;
+use calcard::icalendar::{
+    ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry, ICalendarParameterName,
+    ICalendarPeriod, ICalendarProperty, ICalendarStatus, ICalendarValue,
+};
+use calcard::{Entry, Parser};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use pa_core::calendar::recurrence::{Recurrence, resolve_local};
+use pa_core::calendar::{Event, EventStatus, EventTime, Override};
+use pa_core::ids::{EventId, ExternalRef, TaskId};
+use pa_core::ports::StoredEvent;
+use pa_core::tasks::{Due, Priority, Task, TaskStatus};
+use pa_core::time::{Day, ZonedInstant};
+
+use super::{ImportOptions, Parsed};
+use crate::error::{Error, Result};
+
+pub use write::write;
+
+/// Reads an iCalendar file.
+pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed> {
+    let mut parsed = Parsed::default();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => {
+            parsed
+                .warnings
+                .push("not valid UTF-8: undecodable bytes were replaced".into());
+            String::from_utf8_lossy(bytes)
+        }
+    };
+    let stem = std::path::Path::new(name)
+        .file_stem()
+        .map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
+    let mut parser = Parser::new(&text);
+    let (mut calendars, mut invalid) = (0usize, 0usize);
+    loop {
+        match parser.entry() {
+            Entry::ICalendar(cal) => {
+                calendars += 1;
+                Reader {
+                    cal: &cal,
+                    name: &stem,
+                    options,
+                    zones: HashMap::new(),
+                    parsed: &mut parsed,
+                }
+                .read();
+            }
+            Entry::Eof => break,
+            Entry::TooManyComponents => {
+                return Err(Error::parse(
+                    name,
+                    None,
+                    "too many components to be a calendar",
+                ));
+            }
+            Entry::UnterminatedComponent(c) => {
+                return Err(Error::parse(
+                    name,
+                    None,
+                    format!("the file ends inside a {c} (truncated?)"),
+                ));
+            }
+            Entry::UnexpectedComponentEnd { expected, found } => {
+                return Err(Error::parse(
+                    name,
+                    None,
+                    format!(
+                        "END:{} where END:{} was expected",
+                        found.as_str(),
+                        expected.as_str()
+                    ),
+                ));
+            }
+            Entry::InvalidLine(_) => invalid += 1,
+            _ => {}
+        }
+    }
+    // calcard closes what a truncated file left open; a whole file ends with END:VCALENDAR.
+    let last = text.lines().rev().map(str::trim).find(|l| !l.is_empty());
+    if calendars > 0 && !last.is_some_and(|l| l.eq_ignore_ascii_case("END:VCALENDAR")) {
+        return Err(Error::parse(
+            name,
+            None,
+            "the file does not end with END:VCALENDAR (truncated?)",
+        ));
+    }
+    if calendars == 0 {
+        return Err(Error::parse(
+            name,
+            None,
+            "no BEGIN:VCALENDAR … END:VCALENDAR in the file",
+        ));
+    }
+    if invalid > 0 {
+        parsed.warnings.push(format!(
+            "{invalid} line(s) that are not iCalendar were ignored"
+        ));
+    }
+    Ok(parsed)
+}
+
+/// A date-time value as written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum When {
+    /// An all-day date.
+    Date(NaiveDate),
+    /// A wall-clock time in a zone (UTC for `…Z` values).
+    Local(NaiveDateTime, Tz),
+}
+
+impl When {
+    fn instant(self) -> std::result::Result<DateTime<Utc>, String> {
+        match self {
+            When::Date(d) => Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
+            When::Local(t, tz) => resolve_local(t, tz)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The value as a wall-clock time in `tz` (an occurrence id in an event's own terms).
+    fn in_zone(self, tz: Option<Tz>) -> std::result::Result<NaiveDateTime, String> {
+        match (self, tz) {
+            (When::Date(d), _) => Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default()),
+            (When::Local(_, own), Some(tz)) if own != tz => {
+                Ok(self.instant()?.with_timezone(&tz).naive_local())
+            }
+            (When::Local(t, _), _) => Ok(t),
+        }
+    }
+}
+
+struct Reader<'a> {
+    cal: &'a ICalendar,
+    name: &'a str,
+    options: &'a ImportOptions,
+    zones: HashMap<String, std::result::Result<Tz, String>>,
+    parsed: &'a mut Parsed,
+}
+
+type Why = String;
+
+impl Reader<'_> {
+    fn read(mut self) {
+        let calendar = self
+            .cal
+            .components
+            .first()
+            .and_then(|c| text(c, &ICalendarProperty::Other("X-WR-CALNAME".into())))
+            .map_or_else(|| self.name.to_owned(), str::to_owned);
+        // Masters and their overrides, by UID, in file order.
+        let mut masters: BTreeMap<String, (usize, &ICalendarComponent)> = BTreeMap::new();
+        let mut changes: Vec<(String, &ICalendarComponent)> = Vec::new();
+        let mut todos = Vec::new();
+        for (i, c) in self.cal.components.iter().enumerate() {
+            match c.component_type {
+                ICalendarComponentType::VEvent => {
+                    let uid = c.uid().map_or_else(|| fallback_uid(c), str::to_owned);
+                    if c.property(&ICalendarProperty::RecurrenceId).is_some() {
+                        changes.push((uid, c));
+                    } else if let Some((_, earlier)) = masters.get(&uid)
+                        && sequence(earlier) > sequence(c)
+                    {
+                        self.parsed.warnings.push(format!(
+                            "event {uid} is in the file twice: the later SEQUENCE is kept"
+                        ));
+                    } else {
+                        if masters.contains_key(&uid) {
+                            self.parsed.warnings.push(format!(
+                                "event {uid} is in the file twice: the later one is kept"
+                            ));
+                        }
+                        masters.insert(uid, (i, c));
+                    }
+                }
+                ICalendarComponentType::VTodo => todos.push(c),
+                _ => {}
+            }
+        }
+        let mut events: BTreeMap<String, (usize, Event)> = BTreeMap::new();
+        for (uid, (i, c)) in &masters {
+            match self.event(&calendar, c) {
+                Ok(e) => {
+                    events.insert(uid.clone(), (*i, e));
+                }
+                Err(why) => self.parsed.skip(format!("event {uid}"), why),
+            }
+        }
+        let mut orphans = Vec::new();
+        for (uid, c) in changes {
+            let Some((_, master)) = events.get_mut(&uid) else {
+                orphans.push((uid, c));
+                continue;
+            };
+            if let Err(why) = self.change(master, c) {
+                self.parsed
+                    .skip(format!("change to an occurrence of event {uid}"), why);
+            }
+        }
+        let mut ordered: Vec<(usize, String, Event)> = events
+            .into_iter()
+            .map(|(uid, (i, e))| (i, uid, e))
+            .collect();
+        ordered.sort_by_key(|(i, ..)| *i);
+        for (_, uid, event) in ordered {
+            self.keep(&uid, &uid, event);
+        }
+        // A changed occurrence whose event is not here: an event of its own.
+        for (uid, c) in orphans {
+            let id = self
+                .when(c, &ICalendarProperty::RecurrenceId)
+                .ok()
+                .flatten()
+                .map_or_else(|| uid.clone(), |w| format!("{uid}/{}", occurrence_label(w)));
+            match self.event(&calendar, c) {
+                Ok(e) => self.keep(&id, &uid, e),
+                Err(why) => self.parsed.skip(format!("event {uid}"), why),
+            }
+        }
+        for c in todos {
+            let uid = c.uid().map_or_else(|| fallback_uid(c), str::to_owned);
+            match self.task(&uid, c) {
+                Ok(t) => self.parsed.batch.records.push(t.into()),
+                Err(why) => self.parsed.skip(format!("to-do {uid}"), why),
+            }
+        }
+    }
+
+    fn keep(&mut self, id: &str, uid: &str, mut event: Event) {
+        let made = (|| -> pa_core::Result<StoredEvent> {
+            event.external = Some(ExternalRef::new("ics", short(id))?);
+            let id = EventId::new(format!("ics-{}", short(id)))?;
+            event.validate()?;
+            Ok(StoredEvent { id, record: event })
+        })();
+        match made {
+            Ok(e) => self.parsed.batch.records.push(e.into()),
+            Err(e) => self.parsed.skip(format!("event {uid}"), e.to_string()),
+        }
+    }
+
+    fn zone(&mut self, name: &str) -> std::result::Result<Tz, Why> {
+        if let Some(z) = self.zones.get(name) {
+            return z.clone();
+        }
+        let z = zone::resolve(self.cal, name);
+        self.zones.insert(name.to_owned(), z.clone());
+        z
+    }
+
+    /// A date or date-time value of `entry`.
+    fn value(
+        &mut self,
+        entry: &ICalendarEntry,
+        v: &PartialDateTime,
+    ) -> std::result::Result<When, Why> {
+        let dt = v
+            .to_date_time()
+            .ok_or_else(|| format!("{} is not a valid date or time", entry.name.as_str()))?;
+        if v.hour.is_none() {
+            return Ok(When::Date(dt.date_time.date()));
+        }
+        if let Some(off) = dt.offset {
+            let utc = dt.date_time - Duration::seconds(i64::from(off.local_minus_utc()));
+            return Ok(When::Local(utc, chrono_tz::UTC));
+        }
+        match entry.tz_id() {
+            Some(name) => Ok(When::Local(dt.date_time, self.zone(name)?)),
+            None => Ok(When::Local(dt.date_time, self.options.zone)),
+        }
+    }
+
+    fn when(
+        &mut self,
+        c: &ICalendarComponent,
+        name: &ICalendarProperty,
+    ) -> std::result::Result<Option<When>, Why> {
+        let Some(entry) = c.property(name) else {
+            return Ok(None);
+        };
+        match entry.values.first() {
+            Some(ICalendarValue::PartialDateTime(v)) => self.value(entry, v).map(Some),
+            _ => Err(format!("{} has no date or time", name.as_str())),
+        }
+    }
+
+    /// Every date or time in the entries named `name` (RDATE, EXDATE).
+    fn all(
+        &mut self,
+        c: &ICalendarComponent,
+        name: &ICalendarProperty,
+    ) -> std::result::Result<Vec<When>, Why> {
+        let mut out = Vec::new();
+        for entry in c.entries.iter().filter(|e| &e.name == name) {
+            for v in &entry.values {
+                let start = match v {
+                    ICalendarValue::PartialDateTime(v) => v,
+                    ICalendarValue::Period(
+                        ICalendarPeriod::Range { start, .. }
+                        | ICalendarPeriod::Duration { start, .. },
+                    ) => start,
+                    _ => continue,
+                };
+                out.push(self.value(entry, start)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn time(
+        &mut self,
+        c: &ICalendarComponent,
+        default: Option<Duration>,
+    ) -> std::result::Result<EventTime, Why> {
+        let start = self
+            .when(c, &ICalendarProperty::Dtstart)?
+            .ok_or("it has no DTSTART")?;
+        let end = self.when(c, &ICalendarProperty::Dtend)?;
+        let duration = c
+            .property(&ICalendarProperty::Duration)
+            .and_then(|e| e.values.first())
+            .and_then(|v| match v {
+                ICalendarValue::Duration(d) => Some(Duration::seconds(if d.neg {
+                    -d.as_seconds()
+                } else {
+                    d.as_seconds()
+                })),
+                _ => None,
+            });
+        Ok(match start {
+            When::Date(s) => {
+                let end = match (end, duration) {
+                    (Some(When::Date(e)), _) => e,
+                    (Some(When::Local(e, _)), _) => e.date(),
+                    (None, Some(d)) => s + Duration::days(d.num_days()),
+                    (None, None) => {
+                        s + default.map_or(Duration::days(1), |d| Duration::days(d.num_days()))
+                    }
+                };
+                let end = if end <= s { s + Duration::days(1) } else { end };
+                EventTime::AllDay {
+                    start: Day::from_naive(s),
+                    end: Day::from_naive(end),
+                }
+            }
+            When::Local(_, tz) => {
+                let s = start.instant()?;
+                let e = match (end, duration) {
+                    (Some(w @ When::Local(..)), _) => w.instant()?,
+                    (Some(When::Date(d)), _) => {
+                        When::Local(d.and_hms_opt(0, 0, 0).unwrap_or_default(), tz).instant()?
+                    }
+                    (None, Some(d)) => s + d,
+                    (None, None) => s + default.unwrap_or_default(),
+                };
+                if e < s {
+                    return Err("it ends before it starts".into());
+                }
+                EventTime::Timed {
+                    start: ZonedInstant::new(s, tz),
+                    end: ZonedInstant::new(e, tz),
+                }
+            }
+        })
+    }
+
+    fn event(&mut self, calendar: &str, c: &ICalendarComponent) -> std::result::Result<Event, Why> {
+        let time = self.time(c, None)?;
+        let zone = match time {
+            EventTime::Timed { start, .. } => Some(start.zone),
+            EventTime::AllDay { .. } => None,
+        };
+        let rrules = c
+            .entries
+            .iter()
+            .filter(|e| e.name == ICalendarProperty::Rrule)
+            .flat_map(|e| e.values.iter())
+            .filter(|v| v.as_text().is_none_or(|t| !t.trim().is_empty()))
+            .map(|v| match v {
+                ICalendarValue::RecurrenceRule(r) => Ok(r.to_string()),
+                other => Err(format!(
+                    "RRULE '{}' is not a recurrence rule",
+                    other.as_text().unwrap_or("?")
+                )),
+            })
+            .collect::<std::result::Result<Vec<String>, Why>>()?;
+        let rdates = self.all(c, &ICalendarProperty::Rdate)?;
+        let exdates = self.all(c, &ICalendarProperty::Exdate)?;
+        let recurrence = if rrules.is_empty() && rdates.is_empty() {
+            None
+        } else {
+            let local = |w: &[When]| -> std::result::Result<Vec<NaiveDateTime>, Why> {
+                w.iter().map(|w| w.in_zone(zone)).collect()
+            };
+            Some(Recurrence {
+                rrules,
+                rdates: local(&rdates)?,
+                exdates: local(&exdates)?,
+            })
+        };
+        let mut e = Event {
+            calendar: calendar.to_owned(),
+            title: text(c, &ICalendarProperty::Summary)
+                .unwrap_or_default()
+                .to_owned(),
+            description: text(c, &ICalendarProperty::Description).map(str::to_owned),
+            location: text(c, &ICalendarProperty::Location).map(str::to_owned),
+            time,
+            status: status(c).unwrap_or_default(),
+            external: None,
+            etag: None,
+            recurrence,
+            overrides: Vec::new(),
+        };
+        if let Some(r) = &e.recurrence
+            && let Err(err) = r.validate()
+        {
+            return Err(err.to_string());
+        }
+        e.description = e.description.filter(|d| !d.is_empty());
+        e.location = e.location.filter(|d| !d.is_empty());
+        Ok(e)
+    }
+
+    /// Applies the VEVENT `c`, which changes one occurrence, to `master`.
+    fn change(
+        &mut self,
+        master: &mut Event,
+        c: &ICalendarComponent,
+    ) -> std::result::Result<(), Why> {
+        let zone = match master.time {
+            EventTime::Timed { start, .. } => Some(start.zone),
+            EventTime::AllDay { .. } => None,
+        };
+        let entry = c.property(&ICalendarProperty::RecurrenceId).ok_or("")?;
+        if entry
+            .parameters(&ICalendarParameterName::Range)
+            .next()
+            .is_some()
+        {
+            self.parsed.warnings.push(format!(
+                "a RECURRENCE-ID with RANGE=THISANDFUTURE in event '{}' changes only that occurrence",
+                master.title
+            ));
+        }
+        let id = self
+            .when(c, &ICalendarProperty::RecurrenceId)?
+            .ok_or("RECURRENCE-ID has no value")?
+            .in_zone(zone)?;
+        let duration = match master.time {
+            EventTime::Timed { start, end } => end.utc - start.utc,
+            EventTime::AllDay { start, end } => Duration::days(start.days_until(end)),
+        };
+        let time = if c.property(&ICalendarProperty::Dtstart).is_some() {
+            Some(self.time(c, Some(duration))?)
+        } else {
+            None
+        };
+        let title = text(c, &ICalendarProperty::Summary).map(str::to_owned);
+        let st = status(c);
+        master.overrides.retain(|o| o.recurrence_id != id);
+        master.overrides.push(Override {
+            recurrence_id: id,
+            time,
+            title: title.filter(|t| *t != master.title),
+            status: st.filter(|s| *s != master.status),
+        });
+        master.overrides.sort_by_key(|o| o.recurrence_id);
+        Ok(())
+    }
+
+    fn task(&mut self, uid: &str, c: &ICalendarComponent) -> std::result::Result<Task, Why> {
+        let instant = |r: &mut Self,
+                       p: &ICalendarProperty|
+         -> std::result::Result<Option<DateTime<Utc>>, Why> {
+            r.when(c, p)?.map(When::instant).transpose()
+        };
+        let created = match instant(self, &ICalendarProperty::Created)? {
+            Some(t) => t,
+            None => instant(self, &ICalendarProperty::Dtstamp)?
+                .ok_or("it has neither CREATED nor DTSTAMP")?,
+        };
+        let id = TaskId::new(format!("ics-{}", short(uid))).map_err(|e| e.to_string())?;
+        let mut t = Task::new(
+            id,
+            text(c, &ICalendarProperty::Summary).unwrap_or_default(),
+            created,
+        );
+        t.external = Some(ExternalRef::new("ics", short(uid)).map_err(|e| e.to_string())?);
+        t.notes = text(c, &ICalendarProperty::Description)
+            .unwrap_or_default()
+            .to_owned();
+        t.status = match c.status() {
+            Some(ICalendarStatus::InProcess) => TaskStatus::Doing,
+            Some(ICalendarStatus::Completed) => TaskStatus::Done,
+            Some(ICalendarStatus::Cancelled) => TaskStatus::Cancelled,
+            _ => TaskStatus::Todo,
+        };
+        // RFC 5545 §3.8.1.9: 1 is the highest, 9 the lowest, 0 undefined.
+        t.priority = match c
+            .property(&ICalendarProperty::Priority)
+            .and_then(|e| e.values.first())
+            .and_then(ICalendarValue::as_integer)
+        {
+            Some(1) => Priority::Urgent,
+            Some(2..=4) => Priority::High,
+            Some(6..=9) => Priority::Low,
+            _ => Priority::Medium,
+        };
+        t.due = match self.when(c, &ICalendarProperty::Due)? {
+            Some(When::Date(d)) => Some(Due::Day {
+                day: Day::from_naive(d),
+            }),
+            Some(w @ When::Local(_, tz)) => Some(Due::At {
+                at: ZonedInstant::new(w.instant()?, tz),
+            }),
+            None => None,
+        };
+        t.completed_at = instant(self, &ICalendarProperty::Completed)?;
+        if t.status == TaskStatus::Done && t.completed_at.is_none() {
+            t.completed_at = instant(self, &ICalendarProperty::LastModified)?;
+        }
+        t.tags = c
+            .entries
+            .iter()
+            .filter(|e| e.name == ICalendarProperty::Categories)
+            .flat_map(|e| e.values.iter())
+            .filter_map(|v| v.as_text())
+            .map(str::to_owned)
+            .collect();
+        t.validate().map_err(|e| e.to_string())?;
+        Ok(t)
+    }
+}
+
+fn text<'a>(c: &'a ICalendarComponent, name: &ICalendarProperty) -> Option<&'a str> {
+    c.property(name)
+        .and_then(|e| e.values.first())
+        .and_then(|v| v.as_text())
+}
+
+fn status(c: &ICalendarComponent) -> Option<EventStatus> {
+    match c.status()? {
+        ICalendarStatus::Tentative => Some(EventStatus::Tentative),
+        ICalendarStatus::Cancelled => Some(EventStatus::Cancelled),
+        _ => Some(EventStatus::Confirmed),
+    }
+}
+
+fn sequence(c: &ICalendarComponent) -> i64 {
+    c.property(&ICalendarProperty::Sequence)
+        .and_then(|e| e.values.first())
+        .and_then(ICalendarValue::as_integer)
+        .unwrap_or(0)
+}
+
+/// A UID for a component without one (RFC 5545 requires it; some exporters forget): a digest of
+/// its start, title, description and location, so that importing the file again finds the same
+/// event while two different events on one day stay two.
+fn fallback_uid(c: &ICalendarComponent) -> String {
+    let start = c
+        .property(&ICalendarProperty::Dtstart)
+        .and_then(|e| e.values.first())
+        .and_then(|v| v.as_partial_date_time())
+        .and_then(PartialDateTime::to_date_time)
+        .map_or_else(String::new, |d| {
+            d.date_time.format("%Y%m%dT%H%M%S").to_string()
+        });
+    let fields = [
+        ICalendarProperty::Summary,
+        ICalendarProperty::Description,
+        ICalendarProperty::Location,
+    ]
+    .map(|p| text(c, &p).unwrap_or_default().to_owned())
+    .join("\u{1f}");
+    format!("no-uid/{start}/{:016x}", fnv(&fields))
+}
+
+fn occurrence_label(w: When) -> String {
+    match w {
+        When::Date(d) => d.format("%Y%m%d").to_string(),
+        When::Local(t, _) => t.format("%Y%m%dT%H%M%S").to_string(),
+    }
+}
+
+/// `id` if it fits in an id (with room for a prefix), else a stable digest of it: UIDs are
+/// usually short, but nothing bounds them.
+fn short(id: &str) -> String {
+    if id.len() <= 200 && !id.chars().any(char::is_control) {
+        return id.to_owned();
+    }
+    let head: String = id.chars().filter(|c| !c.is_control()).take(64).collect();
+    format!("{head}…{:016x}", fnv(id))
+}
+
+/// FNV-1a, 64-bit: stable across releases, unlike std's hasher, so ids made from it are too.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests;

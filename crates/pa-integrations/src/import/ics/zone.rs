@@ -1,0 +1,272 @@
+//! TZID → IANA zone. pa keeps every time with an IANA zone, so a file's zone names are mapped to
+//! one: by name first (IANA names in any case, Windows names and `(UTC+01:00) …` forms through
+//! calcard, names with a vendor prefix such as `/mozilla.org/20070129_1/Europe/Berlin` or
+//! `custom_America/New_York`), then by the rules of the file's own VTIMEZONE: the first IANA zone
+//! (preferring continental `Area/City` names) that keeps the same UTC offsets between every pair of
+//! the definition's transitions from 1990 to 2037. Transition instants themselves are not compared,
+//! so a definition that switches at 02:00 local where its region's rules say 01:00 UTC still finds
+//! its region; a definition no IANA zone follows is reported, and the events using it are skipped.
+
+use std::str::FromStr;
+
+use calcard::common::timezone::Tz as CalTz;
+use calcard::icalendar::{
+    ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarProperty, ICalendarValue,
+};
+use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use pa_core::calendar::recurrence::Recurrence;
+
+/// The zone `name` means in `cal`, or why there is none.
+pub(super) fn resolve(cal: &ICalendar, name: &str) -> Result<Tz, String> {
+    let name = name.trim().trim_matches('"');
+    if let Some(tz) = by_name(name) {
+        return Ok(tz);
+    }
+    let Some(definition) = cal.timezones().find(|c| tz_id(c) == Some(name)) else {
+        return Err(format!(
+            "time zone '{name}' is neither an IANA or Windows name nor defined in the file"
+        ));
+    };
+    // calcard reads X-LIC-LOCATION and Microsoft's zone ids.
+    if let Some((_, CalTz::Tz(tz))) = definition.timezone() {
+        return Ok(tz);
+    }
+    let onsets = onsets(cal, definition);
+    by_rules(&onsets).ok_or_else(|| {
+        format!("time zone '{name}' follows the rules of no IANA zone (its VTIMEZONE is its own)")
+    })
+}
+
+fn tz_id(c: &ICalendarComponent) -> Option<&str> {
+    c.entries
+        .iter()
+        .find(|e| e.name == ICalendarProperty::Tzid)
+        .and_then(|e| e.values.first())
+        .and_then(|v| v.as_text())
+        .map(|t| t.trim().trim_matches('"'))
+}
+
+fn by_name(name: &str) -> Option<Tz> {
+    let direct = |n: &str| match CalTz::from_str(n) {
+        Ok(CalTz::Tz(tz)) => Some(tz),
+        _ => Tz::from_str_insensitive(n).ok(),
+    };
+    if let Some(tz) = direct(name) {
+        return Some(tz);
+    }
+    // Vendor prefixes: try what follows each '/' or '_', longest first.
+    name.char_indices()
+        .filter(|(_, c)| *c == '/' || *c == '_')
+        .map(|(i, _)| &name[i + 1..])
+        .filter(|rest| rest.contains('/'))
+        .find_map(direct)
+}
+
+/// The definition's transitions: (instant, offset in seconds from then on), in order.
+fn onsets(cal: &ICalendar, definition: &ICalendarComponent) -> Vec<(DateTime<Utc>, i32)> {
+    let (from, to) = (year_start(1900), year_start(2040));
+    let mut out = Vec::new();
+    for id in &definition.component_ids {
+        let Some(c) = cal.components.get(*id as usize) else {
+            continue;
+        };
+        if !matches!(
+            c.component_type,
+            ICalendarComponentType::Standard | ICalendarComponentType::Daylight
+        ) {
+            continue;
+        }
+        let (Some(start), Some(off_from), Some(off_to)) = (
+            first_local(c, &ICalendarProperty::Dtstart),
+            offset(c, &ICalendarProperty::Tzoffsetfrom),
+            offset(c, &ICalendarProperty::Tzoffsetto),
+        ) else {
+            continue;
+        };
+        let mut locals = vec![start];
+        let rec = Recurrence {
+            rrules: values(c, &ICalendarProperty::Rrule)
+                .filter_map(|v| match v {
+                    ICalendarValue::RecurrenceRule(r) => Some(r.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            ..Recurrence::default()
+        };
+        if !rec.rrules.is_empty()
+            && let Ok(found) = rec.expand(start, chrono_tz::UTC, from, to)
+        {
+            locals.extend(found.iter().map(|t| t.naive_local()));
+        }
+        locals.extend(
+            values(c, &ICalendarProperty::Rdate).filter_map(|v| match v {
+                ICalendarValue::PartialDateTime(d) => d.to_date_time().map(|d| d.date_time),
+                _ => None,
+            }),
+        );
+        for local in locals {
+            out.push((
+                Utc.from_utc_datetime(&local) - Duration::seconds(i64::from(off_from)),
+                off_to,
+            ));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn values<'a>(
+    c: &'a ICalendarComponent,
+    name: &'a ICalendarProperty,
+) -> impl Iterator<Item = &'a ICalendarValue> {
+    c.entries
+        .iter()
+        .filter(move |e| &e.name == name)
+        .flat_map(|e| e.values.iter())
+}
+
+fn first_local(c: &ICalendarComponent, name: &ICalendarProperty) -> Option<chrono::NaiveDateTime> {
+    values(c, name).find_map(|v| match v {
+        ICalendarValue::PartialDateTime(d) => d.to_date_time().map(|d| d.date_time),
+        _ => None,
+    })
+}
+
+fn offset(c: &ICalendarComponent, name: &ICalendarProperty) -> Option<i32> {
+    values(c, name).find_map(|v| match v {
+        ICalendarValue::PartialDateTime(d) => {
+            let s = i32::from(d.tz_hour?) * 3600 + i32::from(d.tz_minute.unwrap_or(0)) * 60;
+            Some(if d.tz_minus { -s } else { s })
+        }
+        _ => None,
+    })
+}
+
+fn year_start(year: i32) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(year, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Utc.from_utc_datetime(&t))
+        .unwrap_or_default()
+}
+
+/// Instants (and the offset the definition has then) that an IANA zone must agree with.
+fn checkpoints(onsets: &[(DateTime<Utc>, i32)]) -> Vec<(DateTime<Utc>, i32)> {
+    let (lo, hi) = (year_start(1990), year_start(2038));
+    let Some(&(first, first_offset)) = onsets.first() else {
+        return Vec::new();
+    };
+    let mut points = Vec::new();
+    // The offset before the first onset is unknown (TZOFFSETFROM of the first onset is the
+    // best guess, but it often describes a time before the zone existed), so start after it.
+    for pair in onsets.windows(2) {
+        let (a, off) = pair[0];
+        let b = pair[1].0;
+        let mid = a + (b - a) / 2;
+        if mid >= lo && mid < hi {
+            points.push((mid, off));
+        }
+    }
+    if let Some(&(last, off)) = onsets.last() {
+        let after = (last + Duration::days(90)).max(lo);
+        if after < hi {
+            points.push((after, off));
+        }
+    }
+    if points.is_empty() && first < hi {
+        points.push((first.max(lo), first_offset));
+    }
+    points
+}
+
+fn by_rules(onsets: &[(DateTime<Utc>, i32)]) -> Option<Tz> {
+    let points = checkpoints(onsets);
+    if points.is_empty() {
+        return None;
+    }
+    let agrees = |tz: &Tz| {
+        points.iter().all(|(t, off)| {
+            tz.offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc()
+                == *off
+        })
+    };
+    const AREAS: [&str; 9] = [
+        "Europe/",
+        "America/",
+        "Asia/",
+        "Africa/",
+        "Australia/",
+        "Pacific/",
+        "Atlantic/",
+        "Indian/",
+        "Antarctica/",
+    ];
+    let continental = |tz: &Tz| AREAS.iter().any(|a| tz.name().starts_with(a));
+    AREAS
+        .iter()
+        .flat_map(|a| {
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .filter(move |tz| tz.name().starts_with(a))
+        })
+        .chain(chrono_tz::TZ_VARIANTS.iter().filter(|tz| !continental(tz)))
+        .find(|tz| agrees(tz))
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendar(text: &str) -> ICalendar {
+        ICalendar::parse(text).unwrap()
+    }
+
+    #[test]
+    fn names_resolve_through_vendor_prefixes_and_windows_names() {
+        let cal = calendar("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+        for (name, want) in [
+            ("Europe/Berlin", "Europe/Berlin"),
+            ("europe/lisbon", "Europe/Lisbon"),
+            ("/mozilla.org/20070129_1/Europe/Berlin", "Europe/Berlin"),
+            ("custom_America/New_York", "America/New_York"),
+            ("W. Europe Standard Time", "Europe/Berlin"),
+            ("\"America/Chicago\"", "America/Chicago"),
+        ] {
+            assert_eq!(resolve(&cal, name).unwrap().name(), want, "{name}");
+        }
+        let err = resolve(&cal, "Nowhere Standard").unwrap_err();
+        assert!(err.contains("Nowhere Standard"), "{err}");
+    }
+
+    const OWN: &str = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Western/Central Europe\r\n\
+BEGIN:STANDARD\r\nDTSTART:19501029T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n\
+TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n\
+DTSTART:19500326T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nTZOFFSETFROM:+0100\r\n\
+TZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+BEGIN:VTIMEZONE\r\nTZID:Odd\r\nBEGIN:STANDARD\r\nDTSTART:20240101T000000\r\n\
+TZOFFSETFROM:+1000\r\nTZOFFSETTO:+1200\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n\
+DTSTART:20240505T080000\r\nTZOFFSETFROM:+1200\r\nTZOFFSETTO:+1000\r\nEND:DAYLIGHT\r\n\
+END:VTIMEZONE\r\nEND:VCALENDAR\r\n";
+
+    #[test]
+    fn an_unknown_name_is_matched_by_its_rules() {
+        let cal = calendar(OWN);
+        let tz = resolve(&cal, "Western/Central Europe").unwrap();
+        let summer = Utc.with_ymd_and_hms(2024, 7, 1, 12, 0, 0).unwrap();
+        let winter = Utc.with_ymd_and_hms(2024, 1, 15, 12, 0, 0).unwrap();
+        let off = |t: DateTime<Utc>| {
+            tz.offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc()
+        };
+        assert_eq!((off(winter), off(summer)), (3600, 7200), "{}", tz.name());
+        assert!(tz.name().starts_with("Europe/"), "{}", tz.name());
+        // +12 then +10 in the same year: no IANA zone does that.
+        let err = resolve(&cal, "Odd").unwrap_err();
+        assert!(err.contains("no IANA zone"), "{err}");
+    }
+}
