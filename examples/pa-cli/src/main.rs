@@ -150,7 +150,7 @@ fn main() -> ExitCode {
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
-        Command::Calendar(cmd) => calendar::run(cmd, ctx),
+        Command::Calendar(cmd) => calendar::run(cmd, &store_args, ctx),
         Command::Import(args) => import::run(args, &store_args, ctx),
         Command::Export(args) => store::export(args, &store_args, ctx),
         Command::ImportJsonl(args) => store::import(args, &store_args, ctx),

@@ -255,3 +255,133 @@ fn export_one_kind_as_json_or_csv() {
         .assert()
         .code(2);
 }
+
+const ICS: &str = "BEGIN:VCALENDAR\r
+X-WR-CALNAME:Work\r
+BEGIN:VEVENT\r
+UID:standup\r
+DTSTART;TZID=Europe/Berlin:20260302T090000\r
+DTEND;TZID=Europe/Berlin:20260302T091500\r
+RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4\r
+EXDATE;TZID=Europe/Berlin:20260316T090000\r
+SUMMARY:Standup\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:standup\r
+RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000\r
+DTSTART;TZID=Europe/Berlin:20260309T110000\r
+DTEND;TZID=Europe/Berlin:20260309T111500\r
+SUMMARY:Standup (late)\r
+END:VEVENT\r
+BEGIN:VTODO\r
+UID:taxes\r
+DTSTAMP:20260101T000000Z\r
+SUMMARY:File taxes\r
+END:VTODO\r
+END:VCALENDAR\r
+";
+
+fn occurrences(db: &str) -> Vec<serde_json::Value> {
+    let out = pa()
+        .args([
+            "--db",
+            db,
+            "--format",
+            "json",
+            "calendar",
+            "occurrences",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-04-01",
+            "--tz",
+            "Europe/Berlin",
+        ])
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+#[test]
+fn a_calendar_imports_lists_and_exports_to_the_same_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let ics = write(&dir, "work.ics", ICS);
+    let out = pa()
+        .args(["--db", db, "--format", "json", "import", &ics])
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report[0]["format"], "ics");
+    assert_eq!(report[0]["added"], 2, "{report}"); // the event and the to-do
+    let got = occurrences(db);
+    let starts: Vec<&str> = got.iter().map(|o| o["start"].as_str().unwrap()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-03-02T09:00:00+01:00",
+            "2026-03-09T11:00:00+01:00",
+            "2026-03-23T09:00:00+01:00"
+        ]
+    );
+    assert_eq!(got[1]["title"], "Standup (late)");
+    assert_eq!(got[0]["source_id"], "standup");
+
+    // Export, then import the export into a new store: the same occurrences.
+    let out = pa()
+        .args(["--db", db, "--format", "ics", "export", "--kind", "events"])
+        .assert()
+        .success();
+    let exported = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(exported.starts_with("BEGIN:VCALENDAR"), "{exported}");
+    assert!(exported.contains("BEGIN:VTIMEZONE"), "{exported}");
+    let copy = write(&dir, "copy.ics", &exported);
+    let db2 = dir.path().join("pa2.db");
+    let db2 = db2.to_str().unwrap();
+    pa().args(["--db", db2, "-q", "import", &copy])
+        .assert()
+        .success();
+    assert_eq!(occurrences(db2), got);
+    // Importing the export into the first store changes nothing.
+    let again = pa()
+        .args(["--db", db, "--format", "json", "import", &copy])
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
+    assert_eq!(
+        (report[0]["added"].as_u64(), report[0]["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{report}"
+    );
+
+    // iCalendar is only for events.
+    pa().args([
+        "--db", db, "--format", "ics", "export", "--kind", "accounts",
+    ])
+    .assert()
+    .failure()
+    .stderr(predicate::str::contains("--format ics"));
+    pa().args(["--format", "ics", "training", "pmc", "--sample"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("only `pa export --kind events`"));
+}
+
+#[test]
+fn a_truncated_calendar_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let cut = &ICS[..ICS.len() / 2];
+    let bad = write(&dir, "cut.ics", cut);
+    let good = write(&dir, "work.ics", ICS);
+    pa().args(["--db", db, "import", &good, &bad])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("cut.ics").and(predicate::str::contains("truncated")));
+    pa().args(["--db", db, "-q", "import", "--dry-run", &good])
+        .assert()
+        .success();
+    assert!(occurrences(db).is_empty());
+}

@@ -63,6 +63,28 @@ pub struct Override {
     pub title: Option<String>,
     /// A new status (`Cancelled` removes the occurrence).
     pub status: Option<EventStatus>,
+    /// RFC 5545 `RANGE=THISANDFUTURE`: later occurrences change too, each moved by the same
+    /// wall-clock offset, given the new duration, title and status (until a later such change).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub this_and_future: bool,
+}
+
+impl Override {
+    /// The wall-clock shift and the new duration this change gives, with `zone` the event's zone
+    /// (`None` for all-day events).
+    fn reshape(&self, zone: Option<Tz>) -> Option<(Duration, Duration)> {
+        match (self.time?, zone) {
+            (EventTime::Timed { start, end }, Some(tz)) => {
+                let local = start.utc.with_timezone(&tz).naive_local();
+                Some((local - self.recurrence_id, end.utc - start.utc))
+            }
+            (EventTime::AllDay { start, end }, None) => Some((
+                start.naive().and_hms_opt(0, 0, 0).unwrap_or_default() - self.recurrence_id,
+                Duration::days(start.days_until(end)),
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// A calendar event.
@@ -265,20 +287,43 @@ pub fn expand(
             Vec::new()
         });
     };
+    let zone_of_event = match event.time {
+        EventTime::Timed { start, .. } => Some(start.zone),
+        EventTime::AllDay { .. } => None,
+    };
+    // Changes to this and later occurrences, in order; the expansion window widens by how far
+    // they move occurrences and how long they make them.
+    let mut ranges: Vec<(&Override, Duration, Duration)> = event
+        .overrides
+        .iter()
+        .filter(|o| o.this_and_future)
+        .filter_map(|o| o.reshape(zone_of_event).map(|(s, d)| (o, s, d)))
+        .collect();
+    ranges.sort_by_key(|(o, ..)| o.recurrence_id);
+    let slack = ranges
+        .iter()
+        .map(|(_, s, d)| s.abs() + d.abs())
+        .max()
+        .unwrap_or_default();
     // Occurrences are found by start; widen the window by the duration so that one that started
     // before `from` but is still going is kept.
-    let (starts, duration): (Vec<NaiveDateTime>, Duration) = match event.time {
+    let (mut starts, duration): (Vec<NaiveDateTime>, Duration) = match event.time {
         EventTime::Timed { start, end } => {
             let tz = start.zone;
             let d = end.utc - start.utc;
-            let found = rec.expand(start.local().naive_local(), tz, from - d, to)?;
+            let found = rec.expand(
+                start.local().naive_local(),
+                tz,
+                from - d - slack,
+                to + slack,
+            )?;
             (found.iter().map(|t| t.naive_local()).collect(), d)
         }
         EventTime::AllDay { start, end } => {
             // Dates recur as floating midnights; expanding in UTC keeps them on their dates.
             let d = Duration::days(start.days_until(end));
-            let utc_from = from - d - Duration::days(1);
-            let utc_to = to + Duration::days(1);
+            let utc_from = from - d - Duration::days(1) - slack;
+            let utc_to = to + Duration::days(1) + slack;
             let found = rec.expand(
                 start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
                 chrono_tz::UTC,
@@ -288,6 +333,15 @@ pub fn expand(
             (found.iter().map(|t| t.naive_local()).collect(), d)
         }
     };
+    // The event's own start is its first occurrence (RFC 5545 §3.8.5.3), whether or not the rule
+    // would produce it; the window test below drops it when it is outside.
+    let own_start = match event.time {
+        EventTime::Timed { start, .. } => start.local().naive_local(),
+        EventTime::AllDay { start, .. } => start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
+    };
+    if !starts.contains(&own_start) && !rec.exdates.contains(&own_start) {
+        starts.insert(0, own_start);
+    }
     let mut out = Vec::new();
     let make = |local: NaiveDateTime| -> Result<EventTime> {
         Ok(match event.time {
@@ -314,6 +368,32 @@ pub fn expand(
         };
         if let Some(o) = event.overrides.iter().find(|o| o.recurrence_id == *local) {
             apply(&mut occ, o);
+        } else if let Some((o, shift, length)) =
+            ranges.iter().rev().find(|(o, ..)| o.recurrence_id < *local)
+        {
+            occ.time = match event.time {
+                EventTime::Timed { start, .. } => {
+                    let s = resolve_local(*local + *shift, start.zone)?.with_timezone(&Utc);
+                    EventTime::Timed {
+                        start: ZonedInstant::new(s, start.zone),
+                        end: ZonedInstant::new(s + *length, start.zone),
+                    }
+                }
+                EventTime::AllDay { .. } => {
+                    let s = Day::from_naive((*local + *shift).date());
+                    EventTime::AllDay {
+                        start: s,
+                        end: s.add_days(length.num_days())?,
+                    }
+                }
+            };
+            apply(
+                &mut occ,
+                &Override {
+                    time: None,
+                    ..(*o).clone()
+                },
+            );
         }
         out.push(occ);
     }
@@ -328,24 +408,25 @@ pub fn expand(
             ..base.clone()
         }
         .span(zone)?;
-        let exists = match event.time {
-            EventTime::Timed { start, .. } => !rec
-                .expand(
-                    start.local().naive_local(),
-                    start.zone,
-                    os,
-                    os + Duration::seconds(1),
-                )?
-                .is_empty(),
-            EventTime::AllDay { start, .. } => !rec
-                .expand(
-                    start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
-                    chrono_tz::UTC,
-                    Utc.from_utc_datetime(&o.recurrence_id),
-                    Utc.from_utc_datetime(&o.recurrence_id) + Duration::seconds(1),
-                )?
-                .is_empty(),
-        };
+        let exists = o.recurrence_id == own_start && !rec.exdates.contains(&own_start)
+            || match event.time {
+                EventTime::Timed { start, .. } => !rec
+                    .expand(
+                        start.local().naive_local(),
+                        start.zone,
+                        os,
+                        os + Duration::seconds(1),
+                    )?
+                    .is_empty(),
+                EventTime::AllDay { start, .. } => !rec
+                    .expand(
+                        start.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
+                        chrono_tz::UTC,
+                        Utc.from_utc_datetime(&o.recurrence_id),
+                        Utc.from_utc_datetime(&o.recurrence_id) + Duration::seconds(1),
+                    )?
+                    .is_empty(),
+            };
         if exists {
             let mut occ = Occurrence {
                 time: original,
@@ -513,6 +594,45 @@ mod tests {
     }
 
     #[test]
+    fn the_start_is_an_occurrence_even_off_the_rule() {
+        // Wednesday 2026-03-04, but the rule says Tuesdays.
+        let mut e = Event::timed(
+            "Work",
+            "1:1",
+            at("2026-03-04T10:00"),
+            at("2026-03-04T10:30"),
+        )
+        .unwrap();
+        e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;BYDAY=TU;COUNT=2").unwrap());
+        let got = expand(
+            &e,
+            utc("2026-03-01T00:00:00Z"),
+            utc("2026-04-01T00:00:00Z"),
+            berlin(),
+        )
+        .unwrap();
+        let days: Vec<String> = got
+            .iter()
+            .map(|o| o.span(berlin()).unwrap().0.format("%d").to_string())
+            .collect();
+        assert_eq!(days, ["04", "10", "17"]);
+        // Unless it is excluded.
+        e.recurrence
+            .as_mut()
+            .unwrap()
+            .exdates
+            .push(NaiveDateTime::parse_from_str("2026-03-04T10:00", "%Y-%m-%dT%H:%M").unwrap());
+        let got = expand(
+            &e,
+            utc("2026-03-01T00:00:00Z"),
+            utc("2026-04-01T00:00:00Z"),
+            berlin(),
+        )
+        .unwrap();
+        assert_eq!(got.len(), 2);
+    }
+
+    #[test]
     fn an_instant_is_an_event_in_the_window_it_falls_in() {
         let t = at("2026-03-02T09:00");
         let mut e = Event::timed("Work", "Deadline", t, t).unwrap();
@@ -546,6 +666,7 @@ mod tests {
             time: None,
             title: None,
             status: Some(EventStatus::Cancelled),
+            this_and_future: false,
         });
         e.overrides.push(Override {
             recurrence_id: local("2026-03-04T09:00"),
@@ -555,6 +676,7 @@ mod tests {
             }),
             title: Some("Standup (moved)".into()),
             status: None,
+            this_and_future: false,
         });
         let occ = expand(
             &e,
@@ -709,6 +831,7 @@ mod tests {
             }),
             title: None,
             status: None,
+            this_and_future: false,
         });
         assert_eq!(
             e.days().unwrap().1,

@@ -9,8 +9,8 @@
 //!   it starts at a time (RFC 5545 §3.6.1);
 //! - RRULE, RDATE (dates, times or periods; a period's start is kept) and EXDATE become the
 //!   event's recurrence, written in the event's own zone; a VEVENT with a RECURRENCE-ID changes one
-//!   occurrence of the event with the same UID (RANGE=THISANDFUTURE is read as that one occurrence,
-//!   with a warning), and one whose event is not in the file is kept as an event of its own;
+//!   occurrence of the event with the same UID (with RANGE=THISANDFUTURE, that one and the later
+//!   ones), and one whose event is not in the file is kept as an event of its own;
 //! - an event is identified by its UID (`ics` / UID), so importing a file again, or a newer export
 //!   of the same calendar, updates rather than duplicates; the calendar is the file's
 //!   X-WR-CALNAME, or the file's name.
@@ -134,7 +134,7 @@ enum When {
 }
 
 impl When {
-    fn instant(self) -> std::result::Result<DateTime<Utc>, String> {
+    fn instant(self) -> Kept<DateTime<Utc>> {
         match self {
             When::Date(d) => Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
             When::Local(t, tz) => resolve_local(t, tz)
@@ -144,7 +144,7 @@ impl When {
     }
 
     /// The value as a wall-clock time in `tz` (an occurrence id in an event's own terms).
-    fn in_zone(self, tz: Option<Tz>) -> std::result::Result<NaiveDateTime, String> {
+    fn in_zone(self, tz: Option<Tz>) -> Kept<NaiveDateTime> {
         match (self, tz) {
             (When::Date(d), _) => Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default()),
             (When::Local(_, own), Some(tz)) if own != tz => {
@@ -159,11 +159,16 @@ struct Reader<'a> {
     cal: &'a ICalendar,
     name: &'a str,
     options: &'a ImportOptions,
-    zones: HashMap<String, std::result::Result<Tz, String>>,
+    zones: HashMap<String, Kept<Tz>>,
     parsed: &'a mut Parsed,
 }
 
+/// Why a component cannot be kept (reported as a skip, not an error: the rest of the file goes on).
 type Why = String;
+/// A result whose error is a [`Why`].
+type Kept<T> = std::result::Result<T, Why>;
+/// An RDATE or EXDATE value, with the end of a PERIOD value.
+type Dated = (When, Option<DateTime<Utc>>);
 
 impl Reader<'_> {
     fn read(mut self) {
@@ -238,7 +243,15 @@ impl Reader<'_> {
                 .flatten()
                 .map_or_else(|| uid.clone(), |w| format!("{uid}/{}", occurrence_label(w)));
             match self.event(&calendar, c) {
-                Ok(e) => self.keep(&id, &uid, e),
+                // A RECURRENCE-ID names one occurrence: it does not recur itself.
+                Ok(e) => self.keep(
+                    &id,
+                    &uid,
+                    Event {
+                        recurrence: None,
+                        ..e
+                    },
+                ),
                 Err(why) => self.parsed.skip(format!("event {uid}"), why),
             }
         }
@@ -264,7 +277,7 @@ impl Reader<'_> {
         }
     }
 
-    fn zone(&mut self, name: &str) -> std::result::Result<Tz, Why> {
+    fn zone(&mut self, name: &str) -> Kept<Tz> {
         if let Some(z) = self.zones.get(name) {
             return z.clone();
         }
@@ -274,11 +287,7 @@ impl Reader<'_> {
     }
 
     /// A date or date-time value of `entry`.
-    fn value(
-        &mut self,
-        entry: &ICalendarEntry,
-        v: &PartialDateTime,
-    ) -> std::result::Result<When, Why> {
+    fn value(&mut self, entry: &ICalendarEntry, v: &PartialDateTime) -> Kept<When> {
         let dt = v
             .to_date_time()
             .ok_or_else(|| format!("{} is not a valid date or time", entry.name.as_str()))?;
@@ -295,11 +304,7 @@ impl Reader<'_> {
         }
     }
 
-    fn when(
-        &mut self,
-        c: &ICalendarComponent,
-        name: &ICalendarProperty,
-    ) -> std::result::Result<Option<When>, Why> {
+    fn when(&mut self, c: &ICalendarComponent, name: &ICalendarProperty) -> Kept<Option<When>> {
         let Some(entry) = c.property(name) else {
             return Ok(None);
         };
@@ -310,33 +315,31 @@ impl Reader<'_> {
     }
 
     /// Every date or time in the entries named `name` (RDATE, EXDATE).
-    fn all(
-        &mut self,
-        c: &ICalendarComponent,
-        name: &ICalendarProperty,
-    ) -> std::result::Result<Vec<When>, Why> {
+    fn all(&mut self, c: &ICalendarComponent, name: &ICalendarProperty) -> Kept<Vec<Dated>> {
         let mut out = Vec::new();
         for entry in c.entries.iter().filter(|e| &e.name == name) {
             for v in &entry.values {
-                let start = match v {
-                    ICalendarValue::PartialDateTime(v) => v,
-                    ICalendarValue::Period(
-                        ICalendarPeriod::Range { start, .. }
-                        | ICalendarPeriod::Duration { start, .. },
-                    ) => start,
+                let item = match v {
+                    ICalendarValue::PartialDateTime(v) => (self.value(entry, v)?, None),
+                    ICalendarValue::Period(ICalendarPeriod::Range { start, end }) => {
+                        let start = self.value(entry, start)?;
+                        let end = self.value(entry, end)?.instant()?;
+                        (start, Some(end))
+                    }
+                    ICalendarValue::Period(ICalendarPeriod::Duration { start, duration }) => {
+                        let start = self.value(entry, start)?;
+                        let length = Duration::seconds(duration.as_seconds());
+                        (start, Some(start.instant()? + length))
+                    }
                     _ => continue,
                 };
-                out.push(self.value(entry, start)?);
+                out.push(item);
             }
         }
         Ok(out)
     }
 
-    fn time(
-        &mut self,
-        c: &ICalendarComponent,
-        default: Option<Duration>,
-    ) -> std::result::Result<EventTime, Why> {
+    fn time(&mut self, c: &ICalendarComponent, default: Option<Duration>) -> Kept<EventTime> {
         let start = self
             .when(c, &ICalendarProperty::Dtstart)?
             .ok_or("it has no DTSTART")?;
@@ -389,7 +392,7 @@ impl Reader<'_> {
         })
     }
 
-    fn event(&mut self, calendar: &str, c: &ICalendarComponent) -> std::result::Result<Event, Why> {
+    fn event(&mut self, calendar: &str, c: &ICalendarComponent) -> Kept<Event> {
         let time = self.time(c, None)?;
         let zone = match time {
             EventTime::Timed { start, .. } => Some(start.zone),
@@ -408,14 +411,16 @@ impl Reader<'_> {
                     other.as_text().unwrap_or("?")
                 )),
             })
-            .collect::<std::result::Result<Vec<String>, Why>>()?;
+            .collect::<Kept<Vec<String>>>()?;
         let rdates = self.all(c, &ICalendarProperty::Rdate)?;
         let exdates = self.all(c, &ICalendarProperty::Exdate)?;
         let recurrence = if rrules.is_empty() && rdates.is_empty() {
             None
         } else {
-            let local = |w: &[When]| -> std::result::Result<Vec<NaiveDateTime>, Why> {
-                w.iter().map(|w| w.in_zone(zone)).collect()
+            let local = |w: &[Dated]| {
+                w.iter()
+                    .map(|(w, _)| w.in_zone(zone))
+                    .collect::<Kept<Vec<NaiveDateTime>>>()
             };
             Some(Recurrence {
                 rrules,
@@ -423,6 +428,31 @@ impl Reader<'_> {
                 exdates: local(&exdates)?,
             })
         };
+        // An RDATE period lasts as long as it says: an occurrence of its own length.
+        let mut overrides = Vec::new();
+        if let EventTime::Timed { start, end } = time {
+            for (w, period_end) in &rdates {
+                let Some(period_end) = *period_end else {
+                    continue;
+                };
+                let s = w.instant()?;
+                if period_end < s {
+                    return Err("an RDATE period ends before it starts".into());
+                }
+                if period_end - s != end.utc - start.utc {
+                    overrides.push(Override {
+                        recurrence_id: w.in_zone(zone)?,
+                        time: Some(EventTime::Timed {
+                            start: ZonedInstant::new(s, start.zone),
+                            end: ZonedInstant::new(period_end, start.zone),
+                        }),
+                        title: None,
+                        status: None,
+                        this_and_future: false,
+                    });
+                }
+            }
+        }
         let mut e = Event {
             calendar: calendar.to_owned(),
             title: text(c, &ICalendarProperty::Summary)
@@ -435,7 +465,7 @@ impl Reader<'_> {
             external: None,
             etag: None,
             recurrence,
-            overrides: Vec::new(),
+            overrides,
         };
         if let Some(r) = &e.recurrence
             && let Err(err) = r.validate()
@@ -448,26 +478,19 @@ impl Reader<'_> {
     }
 
     /// Applies the VEVENT `c`, which changes one occurrence, to `master`.
-    fn change(
-        &mut self,
-        master: &mut Event,
-        c: &ICalendarComponent,
-    ) -> std::result::Result<(), Why> {
+    fn change(&mut self, master: &mut Event, c: &ICalendarComponent) -> Kept<()> {
         let zone = match master.time {
             EventTime::Timed { start, .. } => Some(start.zone),
             EventTime::AllDay { .. } => None,
         };
-        let entry = c.property(&ICalendarProperty::RecurrenceId).ok_or("")?;
-        if entry
-            .parameters(&ICalendarParameterName::Range)
-            .next()
-            .is_some()
-        {
-            self.parsed.warnings.push(format!(
-                "a RECURRENCE-ID with RANGE=THISANDFUTURE in event '{}' changes only that occurrence",
-                master.title
-            ));
-        }
+        // RANGE=THISANDFUTURE is the only range RFC 5545 allows.
+        let this_and_future = c
+            .property(&ICalendarProperty::RecurrenceId)
+            .is_some_and(|e| {
+                e.parameters(&ICalendarParameterName::Range)
+                    .next()
+                    .is_some()
+            });
         let id = self
             .when(c, &ICalendarProperty::RecurrenceId)?
             .ok_or("RECURRENCE-ID has no value")?
@@ -489,15 +512,14 @@ impl Reader<'_> {
             time,
             title: title.filter(|t| *t != master.title),
             status: st.filter(|s| *s != master.status),
+            this_and_future,
         });
         master.overrides.sort_by_key(|o| o.recurrence_id);
         Ok(())
     }
 
-    fn task(&mut self, uid: &str, c: &ICalendarComponent) -> std::result::Result<Task, Why> {
-        let instant = |r: &mut Self,
-                       p: &ICalendarProperty|
-         -> std::result::Result<Option<DateTime<Utc>>, Why> {
+    fn task(&mut self, uid: &str, c: &ICalendarComponent) -> Kept<Task> {
+        let instant = |r: &mut Self, p: &ICalendarProperty| -> Kept<Option<DateTime<Utc>>> {
             r.when(c, p)?.map(When::instant).transpose()
         };
         let created = match instant(self, &ICalendarProperty::Created)? {

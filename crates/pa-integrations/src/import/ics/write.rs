@@ -97,6 +97,11 @@ fn components(e: &StoredEvent, stamp: DateTime<Utc>) -> Result<Vec<ICalendarComp
             o.recurrence_id,
             zone,
         );
+        if o.this_and_future
+            && let Some(id) = c.entries.last_mut()
+        {
+            id.params.push(ICalendarParameter::range(true));
+        }
         if let Some(t) = o.time {
             add_time(&mut c, t);
         }

@@ -1,9 +1,10 @@
 //! TZID → IANA zone. pa keeps every time with an IANA zone, so a file's zone names are mapped to
-//! one: by name first (IANA names in any case, Windows names and `(UTC+01:00) …` forms through
-//! calcard, names with a vendor prefix such as `/mozilla.org/20070129_1/Europe/Berlin` or
-//! `custom_America/New_York`), then by the rules of the file's own VTIMEZONE: the first IANA zone
-//! (preferring continental `Area/City` names) that keeps the same UTC offsets between every pair of
-//! the definition's transitions from 1990 to 2037. Transition instants themselves are not compared,
+//! one: by name (IANA names in any case, Windows names and `(UTC+01:00) …` forms through calcard,
+//! names with a vendor prefix such as `/mozilla.org/20070129_1/Europe/Berlin` or
+//! `custom_America/New_York`, X-LIC-LOCATION), checked against the file's own VTIMEZONE when
+//! there is one, which is authoritative: when the named zone disagrees with it, or no name
+//! resolves, the zone is the first IANA zone (preferring continental `Area/City` names) that keeps
+//! the same UTC offsets between every pair of the definition's transitions from 1990 to 2037. Transition instants themselves are not compared,
 //! so a definition that switches at 02:00 local where its region's rules say 01:00 UTC still finds
 //! its region; a definition no IANA zone follows is reported, and the events using it are skipped.
 
@@ -17,24 +18,39 @@ use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use pa_core::calendar::recurrence::Recurrence;
 
-/// The zone `name` means in `cal`, or why there is none.
+/// The zone `name` means in `cal`, or why there is none. A VTIMEZONE in the file is authoritative
+/// for its TZID (RFC 5545 §3.6.5): a zone found by name is used only if it keeps the definition's
+/// offsets; otherwise the definition's rules choose.
 pub(super) fn resolve(cal: &ICalendar, name: &str) -> Result<Tz, String> {
     let name = name.trim().trim_matches('"');
-    if let Some(tz) = by_name(name) {
-        return Ok(tz);
-    }
-    let Some(definition) = cal.timezones().find(|c| tz_id(c) == Some(name)) else {
-        return Err(format!(
-            "time zone '{name}' is neither an IANA or Windows name nor defined in the file"
-        ));
-    };
+    let definition = cal.timezones().find(|c| tz_id(c) == Some(name));
     // calcard reads X-LIC-LOCATION and Microsoft's zone ids.
-    if let Some((_, CalTz::Tz(tz))) = definition.timezone() {
-        return Ok(tz);
+    let named = by_name(name).or_else(|| match definition.and_then(|d| d.timezone()) {
+        Some((_, CalTz::Tz(tz))) => Some(tz),
+        _ => None,
+    });
+    let Some(definition) = definition else {
+        return named.ok_or_else(|| {
+            format!("time zone '{name}' is neither an IANA or Windows name nor defined in the file")
+        });
+    };
+    let points = checkpoints(&onsets(cal, definition));
+    match named {
+        Some(tz) if points.is_empty() || agrees(&tz, &points) => Ok(tz),
+        _ => by_rules(&points).ok_or_else(|| {
+            format!(
+                "time zone '{name}' follows the rules of no IANA zone (its VTIMEZONE is its own)"
+            )
+        }),
     }
-    let onsets = onsets(cal, definition);
-    by_rules(&onsets).ok_or_else(|| {
-        format!("time zone '{name}' follows the rules of no IANA zone (its VTIMEZONE is its own)")
+}
+
+fn agrees(tz: &Tz, points: &[(DateTime<Utc>, i32)]) -> bool {
+    points.iter().all(|(t, off)| {
+        tz.offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc()
+            == *off
     })
 }
 
@@ -164,7 +180,9 @@ fn checkpoints(onsets: &[(DateTime<Utc>, i32)]) -> Vec<(DateTime<Utc>, i32)> {
         let (a, off) = pair[0];
         let b = pair[1].0;
         let mid = a + (b - a) / 2;
-        if mid >= lo && mid < hi {
+        // A DTSTART that is not on its own rule's day (Oct 26 for "last Sunday of October")
+        // makes a short interval no real zone has: skip those.
+        if b - a >= Duration::days(14) && mid >= lo && mid < hi {
             points.push((mid, off));
         }
     }
@@ -180,19 +198,10 @@ fn checkpoints(onsets: &[(DateTime<Utc>, i32)]) -> Vec<(DateTime<Utc>, i32)> {
     points
 }
 
-fn by_rules(onsets: &[(DateTime<Utc>, i32)]) -> Option<Tz> {
-    let points = checkpoints(onsets);
+fn by_rules(points: &[(DateTime<Utc>, i32)]) -> Option<Tz> {
     if points.is_empty() {
         return None;
     }
-    let agrees = |tz: &Tz| {
-        points.iter().all(|(t, off)| {
-            tz.offset_from_utc_datetime(&t.naive_utc())
-                .fix()
-                .local_minus_utc()
-                == *off
-        })
-    };
     const AREAS: [&str; 9] = [
         "Europe/",
         "America/",
@@ -213,7 +222,7 @@ fn by_rules(onsets: &[(DateTime<Utc>, i32)]) -> Option<Tz> {
                 .filter(move |tz| tz.name().starts_with(a))
         })
         .chain(chrono_tz::TZ_VARIANTS.iter().filter(|tz| !continental(tz)))
-        .find(|tz| agrees(tz))
+        .find(|tz| agrees(tz, points))
         .copied()
 }
 
