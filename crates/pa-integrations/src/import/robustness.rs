@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use super::{ImportOptions, fit, gpx, ofx, tcx};
+use super::{ImportOptions, fit, gpx, ics, ofx, tcx};
 
 const GPX: &str = r#"<?xml version="1.0"?><gpx version="1.1"><trk><name>A &amp; B</name><trkseg>
 <trkpt lat="46.0" lon="14.0"><ele>300</ele><time>2026-03-01T07:00:00Z</time><extensions><hr>140</hr></extensions></trkpt>
@@ -20,12 +20,22 @@ const OFX: &str = "OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDE
 <BANKTRANLIST><STMTTRN><DTPOSTED>20260301<TRNAMT>-6.60<FITID>A1<NAME>X &amp; Y</STMTTRN></BANKTRANLIST>\
 <LEDGERBAL><BALAMT>10<DTASOF>20260301</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
 
+const ICS: &str = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Own\r\nBEGIN:STANDARD\r\n\
+DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nTZOFFSETFROM:+0200\r\n\
+TZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a\r\n\
+DTSTART;TZID=Own:20260302T090000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n\
+EXDATE;TZID=Own:20260309T090000\r\nRDATE;VALUE=PERIOD:20260320T100000Z/PT2H\r\nSUMMARY:A\\, b\r\n\
+END:VEVENT\r\nBEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260316T080000Z\r\n\
+DTSTART:20260316T100000Z\r\nEND:VEVENT\r\nBEGIN:VTODO\r\nUID:t\r\nDTSTAMP:20260101T000000Z\r\n\
+DUE:20260401\r\nSUMMARY:T\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+
 fn all_readers(bytes: &[u8]) {
     let o = ImportOptions::default();
     let _ = gpx::read(bytes, "f", &o);
     let _ = tcx::read(bytes, "f", &o);
     let _ = ofx::read(bytes, "f", &o);
     let _ = fit::read(bytes, "f", &o);
+    let _ = ics::read(bytes, "f", &o);
     let _ = super::detect(bytes);
 }
 
@@ -48,11 +58,11 @@ proptest! {
 
     #[test]
     fn damaged_files_never_panic(
-        which in 0usize..3,
+        which in 0usize..4,
         cut in 0usize..1200,
         flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
     ) {
-        let base = [GPX, TCX, OFX][which].as_bytes();
+        let base = [GPX, TCX, OFX, ICS][which].as_bytes();
         all_readers(&mutate(base, cut, &flips));
     }
 
@@ -80,6 +90,11 @@ fn deep_nesting_and_huge_text_are_bounded() {
     assert!(gpx::read(deep.as_bytes(), "deep.gpx", &ImportOptions::default()).is_err());
     let ofx_deep = "<OFX>".to_owned() + &"<STMTRS>".repeat(10_000);
     assert!(ofx::read(ofx_deep.as_bytes(), "deep.ofx", &ImportOptions::default()).is_err());
+    let ics_deep = "BEGIN:VCALENDAR\r\n".to_owned() + &"BEGIN:VEVENT\r\n".repeat(10_000);
+    let _ = ics::read(ics_deep.as_bytes(), "deep.ics", &ImportOptions::default());
+    // A rule that would run forever, in a calendar: expanded lazily, never listed whole.
+    let forever = ICS.replace("FREQ=WEEKLY;COUNT=3", "FREQ=SECONDLY");
+    let _ = ics::read(forever.as_bytes(), "forever.ics", &ImportOptions::default());
     // A million-character name is read, not choked on.
     let long = GPX.replace("A &amp; B", &"n".repeat(1_000_000));
     assert!(gpx::read(long.as_bytes(), "long.gpx", &ImportOptions::default()).is_ok());
@@ -95,7 +110,7 @@ fn damaged_fixtures_never_panic() {
         return;
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
-    for sub in ["gpx", "tcx", "fit", "ofx"] {
+    for sub in ["gpx", "tcx", "fit", "ofx", "ics"] {
         for entry in std::fs::read_dir(root.join(sub)).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             if bytes.len() > 200_000 {
@@ -110,4 +125,12 @@ fn damaged_fixtures_never_panic() {
             }
         }
     }
+}
+
+#[test]
+fn a_rule_without_end_is_kept_and_never_listed_whole() {
+    let forever = ICS.replace("FREQ=WEEKLY;COUNT=3", "FREQ=SECONDLY");
+    let p = ics::read(forever.as_bytes(), "forever.ics", &ImportOptions::default()).unwrap();
+    assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+    assert_eq!(p.batch.records.len(), 2);
 }
