@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use anyhow::Result;
 use clap::Args;
 use pa_core::ports::{UserStore, WriteBatch};
-use pa_integrations::import::{FileFormat, ImportOptions, Skipped, read_file};
+use pa_integrations::import::bank_csv::{self, BankCsvMapping};
+use pa_integrations::import::{FileFormat, ImportOptions, Skipped, Units, read_file};
 use serde::Serialize;
 
 use crate::output::{Format, write_rows};
@@ -22,10 +24,27 @@ pub(crate) struct ImportArgs {
     #[arg(long)]
     dry_run: bool,
 
-    /// The IANA zone activity starts are shown in, and floating calendar times are read in
-    /// (default: UTC, or PA_ZONE).
+    /// The IANA zone activity starts are shown in, and floating calendar times and Garmin CSV
+    /// dates are read in (default: UTC, or PA_ZONE).
     #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
     zone: String,
+
+    /// The units of Garmin's activities CSV, which does not say (your Garmin Connect setting).
+    #[arg(long, value_enum, default_value = "metric")]
+    units: UnitsArg,
+
+    /// Read the files as bank CSV exports with this column mapping (a JSON file; see
+    /// docs/import.md).
+    #[arg(long, value_name = "MAPPING.json")]
+    bank_csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum UnitsArg {
+    /// km, m (and m for swims).
+    Metric,
+    /// mi, ft (and yd for swims).
+    Statute,
 }
 
 /// What happened to one file.
@@ -46,6 +65,21 @@ struct FileReport {
 pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
     let options = ImportOptions {
         zone: pa_core::time::parse_zone(&args.zone)?,
+        units: match args.units {
+            UnitsArg::Metric => Units::Metric,
+            UnitsArg::Statute => Units::Statute,
+        },
+    };
+    let mapping = match &args.bank_csv {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the mapping {}", path.display()))?;
+            Some(BankCsvMapping::from_json(
+                &text,
+                &path.display().to_string(),
+            )?)
+        }
+        None => None,
     };
     // A bar on stderr while reading, drawn only on a terminal, not with --quiet, and only when
     // there is enough to read for it to help.
@@ -67,7 +101,11 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
     let mut parsed = Vec::with_capacity(args.files.len());
     for path in &args.files {
         bar.set_message(path.display().to_string());
-        parsed.push((path, read_file(path, &options)?));
+        let read = match &mapping {
+            Some(m) => (FileFormat::BankCsv, bank_csv::read_file(path, m)?),
+            None => read_file(path, &options)?,
+        };
+        parsed.push((path, read));
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -78,7 +116,10 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         Some(crate::store::user(&store, store_args)?)
     };
     let mut reports = Vec::new();
-    for (path, (format, p)) in parsed {
+    for (path, (format, mut p)) in parsed {
+        if let (FileFormat::GarminCsv, Some(h)) = (format, &handle) {
+            p.drop_stored_activities(h)?;
+        }
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

@@ -385,3 +385,96 @@ fn a_truncated_calendar_is_refused_and_writes_nothing() {
         .success();
     assert!(occurrences(db).is_empty());
 }
+
+#[test]
+fn a_bank_csv_imports_with_its_mapping_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let mapping = write(
+        &dir,
+        "bank.json",
+        r#"{"account": {"id": "giro", "name": "Giro", "type": "depository", "currency": "EUR"},
+            "delimiter": ";", "decimal_separator": ",", "thousands_separator": ".",
+            "date": {"column": "Datum", "format": "%d.%m.%Y"},
+            "amount": {"column": "Betrag"}, "description": ["Text"], "balance": "Saldo"}"#,
+    );
+    let csv = write(
+        &dir,
+        "march.csv",
+        "Datum;Text;Betrag;Saldo\n01.03.2026;Gehalt;3.000,00;3.100,00\n02.03.2026;Miete;-1.250,00;1.850,00\n",
+    );
+    let run = |file: &str| {
+        let out = pa()
+            .args([
+                "--db",
+                db,
+                "--format",
+                "json",
+                "import",
+                "--bank-csv",
+                &mapping,
+                file,
+            ])
+            .assert()
+            .success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    let first = run(&csv);
+    assert_eq!(first[0]["format"], "bank-csv");
+    // The account, two transactions, two closing balances.
+    assert_eq!(first[0]["added"], 5, "{first}");
+    let again = run(&csv);
+    assert_eq!(again[0]["added"], 0, "{again}");
+    let exported = export(db);
+    let balances: Vec<&serde_json::Value> =
+        exported.iter().filter(|l| l["kind"] == "balance").collect();
+    assert_eq!(balances.len(), 2, "{exported:?}");
+    // Without a mapping a bank CSV is not guessed at.
+    pa().args(["--db", db, "import", &csv])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("--bank-csv"));
+}
+
+#[test]
+fn garmin_summaries_never_overwrite_an_activity_from_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db");
+    let db = db.to_str().unwrap();
+    let gpx = write(&dir, "run.gpx", GPX);
+    // The GPX run, and another, in Garmin's list (07:00 UTC: the zone is UTC by default).
+    let csv = write(
+        &dir,
+        "Activities.csv",
+        "Activity Type,Date,Favorite,Title,Distance,Calories,Time,Avg HR,Max HR\n\
+Running,2026-03-01 07:00:00,false,Loop,0.22,20,00:01:00,140,140\n\
+Cycling,2026-03-02 07:00:00,false,Ride,20.0,400,00:45:00,130,150\n",
+    );
+    pa().args(["--db", db, "-q", "import", &gpx])
+        .assert()
+        .success();
+    let out = pa()
+        .args(["--db", db, "--format", "json", "import", &csv])
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report[0]["format"], "garmin-csv");
+    assert_eq!(report[0]["added"], 1, "{report}");
+    assert_eq!(
+        report[0]["skipped"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+    let activities: Vec<serde_json::Value> = export(db)
+        .into_iter()
+        .filter(|l| l["kind"] == "activity")
+        .map(|l| l["record"].clone())
+        .collect();
+    assert_eq!(activities.len(), 2);
+    // The run kept its track from the GPX file.
+    assert!(
+        activities.iter().any(|a| a["streams"].is_object()),
+        "{activities:?}"
+    );
+}

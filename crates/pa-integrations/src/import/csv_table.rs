@@ -5,6 +5,26 @@ use std::io::Read;
 
 use crate::error::{Error, Result};
 
+/// How a CSV file is written.
+pub(crate) struct Dialect {
+    /// The field separator.
+    pub(crate) delimiter: u8,
+    /// Rows may have fewer or more fields than the header (a bank's footer lines).
+    pub(crate) flexible: bool,
+    /// Lines before the header that the caller removed, so that line numbers stay the file's.
+    pub(crate) skipped_lines: u64,
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Self {
+            delimiter: b',',
+            flexible: false,
+            skipped_lines: 0,
+        }
+    }
+}
+
 /// Rows of a CSV file, with the positions of the columns the importer asked for.
 pub(crate) struct Table {
     source: String,
@@ -29,10 +49,26 @@ impl Table {
         required: &[&str],
         optional: &[&str],
     ) -> Result<Table> {
-        let err = |line: Option<u64>, reason: String| Error::parse(source, line, reason);
+        Self::read_with(input, source, required, optional, &Dialect::default())
+    }
+
+    /// As [`Table::read`], for files in another [`Dialect`].
+    pub(crate) fn read_with(
+        input: impl Read,
+        source: &str,
+        required: &[&str],
+        optional: &[&str],
+        dialect: &Dialect,
+    ) -> Result<Table> {
+        let offset = dialect.skipped_lines;
+        let err = |line: Option<u64>, reason: String| {
+            Error::parse(source, line.map(|l| l + offset), reason)
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .trim(csv::Trim::All)
+            .delimiter(dialect.delimiter)
+            .flexible(dialect.flexible)
             .from_reader(input);
         let headers = reader
             .headers()
@@ -72,7 +108,7 @@ impl Table {
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| err(e.position().map(|p| p.line()), csv_reason(&e)))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| p.line()) + offset;
             rows.push((line, record));
         }
         if rows.is_empty() {

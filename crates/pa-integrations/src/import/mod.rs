@@ -6,9 +6,11 @@
 //! start instant (`file` / `activity/2026-03-01T07:00:00Z`), so the same workout exported as GPX
 //! and as TCX, or imported twice, is one activity.
 
+pub mod bank_csv;
 mod csv_table;
 pub mod finance;
 pub mod fit;
+pub mod garmin_csv;
 pub mod gpx;
 pub mod habits;
 pub mod ics;
@@ -29,16 +31,31 @@ use serde::Serialize;
 /// How to read files.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
-    /// The zone activity starts are shown in (files record instants in UTC).
+    /// The zone activity starts are shown in (files record instants in UTC), and the zone of
+    /// wall-clock times that name none (floating calendar times, Garmin's CSV).
     pub zone: chrono_tz::Tz,
+    /// The units of files that do not say (Garmin's activities CSV).
+    pub units: Units,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
         Self {
             zone: chrono_tz::UTC,
+            units: Units::Metric,
         }
     }
+}
+
+/// Units of distance and height.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Units {
+    /// Kilometres and metres.
+    #[default]
+    Metric,
+    /// Miles, feet and yards.
+    Statute,
 }
 
 /// Something in a file that was not imported.
@@ -93,6 +110,44 @@ impl Parsed {
     }
 }
 
+impl Parsed {
+    /// Drops the activities `store` already holds (same id), each reported as skipped: for
+    /// summaries (Garmin's CSV) that must not overwrite an activity read from its file.
+    pub fn drop_stored_activities<S: pa_core::ports::UserStore + ?Sized>(
+        &mut self,
+        store: &S,
+    ) -> std::result::Result<(), S::Error> {
+        let days = self.batch.activities.iter().map(|a| a.day());
+        let (Some(first), Some(last)) = (days.clone().min(), days.max()) else {
+            return Ok(());
+        };
+        let stored: std::collections::HashSet<_> = store
+            .activities(first, last)?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(&mut self.batch.activities)
+            .into_iter()
+            .partition(|a| !stored.contains(&a.id));
+        self.batch.activities = keep;
+        for a in drop {
+            self.skip(
+                format!("activity {}", a.id),
+                "already stored (from its file, with more detail than a summary)",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// FNV-1a, 64-bit: stable across releases and platforms, unlike std's hasher, so the ids made
+/// from it (for records whose source gives none) stay the same from one import to the next.
+pub(crate) fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// The reference of an activity read from a file: its start instant.
 fn activity_ref(start: DateTime<Utc>) -> crate::error::Result<ExternalRef> {
     Ok(ExternalRef::new(
@@ -118,6 +173,12 @@ pub enum FileFormat {
     Ofx,
     /// iCalendar (RFC 5545): events and to-dos.
     Ics,
+    /// Garmin Connect's activities list (CSV).
+    #[serde(rename = "garmin-csv")]
+    GarminCsv,
+    /// A bank's CSV export, read with a column mapping (never detected: the mapping says).
+    #[serde(rename = "bank-csv")]
+    BankCsv,
 }
 
 /// The largest file read (a year of 1 Hz records is a few tens of MB).
@@ -141,6 +202,9 @@ pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
         .starts_with("BEGIN:VCALENDAR")
     {
         return Some(FileFormat::Ics);
+    }
+    if garmin_csv::looks_like(bytes) {
+        return Some(FileFormat::GarminCsv);
     }
     // The first element that is not the XML declaration, a comment or a doctype.
     let mut rest = text.as_ref();
@@ -168,6 +232,38 @@ pub fn read_file(
     path: &std::path::Path,
     options: &ImportOptions,
 ) -> crate::error::Result<(FileFormat, Parsed)> {
+    let (bytes, name) = read_bytes(path)?;
+    let format = detect(&bytes).ok_or_else(|| {
+        crate::error::Error::parse(
+            &name,
+            None,
+            "not a file pa can import (FIT, GPX, TCX, OFX, QFX, ICS or Garmin's activities CSV; \
+             for a bank's CSV, give its column mapping with --bank-csv)",
+        )
+    })?;
+    let parsed = match format {
+        FileFormat::Gpx => gpx::read(&bytes, &name, options)?,
+        FileFormat::Tcx => tcx::read(&bytes, &name, options)?,
+        FileFormat::Fit => fit::read(&bytes, &name, options)?,
+        FileFormat::Ofx => ofx::read(&bytes, &name, options)?,
+        FileFormat::Ics => ics::read(&bytes, &name, options)?,
+        FileFormat::GarminCsv => garmin_csv::read(&bytes, &name, options)?,
+        FileFormat::BankCsv => unreachable_bank_csv(&name)?,
+    };
+    Ok((format, parsed))
+}
+
+/// `detect` never answers BankCsv; kept as an error rather than a panic all the same.
+fn unreachable_bank_csv(name: &str) -> crate::error::Result<Parsed> {
+    Err(crate::error::Error::parse(
+        name,
+        None,
+        "a bank CSV needs its column mapping",
+    ))
+}
+
+/// The bytes of the file at `path` (at most [`MAX_FILE_BYTES`]) and its name for messages.
+pub(crate) fn read_bytes(path: &std::path::Path) -> crate::error::Result<(Vec<u8>, String)> {
     use std::io::Read as _;
     let io = |source| crate::error::Error::Io {
         path: path.to_owned(),
@@ -186,21 +282,7 @@ pub fn read_file(
             format!("larger than {} MB", MAX_FILE_BYTES / 1024 / 1024),
         ));
     }
-    let format = detect(&bytes).ok_or_else(|| {
-        crate::error::Error::parse(
-            &name,
-            None,
-            "not a file pa can import (FIT, GPX, TCX, OFX, QFX or ICS)",
-        )
-    })?;
-    let parsed = match format {
-        FileFormat::Gpx => gpx::read(&bytes, &name, options)?,
-        FileFormat::Tcx => tcx::read(&bytes, &name, options)?,
-        FileFormat::Fit => fit::read(&bytes, &name, options)?,
-        FileFormat::Ofx => ofx::read(&bytes, &name, options)?,
-        FileFormat::Ics => ics::read(&bytes, &name, options)?,
-    };
-    Ok((format, parsed))
+    Ok((bytes, name))
 }
 
 #[cfg(test)]

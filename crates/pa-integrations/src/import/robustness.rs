@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use super::{ImportOptions, fit, gpx, ics, ofx, tcx};
+use super::{ImportOptions, bank_csv, fit, garmin_csv, gpx, ics, ofx, tcx};
 
 const GPX: &str = r#"<?xml version="1.0"?><gpx version="1.1"><trk><name>A &amp; B</name><trkseg>
 <trkpt lat="46.0" lon="14.0"><ele>300</ele><time>2026-03-01T07:00:00Z</time><extensions><hr>140</hr></extensions></trkpt>
@@ -29,6 +29,17 @@ END:VEVENT\r\nBEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:2026031
 DTSTART:20260316T100000Z\r\nEND:VEVENT\r\nBEGIN:VTODO\r\nUID:t\r\nDTSTAMP:20260101T000000Z\r\n\
 DUE:20260401\r\nSUMMARY:T\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
 
+const BANK_MAPPING: &str = r#"{"account": {"id": "a", "name": "A", "type": "credit", "currency": "EUR"},
+  "delimiter": ";", "skip_lines": 1, "decimal_separator": ",", "thousands_separator": ".",
+  "date": {"column": "Datum", "format": "%d.%m.%Y"}, "amount": {"debit": "Soll", "credit": "Haben"},
+  "description": ["Text"], "balance": "Saldo"}"#;
+
+const BANK: &str = "Konto 1234\nDatum;Text;Soll;Haben;Saldo\n01.03.2026;Miete;1.250,00;;-1.250,00\n\
+02.03.2026;Gehalt;;3.000,00;1.750,00\n;;;;\n";
+
+const GARMIN: &str = "Activity Type,Date,Favorite,Title,Distance,Calories,Time,Avg HR\n\
+Running,2026-03-01 07:00:00,false,Run,10.0,\"1,000\",00:50:00,150\n";
+
 fn all_readers(bytes: &[u8]) {
     let o = ImportOptions::default();
     let _ = gpx::read(bytes, "f", &o);
@@ -36,6 +47,10 @@ fn all_readers(bytes: &[u8]) {
     let _ = ofx::read(bytes, "f", &o);
     let _ = fit::read(bytes, "f", &o);
     let _ = ics::read(bytes, "f", &o);
+    let _ = garmin_csv::read(bytes, "f", &o);
+    if let Ok(m) = bank_csv::BankCsvMapping::from_json(BANK_MAPPING, "m") {
+        let _ = bank_csv::read(bytes, "f", &m);
+    }
     let _ = super::detect(bytes);
 }
 
@@ -58,11 +73,11 @@ proptest! {
 
     #[test]
     fn damaged_files_never_panic(
-        which in 0usize..4,
+        which in 0usize..6,
         cut in 0usize..1200,
         flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
     ) {
-        let base = [GPX, TCX, OFX, ICS][which].as_bytes();
+        let base = [GPX, TCX, OFX, ICS, BANK, GARMIN][which].as_bytes();
         all_readers(&mutate(base, cut, &flips));
     }
 
@@ -125,6 +140,15 @@ fn damaged_fixtures_never_panic() {
             }
         }
     }
+}
+
+#[test]
+fn the_csv_samples_are_read_whole() {
+    let m = bank_csv::BankCsvMapping::from_json(BANK_MAPPING, "m").unwrap();
+    let p = bank_csv::read(BANK.as_bytes(), "b.csv", &m).unwrap();
+    assert_eq!((p.batch.transactions.len(), p.skipped.len()), (2, 1));
+    let p = garmin_csv::read(GARMIN.as_bytes(), "g.csv", &ImportOptions::default()).unwrap();
+    assert_eq!(p.batch.activities.len(), 1);
 }
 
 #[test]

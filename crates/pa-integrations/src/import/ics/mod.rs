@@ -35,7 +35,7 @@ use pa_core::ports::StoredEvent;
 use pa_core::tasks::{Due, Priority, Task, TaskStatus};
 use pa_core::time::{Day, ZonedInstant};
 
-use super::{ImportOptions, Parsed};
+use super::{ImportOptions, Parsed, stable_hash};
 use crate::error::{Error, Result};
 
 pub use write::write;
@@ -620,7 +620,7 @@ fn fallback_uid(c: &ICalendarComponent) -> String {
     ]
     .map(|p| text(c, &p).unwrap_or_default().to_owned())
     .join("\u{1f}");
-    format!("no-uid/{start}/{:016x}", fnv(&fields))
+    format!("no-uid/{start}/{:016x}", stable_hash(&fields))
 }
 
 fn occurrence_label(w: When) -> String {
@@ -637,14 +637,7 @@ fn short(id: &str) -> String {
         return id.to_owned();
     }
     let head: String = id.chars().filter(|c| !c.is_control()).take(64).collect();
-    format!("{head}…{:016x}", fnv(id))
-}
-
-/// FNV-1a, 64-bit: stable across releases, unlike std's hasher, so ids made from it are too.
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    format!("{head}…{:016x}", stable_hash(id))
 }
 
 #[cfg(test)]

@@ -115,7 +115,15 @@ END:VCALENDAR\r
 #[test]
 fn events_todos_zones_and_changes_are_read() {
     let zone: Tz = "America/New_York".parse().unwrap();
-    let p = read(SAMPLE.as_bytes(), "cal.ics", &ImportOptions { zone }).unwrap();
+    let p = read(
+        SAMPLE.as_bytes(),
+        "cal.ics",
+        &ImportOptions {
+            zone,
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
     assert!(p.skipped.is_empty(), "{:?}", p.skipped);
     let evs = events(&p);
     let by = |uid: &str| {
