@@ -11,7 +11,9 @@ session's start, elapsed and timer time, distance, climb, calories, heart rate a
 OFX: per account, the transactions (FITIDs and amounts) and the ledger balance (ofxparse; pa turns
 a card's balance into a positive amount owed, so the sign is compared accordingly), and the
 positions of investment accounts. Where ofxparse refuses a file pa reads (an amount written `$120`),
-pa must skip just that transaction and say so. Investment transactions are not imported yet.
+pa must skip just that transaction and say so. Investment accounts: the positions, the investment
+transactions (FITIDs, units, unit price and total; pa keeps a transfer's cash effect as 0, as
+ofxparse does) and the cash movements (INVBANKTRAN, pa's ordinary transactions on the account).
 
 Skips with a message when ../shared/fixtures is absent.
 
@@ -151,6 +153,7 @@ def main() -> int:
         txs = [l["record"] for l in lines if l["kind"] == "transaction"]
         bals = [l["record"] for l in lines if l["kind"] == "balance"]
         holdings = [l["record"] for l in lines if l["kind"] == "holding"]
+        invtx = [l["record"] for l in lines if l["kind"] == "investment_transaction"]
         accounts = {l["record"]["id"]: l["record"] for l in lines if l["kind"] == "account"}
         try:
             with open(path, "rb") as f:
@@ -178,6 +181,26 @@ def main() -> int:
             if a["kind"] == "investment":
                 positions = getattr(st, "positions", None) or []
                 check(f"{name} positions", float(len([h for h in holdings if h["account"] == a["id"]])), float(len(positions)))
+                peer_inv = {t.id: t for t in st.transactions if type(t).__name__ == "InvestmentTransaction"}
+                peer_cash = {t.id: t.amount for t in st.transactions if type(t).__name__ == "Transaction"}
+                mine_inv = {t["external"]["external_id"].rsplit("/", 1)[1]: t for t in invtx if t["account"] == a["id"]}
+                mine_cash = {t["external"]["external_id"].rsplit("/", 1)[1]: t["amount"]["amount"]
+                             for t in txs if t["account"] == a["id"]}
+                compared += 2
+                if set(peer_inv) != set(mine_inv) or set(peer_cash) != set(mine_cash):
+                    failures += 1
+                    print(f"DIFF {name}: investment FITIDs pa {sorted(mine_inv)} / {sorted(mine_cash)}"
+                          f" vs ofxparse {sorted(peer_inv)} / {sorted(peer_cash)}")
+                    continue
+                for fitid, t in peer_inv.items():
+                    m = mine_inv[fitid]
+                    if t.type in ("buystock", "buymf", "sellstock", "sellmf", "transfer"):
+                        check(f"{name} {fitid} units", float(m["quantity"]), float(t.units))
+                        check(f"{name} {fitid} price", float(m["price"]["amount"]), float(t.unit_price))
+                    check(f"{name} {fitid} total", float(m["amount"]["amount"]), float(t.total))
+                    check(f"{name} {fitid} security", 1.0, float(m["security"] == t.security))
+                for fitid, amount in peer_cash.items():
+                    check(f"{name} {fitid} cash", float(mine_cash[fitid]), float(amount))
                 continue
             theirs = {t.id: t.amount for t in getattr(st, "transactions", [])}
             ours = {t["external"]["external_id"].rsplit("/", 1)[1]: t["amount"]["amount"]

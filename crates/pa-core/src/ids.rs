@@ -104,6 +104,11 @@ typed_id!(
     "security id"
 );
 typed_id!(
+    /// A trade, income or cash movement in an investment account.
+    InvestmentTransactionId,
+    "investment transaction id"
+);
+typed_id!(
     /// A recurring bill.
     BillId,
     "bill id"

@@ -26,6 +26,6 @@ mod transaction;
 pub use account::{Account, AccountType, Mask};
 pub use category::Category;
 pub use expense::{Expense, ExpenseCategory};
-pub use portfolio::{Holding, Security, SecurityType};
+pub use portfolio::{Holding, InvestmentAction, InvestmentTransaction, Security, SecurityType};
 pub use recurring::{Bill, Cadence};
 pub use transaction::{BalanceSnapshot, Transaction, settled};

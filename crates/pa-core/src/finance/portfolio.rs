@@ -10,7 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, SecurityId};
+use crate::ids::{AccountId, ExternalRef, InvestmentTransactionId, SecurityId};
 use crate::money::{Currency, Money};
 use crate::time::Day;
 
@@ -113,6 +113,83 @@ impl Holding {
     /// Unrealised gain: value − cost basis.
     pub fn gain(&self) -> Option<Result<Money>> {
         self.cost_basis.map(|c| self.value.checked_sub(&c))
+    }
+}
+
+/// What an investment transaction did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvestmentAction {
+    /// Units bought.
+    Buy,
+    /// Units sold.
+    Sell,
+    /// A dividend or distribution paid in cash.
+    Dividend,
+    /// Interest paid in cash.
+    Interest,
+    /// Income used to buy more units.
+    Reinvest,
+    /// A fee or expense.
+    Fee,
+    /// Units moved in or out without cash.
+    Transfer,
+    /// Cash paid in.
+    Deposit,
+    /// Cash taken out.
+    Withdrawal,
+    /// A split or other change of units.
+    Split,
+    /// Anything else (return of capital, journal entries, option closures).
+    Other,
+}
+
+/// A trade, income or cash movement in an investment account.
+///
+/// Signs: `quantity` is positive for units in (buy, reinvest, transfer in), negative for units
+/// out; `amount` is the cash effect on the account, negative when cash leaves it (a buy), with
+/// fees included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvestmentTransaction {
+    /// pa's id.
+    pub id: InvestmentTransactionId,
+    /// The source record.
+    pub external: Option<ExternalRef>,
+    /// The account.
+    pub account: AccountId,
+    /// The security, when it concerns one.
+    pub security: Option<SecurityId>,
+    /// The trade (or settlement) day.
+    pub day: Day,
+    /// What it did.
+    pub action: InvestmentAction,
+    /// Units, signed.
+    pub quantity: Option<Decimal>,
+    /// Price per unit.
+    pub price: Option<Money>,
+    /// Cash effect on the account, signed.
+    pub amount: Money,
+    /// Commissions and fees.
+    pub fees: Option<Money>,
+    /// The institution's description.
+    pub description: String,
+}
+
+impl InvestmentTransaction {
+    /// Checks that every amount is in one currency.
+    pub fn validate(&self) -> Result<()> {
+        let currency = self.amount.currency();
+        if let Some(m) = [self.price, self.fees]
+            .into_iter()
+            .flatten()
+            .find(|m| m.currency() != currency)
+        {
+            return Err(Error::invalid(
+                format!("investment transaction {}", self.id),
+                format!("mixes {} and {}", currency.code(), m.currency().code()),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Event;
 use crate::error::{Error, Result};
 use crate::finance::budget::Budget;
-use crate::finance::{Bill, Expense, ExpenseCategory, Holding, Security};
+use crate::finance::{Bill, Expense, ExpenseCategory, Holding, InvestmentTransaction, Security};
 use crate::fitness::{BodyComposition, TrainingPlan};
 use crate::habits::{Habit, HabitEntry};
 use crate::ids::{EventId, ExternalRef, HabitId};
@@ -67,6 +67,8 @@ pub enum RecordKind {
     Security,
     /// [`Holding`], keyed `account/security/day`.
     Holding,
+    /// [`InvestmentTransaction`].
+    InvestmentTransaction,
     /// [`Bill`].
     Bill,
     /// [`ExpenseCategory`].
@@ -81,7 +83,7 @@ pub enum RecordKind {
 
 impl RecordKind {
     /// Every kind, in export order (parents before children).
-    pub const ALL: [RecordKind; 24] = [
+    pub const ALL: [RecordKind; 25] = [
         RecordKind::Account,
         RecordKind::Activity,
         RecordKind::DailyHealth,
@@ -101,6 +103,7 @@ impl RecordKind {
         RecordKind::Budget,
         RecordKind::Security,
         RecordKind::Holding,
+        RecordKind::InvestmentTransaction,
         RecordKind::Bill,
         RecordKind::ExpenseCategory,
         RecordKind::Expense,
@@ -130,6 +133,7 @@ impl RecordKind {
             RecordKind::Budget => "budget",
             RecordKind::Security => "security",
             RecordKind::Holding => "holding",
+            RecordKind::InvestmentTransaction => "investment_transaction",
             RecordKind::Bill => "bill",
             RecordKind::ExpenseCategory => "expense_category",
             RecordKind::Expense => "expense",
@@ -142,9 +146,10 @@ impl RecordKind {
     pub fn parent(self) -> Option<RecordKind> {
         match self {
             RecordKind::HabitEntry => Some(RecordKind::Habit),
-            RecordKind::Holding | RecordKind::Transaction | RecordKind::Balance => {
-                Some(RecordKind::Account)
-            }
+            RecordKind::Holding
+            | RecordKind::InvestmentTransaction
+            | RecordKind::Transaction
+            | RecordKind::Balance => Some(RecordKind::Account),
             _ => None,
         }
     }
@@ -443,6 +448,24 @@ impl Record for Holding {
     }
 }
 
+impl Record for InvestmentTransaction {
+    const POINT: bool = true;
+    const KIND: RecordKind = RecordKind::InvestmentTransaction;
+    id_keyed!(crate::ids::InvestmentTransactionId);
+    fn external(&self) -> Option<&ExternalRef> {
+        self.external.as_ref()
+    }
+    fn span(&self) -> Option<(Day, Option<Day>)> {
+        point(self.day)
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.account.to_string())
+    }
+    fn validate(&self) -> Result<()> {
+        InvestmentTransaction::validate(self)
+    }
+}
+
 impl Record for Bill {
     const POINT: bool = true;
     const KIND: RecordKind = RecordKind::Bill;
@@ -513,6 +536,7 @@ pub enum Doc {
     Budget(Budget),
     Security(Security),
     Holding(Holding),
+    InvestmentTransaction(InvestmentTransaction),
     Bill(Bill),
     ExpenseCategory(ExpenseCategory),
     Expense(Expense),
@@ -545,6 +569,7 @@ into_doc!(
     Budget(Budget),
     Security(Security),
     Holding(Holding),
+    InvestmentTransaction(InvestmentTransaction),
     Bill(Bill),
     ExpenseCategory(ExpenseCategory),
     Expense(Expense),
@@ -579,6 +604,7 @@ impl Doc {
             Doc::Budget(r) => visitor.visit(r),
             Doc::Security(r) => visitor.visit(r),
             Doc::Holding(r) => visitor.visit(r),
+            Doc::InvestmentTransaction(r) => visitor.visit(r),
             Doc::Bill(r) => visitor.visit(r),
             Doc::ExpenseCategory(r) => visitor.visit(r),
             Doc::Expense(r) => visitor.visit(r),

@@ -381,7 +381,9 @@ pub fn docs_of<S: UserStore>(
                 .collect(),
         ))
     }
-    use crate::finance::{Bill, Expense, ExpenseCategory, Holding, Security};
+    use crate::finance::{
+        Bill, Expense, ExpenseCategory, Holding, InvestmentTransaction, Security,
+    };
     use crate::fitness::BodyComposition;
     use crate::journal::{Memory, Note};
     use crate::meals::{PlannedMeal, Recipe};
@@ -406,6 +408,7 @@ pub fn docs_of<S: UserStore>(
         RecordKind::Budget => all::<S, Budget>(store, span),
         RecordKind::Security => all::<S, Security>(store, span),
         RecordKind::Holding => all::<S, Holding>(store, span),
+        RecordKind::InvestmentTransaction => all::<S, InvestmentTransaction>(store, span),
         RecordKind::Bill => all::<S, Bill>(store, span),
         RecordKind::ExpenseCategory => all::<S, ExpenseCategory>(store, span),
         RecordKind::Expense => all::<S, Expense>(store, span),

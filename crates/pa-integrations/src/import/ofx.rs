@@ -14,14 +14,21 @@
 //!   twice in a file is one transaction), negative amounts money out as in pa;
 //! - `LEDGERBAL` → a balance on its day (`AVAILBAL` joins it when on the same day); for credit
 //!   cards the sign is turned, since pa keeps what is owed as a positive liability;
-//! - investment positions → [`Holding`]s, `SECLIST` → [`Security`]s. Investment transactions are
-//!   counted and skipped (not yet imported).
+//! - investment positions → [`Holding`]s, `SECLIST` → [`Security`]s;
+//! - `INVTRANLIST` entries → [`InvestmentTransaction`]s keyed by FITID: buys and sells (units
+//!   signed, TOTAL as the cash effect, commission, fees, taxes and load summed as fees), income
+//!   (dividends, capital gains and interest), reinvestments (the income reinvested as the amount;
+//!   no cash moves), transfers of units in and out, expenses, margin interest and splits (the change
+//!   in units). `INVBANKTRAN` cash movements are the account's ordinary transactions.
 //!
 //! A transaction that cannot be read (an amount like `$120`) is skipped with its reason; a file
 //! with no `<OFX>` or no statement is an error.
 
-use pa_core::finance::{Account, AccountType, BalanceSnapshot, Holding, Security, SecurityType};
-use pa_core::ids::{AccountId, ExternalRef, SecurityId, TransactionId};
+use pa_core::finance::{
+    Account, AccountType, BalanceSnapshot, Holding, InvestmentAction, InvestmentTransaction,
+    Security, SecurityType,
+};
+use pa_core::ids::{AccountId, ExternalRef, InvestmentTransactionId, SecurityId, TransactionId};
 use pa_core::money::{Currency, Money, parse_currency};
 use pa_core::time::Day;
 use rust_decimal::Decimal;
@@ -98,6 +105,7 @@ const AGGREGATES: &[&str] = &[
     "JRNLFUND",
     "JRNLSEC",
     "CLOSUREOPT",
+    "INVEXPENSE",
     "INVBUY",
     "INVSELL",
     "INVTRAN",
@@ -578,15 +586,137 @@ fn statement(st: &Node, source: &str, parsed: &mut Parsed) -> Result<()> {
         }
     }
     if let Some(list) = first("INVTRANLIST") {
-        let n = list.children.iter().filter(|c| !c.leaf).count();
-        if n > 0 {
-            parsed.skip(
-                format!("{n} investment transaction(s) of account {account_id}"),
-                "investment transactions are not imported yet",
-            );
+        let mut seen = std::collections::BTreeSet::new();
+        for n in list.children.iter().filter(|c| !c.leaf) {
+            // Cash movements (INVBANKTRAN) are read above as the account's transactions.
+            if n.name == "INVBANKTRAN" {
+                continue;
+            }
+            match investment_transaction(n, &account_id, &key, currency) {
+                Ok(t) if seen.insert(t.id.clone()) => parsed.batch.records.push(t.into()),
+                Ok(_) => {}
+                Err(why) => parsed.skip(format!("{} of account {account_id}", n.name), why),
+            }
         }
     }
     Ok(())
+}
+
+/// One INVTRANLIST entry (BUYSTOCK, SELLMF, INCOME, REINVEST, TRANSFER, …), or why not.
+fn investment_transaction(
+    n: &Node,
+    account: &AccountId,
+    key: &str,
+    currency: Currency,
+) -> std::result::Result<InvestmentTransaction, String> {
+    use InvestmentAction as A;
+    // Buys and sells keep their common fields one level down.
+    let core = n
+        .child("INVBUY")
+        .or_else(|| n.child("INVSELL"))
+        .unwrap_or(n);
+    let fitid = core
+        .text_at(&["INVTRAN", "FITID"])
+        .filter(|f| !f.is_empty())
+        .ok_or("it has no FITID, so re-imports could not recognise it")?;
+    let day = core
+        .text_at(&["INVTRAN", "DTTRADE"])
+        .or_else(|| core.text_at(&["INVTRAN", "DTSETTLE"]))
+        .and_then(day)
+        .ok_or_else(|| format!("{fitid}: DTTRADE is not a date"))?;
+    let number = |name: &str| -> std::result::Result<Option<Decimal>, String> {
+        match core.text_at(&[name]) {
+            None => Ok(None),
+            Some(t) => amount(t)
+                .map(Some)
+                .ok_or_else(|| format!("{fitid}: {name} {t:?} is not a number")),
+        }
+    };
+    let units = number("UNITS")?;
+    let total = number("TOTAL")?;
+    let fees = [
+        number("COMMISSION")?,
+        number("FEES")?,
+        number("TAXES")?,
+        number("LOAD")?,
+    ]
+    .into_iter()
+    .flatten()
+    .fold(None, |acc: Option<Decimal>, f| {
+        Some(acc.unwrap_or_default() + f)
+    });
+    let name = n.name.as_str();
+    let income = core
+        .text_at(&["INCOMETYPE"])
+        .unwrap_or("")
+        .trim()
+        .to_ascii_uppercase();
+    let (action, quantity, cash) = match name {
+        _ if name.starts_with("BUY") => (A::Buy, units.map(|u| u.abs()), total),
+        _ if name.starts_with("SELL") => (A::Sell, units.map(|u| -u.abs()), total),
+        "INCOME" => (
+            if income == "INTEREST" {
+                A::Interest
+            } else if income == "MISC" {
+                A::Other
+            } else {
+                A::Dividend
+            },
+            None,
+            total,
+        ),
+        // No cash moves: the income buys units. The amount kept is the income reinvested.
+        "REINVEST" => (A::Reinvest, units, total.map(|t| t.abs())),
+        "TRANSFER" => {
+            let out = core
+                .text_at(&["TFERACTION"])
+                .is_some_and(|a| a.trim().eq_ignore_ascii_case("OUT"));
+            (
+                A::Transfer,
+                units.map(|u| if out { -u.abs() } else { u.abs() }),
+                Some(Decimal::ZERO),
+            )
+        }
+        "INVEXPENSE" => (A::Fee, None, total.map(|t| -t.abs())),
+        "MARGININTEREST" => (A::Interest, None, total),
+        "SPLIT" => {
+            let split = match (number("OLDUNITS")?, number("NEWUNITS")?) {
+                (Some(old), Some(new)) => Some(new - old),
+                _ => None,
+            };
+            (A::Split, split, Some(Decimal::ZERO))
+        }
+        _ => (A::Other, units, total.or(Some(Decimal::ZERO))),
+    };
+    let cash = cash.ok_or_else(|| format!("{fitid}: no TOTAL"))?;
+    let security = core
+        .text_at(&["SECID", "UNIQUEID"])
+        .map(|s| SecurityId::new(s.trim()))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let money = |d: Decimal| Money::new(d, currency);
+    let id = format!("{account}/{fitid}");
+    let t = InvestmentTransaction {
+        id: InvestmentTransactionId::new(&id).map_err(|e| e.to_string())?,
+        external: Some(
+            ExternalRef::new("ofx", format!("{key}/{fitid}")).map_err(|e| e.to_string())?,
+        ),
+        account: account.clone(),
+        security,
+        day,
+        action,
+        quantity,
+        price: number("UNITPRICE")?.map(money),
+        amount: money(cash),
+        fees: fees.filter(|f| !f.is_zero()).map(money),
+        description: core
+            .text_at(&["INVTRAN", "MEMO"])
+            .unwrap_or("")
+            .trim()
+            .to_owned(),
+    };
+    t.validate().map_err(|e| e.to_string())?;
+    Ok(t)
 }
 
 #[cfg(test)]
@@ -599,6 +729,69 @@ mod tests {
 <STMTTRN><TRNTYPE>XFER<DTPOSTED>20260302<TRNAMT>$120<FITID>A2<NAME>Bad</STMTTRN>\
 <STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260303<TRNAMT>1000,50<FITID>A3<NAME>Pay</STMTTRN>\
 </BANKTRANLIST><LEDGERBAL><BALAMT>993.90<DTASOF>20260303</LEDGERBAL><AVAILBAL><BALAMT>900<DTASOF>20260303</AVAILBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+
+    #[test]
+    fn investment_transactions_are_read_with_their_signs() {
+        let inv = |body: &str| format!("<INVTRAN><FITID>{body}</INVTRAN>");
+        let file = format!(
+            "OFXHEADER:100\n\n<OFX><INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><DTASOF>20260310<CURDEF>USD\
+<INVACCTFROM><BROKERID>broker.example<ACCTID>55512345</INVACCTFROM><INVTRANLIST>\
+<BUYSTOCK><INVBUY>{}<SECID><UNIQUEID>VTI<UNIQUEIDTYPE>TICKER</SECID><UNITS>10<UNITPRICE>250.00\
+<COMMISSION>4.95<TOTAL>-2504.95</INVBUY><BUYTYPE>BUY</BUYSTOCK>\
+<SELLMF><INVSELL>{}<SECID><UNIQUEID>FUND</SECID><UNITS>5<UNITPRICE>20<TOTAL>100</INVSELL></SELLMF>\
+<INCOME>{}<SECID><UNIQUEID>VTI</SECID><INCOMETYPE>DIV<TOTAL>12.34</INCOME>\
+<REINVEST>{}<SECID><UNIQUEID>VTI</SECID><INCOMETYPE>DIV<TOTAL>-12.34<UNITS>0.05<UNITPRICE>246.8</REINVEST>\
+<TRANSFER>{}<SECID><UNIQUEID>FUND</SECID><UNITS>3<TFERACTION>OUT<UNITPRICE>20</TRANSFER>\
+<SPLIT>{}<SECID><UNIQUEID>VTI</SECID><OLDUNITS>10<NEWUNITS>20<NUMERATOR>2<DENOMINATOR>1</SPLIT>\
+<INVEXPENSE>{}<TOTAL>25</INVEXPENSE>\
+<INCOME><INVTRAN><DTTRADE>20260301</INVTRAN><TOTAL>1</INCOME>\
+<INVBANKTRAN><STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260301<TRNAMT>1000<FITID>C1</STMTTRN><SUBACCTFUND>CASH</INVBANKTRAN>\
+</INVTRANLIST></INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1></OFX>",
+            inv("B1<DTTRADE>20260302"),
+            inv("S1<DTTRADE>20260303"),
+            inv("I1<DTTRADE>20260304"),
+            inv("R1<DTTRADE>20260304"),
+            inv("T1<DTTRADE>20260305"),
+            inv("X1<DTTRADE>20260306"),
+            inv("E1<DTTRADE>20260307"),
+        );
+        let p = read(file.as_bytes(), "inv.ofx", &ImportOptions::default()).unwrap();
+        let got: Vec<(String, InvestmentAction, Option<Decimal>, Decimal)> = p
+            .batch
+            .records
+            .iter()
+            .filter_map(|d| match d {
+                pa_core::ports::Doc::InvestmentTransaction(t) => Some((
+                    t.id.to_string().rsplit('/').next().unwrap().to_owned(),
+                    t.action,
+                    t.quantity,
+                    t.amount.amount(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        use InvestmentAction as A;
+        assert_eq!(
+            got,
+            [
+                ("B1".to_owned(), A::Buy, Some(d("10")), d("-2504.95")),
+                ("S1".to_owned(), A::Sell, Some(d("-5")), d("100")),
+                ("I1".to_owned(), A::Dividend, None, d("12.34")),
+                ("R1".to_owned(), A::Reinvest, Some(d("0.05")), d("12.34")),
+                ("T1".to_owned(), A::Transfer, Some(d("-3")), d("0")),
+                ("X1".to_owned(), A::Split, Some(d("10")), d("0")),
+                ("E1".to_owned(), A::Fee, None, d("-25")),
+            ]
+        );
+        // The entry without a FITID is reported; the cash movement is an ordinary transaction.
+        assert!(
+            p.skipped.iter().any(|s| s.reason.contains("FITID")),
+            "{:?}",
+            p.skipped
+        );
+        assert_eq!(p.batch.transactions.len(), 1);
+    }
 
     #[test]
     fn sgml_statement_with_unclosed_leaves() {

@@ -6,14 +6,16 @@ use pa_core::calendar::recurrence::Recurrence;
 use pa_core::calendar::{Event, EventStatus};
 use pa_core::finance::budget::Budget;
 use pa_core::finance::{
-    BalanceSnapshot, Bill, Cadence, Expense, ExpenseCategory, Holding, Security, SecurityType,
+    BalanceSnapshot, Bill, Cadence, Expense, ExpenseCategory, Holding, InvestmentAction,
+    InvestmentTransaction, Security, SecurityType,
 };
 use pa_core::fitness::pmc::PmcOptions;
 use pa_core::fitness::{BodyComposition, PlannedWorkout, Sport, TrainingPlan};
 use pa_core::habits::{EntryValue, Frequency, Habit, HabitEntry};
 use pa_core::ids::{
-    AccountId, BillId, EventId, ExpenseCategoryId, ExpenseId, ExternalRef, HabitId, NoteId, PlanId,
-    ProjectId, RecipeId, ReminderId, SecurityId, TaskId, WorkoutId,
+    AccountId, BillId, EventId, ExpenseCategoryId, ExpenseId, ExternalRef, HabitId,
+    InvestmentTransactionId, NoteId, PlanId, ProjectId, RecipeId, ReminderId, SecurityId, TaskId,
+    WorkoutId,
 };
 use pa_core::journal::{DailyCheckIn, Memory, Note};
 use pa_core::meals::{Ingredient, MealSlot, PlannedMeal, Recipe};
@@ -174,6 +176,20 @@ pub(crate) fn every_kind() -> WriteBatch {
         .into(),
         security.into(),
         holding.into(),
+        InvestmentTransaction {
+            id: InvestmentTransactionId::new("buy-1").unwrap(),
+            external: Some(ExternalRef::new("ofx", "broker/1").unwrap()),
+            account: brokerage.id.clone(),
+            security: Some(SecurityId::new("vti").unwrap()),
+            day: day("2026-03-01"),
+            action: InvestmentAction::Buy,
+            quantity: Some("10".parse().unwrap()),
+            price: Some(usd("250.00")),
+            amount: usd("-2504.95"),
+            fees: Some(usd("4.95")),
+            description: "Buy 10 VTI".into(),
+        }
+        .into(),
         Bill {
             id: BillId::new("rent").unwrap(),
             name: "Rent".into(),
@@ -242,7 +258,7 @@ pub(crate) fn every_kind_round_trips(b: &impl Backend) {
     assert_eq!((again.added, again.updated, again.unchanged), (0, 0, n));
     let kinds: std::collections::BTreeSet<RecordKind> =
         batch.records.iter().map(Doc::kind).collect();
-    assert_eq!(kinds.len(), 19, "every generic kind is exercised");
+    assert_eq!(kinds.len(), 20, "every generic kind is exercised");
     for kind in kinds {
         let want: Vec<&Doc> = batch.records.iter().filter(|d| d.kind() == kind).collect();
         let got = pa_core::ports::docs_of(&alice, kind, None)

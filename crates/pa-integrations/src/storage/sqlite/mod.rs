@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/003_records.sql"),
     include_str!("../../../migrations/004_compact_finance.sql"),
     include_str!("../../../migrations/005_keyring.sql"),
+    include_str!("../../../migrations/006_investment_transactions.sql"),
 ];
 
 /// The schema version this code writes.

@@ -32,6 +32,7 @@ pub(super) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Budget => "budgets",
         RecordKind::Security => "securities",
         RecordKind::Holding => "holdings",
+        RecordKind::InvestmentTransaction => "investment_transactions",
         RecordKind::Bill => "bills",
         RecordKind::ExpenseCategory => "expense_categories",
         RecordKind::Expense => "expenses",
