@@ -256,7 +256,9 @@ fn integer(bytes: &[u8], base: u8, big_endian: bool) -> Option<f64> {
     // Base type numbers (the low five bits name the type) and their invalid values.
     match base & 0x1F {
         0x00 | 0x02 | 0x0D => Some(bytes[0]).filter(|v| *v != 0xFF).map(f64::from),
-        0x01 => Some(i8::from_le_bytes([bytes[0]])).filter(|v| *v != 0x7F).map(f64::from),
+        0x01 => Some(i8::from_le_bytes([bytes[0]]))
+            .filter(|v| *v != 0x7F)
+            .map(f64::from),
         0x0A => Some(bytes[0]).filter(|v| *v != 0).map(f64::from),
         0x03 => Some(read!(i16, 2)).filter(|v| *v != 0x7FFF).map(f64::from),
         0x04 => Some(read!(u16, 2)).filter(|v| *v != 0xFFFF).map(f64::from),

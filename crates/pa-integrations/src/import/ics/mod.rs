@@ -18,7 +18,9 @@
 mod write;
 mod zone;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 
 use calcard::common::PartialDateTime;
 use calcard::icalendar::{
@@ -65,7 +67,7 @@ pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed>
                     cal: &cal,
                     name: &stem,
                     options,
-                    zones: HashMap::new(),
+                    zones: FxHashMap::default(),
                     parsed: &mut parsed,
                 }
                 .read();
@@ -159,7 +161,7 @@ struct Reader<'a> {
     cal: &'a ICalendar,
     name: &'a str,
     options: &'a ImportOptions,
-    zones: HashMap<String, Kept<Tz>>,
+    zones: FxHashMap<String, Kept<Tz>>,
     parsed: &'a mut Parsed,
 }
 
@@ -178,47 +180,57 @@ impl Reader<'_> {
             .first()
             .and_then(|c| text(c, &ICalendarProperty::Other("X-WR-CALNAME".into())))
             .map_or_else(|| self.name.to_owned(), str::to_owned);
-        // Masters and their overrides, by UID, in file order.
-        let mut masters: BTreeMap<String, (usize, &ICalendarComponent)> = BTreeMap::new();
-        let mut changes: Vec<(String, &ICalendarComponent)> = Vec::new();
+        // Masters in file order (a later copy of a UID replaces an earlier one in its place),
+        // their changed occurrences, and to-dos.
+        let mut masters: Vec<(Cow<'_, str>, &ICalendarComponent)> = Vec::new();
+        let mut by_uid: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
+        let mut changes: Vec<(Cow<'_, str>, &ICalendarComponent)> = Vec::new();
         let mut todos = Vec::new();
-        for (i, c) in self.cal.components.iter().enumerate() {
+        for c in &self.cal.components {
             match c.component_type {
                 ICalendarComponentType::VEvent => {
-                    let uid = c.uid().map_or_else(|| fallback_uid(c), str::to_owned);
+                    let uid = c
+                        .uid()
+                        .map_or_else(|| Cow::Owned(fallback_uid(c)), Cow::Borrowed);
                     if c.property(&ICalendarProperty::RecurrenceId).is_some() {
                         changes.push((uid, c));
-                    } else if let Some((_, earlier)) = masters.get(&uid)
-                        && sequence(earlier) > sequence(c)
-                    {
-                        self.parsed.warnings.push(format!(
-                            "event {uid} is in the file twice: the later SEQUENCE is kept"
-                        ));
-                    } else {
-                        if masters.contains_key(&uid) {
+                    } else if let Some(&i) = by_uid.get(&uid) {
+                        if sequence(masters[i].1) > sequence(c) {
+                            self.parsed.warnings.push(format!(
+                                "event {uid} is in the file twice: the later SEQUENCE is kept"
+                            ));
+                        } else {
                             self.parsed.warnings.push(format!(
                                 "event {uid} is in the file twice: the later one is kept"
                             ));
+                            masters[i].1 = c;
                         }
-                        masters.insert(uid, (i, c));
+                    } else {
+                        by_uid.insert(uid.clone(), masters.len());
+                        masters.push((uid, c));
                     }
                 }
                 ICalendarComponentType::VTodo => todos.push(c),
                 _ => {}
             }
         }
-        let mut events: BTreeMap<String, (usize, Event)> = BTreeMap::new();
-        for (uid, (i, c)) in &masters {
+        let mut events: Vec<(Cow<'_, str>, Option<Event>)> = Vec::with_capacity(masters.len());
+        for (uid, c) in masters {
             match self.event(&calendar, c) {
-                Ok(e) => {
-                    events.insert(uid.clone(), (*i, e));
+                Ok(e) => events.push((uid, Some(e))),
+                Err(why) => {
+                    self.parsed.skip(format!("event {uid}"), why);
+                    events.push((uid, None));
                 }
-                Err(why) => self.parsed.skip(format!("event {uid}"), why),
             }
         }
         let mut orphans = Vec::new();
         for (uid, c) in changes {
-            let Some((_, master)) = events.get_mut(&uid) else {
+            let master = by_uid
+                .get(&uid)
+                .and_then(|&i| events.get_mut(i))
+                .and_then(|(_, e)| e.as_mut());
+            let Some(master) = master else {
                 orphans.push((uid, c));
                 continue;
             };
@@ -227,13 +239,10 @@ impl Reader<'_> {
                     .skip(format!("change to an occurrence of event {uid}"), why);
             }
         }
-        let mut ordered: Vec<(usize, String, Event)> = events
-            .into_iter()
-            .map(|(uid, (i, e))| (i, uid, e))
-            .collect();
-        ordered.sort_by_key(|(i, ..)| *i);
-        for (_, uid, event) in ordered {
-            self.keep(&uid, &uid, event);
+        for (uid, event) in events {
+            if let Some(event) = event {
+                self.keep(&uid, &uid, event);
+            }
         }
         // A changed occurrence whose event is not here: an event of its own.
         for (uid, c) in orphans {
@@ -241,7 +250,10 @@ impl Reader<'_> {
                 .when(c, &ICalendarProperty::RecurrenceId)
                 .ok()
                 .flatten()
-                .map_or_else(|| uid.clone(), |w| format!("{uid}/{}", occurrence_label(w)));
+                .map_or_else(
+                    || uid.to_string(),
+                    |w| format!("{uid}/{}", occurrence_label(w)),
+                );
             match self.event(&calendar, c) {
                 // A RECURRENCE-ID names one occurrence: it does not recur itself.
                 Ok(e) => self.keep(
@@ -467,11 +479,7 @@ impl Reader<'_> {
             recurrence,
             overrides,
         };
-        if let Some(r) = &e.recurrence
-            && let Err(err) = r.validate()
-        {
-            return Err(err.to_string());
-        }
+        // The recurrence is checked with the whole event when it is kept.
         e.description = e.description.filter(|d| !d.is_empty());
         e.location = e.location.filter(|d| !d.is_empty());
         Ok(e)

@@ -81,7 +81,8 @@ fn by_name(name: &str) -> Option<Tz> {
 
 /// The definition's transitions: (instant, offset in seconds from then on), in order.
 fn onsets(cal: &ICalendar, definition: &ICalendarComponent) -> Vec<(DateTime<Utc>, i32)> {
-    let (from, to) = (year_start(1900), year_start(2040));
+    // Checkpoints lie in 1990–2037; the onsets just before and after that are enough.
+    let (from, to) = (year_start(1985), year_start(2040));
     let mut out = Vec::new();
     for id in &definition.component_ids {
         let Some(c) = cal.components.get(*id as usize) else {
