@@ -193,6 +193,14 @@ impl<'a> Node<'a> {
         })
     }
 
+    /// Calls `f` with every element below this one, depth first.
+    fn walk<'n>(&'n self, f: &mut impl FnMut(&'n Node<'a>)) {
+        for c in &self.children {
+            f(c);
+            c.walk(f);
+        }
+    }
+
     fn all<'n>(&'n self, name: &str, out: &mut Vec<&'n Node<'a>>) {
         for c in &self.children {
             if c.name == name {
@@ -370,10 +378,13 @@ pub fn read(bytes: &[u8], source: &str, _options: &ImportOptions) -> Result<Pars
     let text = decode(bytes);
     let root = tree(&text, source)?;
     let mut parsed = Parsed::default();
-    let mut statements = Vec::new();
-    for kind in ["STMTRS", "CCSTMTRS", "INVSTMTRS"] {
-        root.all(kind, &mut statements);
-    }
+    // One walk for the statements of every kind and the securities.
+    let (mut statements, mut securities) = (Vec::new(), Vec::new());
+    root.walk(&mut |n| match n.name.as_ref() {
+        "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => statements.push(n),
+        "SECINFO" => securities.push(n),
+        _ => {}
+    });
     if statements.is_empty() {
         return Err(Error::parse(
             source,
@@ -381,8 +392,6 @@ pub fn read(bytes: &[u8], source: &str, _options: &ImportOptions) -> Result<Pars
             "no bank, credit-card or investment statement",
         ));
     }
-    let mut securities = Vec::new();
-    root.all("SECINFO", &mut securities);
     let mut seen_securities = std::collections::BTreeSet::new();
     for info in securities {
         let Some(id) = info.text_at(&["SECID", "UNIQUEID"]) else {
@@ -510,27 +519,29 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
     // Transactions.
     let mut rows = Vec::new();
     st.all("STMTTRN", &mut rows);
-    let mut fitids = std::collections::BTreeSet::new();
+    let mut fitids = rustc_hash::FxHashSet::default();
     for t in rows {
         let fitid = t.text_at(&["FITID"]).unwrap_or("");
-        let what = format!("transaction {fitid:?} of account {account_id}");
+        // Named only when something is skipped: formatting it for every row costs more than the
+        // rest of the row.
+        let what = || format!("transaction {fitid:?} of account {account_id}");
         if fitid.is_empty() {
             parsed.skip(
-                what,
+                what(),
                 "it has no FITID, so re-imports could not recognise it",
             );
             continue;
         }
-        if !fitids.insert(fitid.to_owned()) {
+        if !fitids.insert(fitid) {
             continue;
         }
         let Some(posted) = t.text_at(&["DTPOSTED"]).and_then(day) else {
-            parsed.skip(what, "its DTPOSTED is not a date");
+            parsed.skip(what(), "its DTPOSTED is not a date");
             continue;
         };
         let raw = t.text_at(&["TRNAMT"]).unwrap_or("");
         let Some(value) = amount(raw) else {
-            parsed.skip(what, format!("its amount {raw:?} is not a number"));
+            parsed.skip(what(), format!("its amount {raw:?} is not a number"));
             continue;
         };
         let id = format!("{account_id}/{fitid}");
@@ -600,16 +611,16 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
             let Some(sec) = inv.text_at(&["SECID", "UNIQUEID"]) else {
                 continue;
             };
-            let what = format!("position in {sec} of account {account_id}");
+            let what = || format!("position in {sec} of account {account_id}");
             let (Some(units), Some(price)) = (
                 inv.text_at(&["UNITS"]).and_then(amount),
                 inv.text_at(&["UNITPRICE"]).and_then(amount),
             ) else {
-                parsed.skip(what, "units or price missing");
+                parsed.skip(what(), "units or price missing");
                 continue;
             };
             let Some(day) = inv.text_at(&["DTPRICEASOF"]).and_then(day).or(as_of) else {
-                parsed.skip(what, "no date");
+                parsed.skip(what(), "no date");
                 continue;
             };
             let mut h = Holding::new(
