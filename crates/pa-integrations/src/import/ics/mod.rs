@@ -1,8 +1,8 @@
 //! iCalendar files (RFC 5545): VEVENTs become calendar events, VTODOs tasks; [`write`] turns events
 //! back into a file that reads back to the same events.
 //!
-//! Parsing (folded lines, escapes, parameters, values) is calcard's; this module maps the
-//! components onto pa-core's model:
+//! [`content`] reads the lines into components (folding, escapes, quoted parameters) and this
+//! module maps them onto pa-core's model:
 //! - times with a TZID are wall-clock times in that zone ([`zone`] maps the name to an IANA zone),
 //!   `…Z` times are UTC, floating times are read in [`ImportOptions::zone`], and dates are all-day;
 //! - a VEVENT without DTEND or DURATION lasts one day if it starts on a date, and is an instant if
@@ -15,19 +15,12 @@
 //!   of the same calendar, updates rather than duplicates; the calendar is the file's
 //!   X-WR-CALNAME, or the file's name.
 
+mod content;
 mod write;
 mod zone;
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap;
-
-use calcard::common::PartialDateTime;
-use calcard::icalendar::{
-    ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry, ICalendarParameterName,
-    ICalendarPeriod, ICalendarProperty, ICalendarStatus, ICalendarValue,
-};
-use calcard::{Entry, Parser};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use pa_core::calendar::recurrence::{Recurrence, resolve_local};
@@ -36,9 +29,11 @@ use pa_core::ids::{EventId, ExternalRef, TaskId};
 use pa_core::ports::StoredEvent;
 use pa_core::tasks::{Due, Priority, Task, TaskStatus};
 use pa_core::time::{Day, ZonedInstant};
+use rustc_hash::FxHashMap;
 
 use super::{ImportOptions, Parsed, stable_hash};
 use crate::error::{Error, Result};
+use content::{Component, ContentError, Property};
 
 pub use write::write;
 
@@ -57,59 +52,25 @@ pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed>
     let stem = std::path::Path::new(name)
         .file_stem()
         .map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
-    let mut parser = Parser::new(&text);
-    let (mut calendars, mut invalid) = (0usize, 0usize);
-    loop {
-        match parser.entry() {
-            Entry::ICalendar(cal) => {
-                calendars += 1;
-                Reader {
-                    cal: &cal,
-                    name: &stem,
-                    options,
-                    zones: FxHashMap::default(),
-                    parsed: &mut parsed,
-                }
-                .read();
-            }
-            Entry::Eof => break,
-            Entry::TooManyComponents => {
-                return Err(Error::parse(
-                    name,
-                    None,
-                    "too many components to be a calendar",
-                ));
-            }
-            Entry::UnterminatedComponent(c) => {
-                return Err(Error::parse(
-                    name,
-                    None,
-                    format!("the file ends inside a {c} (truncated?)"),
-                ));
-            }
-            Entry::UnexpectedComponentEnd { expected, found } => {
-                return Err(Error::parse(
-                    name,
-                    None,
-                    format!(
-                        "END:{} where END:{} was expected",
-                        found.as_str(),
-                        expected.as_str()
-                    ),
-                ));
-            }
-            Entry::InvalidLine(_) => invalid += 1,
-            _ => {}
-        }
-    }
-    // calcard closes what a truncated file left open; a whole file ends with END:VCALENDAR.
-    let last = text.lines().rev().map(str::trim).find(|l| !l.is_empty());
-    if calendars > 0 && !last.is_some_and(|l| l.eq_ignore_ascii_case("END:VCALENDAR")) {
-        return Err(Error::parse(
+    let doc = content::parse(&text).map_err(|e| match e {
+        ContentError::Truncated(kind) => Error::parse(
             name,
             None,
-            "the file does not end with END:VCALENDAR (truncated?)",
-        ));
+            format!("the file ends inside a {kind} (truncated?)"),
+        ),
+        ContentError::TooDeep => Error::parse(name, None, "components nested too deeply"),
+    })?;
+    let mut calendars = 0;
+    for cal in doc.roots.iter().filter(|c| c.kind == "VCALENDAR") {
+        calendars += 1;
+        Reader {
+            cal,
+            name: &stem,
+            options,
+            zones: FxHashMap::default(),
+            parsed: &mut parsed,
+        }
+        .read();
     }
     if calendars == 0 {
         return Err(Error::parse(
@@ -118,6 +79,7 @@ pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed>
             "no BEGIN:VCALENDAR … END:VCALENDAR in the file",
         ));
     }
+    let invalid = doc.invalid_lines;
     if invalid > 0 {
         parsed.warnings.push(format!(
             "{invalid} line(s) that are not iCalendar were ignored"
@@ -158,7 +120,7 @@ impl When {
 }
 
 struct Reader<'a> {
-    cal: &'a ICalendar,
+    cal: &'a Component<'a>,
     name: &'a str,
     options: &'a ImportOptions,
     zones: FxHashMap<String, Kept<Tz>>,
@@ -172,27 +134,24 @@ type Kept<T> = std::result::Result<T, Why>;
 /// An RDATE or EXDATE value, with the end of a PERIOD value.
 type Dated = (When, Option<DateTime<Utc>>);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn read(mut self) {
         let calendar = self
             .cal
-            .components
-            .first()
-            .and_then(|c| text(c, &ICalendarProperty::Other("X-WR-CALNAME".into())))
-            .map_or_else(|| self.name.to_owned(), str::to_owned);
+            .text("X-WR-CALNAME")
+            .map_or_else(|| self.name.to_owned(), Cow::into_owned);
         // Masters in file order (a later copy of a UID replaces an earlier one in its place),
         // their changed occurrences, and to-dos.
-        let mut masters: Vec<(Cow<'_, str>, &ICalendarComponent)> = Vec::new();
+        let cal = self.cal;
+        let mut masters: Vec<(Cow<'_, str>, &Component<'_>)> = Vec::new();
         let mut by_uid: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
-        let mut changes: Vec<(Cow<'_, str>, &ICalendarComponent)> = Vec::new();
+        let mut changes: Vec<(Cow<'_, str>, &Component<'_>)> = Vec::new();
         let mut todos = Vec::new();
-        for c in &self.cal.components {
-            match c.component_type {
-                ICalendarComponentType::VEvent => {
-                    let uid = c
-                        .uid()
-                        .map_or_else(|| Cow::Owned(fallback_uid(c)), Cow::Borrowed);
-                    if c.property(&ICalendarProperty::RecurrenceId).is_some() {
+        for c in &cal.children {
+            match c.kind.as_ref() {
+                "VEVENT" => {
+                    let uid = uid(c);
+                    if c.prop("RECURRENCE-ID").is_some() {
                         changes.push((uid, c));
                     } else if let Some(&i) = by_uid.get(&uid) {
                         if sequence(masters[i].1) > sequence(c) {
@@ -210,7 +169,7 @@ impl Reader<'_> {
                         masters.push((uid, c));
                     }
                 }
-                ICalendarComponentType::VTodo => todos.push(c),
+                "VTODO" => todos.push(c),
                 _ => {}
             }
         }
@@ -246,14 +205,10 @@ impl Reader<'_> {
         }
         // A changed occurrence whose event is not here: an event of its own.
         for (uid, c) in orphans {
-            let id = self
-                .when(c, &ICalendarProperty::RecurrenceId)
-                .ok()
-                .flatten()
-                .map_or_else(
-                    || uid.to_string(),
-                    |w| format!("{uid}/{}", occurrence_label(w)),
-                );
+            let id = self.when(c, "RECURRENCE-ID").ok().flatten().map_or_else(
+                || uid.to_string(),
+                |w| format!("{uid}/{}", occurrence_label(w)),
+            );
             match self.event(&calendar, c) {
                 // A RECURRENCE-ID names one occurrence: it does not recur itself.
                 Ok(e) => self.keep(
@@ -268,7 +223,7 @@ impl Reader<'_> {
             }
         }
         for c in todos {
-            let uid = c.uid().map_or_else(|| fallback_uid(c), str::to_owned);
+            let uid = uid(c);
             match self.task(&uid, c) {
                 Ok(t) => self.parsed.batch.records.push(t.into()),
                 Err(why) => self.parsed.skip(format!("to-do {uid}"), why),
@@ -293,57 +248,55 @@ impl Reader<'_> {
         if let Some(z) = self.zones.get(name) {
             return z.clone();
         }
-        let z = zone::resolve(self.cal, name);
+        let z = zone::resolve(&self.cal.children, name);
         self.zones.insert(name.to_owned(), z.clone());
         z
     }
 
-    /// A date or date-time value of `entry`.
-    fn value(&mut self, entry: &ICalendarEntry, v: &PartialDateTime) -> Kept<When> {
-        let dt = v
-            .to_date_time()
-            .ok_or_else(|| format!("{} is not a valid date or time", entry.name.as_str()))?;
-        if v.hour.is_none() {
-            return Ok(When::Date(dt.date_time.date()));
+    /// A date or date-time value of `p` (one of its values, for lists).
+    fn value(&mut self, p: &Property<'_>, v: &str) -> Kept<When> {
+        let bad = || format!("{} '{v}' is not a date or a date-time", p.name);
+        let v = v.trim();
+        let (t, utc) = match v.strip_suffix(['Z', 'z']) {
+            Some(t) => (t, true),
+            None => (v, false),
+        };
+        let parsed = content::date_time(t).ok_or_else(bad)?;
+        if t.len() == 8 {
+            return Ok(When::Date(parsed.date()));
         }
-        if let Some(off) = dt.offset {
-            let utc = dt.date_time - Duration::seconds(i64::from(off.local_minus_utc()));
-            return Ok(When::Local(utc, chrono_tz::UTC));
+        if utc {
+            return Ok(When::Local(parsed, chrono_tz::UTC));
         }
-        match entry.tz_id() {
-            Some(name) => Ok(When::Local(dt.date_time, self.zone(name)?)),
-            None => Ok(When::Local(dt.date_time, self.options.zone)),
+        let t = parsed;
+        match p.param("TZID") {
+            Some(name) => Ok(When::Local(t, self.zone(name)?)),
+            None => Ok(When::Local(t, self.options.zone)),
         }
     }
 
-    fn when(&mut self, c: &ICalendarComponent, name: &ICalendarProperty) -> Kept<Option<When>> {
-        let Some(entry) = c.property(name) else {
+    fn when(&mut self, c: &Component<'_>, name: &str) -> Kept<Option<When>> {
+        let Some(p) = c.prop(name) else {
             return Ok(None);
         };
-        match entry.values.first() {
-            Some(ICalendarValue::PartialDateTime(v)) => self.value(entry, v).map(Some),
-            _ => Err(format!("{} has no date or time", name.as_str())),
-        }
+        self.value(p, &p.value).map(Some)
     }
 
-    /// Every date or time in the entries named `name` (RDATE, EXDATE).
-    fn all(&mut self, c: &ICalendarComponent, name: &ICalendarProperty) -> Kept<Vec<Dated>> {
+    /// Every date or time in the properties named `name` (RDATE, EXDATE), with a period's end.
+    fn all(&mut self, c: &Component<'_>, name: &str) -> Kept<Vec<Dated>> {
         let mut out = Vec::new();
-        for entry in c.entries.iter().filter(|e| &e.name == name) {
-            for v in &entry.values {
-                let item = match v {
-                    ICalendarValue::PartialDateTime(v) => (self.value(entry, v)?, None),
-                    ICalendarValue::Period(ICalendarPeriod::Range { start, end }) => {
-                        let start = self.value(entry, start)?;
-                        let end = self.value(entry, end)?.instant()?;
+        for p in c.props(name) {
+            for v in p.list() {
+                let item = match v.split_once('/') {
+                    None => (self.value(p, v)?, None),
+                    Some((start, rest)) => {
+                        let start = self.value(p, start)?;
+                        let end = match duration(rest) {
+                            Some(d) => start.instant()? + d,
+                            None => self.value(p, rest)?.instant()?,
+                        };
                         (start, Some(end))
                     }
-                    ICalendarValue::Period(ICalendarPeriod::Duration { start, duration }) => {
-                        let start = self.value(entry, start)?;
-                        let length = Duration::seconds(duration.as_seconds());
-                        (start, Some(start.instant()? + length))
-                    }
-                    _ => continue,
                 };
                 out.push(item);
             }
@@ -351,22 +304,16 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn time(&mut self, c: &ICalendarComponent, default: Option<Duration>) -> Kept<EventTime> {
-        let start = self
-            .when(c, &ICalendarProperty::Dtstart)?
-            .ok_or("it has no DTSTART")?;
-        let end = self.when(c, &ICalendarProperty::Dtend)?;
-        let duration = c
-            .property(&ICalendarProperty::Duration)
-            .and_then(|e| e.values.first())
-            .and_then(|v| match v {
-                ICalendarValue::Duration(d) => Some(Duration::seconds(if d.neg {
-                    -d.as_seconds()
-                } else {
-                    d.as_seconds()
-                })),
-                _ => None,
-            });
+    fn time(&mut self, c: &Component<'_>, default: Option<Duration>) -> Kept<EventTime> {
+        let start = self.when(c, "DTSTART")?.ok_or("it has no DTSTART")?;
+        let end = self.when(c, "DTEND")?;
+        let duration = match c.prop("DURATION") {
+            Some(p) => Some(
+                duration(&p.value)
+                    .ok_or_else(|| format!("DURATION '{}' is not a duration", p.value))?,
+            ),
+            None => None,
+        };
         Ok(match start {
             When::Date(s) => {
                 let end = match (end, duration) {
@@ -404,28 +351,20 @@ impl Reader<'_> {
         })
     }
 
-    fn event(&mut self, calendar: &str, c: &ICalendarComponent) -> Kept<Event> {
+    fn event(&mut self, calendar: &str, c: &Component<'_>) -> Kept<Event> {
         let time = self.time(c, None)?;
         let zone = match time {
             EventTime::Timed { start, .. } => Some(start.zone),
             EventTime::AllDay { .. } => None,
         };
-        let rrules = c
-            .entries
-            .iter()
-            .filter(|e| e.name == ICalendarProperty::Rrule)
-            .flat_map(|e| e.values.iter())
-            .filter(|v| v.as_text().is_none_or(|t| !t.trim().is_empty()))
-            .map(|v| match v {
-                ICalendarValue::RecurrenceRule(r) => Ok(r.to_string()),
-                other => Err(format!(
-                    "RRULE '{}' is not a recurrence rule",
-                    other.as_text().unwrap_or("?")
-                )),
-            })
-            .collect::<Kept<Vec<String>>>()?;
-        let rdates = self.all(c, &ICalendarProperty::Rdate)?;
-        let exdates = self.all(c, &ICalendarProperty::Exdate)?;
+        let rrules: Vec<String> = c
+            .props("RRULE")
+            .map(|p| p.value.trim())
+            .filter(|v| !v.is_empty())
+            .map(canonical_rule)
+            .collect();
+        let rdates = self.all(c, "RDATE")?;
+        let exdates = self.all(c, "EXDATE")?;
         let recurrence = if rrules.is_empty() && rdates.is_empty() {
             None
         } else {
@@ -467,11 +406,9 @@ impl Reader<'_> {
         }
         let mut e = Event {
             calendar: calendar.to_owned(),
-            title: text(c, &ICalendarProperty::Summary)
-                .unwrap_or_default()
-                .to_owned(),
-            description: text(c, &ICalendarProperty::Description).map(str::to_owned),
-            location: text(c, &ICalendarProperty::Location).map(str::to_owned),
+            title: c.text("SUMMARY").unwrap_or_default().into_owned(),
+            description: c.text("DESCRIPTION").map(Cow::into_owned),
+            location: c.text("LOCATION").map(Cow::into_owned),
             time,
             status: status(c).unwrap_or_default(),
             external: None,
@@ -486,33 +423,30 @@ impl Reader<'_> {
     }
 
     /// Applies the VEVENT `c`, which changes one occurrence, to `master`.
-    fn change(&mut self, master: &mut Event, c: &ICalendarComponent) -> Kept<()> {
+    fn change(&mut self, master: &mut Event, c: &Component<'_>) -> Kept<()> {
         let zone = match master.time {
             EventTime::Timed { start, .. } => Some(start.zone),
             EventTime::AllDay { .. } => None,
         };
         // RANGE=THISANDFUTURE is the only range RFC 5545 allows.
         let this_and_future = c
-            .property(&ICalendarProperty::RecurrenceId)
-            .is_some_and(|e| {
-                e.parameters(&ICalendarParameterName::Range)
-                    .next()
-                    .is_some()
-            });
+            .prop("RECURRENCE-ID")
+            .and_then(|p| p.param("RANGE"))
+            .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
         let id = self
-            .when(c, &ICalendarProperty::RecurrenceId)?
+            .when(c, "RECURRENCE-ID")?
             .ok_or("RECURRENCE-ID has no value")?
             .in_zone(zone)?;
         let duration = match master.time {
             EventTime::Timed { start, end } => end.utc - start.utc,
             EventTime::AllDay { start, end } => Duration::days(start.days_until(end)),
         };
-        let time = if c.property(&ICalendarProperty::Dtstart).is_some() {
+        let time = if c.prop("DTSTART").is_some() {
             Some(self.time(c, Some(duration))?)
         } else {
             None
         };
-        let title = text(c, &ICalendarProperty::Summary).map(str::to_owned);
+        let title = c.text("SUMMARY").map(Cow::into_owned);
         let st = status(c);
         master.overrides.retain(|o| o.recurrence_id != id);
         master.overrides.push(Override {
@@ -526,43 +460,35 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn task(&mut self, uid: &str, c: &ICalendarComponent) -> Kept<Task> {
-        let instant = |r: &mut Self, p: &ICalendarProperty| -> Kept<Option<DateTime<Utc>>> {
+    fn task(&mut self, uid: &str, c: &Component<'_>) -> Kept<Task> {
+        let instant = |r: &mut Self, p: &str| -> Kept<Option<DateTime<Utc>>> {
             r.when(c, p)?.map(When::instant).transpose()
         };
-        let created = match instant(self, &ICalendarProperty::Created)? {
+        let created = match instant(self, "CREATED")? {
             Some(t) => t,
-            None => instant(self, &ICalendarProperty::Dtstamp)?
-                .ok_or("it has neither CREATED nor DTSTAMP")?,
+            None => instant(self, "DTSTAMP")?.ok_or("it has neither CREATED nor DTSTAMP")?,
         };
         let id = TaskId::new(format!("ics-{}", short(uid))).map_err(|e| e.to_string())?;
-        let mut t = Task::new(
-            id,
-            text(c, &ICalendarProperty::Summary).unwrap_or_default(),
-            created,
-        );
+        let mut t = Task::new(id, c.text("SUMMARY").unwrap_or_default(), created);
         t.external = Some(ExternalRef::new("ics", short(uid)).map_err(|e| e.to_string())?);
-        t.notes = text(c, &ICalendarProperty::Description)
-            .unwrap_or_default()
-            .to_owned();
-        t.status = match c.status() {
-            Some(ICalendarStatus::InProcess) => TaskStatus::Doing,
-            Some(ICalendarStatus::Completed) => TaskStatus::Done,
-            Some(ICalendarStatus::Cancelled) => TaskStatus::Cancelled,
+        t.notes = c.text("DESCRIPTION").unwrap_or_default().into_owned();
+        t.status = match c.text("STATUS").as_deref().map(str::trim) {
+            Some(s) if s.eq_ignore_ascii_case("IN-PROCESS") => TaskStatus::Doing,
+            Some(s) if s.eq_ignore_ascii_case("COMPLETED") => TaskStatus::Done,
+            Some(s) if s.eq_ignore_ascii_case("CANCELLED") => TaskStatus::Cancelled,
             _ => TaskStatus::Todo,
         };
         // RFC 5545 §3.8.1.9: 1 is the highest, 9 the lowest, 0 undefined.
         t.priority = match c
-            .property(&ICalendarProperty::Priority)
-            .and_then(|e| e.values.first())
-            .and_then(ICalendarValue::as_integer)
+            .prop("PRIORITY")
+            .and_then(|p| p.value.trim().parse::<u8>().ok())
         {
             Some(1) => Priority::Urgent,
             Some(2..=4) => Priority::High,
             Some(6..=9) => Priority::Low,
             _ => Priority::Medium,
         };
-        t.due = match self.when(c, &ICalendarProperty::Due)? {
+        t.due = match self.when(c, "DUE")? {
             Some(When::Date(d)) => Some(Due::Day {
                 day: Day::from_naive(d),
             }),
@@ -571,64 +497,143 @@ impl Reader<'_> {
             }),
             None => None,
         };
-        t.completed_at = instant(self, &ICalendarProperty::Completed)?;
+        t.completed_at = instant(self, "COMPLETED")?;
         if t.status == TaskStatus::Done && t.completed_at.is_none() {
-            t.completed_at = instant(self, &ICalendarProperty::LastModified)?;
+            t.completed_at = instant(self, "LAST-MODIFIED")?;
         }
         t.tags = c
-            .entries
-            .iter()
-            .filter(|e| e.name == ICalendarProperty::Categories)
-            .flat_map(|e| e.values.iter())
-            .filter_map(|v| v.as_text())
-            .map(str::to_owned)
+            .props("CATEGORIES")
+            .flat_map(Property::list)
+            .map(|t| content::unescape(t).into_owned())
             .collect();
         t.validate().map_err(|e| e.to_string())?;
         Ok(t)
     }
 }
 
-fn text<'a>(c: &'a ICalendarComponent, name: &ICalendarProperty) -> Option<&'a str> {
-    c.property(name)
-        .and_then(|e| e.values.first())
-        .and_then(|v| v.as_text())
-}
-
-fn status(c: &ICalendarComponent) -> Option<EventStatus> {
-    match c.status()? {
-        ICalendarStatus::Tentative => Some(EventStatus::Tentative),
-        ICalendarStatus::Cancelled => Some(EventStatus::Cancelled),
-        _ => Some(EventStatus::Confirmed),
+/// The UID, or one made for a component without (see [`fallback_uid`]).
+fn uid<'c>(c: &'c Component<'_>) -> Cow<'c, str> {
+    match c.text("UID") {
+        Some(u) if !u.trim().is_empty() => u,
+        _ => Cow::Owned(fallback_uid(c)),
     }
 }
 
-fn sequence(c: &ICalendarComponent) -> i64 {
-    c.property(&ICalendarProperty::Sequence)
-        .and_then(|e| e.values.first())
-        .and_then(ICalendarValue::as_integer)
+fn status(c: &Component<'_>) -> Option<EventStatus> {
+    let s = c.text("STATUS")?;
+    let s = s.trim();
+    Some(if s.eq_ignore_ascii_case("TENTATIVE") {
+        EventStatus::Tentative
+    } else if s.eq_ignore_ascii_case("CANCELLED") {
+        EventStatus::Cancelled
+    } else {
+        EventStatus::Confirmed
+    })
+}
+
+fn sequence(c: &Component<'_>) -> i64 {
+    c.prop("SEQUENCE")
+        .and_then(|p| p.value.trim().parse().ok())
         .unwrap_or(0)
 }
 
 /// A UID for a component without one (RFC 5545 requires it; some exporters forget): a digest of
 /// its start, title, description and location, so that importing the file again finds the same
 /// event while two different events on one day stay two.
-fn fallback_uid(c: &ICalendarComponent) -> String {
-    let start = c
-        .property(&ICalendarProperty::Dtstart)
-        .and_then(|e| e.values.first())
-        .and_then(|v| v.as_partial_date_time())
-        .and_then(PartialDateTime::to_date_time)
-        .map_or_else(String::new, |d| {
-            d.date_time.format("%Y%m%dT%H%M%S").to_string()
-        });
-    let fields = [
-        ICalendarProperty::Summary,
-        ICalendarProperty::Description,
-        ICalendarProperty::Location,
-    ]
-    .map(|p| text(c, &p).unwrap_or_default().to_owned())
-    .join("\u{1f}");
+fn fallback_uid(c: &Component<'_>) -> String {
+    let start = c.prop("DTSTART").map_or_else(String::new, |p| {
+        let v = p.value.trim().trim_end_matches(['Z', 'z']);
+        if v.len() == 8 {
+            format!("{v}T000000")
+        } else {
+            v.to_owned()
+        }
+    });
+    let fields = ["SUMMARY", "DESCRIPTION", "LOCATION"]
+        .map(|p| c.text(p).unwrap_or_default().into_owned())
+        .join("\u{1f}");
     format!("no-uid/{start}/{:016x}", stable_hash(&fields))
+}
+
+/// A rule with its parts upper case, without `+` signs and in one order (the order the exporter writes them), so
+/// that the same rule read from any calendar, or from pa's own export, is the same text.
+fn canonical_rule(rule: &str) -> String {
+    const ORDER: [&str; 16] = [
+        "FREQ",
+        "UNTIL",
+        "COUNT",
+        "INTERVAL",
+        "BYSECOND",
+        "BYMINUTE",
+        "BYHOUR",
+        "BYDAY",
+        "BYMONTHDAY",
+        "BYYEARDAY",
+        "BYWEEKNO",
+        "BYMONTH",
+        "BYSETPOS",
+        "WKST",
+        "RSCALE",
+        "SKIP",
+    ];
+    let mut parts: Vec<(usize, String)> = rule
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            // `BYDAY=+3WE` is `3WE`.
+            let p = p.to_ascii_uppercase().replace("=+", "=").replace(",+", ",");
+            let name = p.split('=').next().unwrap_or_default();
+            (
+                ORDER.iter().position(|o| *o == name).unwrap_or(ORDER.len()),
+                p,
+            )
+        })
+        .collect();
+    parts.sort_by_key(|(i, _)| *i);
+    parts
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// An RFC 5545 duration (`P1W`, `-PT15M`, `P1DT2H`), or `None`.
+fn duration(text: &str) -> Option<Duration> {
+    let t = text.trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let t = t.strip_prefix(['P', 'p'])?;
+    let (mut total, mut number, mut in_time, mut any) = (0i64, None::<i64>, false, false);
+    for c in t.chars() {
+        match c.to_ascii_uppercase() {
+            'T' if number.is_none() => in_time = true,
+            d if d.is_ascii_digit() => {
+                let digit = i64::from(d.to_digit(10)?);
+                number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(digit)?);
+            }
+            unit => {
+                let n = number.take()?;
+                let seconds = match (unit, in_time) {
+                    ('W', false) => 604_800,
+                    ('D', false) => 86_400,
+                    ('H', true) => 3_600,
+                    ('M', true) => 60,
+                    ('S', true) => 1,
+                    _ => return None,
+                };
+                total = total.checked_add(n.checked_mul(seconds)?)?;
+                any = true;
+            }
+        }
+    }
+    if number.is_some() || !any {
+        return None;
+    }
+    let d = Duration::try_seconds(total)?;
+    Some(if negative { -d } else { d })
 }
 
 fn occurrence_label(w: When) -> String {

@@ -293,6 +293,29 @@ fn export_reads_back_to_the_same_events() {
 }
 
 #[test]
+fn rules_are_kept_in_one_form() {
+    assert_eq!(
+        canonical_rule("byday=+3we,-1fr;freq=monthly;until=20260101T000000Z;x-name=1"),
+        "FREQ=MONTHLY;UNTIL=20260101T000000Z;BYDAY=3WE,-1FR;X-NAME=1"
+    );
+    assert_eq!(duration("P1W"), Some(Duration::weeks(1)));
+    assert_eq!(duration("-PT15M"), Some(Duration::minutes(-15)));
+    assert_eq!(duration("P1DT2H3M4S"), Some(Duration::seconds(93_784)));
+    for bad in [
+        "",
+        "P",
+        "PT",
+        "1H",
+        "P1H",
+        "PT1D",
+        "P1",
+        "P99999999999999999999D",
+    ] {
+        assert_eq!(duration(bad), None, "{bad}");
+    }
+}
+
+#[test]
 fn broken_files_are_refused_with_a_reason() {
     for (bytes, want) in [
         (&b""[..], "no BEGIN:VCALENDAR"),

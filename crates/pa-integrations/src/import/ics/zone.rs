@@ -11,30 +11,38 @@
 use std::str::FromStr;
 
 use calcard::common::timezone::Tz as CalTz;
-use calcard::icalendar::{
-    ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarProperty, ICalendarValue,
-};
-use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use pa_core::calendar::recurrence::Recurrence;
+
+use super::content::Component;
 
 /// The zone `name` means in `cal`, or why there is none. A VTIMEZONE in the file is authoritative
 /// for its TZID (RFC 5545 §3.6.5): a zone found by name is used only if it keeps the definition's
 /// offsets; otherwise the definition's rules choose.
-pub(super) fn resolve(cal: &ICalendar, name: &str) -> Result<Tz, String> {
+pub(super) fn resolve(components: &[Component<'_>], name: &str) -> Result<Tz, String> {
     let name = name.trim().trim_matches('"');
-    let definition = cal.timezones().find(|c| tz_id(c) == Some(name));
-    // calcard reads X-LIC-LOCATION and Microsoft's zone ids.
-    let named = by_name(name).or_else(|| match definition.and_then(|d| d.timezone()) {
-        Some((_, CalTz::Tz(tz))) => Some(tz),
-        _ => None,
+    let definition = components
+        .iter()
+        .find(|c| c.kind == "VTIMEZONE" && tz_id(c).as_deref() == Some(name));
+    // Lotus and Outlook name the zone again in their own properties.
+    let named = by_name(name).or_else(|| {
+        let d = definition?;
+        d.text("X-LIC-LOCATION")
+            .and_then(|l| by_name(l.trim().trim_start_matches("SystemV/")))
+            .or_else(
+                || match CalTz::from_ms_cdo_zone_id(d.text("X-MICROSOFT-CDO-TZID")?.trim()) {
+                    Some(CalTz::Tz(tz)) => Some(tz),
+                    _ => None,
+                },
+            )
     });
     let Some(definition) = definition else {
         return named.ok_or_else(|| {
             format!("time zone '{name}' is neither an IANA or Windows name nor defined in the file")
         });
     };
-    let points = checkpoints(&onsets(cal, definition));
+    let points = checkpoints(&onsets(definition));
     match named {
         Some(tz) if points.is_empty() || agrees(&tz, &points) => Ok(tz),
         _ => by_rules(&points).ok_or_else(|| {
@@ -54,13 +62,8 @@ fn agrees(tz: &Tz, points: &[(DateTime<Utc>, i32)]) -> bool {
     })
 }
 
-fn tz_id(c: &ICalendarComponent) -> Option<&str> {
-    c.entries
-        .iter()
-        .find(|e| e.name == ICalendarProperty::Tzid)
-        .and_then(|e| e.values.first())
-        .and_then(|v| v.as_text())
-        .map(|t| t.trim().trim_matches('"'))
+fn tz_id<'c>(c: &'c Component<'_>) -> Option<std::borrow::Cow<'c, str>> {
+    c.text("TZID")
 }
 
 fn by_name(name: &str) -> Option<Tz> {
@@ -80,34 +83,27 @@ fn by_name(name: &str) -> Option<Tz> {
 }
 
 /// The definition's transitions: (instant, offset in seconds from then on), in order.
-fn onsets(cal: &ICalendar, definition: &ICalendarComponent) -> Vec<(DateTime<Utc>, i32)> {
+fn onsets(definition: &Component<'_>) -> Vec<(DateTime<Utc>, i32)> {
     // Checkpoints lie in 1990–2037; the onsets just before and after that are enough.
     let (from, to) = (year_start(1985), year_start(2040));
     let mut out = Vec::new();
-    for id in &definition.component_ids {
-        let Some(c) = cal.components.get(*id as usize) else {
-            continue;
-        };
-        if !matches!(
-            c.component_type,
-            ICalendarComponentType::Standard | ICalendarComponentType::Daylight
-        ) {
+    for c in &definition.children {
+        if !matches!(c.kind.as_ref(), "STANDARD" | "DAYLIGHT") {
             continue;
         }
         let (Some(start), Some(off_from), Some(off_to)) = (
-            first_local(c, &ICalendarProperty::Dtstart),
-            offset(c, &ICalendarProperty::Tzoffsetfrom),
-            offset(c, &ICalendarProperty::Tzoffsetto),
+            c.prop("DTSTART").and_then(|p| local(&p.value)),
+            c.prop("TZOFFSETFROM").and_then(|p| offset(&p.value)),
+            c.prop("TZOFFSETTO").and_then(|p| offset(&p.value)),
         ) else {
             continue;
         };
         let mut locals = vec![start];
         let rec = Recurrence {
-            rrules: values(c, &ICalendarProperty::Rrule)
-                .filter_map(|v| match v {
-                    ICalendarValue::RecurrenceRule(r) => Some(r.to_string()),
-                    _ => None,
-                })
+            rrules: c
+                .props("RRULE")
+                .map(|p| p.value.trim().to_owned())
+                .filter(|r| !r.is_empty())
                 .collect(),
             ..Recurrence::default()
         };
@@ -116,15 +112,10 @@ fn onsets(cal: &ICalendar, definition: &ICalendarComponent) -> Vec<(DateTime<Utc
         {
             locals.extend(found.iter().map(|t| t.naive_local()));
         }
-        locals.extend(
-            values(c, &ICalendarProperty::Rdate).filter_map(|v| match v {
-                ICalendarValue::PartialDateTime(d) => d.to_date_time().map(|d| d.date_time),
-                _ => None,
-            }),
-        );
-        for local in locals {
+        locals.extend(c.props("RDATE").flat_map(|p| p.list()).filter_map(local));
+        for l in locals {
             out.push((
-                Utc.from_utc_datetime(&local) - Duration::seconds(i64::from(off_from)),
+                Utc.from_utc_datetime(&l) - Duration::seconds(i64::from(off_from)),
                 off_to,
             ));
         }
@@ -134,31 +125,25 @@ fn onsets(cal: &ICalendar, definition: &ICalendarComponent) -> Vec<(DateTime<Utc
     out
 }
 
-fn values<'a>(
-    c: &'a ICalendarComponent,
-    name: &'a ICalendarProperty,
-) -> impl Iterator<Item = &'a ICalendarValue> {
-    c.entries
-        .iter()
-        .filter(move |e| &e.name == name)
-        .flat_map(|e| e.values.iter())
+/// A local date-time (`19701025T030000`) or date.
+fn local(text: &str) -> Option<NaiveDateTime> {
+    super::content::date_time(text.trim())
 }
 
-fn first_local(c: &ICalendarComponent, name: &ICalendarProperty) -> Option<chrono::NaiveDateTime> {
-    values(c, name).find_map(|v| match v {
-        ICalendarValue::PartialDateTime(d) => d.to_date_time().map(|d| d.date_time),
-        _ => None,
-    })
-}
-
-fn offset(c: &ICalendarComponent, name: &ICalendarProperty) -> Option<i32> {
-    values(c, name).find_map(|v| match v {
-        ICalendarValue::PartialDateTime(d) => {
-            let s = i32::from(d.tz_hour?) * 3600 + i32::from(d.tz_minute.unwrap_or(0)) * 60;
-            Some(if d.tz_minus { -s } else { s })
-        }
-        _ => None,
-    })
+/// A UTC offset (`+0100`, `-0530`, `+013045`) in seconds.
+fn offset(text: &str) -> Option<i32> {
+    let t = text.trim();
+    let (sign, digits) = match t.as_bytes().first()? {
+        b'+' => (1, &t[1..]),
+        b'-' => (-1, &t[1..]),
+        _ => return None,
+    };
+    if !(digits.len() == 4 || digits.len() == 6) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| digits.get(r).and_then(|d| d.parse::<i32>().ok());
+    let seconds = n(0..2)? * 3600 + n(2..4)? * 60 + if digits.len() == 6 { n(4..6)? } else { 0 };
+    Some(sign * seconds)
 }
 
 fn year_start(year: i32) -> DateTime<Utc> {
@@ -231,13 +216,18 @@ fn by_rules(points: &[(DateTime<Utc>, i32)]) -> Option<Tz> {
 mod tests {
     use super::*;
 
-    fn calendar(text: &str) -> ICalendar {
-        ICalendar::parse(text).unwrap()
+    fn zones(text: &str) -> Vec<Component<'_>> {
+        let doc = super::super::content::parse(text).unwrap();
+        doc.roots
+            .into_iter()
+            .next()
+            .map(|c| c.children)
+            .unwrap_or_default()
     }
 
     #[test]
     fn names_resolve_through_vendor_prefixes_and_windows_names() {
-        let cal = calendar("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+        let cal = zones("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
         for (name, want) in [
             ("Europe/Berlin", "Europe/Berlin"),
             ("europe/lisbon", "Europe/Lisbon"),
@@ -264,7 +254,7 @@ END:VTIMEZONE\r\nEND:VCALENDAR\r\n";
 
     #[test]
     fn an_unknown_name_is_matched_by_its_rules() {
-        let cal = calendar(OWN);
+        let cal = zones(OWN);
         let tz = resolve(&cal, "Western/Central Europe").unwrap();
         let summer = Utc.with_ymd_and_hms(2024, 7, 1, 12, 0, 0).unwrap();
         let winter = Utc.with_ymd_and_hms(2024, 1, 15, 12, 0, 0).unwrap();
