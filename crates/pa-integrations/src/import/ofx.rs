@@ -200,15 +200,6 @@ impl<'a> Node<'a> {
             c.walk(f);
         }
     }
-
-    fn all<'n>(&'n self, name: &str, out: &mut Vec<&'n Node<'a>>) {
-        for c in &self.children {
-            if c.name == name {
-                out.push(c);
-            }
-            c.all(name, out);
-        }
-    }
 }
 
 /// The text in the file's declared charset: UTF-8 when it is valid UTF-8, else Windows-1252
@@ -379,10 +370,22 @@ pub fn read(bytes: &[u8], source: &str, _options: &ImportOptions) -> Result<Pars
     let root = tree(&text, source)?;
     let mut parsed = Parsed::default();
     // One walk for the statements of every kind and the securities.
-    let (mut statements, mut securities) = (Vec::new(), Vec::new());
+    let (mut statements, mut securities, mut kinds) = (Vec::new(), Vec::new(), Vec::new());
     root.walk(&mut |n| match n.name.as_ref() {
         "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => statements.push(n),
         "SECINFO" => securities.push(n),
+        // Security kinds come from the aggregate around SECINFO.
+        "STOCKINFO" | "MFINFO" | "DEBTINFO" | "OPTINFO" => {
+            let kind = match n.name.as_ref() {
+                "STOCKINFO" => SecurityType::Equity,
+                "MFINFO" => SecurityType::MutualFund,
+                "DEBTINFO" => SecurityType::FixedIncome,
+                _ => SecurityType::Derivative,
+            };
+            if let Some(id) = n.text_at(&["SECINFO", "SECID", "UNIQUEID"]) {
+                kinds.push((id.to_owned(), kind));
+            }
+        }
         _ => {}
     });
     if statements.is_empty() {
@@ -418,22 +421,6 @@ pub fn read(bytes: &[u8], source: &str, _options: &ImportOptions) -> Result<Pars
     }
     for st in statements {
         statement(st, source, &mut parsed)?;
-    }
-    // Security kinds come from the aggregate around SECINFO.
-    let mut kinds = Vec::new();
-    for (aggregate, kind) in [
-        ("STOCKINFO", SecurityType::Equity),
-        ("MFINFO", SecurityType::MutualFund),
-        ("DEBTINFO", SecurityType::FixedIncome),
-        ("OPTINFO", SecurityType::Derivative),
-    ] {
-        let mut found = Vec::new();
-        root.all(aggregate, &mut found);
-        for f in found {
-            if let Some(id) = f.text_at(&["SECINFO", "SECID", "UNIQUEID"]) {
-                kinds.push((id.to_owned(), kind));
-            }
-        }
     }
     for d in &mut parsed.batch.records {
         if let pa_core::ports::Doc::Security(s) = d
@@ -472,11 +459,9 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
     });
     // CURDEF is required but real files leave it empty; a transaction's currency is the next
     // best witness, and USD (the OFX default market) the last resort, said aloud.
-    let mut syms = Vec::new();
-    st.all("CURSYM", &mut syms);
     let code = match st.text_at(&["CURDEF"]) {
         Some(c) => c.to_owned(),
-        None => match syms.iter().find_map(|n| n.text_at(&[])) {
+        None => match st.first("CURSYM").and_then(|n| n.text_at(&[])) {
             Some(c) => c.to_owned(),
             None => {
                 parsed
@@ -517,8 +502,26 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
     parsed.batch.accounts.push(account);
 
     // Transactions.
-    let mut rows = Vec::new();
-    st.all("STMTTRN", &mut rows);
+    // One walk for the rows and the aggregates read below; found anywhere in the statement, since
+    // files that forget `</BANKTRANLIST>` nest the balances there.
+    let (mut rows, mut ledger, mut avail, mut positions, mut trades) =
+        (Vec::new(), None, None, None, None);
+    st.walk(&mut |n| {
+        let slot = match n.name.as_ref() {
+            "STMTTRN" => {
+                rows.push(n);
+                return;
+            }
+            "LEDGERBAL" => &mut ledger,
+            "AVAILBAL" => &mut avail,
+            "INVPOSLIST" => &mut positions,
+            "INVTRANLIST" => &mut trades,
+            _ => return,
+        };
+        if slot.is_none() {
+            *slot = Some(n);
+        }
+    });
     let mut fitids = rustc_hash::FxHashSet::default();
     for t in rows {
         let fitid = t.text_at(&["FITID"]).unwrap_or("");
@@ -571,8 +574,7 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
         Decimal::ONE
     };
     // Found anywhere in the statement: files that forget `</BANKTRANLIST>` nest it there.
-    let first = |name: &str| st.first(name);
-    let ledger = first("LEDGERBAL");
+
     if let Some(l) = ledger {
         match (
             l.text_at(&["BALAMT"]).and_then(amount),
@@ -581,7 +583,7 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
             (Some(v), Some(d)) => {
                 let mut b =
                     BalanceSnapshot::new(account_id.clone(), d, Money::new(v * sign, currency));
-                if let Some(a) = first("AVAILBAL") {
+                if let Some(a) = avail {
                     match (a.text_at(&["BALAMT"]).and_then(amount), a.text_at(&["DTASOF"]).and_then(day)) {
                         (Some(av), Some(ad)) if ad == d => {
                             b.available = Some(Money::new(av * sign, currency));
@@ -602,7 +604,7 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
     }
 
     // Investment positions.
-    if let Some(list) = first("INVPOSLIST") {
+    if let Some(list) = positions {
         let as_of = st.text_at(&["DTASOF"]).and_then(day);
         for pos in &list.children {
             let Some(inv) = pos.child("INVPOS") else {
@@ -636,7 +638,7 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
             parsed.batch.records.push(h.into());
         }
     }
-    if let Some(list) = first("INVTRANLIST") {
+    if let Some(list) = trades {
         let mut seen = std::collections::BTreeSet::new();
         for n in list.children.iter().filter(|c| !c.leaf) {
             // Cash movements (INVBANKTRAN) are read above as the account's transactions.
