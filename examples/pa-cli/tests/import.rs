@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{pa, write};
+use common::{json, pa, store, write};
 use predicates::prelude::*;
 
 const GPX: &str = r#"<?xml version="1.0"?>
@@ -38,22 +38,13 @@ fn export(db: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn import_then_reimport_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let gpx = write(&dir, "run.xml", GPX); // the name does not matter: content decides
-    let out = pa()
-        .args(["--db", db, "--format", "json", "import", &gpx])
-        .assert()
-        .success();
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let report = json(&["--db", db, "import", &gpx]);
     assert_eq!(report[0]["format"], "gpx");
     assert_eq!(report[0]["added"], 1);
-    let again = pa()
-        .args(["--db", db, "--format", "json", "import", &gpx])
-        .assert()
-        .success();
-    let report: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
+    let report = json(&["--db", db, "import", &gpx]);
     assert_eq!(report[0]["unchanged"], 1);
     assert_eq!(report[0]["added"], 0);
     let lines = export(db);
@@ -78,9 +69,8 @@ fn import_then_reimport_changes_nothing() {
 
 #[test]
 fn bad_files_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let good = write(&dir, "good.gpx", GPX);
     let broken = write(&dir, "broken.gpx", &GPX[..GPX.len() / 2]);
     pa().args(["--db", db, "import", &good, &broken])
@@ -115,9 +105,8 @@ fn shared_fixtures_import_and_reimport_unchanged() {
         eprintln!("skipped: {} is absent", fixtures.display());
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (_dir, db) = store();
+    let db = db.as_str();
     let mut files: Vec<String> = Vec::new();
     for sub in ["gpx", "tcx", "fit", "ofx"] {
         for e in std::fs::read_dir(fixtures.join(sub)).unwrap() {
@@ -178,9 +167,8 @@ fn shared_fixtures_import_and_reimport_unchanged() {
 
 #[test]
 fn export_one_kind_as_json_or_csv() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let gpx = write(&dir, "run.gpx", GPX);
     let ofx = write(
         &dir,
@@ -304,15 +292,10 @@ fn occurrences(db: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn a_calendar_imports_lists_and_exports_to_the_same_calendar() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let ics = write(&dir, "work.ics", ICS);
-    let out = pa()
-        .args(["--db", db, "--format", "json", "import", &ics])
-        .assert()
-        .success();
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let report = json(&["--db", db, "import", &ics]);
     assert_eq!(report[0]["format"], "ics");
     assert_eq!(report[0]["added"], 2, "{report}"); // the event and the to-do
     let got = occurrences(db);
@@ -344,11 +327,7 @@ fn a_calendar_imports_lists_and_exports_to_the_same_calendar() {
         .success();
     assert_eq!(occurrences(db2), got);
     // Importing the export into the first store changes nothing.
-    let again = pa()
-        .args(["--db", db, "--format", "json", "import", &copy])
-        .assert()
-        .success();
-    let report: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
+    let report = json(&["--db", db, "import", &copy]);
     assert_eq!(
         (report[0]["added"].as_u64(), report[0]["updated"].as_u64()),
         (Some(0), Some(0)),
@@ -370,9 +349,8 @@ fn a_calendar_imports_lists_and_exports_to_the_same_calendar() {
 
 #[test]
 fn a_truncated_calendar_is_refused_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let cut = &ICS[..ICS.len() / 2];
     let bad = write(&dir, "cut.ics", cut);
     let good = write(&dir, "work.ics", ICS);
@@ -388,9 +366,8 @@ fn a_truncated_calendar_is_refused_and_writes_nothing() {
 
 #[test]
 fn a_bank_csv_imports_with_its_mapping_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let mapping = write(
         &dir,
         "bank.json",
@@ -439,9 +416,8 @@ fn a_bank_csv_imports_with_its_mapping_once() {
 
 #[test]
 fn garmin_summaries_never_overwrite_an_activity_from_its_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("pa.db");
-    let db = db.to_str().unwrap();
+    let (dir, db) = store();
+    let db = db.as_str();
     let gpx = write(&dir, "run.gpx", GPX);
     // The GPX run, and another, in Garmin's list (07:00 UTC: the zone is UTC by default).
     let csv = write(
@@ -454,11 +430,7 @@ Cycling,2026-03-02 07:00:00,false,Ride,20.0,400,00:45:00,130,150\n",
     pa().args(["--db", db, "-q", "import", &gpx])
         .assert()
         .success();
-    let out = pa()
-        .args(["--db", db, "--format", "json", "import", &csv])
-        .assert()
-        .success();
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let report = json(&["--db", db, "import", &csv]);
     assert_eq!(report[0]["format"], "garmin-csv");
     assert_eq!(report[0]["added"], 1, "{report}");
     assert_eq!(

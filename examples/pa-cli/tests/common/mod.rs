@@ -9,6 +9,13 @@ pub(crate) fn pa() -> Command {
     Command::cargo_bin("pa").unwrap()
 }
 
+/// A temporary folder and the path of a store file in it (created on first use by `pa`).
+pub(crate) fn store() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pa.db").to_str().unwrap().to_owned();
+    (dir, db)
+}
+
 /// Writes `text` to `name` in `dir` and returns the path.
 pub(crate) fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let p = dir.path().join(name);
