@@ -7,7 +7,8 @@ distance, duration, moving time and climb (gpxpy, per track with times); distanc
 calories, climb and heart rate (tcxparser). pa keeps the exact mean heart rate where tcxparser
 truncates it to an integer, so that one is compared after truncation. FIT: every non-transition
 session's start, elapsed and timer time, distance, climb, calories, heart rate and power
-(fitdecode), and the number of records in its time window; the damaged files must be refused.
+(fitdecode), the number of records in its time window, and its laps (count, distance and
+elapsed time of each); the damaged files must be refused.
 OFX: per account, the transactions (FITIDs and amounts) and the ledger balance (ofxparse; pa turns
 a card's balance into a positive amount owed, so the sign is compared accordingly), and the
 positions of investment accounts. Where ofxparse refuses a file pa reads (an amount written `$120`),
@@ -102,13 +103,15 @@ def main() -> int:
             check(f"{name} mean hr (truncated)", float(int(a["avg_hr_bpm"])), float(t.hr_avg))
 
     for path in sorted((fixtures / "fit").glob("*.fit")):
-        sessions, records = [], []
+        sessions, records, laps = [], [], []
         try:
             with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.RAISE) as fit:
                 for frame in fit:
                     if isinstance(frame, fitdecode.FitDataMessage):
                         if frame.name == "session":
                             sessions.append(frame)
+                        elif frame.name == "lap" and frame.has_field("start_time"):
+                            laps.append(frame)
                         elif frame.name == "record" and frame.has_field("timestamp"):
                             records.append(frame.get_value("timestamp"))
         except fitdecode.FitError:
@@ -147,6 +150,16 @@ def main() -> int:
             n = sum(1 for t in records if start.timestamp() <= t.timestamp() <= end)
             got = len(a["streams"]["time_s"]) if a.get("streams") else 0
             check(f"{name} records", float(got), float(n))
+            # Laps: those starting within the session, with their distances.
+            mine = a.get("laps", [])
+            theirs = [l for l in laps
+                      if start.timestamp() <= l.get_value("start_time").timestamp() < max(end, start.timestamp() + 1)]
+            check(f"{name} laps", float(len(mine)), float(len(theirs)))
+            for i, (m, t) in enumerate(zip(mine, theirs)):
+                d = t.get_value("total_distance", fallback=None)
+                check(f"{name} lap {i + 1} distance", m.get("distance_m"), None if d is None else float(d))
+                e = t.get_value("total_elapsed_time", fallback=None)
+                check(f"{name} lap {i + 1} elapsed", m.get("elapsed_s"), 0.0 if e is None else float(e))
 
     for path in sorted((fixtures / "ofx").glob("*.ofx")):
         lines = exported(pa, path)

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use anyhow::Result;
 use clap::Args;
+use pa_core::fitness::load::Thresholds;
 use pa_core::ports::{UserStore, WriteBatch};
 use pa_integrations::import::bank_csv::{self, BankCsvMapping};
 use pa_integrations::import::{FileFormat, ImportOptions, Skipped, Units, read_file};
@@ -33,10 +34,38 @@ pub(crate) struct ImportArgs {
     #[arg(long, value_enum, default_value = "metric")]
     units: UnitsArg,
 
+    /// Your functional threshold power: activities with power get TSS as their training load.
+    #[arg(long, env = "PA_FTP", value_name = "WATTS")]
+    ftp: Option<f64>,
+
+    /// Your resting heart rate (with --hr-max: TRIMP for activities with heart rate).
+    #[arg(long, env = "PA_HR_REST", value_name = "BPM")]
+    hr_rest: Option<f64>,
+
+    /// Your maximum heart rate.
+    #[arg(long, env = "PA_HR_MAX", value_name = "BPM")]
+    hr_max: Option<f64>,
+
+    /// Your threshold (LTHR) heart rate: hrTSS as the training load where there is no power.
+    #[arg(long, env = "PA_LTHR", value_name = "BPM")]
+    lthr: Option<f64>,
+
+    /// Sex, for TRIMP's weighting.
+    #[arg(long, value_enum, default_value = "male")]
+    sex: SexArg,
+
     /// Read the files as bank CSV exports with this column mapping (a JSON file; see
     /// docs/import.md).
     #[arg(long, value_name = "MAPPING.json")]
     bank_csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SexArg {
+    /// Male weighting.
+    Male,
+    /// Female weighting.
+    Female,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -60,6 +89,39 @@ struct FileReport {
     warnings: Vec<String>,
 }
 
+/// The athlete's thresholds from the flags.
+fn thresholds(args: &ImportArgs) -> Result<Thresholds> {
+    use pa_core::fitness::load::{HeartRateProfile, Sex};
+    let heart_rate = match (args.hr_rest, args.hr_max) {
+        (Some(rest), Some(max)) => Some(HeartRateProfile::new(
+            rest,
+            max,
+            args.lthr,
+            match args.sex {
+                SexArg::Male => Sex::Male,
+                SexArg::Female => Sex::Female,
+            },
+        )?),
+        (None, None) if args.lthr.is_none() => None,
+        _ => {
+            return Err(pa_core::Error::invalid(
+                "heart rate",
+                "TRIMP and hrTSS need both --hr-rest and --hr-max",
+            )
+            .into());
+        }
+    };
+    if let Some(ftp) = args.ftp
+        && !(ftp.is_finite() && ftp > 0.0)
+    {
+        return Err(pa_core::Error::invalid("--ftp", format!("{ftp} W is not a power")).into());
+    }
+    Ok(Thresholds {
+        ftp_w: args.ftp,
+        heart_rate,
+    })
+}
+
 /// Reads every file first: a bad one is an error and nothing is written. Then each file is written
 /// in its own transaction, audited as `import:<file>`.
 pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
@@ -69,6 +131,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
             UnitsArg::Metric => Units::Metric,
             UnitsArg::Statute => Units::Statute,
         },
+        thresholds: thresholds(&args)?,
     };
     let mapping = match &args.bank_csv {
         Some(path) => {

@@ -450,3 +450,48 @@ Cycling,2026-03-02 07:00:00,false,Ride,20.0,400,00:45:00,130,150\n",
         "{activities:?}"
     );
 }
+
+#[test]
+fn thresholds_score_activities_on_import() {
+    let (dir, db) = store();
+    let db = db.as_str();
+    let gpx = write(&dir, "run.gpx", GPX);
+    pa().args([
+        "--db",
+        db,
+        "-q",
+        "import",
+        &gpx,
+        "--hr-rest",
+        "50",
+        "--hr-max",
+        "190",
+        "--lthr",
+        "170",
+    ])
+    .assert()
+    .success();
+    let activity = export(db)
+        .into_iter()
+        .find(|l| l["kind"] == "activity")
+        .unwrap()["record"]
+        .clone();
+    // 30 s at 140 bpm (the first point's heart rate holds until the next point, which has none).
+    let trimp = activity["trimp"].as_f64().unwrap();
+    let x: f64 = (140.0 - 50.0) / (190.0 - 50.0);
+    let want = 0.5 * x * 0.64 * (1.92 * x).exp();
+    assert!((trimp - want).abs() < 1e-9, "{trimp} vs {want}");
+    assert!(
+        activity["training_load"].as_f64().unwrap() > 0.0,
+        "{activity}"
+    );
+    // Half a profile is refused before anything is read.
+    pa().args(["--db", db, "import", &gpx, "--hr-rest", "50"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--hr-max"));
+    pa().args(["--db", db, "import", &gpx, "--ftp", "0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--ftp"));
+}

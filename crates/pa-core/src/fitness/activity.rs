@@ -16,6 +16,53 @@ pub struct LatLon {
     pub lon: f64,
 }
 
+/// One lap (or split) of an activity, as the device recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lap {
+    /// Start, seconds after the activity start.
+    pub start_s: f64,
+    /// Elapsed time, seconds.
+    pub elapsed_s: f64,
+    /// Moving (timer) time, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moving_s: Option<f64>,
+    /// Distance, metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// Average heart rate, bpm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_hr_bpm: Option<f64>,
+    /// Maximum heart rate, bpm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hr_bpm: Option<f64>,
+    /// Average power, W.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_power_w: Option<f64>,
+    /// Climb, metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elevation_gain_m: Option<f64>,
+    /// Energy, kcal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calories_kcal: Option<f64>,
+}
+
+impl Lap {
+    /// A lap with its start and elapsed time; the rest unknown.
+    pub fn new(start_s: f64, elapsed_s: f64) -> Self {
+        Self {
+            start_s,
+            elapsed_s,
+            moving_s: None,
+            distance_m: None,
+            avg_hr_bpm: None,
+            max_hr_bpm: None,
+            avg_power_w: None,
+            elevation_gain_m: None,
+            calories_kcal: None,
+        }
+    }
+}
+
 /// Per-sample recordings of an activity, aligned by index: sample `i` of every present channel was
 /// taken at `time_s[i]` seconds after the start. `None` marks a sample the device did not record
 /// (a dropout), which calculations treat as documented on each of them.
@@ -41,6 +88,9 @@ pub struct Streams {
     /// Position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Vec<Option<LatLon>>>,
+    /// Temperature, °C.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<Vec<Option<f64>>>,
 }
 
 impl Streams {
@@ -64,6 +114,7 @@ impl Streams {
             ("cadence", self.cadence.as_ref().map(Vec::len)),
             ("altitude", self.altitude.as_ref().map(Vec::len)),
             ("position", self.position.as_ref().map(Vec::len)),
+            ("temperature", self.temperature.as_ref().map(Vec::len)),
         ];
         for (name, len) in lens {
             if let Some(len) = len
@@ -158,6 +209,15 @@ pub struct Activity {
     /// The 1 Hz recordings, when kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub streams: Option<Streams>,
+    /// Banister TRIMP (heart-rate load), when computed from the heart-rate stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trimp: Option<f64>,
+    /// Laps or splits, in order, when the file records them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub laps: Vec<Lap>,
+    /// The recording device, when the file names it (`garmin 2697`, `Edge 810`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl Activity {
@@ -179,6 +239,9 @@ impl Activity {
             normalized_power_w: None,
             calories_kcal: None,
             training_load: None,
+            trimp: None,
+            laps: Vec::new(),
+            device: None,
             streams: None,
         }
     }
@@ -206,6 +269,7 @@ impl Activity {
             ("normalized_power_w", self.normalized_power_w),
             ("calories_kcal", self.calories_kcal),
             ("training_load", self.training_load),
+            ("trimp", self.trimp),
         ];
         for (field, value) in non_negative {
             if let Some(v) = value {

@@ -275,6 +275,103 @@ pub fn trimp_per_sample(
     Ok(sum * minutes)
 }
 
+/// Banister's TRIMP over samples taken at `time_s` (seconds, non-decreasing), as recorded with
+/// smart recording: each sample counts for the time to the next one, at most `max_gap_s` (a
+/// longer gap is a pause, not effort); the last sample counts for nothing. Missing samples
+/// (`None`, or ≤ 0) count no time. With 1 Hz samples this equals [`trimp_per_sample`].
+pub fn trimp_timed(
+    time_s: &[f64],
+    hr_bpm: &[Option<f64>],
+    max_gap_s: f64,
+    profile: &HeartRateProfile,
+    convention: TrimpConvention,
+) -> Result<f64> {
+    profile.validate()?;
+    positive("largest sample gap", max_gap_s)?;
+    if time_s.len() != hr_bpm.len() {
+        return Err(Error::invalid(
+            "heart-rate samples",
+            format!("{} times but {} values", time_s.len(), hr_bpm.len()),
+        ));
+    }
+    let (a, b) = convention.coefficients(profile.sex);
+    let mut sum = 0.0;
+    for (i, pair) in time_s.windows(2).enumerate() {
+        let Some(hr) = hr_bpm[i].filter(|hr| hr.is_finite() && *hr > 0.0) else {
+            continue;
+        };
+        let dt = (pair[1] - pair[0]).clamp(0.0, max_gap_s);
+        let x = profile.reserve_fraction(hr).max(0.0);
+        sum += dt / 60.0 * x * a * (b * x).exp();
+    }
+    Ok(sum)
+}
+
+/// What pa knows of the athlete to score an activity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Functional threshold power, for TSS.
+    pub ftp_w: Option<f64>,
+    /// Resting, maximum and threshold heart rate and sex, for TRIMP and hrTSS.
+    pub heart_rate: Option<HeartRateProfile>,
+}
+
+/// The largest gap between heart-rate samples that still counts as effort in [`score`].
+pub const MAX_SAMPLE_GAP_S: f64 = 30.0;
+
+/// Scores an activity from what it recorded, keeping values already set:
+/// - `trimp`: Banister's TRIMP from the heart-rate stream ([`trimp_timed`], gaps over
+///   [`MAX_SAMPLE_GAP_S`] are pauses), else from the average heart rate over the moving time;
+/// - `training_load`: TSS from normalized power and FTP over the moving time when both are
+///   known (TSS = hours · IF² · 100), else hrTSS from the TRIMP and the threshold heart rate.
+///
+/// Without thresholds nothing is set. Errors only for invalid thresholds.
+pub fn score(activity: &mut super::Activity, thresholds: &Thresholds) -> Result<()> {
+    if let Some(ftp) = thresholds.ftp_w {
+        positive("FTP", ftp)?;
+    }
+    if let Some(p) = &thresholds.heart_rate {
+        p.validate()?;
+    }
+    let convention = TrimpConvention::Banister;
+    if activity.trimp.is_none()
+        && let Some(profile) = &thresholds.heart_rate
+    {
+        let from_stream = activity.streams.as_ref().and_then(|s| {
+            let hr = s.heart_rate.as_ref()?;
+            trimp_timed(&s.time_s, hr, MAX_SAMPLE_GAP_S, profile, convention).ok()
+        });
+        activity.trimp = match from_stream {
+            Some(t) => Some(t),
+            None => match activity.avg_hr_bpm {
+                Some(avg) => Some(trimp_from_average(
+                    avg,
+                    activity.duration_s() / 60.0,
+                    profile,
+                    convention,
+                )?),
+                None => None,
+            },
+        };
+    }
+    if activity.training_load.is_none() {
+        let power = match (thresholds.ftp_w, activity.normalized_power_w) {
+            (Some(ftp), Some(np)) if np > 0.0 => {
+                Some(training_stress_score(activity.duration_s(), np, ftp)?)
+            }
+            _ => None,
+        };
+        let heart = match (&thresholds.heart_rate, activity.trimp) {
+            (Some(p), Some(trimp)) if p.threshold_bpm.is_some() => {
+                Some(hr_stress_score(trimp, p, convention)?)
+            }
+            _ => None,
+        };
+        activity.training_load = power.or(heart);
+    }
+    Ok(())
+}
+
 /// TRIMP from the activity's average heart rate and duration, as GoldenCheetah's "TRIMP Points":
 /// minutes · x · a·e^(b·x) with x from the average; 0 when the average is below rest.
 /// GoldenCheetah uses moving time as the minutes (elapsed time when moving time is 0).
@@ -427,6 +524,78 @@ pub fn running_stress(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timed_trimp_counts_each_sample_until_the_next() {
+        let p = HeartRateProfile::new(50.0, 190.0, Some(170.0), Sex::Male).unwrap();
+        let hr = [150.0; 601];
+        let times: Vec<f64> = (0..601).map(f64::from).collect();
+        let some: Vec<Option<f64>> = hr.iter().copied().map(Some).collect();
+        let timed = trimp_timed(&times, &some, 30.0, &p, TrimpConvention::Banister).unwrap();
+        let fixed = trimp_per_sample(&hr[..600], 1.0, &p, TrimpConvention::Banister).unwrap();
+        assert!((timed - fixed).abs() < 1e-9, "{timed} {fixed}");
+        // A 10-minute pause between two samples counts 30 s.
+        let t = [0.0, 600.0, 601.0];
+        let paused =
+            trimp_timed(&t, &[Some(150.0); 3], 30.0, &p, TrimpConvention::Banister).unwrap();
+        let thirty_one =
+            trimp_per_sample(&[150.0; 31], 1.0, &p, TrimpConvention::Banister).unwrap();
+        assert!((paused - thirty_one).abs() < 1e-9);
+        assert!(trimp_timed(&t, &[Some(150.0)], 30.0, &p, TrimpConvention::Banister).is_err());
+    }
+
+    #[test]
+    fn scoring_uses_power_first_then_heart_rate() {
+        use crate::fitness::{Activity, Sport};
+        use crate::ids::ActivityId;
+        use crate::time::ZonedInstant;
+        let start = ZonedInstant::new("2026-03-01T07:00:00Z".parse().unwrap(), chrono_tz::UTC);
+        let mut a = Activity::new(ActivityId::new("a").unwrap(), Sport::Ride, start, 3600.0);
+        a.normalized_power_w = Some(250.0);
+        a.avg_hr_bpm = Some(150.0);
+        let none = Thresholds::default();
+        let mut b = a.clone();
+        score(&mut b, &none).unwrap();
+        assert_eq!((b.training_load, b.trimp), (None, None));
+        let hr = HeartRateProfile::new(50.0, 190.0, Some(170.0), Sex::Male).unwrap();
+        let both = Thresholds {
+            ftp_w: Some(250.0),
+            heart_rate: Some(hr),
+        };
+        let mut b = a.clone();
+        score(&mut b, &both).unwrap();
+        // An hour at FTP is 100 TSS; TRIMP from the average over the hour.
+        assert!((b.training_load.unwrap() - 100.0).abs() < 1e-9);
+        let want = trimp_from_average(150.0, 60.0, &hr, TrimpConvention::Banister).unwrap();
+        assert!((b.trimp.unwrap() - want).abs() < 1e-9);
+        // Without FTP: hrTSS from the TRIMP.
+        let mut c = a.clone();
+        score(
+            &mut c,
+            &Thresholds {
+                ftp_w: None,
+                heart_rate: Some(hr),
+            },
+        )
+        .unwrap();
+        let hrtss = hr_stress_score(want, &hr, TrimpConvention::Banister).unwrap();
+        assert!((c.training_load.unwrap() - hrtss).abs() < 1e-9);
+        // A load already recorded stays; invalid thresholds are errors.
+        let mut d = a.clone();
+        d.training_load = Some(42.0);
+        score(&mut d, &both).unwrap();
+        assert_eq!(d.training_load, Some(42.0));
+        assert!(
+            score(
+                &mut a,
+                &Thresholds {
+                    ftp_w: Some(0.0),
+                    heart_rate: None
+                }
+            )
+            .is_err()
+        );
+    }
     use proptest::prelude::*;
 
     fn close(a: f64, b: f64, tol: f64) -> bool {

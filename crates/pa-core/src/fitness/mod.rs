@@ -14,7 +14,7 @@ mod sport;
 pub mod track;
 pub mod trends;
 
-pub use activity::{Activity, LatLon, Streams};
+pub use activity::{Activity, Lap, LatLon, Streams};
 pub use body::BodyComposition;
 pub use health::{DailyHealth, Sleep};
 pub use plan::{PlannedWorkout, TrainingPlan};

@@ -38,6 +38,8 @@ pub struct TrackPoint {
     pub power: Option<f64>,
     /// Speed, m/s.
     pub speed: Option<f64>,
+    /// Temperature, °C.
+    pub temperature: Option<f64>,
 }
 
 /// WGS84 semi-major axis, metres.
@@ -196,6 +198,7 @@ pub fn streams(points: &[TrackPoint], start: DateTime<Utc>) -> Option<Streams> {
         cadence: channel(&timed, |p| p.cadence),
         altitude: channel(&timed, |p| p.elevation),
         position: channel(&timed, |p| p.position),
+        temperature: channel(&timed, |p| p.temperature),
     })
 }
 

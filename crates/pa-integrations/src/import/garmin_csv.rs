@@ -108,6 +108,7 @@ pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed>
             Units::Statute => m * 0.3048,
         });
         a.avg_power_w = number(9, "Avg Power")?;
+        pa_core::fitness::load::score(&mut a, &options.thresholds).map_err(|e| row.core(e))?;
         match a.validate() {
             Ok(()) => parsed.batch.activities.push(a),
             Err(e) => parsed.skip(format!("line {}", row.line), e.to_string()),
@@ -209,6 +210,7 @@ Indoor Cycling,2026-03-03 06:15:00,false,Zwift,30.5,650,01:00:00,140,165,3.5,0,2
             &ImportOptions {
                 zone,
                 units: Units::Statute,
+                ..ImportOptions::default()
             },
         )
         .unwrap();

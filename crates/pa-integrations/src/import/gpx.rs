@@ -71,6 +71,7 @@ fn point(pt: &Element, source: &str) -> Result<TrackPoint> {
         cadence: extension(pt, &["cad", "cadence", "RunCadence"]),
         power: extension(pt, &["power", "PowerInWatts", "Watts"]),
         speed: extension(pt, &["speed"]),
+        temperature: extension(pt, &["atemp", "temp", "Temperature"]),
     })
 }
 
@@ -139,7 +140,7 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         a.distance_m = Some(f.length_m);
         a.moving_s = Some(f.moving_s.min(elapsed));
         a.elevation_gain_m = Some(f.uphill_m);
-        parsed.finish_activity(what, a, &all, start);
+        parsed.finish_activity(what, a, &all, start, options);
     }
     Ok(parsed)
 }

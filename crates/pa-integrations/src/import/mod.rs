@@ -36,6 +36,9 @@ pub struct ImportOptions {
     pub zone: chrono_tz::Tz,
     /// The units of files that do not say (Garmin's activities CSV).
     pub units: Units,
+    /// The athlete's thresholds: with them, activities are scored on import (TSS or hrTSS as
+    /// the training load, and TRIMP; see [`pa_core::fitness::load::score`]).
+    pub thresholds: pa_core::fitness::load::Thresholds,
 }
 
 impl Default for ImportOptions {
@@ -43,6 +46,7 @@ impl Default for ImportOptions {
         Self {
             zone: chrono_tz::UTC,
             units: Units::Metric,
+            thresholds: pa_core::fitness::load::Thresholds::default(),
         }
     }
 }
@@ -80,13 +84,15 @@ pub struct Parsed {
 
 impl Parsed {
     /// Completes `a` from its points (heart rate and power where the file gave no totals, the
-    /// streams from `start`) and keeps it, or skips it with the rule it breaks.
+    /// streams from `start`, the scores from `options.thresholds`) and keeps it, or skips it with
+    /// the rule it breaks.
     fn finish_activity(
         &mut self,
         what: String,
         mut a: pa_core::fitness::Activity,
         points: &[TrackPoint],
         start: DateTime<Utc>,
+        options: &ImportOptions,
     ) {
         if let Some((avg, max)) = mean_max(points.iter().filter_map(|p| p.heart_rate)) {
             a.avg_hr_bpm = a.avg_hr_bpm.or(Some(avg));
@@ -96,6 +102,10 @@ impl Parsed {
             a.avg_power_w = mean_max(points.iter().filter_map(|p| p.power)).map(|(avg, _)| avg);
         }
         a.streams = streams(points, start);
+        if let Err(e) = pa_core::fitness::load::score(&mut a, &options.thresholds) {
+            self.skip(what, e.to_string());
+            return;
+        }
         match a.validate() {
             Ok(()) => self.batch.activities.push(a),
             Err(e) => self.skip(what, e.to_string()),

@@ -9,7 +9,7 @@
 //! - heart rate: mean and maximum of the trackpoints' values (tcxparser truncates the mean to an
 //!   integer; pa keeps it exact); power from the `TPX` extension's `Watts`, speed from `Speed`.
 
-use pa_core::fitness::{Activity, LatLon, Sport};
+use pa_core::fitness::{Activity, Lap, LatLon, Sport};
 use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
@@ -53,6 +53,8 @@ fn trackpoint(tp: &Element) -> TrackPoint {
         cadence: number(tp, &["Cadence"]).or_else(|| tpx.and_then(|t| number(t, &["RunCadence"]))),
         power: tpx.and_then(|t| number(t, &["Watts"])),
         speed: tpx.and_then(|t| number(t, &["Speed"])),
+        // TCX has no temperature.
+        temperature: None,
     }
 }
 
@@ -134,7 +136,22 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         let altitudes: Vec<f64> = points.iter().filter_map(|p| p.elevation).collect();
         a.elevation_gain_m = (!altitudes.is_empty())
             .then(|| altitudes.windows(2).map(|w| (w[1] - w[0]).max(0.0)).sum());
-        parsed.finish_activity(what, a, &points, start);
+        a.device = act.text_at(&["Creator", "Name"]).map(str::to_owned);
+        a.laps = laps
+            .iter()
+            .map(|l| {
+                let at = l.attr("StartTime").and_then(parse_time).unwrap_or(start);
+                let seconds = number(l, &["TotalTimeSeconds"]).unwrap_or(0.0);
+                let mut lap = Lap::new((at - start).num_milliseconds() as f64 / 1000.0, seconds);
+                lap.moving_s = Some(seconds);
+                lap.distance_m = number(l, &["DistanceMeters"]);
+                lap.calories_kcal = number(l, &["Calories"]);
+                lap.avg_hr_bpm = number(l, &["AverageHeartRateBpm", "Value"]);
+                lap.max_hr_bpm = number(l, &["MaximumHeartRateBpm", "Value"]);
+                lap
+            })
+            .collect();
+        parsed.finish_activity(what, a, &points, start, options);
     }
     Ok(parsed)
 }

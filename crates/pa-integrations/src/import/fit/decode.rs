@@ -1,4 +1,5 @@
-//! A lean FIT decoder for the two messages pa reads: `session` (18) and `record` (20).
+//! A lean FIT decoder for the messages pa reads: `file_id` (0), `session` (18), `lap` (19),
+//! `record` (20) and `device_info` (23).
 //!
 //! FIT (Garmin's Flexible and Interoperable Data Transfer protocol) is a header, a stream of
 //! definition and data messages, and a CRC-16 (the ARC polynomial, through the `crc` crate); files
@@ -56,6 +57,29 @@ pub(crate) struct Session {
     pub(crate) normalized_power: Option<f64>,
 }
 
+/// A `lap` message: the fields pa reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Lap {
+    pub(crate) start_time: Option<DateTime<Utc>>,
+    pub(crate) total_elapsed_time: Option<f64>,
+    pub(crate) total_timer_time: Option<f64>,
+    pub(crate) total_distance: Option<f64>,
+    pub(crate) total_calories: Option<f64>,
+    pub(crate) avg_heart_rate: Option<f64>,
+    pub(crate) max_heart_rate: Option<f64>,
+    pub(crate) avg_power: Option<f64>,
+    pub(crate) total_ascent: Option<f64>,
+}
+
+/// The device that recorded the file: `file_id`'s manufacturer and product, and the creator's
+/// `device_info` product name when there is one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Device {
+    pub(crate) manufacturer: Option<u16>,
+    pub(crate) product: Option<u16>,
+    pub(crate) product_name: Option<String>,
+}
+
 /// A `record` message: the fields pa reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Record {
@@ -71,13 +95,17 @@ pub(crate) struct Record {
     pub(crate) power: Option<f64>,
     /// `enhanced_speed`, else `speed`, in m/s.
     pub(crate) speed: Option<f64>,
+    /// °C.
+    pub(crate) temperature: Option<f64>,
 }
 
 /// What a file holds, in file order.
 #[derive(Debug, Default)]
 pub(crate) struct Decoded {
     pub(crate) sessions: Vec<Session>,
+    pub(crate) laps: Vec<Lap>,
     pub(crate) records: Vec<Record>,
+    pub(crate) device: Device,
 }
 
 /// One field of a definition.
@@ -303,7 +331,7 @@ fn data_message(
     };
     let body = take(data, at, def.size)?;
     let kind = def.global;
-    if !matches!(kind, 18 | 20) {
+    if !matches!(kind, 0 | 18 | 19 | 20 | 23) {
         // Other messages still carry the timestamp compressed headers count from.
         if let Some(t) = field_value(body, def, 253) {
             *last_timestamp = Some(t as u32);
@@ -311,7 +339,9 @@ fn data_message(
         return Ok(at + def.size);
     }
     let mut session = Session::default();
+    let mut lap = Lap::default();
     let mut record = Record::default();
+    let (mut device_index, mut product_name) = (None, None);
     let (mut altitude, mut enhanced_altitude, mut speed, mut enhanced_speed) =
         (None, None, None, None);
     let mut pos = 0;
@@ -319,6 +349,13 @@ fn data_message(
         let size = usize::from(f.size);
         let bytes = &body[pos..pos + size];
         pos += size;
+        // device_info's product_name: a string (base type 7), NUL-terminated.
+        if kind == 23 && f.num == 27 && f.base & 0x1F == 0x07 {
+            let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+            let name = String::from_utf8_lossy(&bytes[..end]).trim().to_owned();
+            product_name = Some(name).filter(|n| !n.is_empty());
+            continue;
+        }
         // A field whose size is not a whole number of values is unreadable (COROS writes some).
         let unit = base_size(f.base);
         if size < unit || size % unit != 0 {
@@ -330,7 +367,30 @@ fn data_message(
         if f.num == 253 {
             *last_timestamp = Some(v as u32);
         }
-        if kind == 20 {
+        if kind == 0 {
+            match f.num {
+                1 => out.device.manufacturer = Some(v as u16),
+                2 => out.device.product = Some(v as u16),
+                _ => {}
+            }
+        } else if kind == 23 {
+            if f.num == 0 {
+                device_index = Some(v as u8);
+            }
+        } else if kind == 19 {
+            match f.num {
+                2 => lap.start_time = timestamp(v),
+                7 => lap.total_elapsed_time = Some(v / 1000.0),
+                8 => lap.total_timer_time = Some(v / 1000.0),
+                9 => lap.total_distance = Some(v / 100.0),
+                11 => lap.total_calories = Some(v),
+                15 => lap.avg_heart_rate = Some(v),
+                16 => lap.max_heart_rate = Some(v),
+                19 => lap.avg_power = Some(v),
+                21 => lap.total_ascent = Some(v),
+                _ => {}
+            }
+        } else if kind == 20 {
             match f.num {
                 253 => record.timestamp = timestamp(v),
                 0 => record.position_lat = Some(v),
@@ -340,6 +400,7 @@ fn data_message(
                 4 => record.cadence = Some(v),
                 6 => speed = Some(v / 1000.0),
                 7 => record.power = Some(v),
+                13 => record.temperature = Some(v),
                 73 => enhanced_speed = Some(v / 1000.0),
                 78 => enhanced_altitude = Some(v / 5.0 - 500.0),
                 _ => {}
@@ -368,8 +429,13 @@ fn data_message(
         record.altitude = enhanced_altitude.or(altitude);
         record.speed = enhanced_speed.or(speed);
         out.records.push(record);
-    } else {
+    } else if kind == 18 {
         out.sessions.push(session);
+    } else if kind == 19 {
+        out.laps.push(lap);
+    } else if kind == 23 && device_index == Some(0) && product_name.is_some() {
+        // Device index 0 is the creator: the device that wrote the file.
+        out.device.product_name = product_name;
     }
     Ok(at + def.size)
 }
@@ -389,6 +455,30 @@ fn field_value(body: &[u8], def: &Definition, num: u8) -> Option<f64> {
         pos += size;
     }
     None
+}
+
+/// The name the FIT profile gives a manufacturer, for the common ones; others by number.
+pub(crate) fn manufacturer_name(value: u16) -> String {
+    let name = match value {
+        1 => "garmin",
+        13 | 15 => "dynastream",
+        23 => "suunto",
+        32 => "wahoo_fitness",
+        38 => "bryton",
+        41 => "shimano",
+        67 => "srm",
+        69 => "stages_cycling",
+        70 => "sigmasport",
+        89 => "tacx",
+        123 => "polar",
+        255 => "development",
+        260 => "zwift",
+        263 => "hammerhead",
+        265 => "strava",
+        294 => "coros",
+        _ => return format!("manufacturer {value}"),
+    };
+    name.to_owned()
 }
 
 /// The name the FIT profile gives a `sport` value.

@@ -23,7 +23,7 @@ use pa_core::time::ZonedInstant;
 
 use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::{Error, Result};
-use decode::{Record, decode, sport_name};
+use decode::{Record, decode, manufacturer_name, sport_name};
 
 fn sport(name: Option<&str>) -> Sport {
     match name {
@@ -60,6 +60,7 @@ fn point(r: &Record) -> Option<TrackPoint> {
         cadence: r.cadence,
         power: r.power,
         speed: r.speed,
+        temperature: r.temperature,
     })
 }
 
@@ -73,6 +74,13 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
     let mut parsed = Parsed::default();
     let records: Vec<TrackPoint> = decoded.records.iter().filter_map(point).collect();
     let sessions = &decoded.sessions;
+    let d = &decoded.device;
+    let device = d.product_name.clone().or_else(|| {
+        d.manufacturer.map(|m| match d.product {
+            Some(p) => format!("{} {p}", manufacturer_name(m)),
+            None => manufacturer_name(m),
+        })
+    });
     if sessions.is_empty() {
         parsed.skip("the file", "it has no sessions (not an activity file)");
         return Ok(parsed);
@@ -122,6 +130,29 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         a.avg_hr_bpm = s.avg_heart_rate;
         a.max_hr_bpm = s.max_heart_rate;
         a.avg_power_w = s.avg_power;
+        a.device.clone_from(&device);
+        // The session's laps: those that start within it.
+        a.laps = decoded
+            .laps
+            .iter()
+            .filter_map(|l| {
+                let t = l.start_time?;
+                (t >= start && t < end.max(start + chrono::Duration::seconds(1))).then(|| {
+                    let mut lap = pa_core::fitness::Lap::new(
+                        (t - start).num_milliseconds() as f64 / 1000.0,
+                        l.total_elapsed_time.unwrap_or(0.0),
+                    );
+                    lap.moving_s = l.total_timer_time;
+                    lap.distance_m = l.total_distance;
+                    lap.avg_hr_bpm = l.avg_heart_rate;
+                    lap.max_hr_bpm = l.max_heart_rate;
+                    lap.avg_power_w = l.avg_power;
+                    lap.elevation_gain_m = l.total_ascent;
+                    lap.calories_kcal = l.total_calories;
+                    lap
+                })
+            })
+            .collect();
         // Normalized power as recorded, else from the power samples (Coggan).
         let power: Vec<Option<f64>> = pts.iter().map(|p| p.power).collect();
         a.normalized_power_w = s.normalized_power.or_else(|| {
@@ -131,7 +162,7 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
                 .then(|| normalized_power(&Streams::dense(&power), NpConvention::Coggan))
                 .flatten()
         });
-        parsed.finish_activity(what, a, &pts, start);
+        parsed.finish_activity(what, a, &pts, start, options);
     }
     Ok(parsed)
 }
@@ -217,6 +248,7 @@ mod tests {
                     cadence: num(r, &["cadence"]),
                     power: num(r, &["power"]),
                     speed: num(r, &["enhanced_speed", "speed"]),
+                    temperature: num(r, &["temperature"]),
                 })
                 .collect();
             assert_eq!(records.len(), ours.records.len(), "{name}");
@@ -232,7 +264,8 @@ mod tests {
                     && close(a.heart_rate, b.heart_rate)
                     && close(a.cadence, b.cadence)
                     && close(a.power, b.power)
-                    && close(a.speed, b.speed);
+                    && close(a.speed, b.speed)
+                    && close(a.temperature, b.temperature);
                 assert!(same, "{name} record {i}: fitparser {a:?}, ours {b:?}");
             }
             let sessions: Vec<&FitDataRecord> = theirs
