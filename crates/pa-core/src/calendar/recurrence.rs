@@ -55,6 +55,14 @@ impl Recurrence {
         let mut set = rrule::RRuleSet::new(floating(start));
         for text in &self.rrules {
             let text = text.trim().trim_start_matches("RRULE:");
+            // RFC 5545 rules are ASCII; the rrule crate (0.14) slices them by byte and panics
+            // inside a multi-byte character (found by fuzzing `BYDAY=1<U+FFFD>`).
+            if !text.is_ascii() {
+                return Err(Error::invalid(
+                    "RRULE",
+                    format!("'{text}' has characters other than ASCII"),
+                ));
+            }
             if text.to_ascii_uppercase().contains("DTSTART") {
                 return Err(Error::invalid(
                     "RRULE",
@@ -248,6 +256,17 @@ mod tests {
             .iter()
             .map(|t| t.to_rfc3339())
             .collect()
+    }
+
+    #[test]
+    fn rules_with_other_than_ascii_are_errors_not_panics() {
+        for rule in [
+            "FREQ=WEEKLY;BYDAY=1\u{fffd}",
+            "FREQ=DAILY;BYHOUR=\u{e9}",
+            "FREQ=M\u{f6}NTHLY",
+        ] {
+            assert!(Recurrence::rule(rule).is_err(), "{rule}");
+        }
     }
 
     #[test]

@@ -158,3 +158,15 @@ fn a_rule_without_end_is_kept_and_never_listed_whole() {
     assert!(p.skipped.is_empty(), "{:?}", p.skipped);
     assert_eq!(p.batch.records.len(), 2);
 }
+
+/// Found by cargo-fuzz: the rrule crate panicked on a rule with a multi-byte character.
+#[test]
+fn a_rule_with_other_than_ascii_is_skipped() {
+    let bad = ICS.replace("FREQ=WEEKLY;COUNT=3", "FREQ=WEEKLY;BYDAY=1\u{fffd}");
+    let p = ics::read(bad.as_bytes(), "bad.ics", &ImportOptions::default()).unwrap();
+    assert!(
+        p.skipped.iter().any(|s| s.reason.contains("ASCII")),
+        "{:?}",
+        p.skipped
+    );
+}
