@@ -1,4 +1,4 @@
-//! FIT activity files (Garmin, Wahoo, COROS…), decoded by [`decode`]: each session
+//! FIT activity files (Garmin, Wahoo, COROS…), decoded by the `decode` module: each session
 //! becomes an activity with the session's totals, its records (1 Hz or smart recording) as
 //! streams, and normalized power (Coggan) computed from the power stream. Multisport files give
 //! one activity per sport; transition sessions are skipped. Chained files (several FIT files

@@ -1,9 +1,9 @@
-//! iCalendar files (RFC 5545): VEVENTs become calendar events, VTODOs tasks; [`write`] turns events
+//! iCalendar files (RFC 5545): VEVENTs become calendar events, VTODOs tasks; [`write()`] turns events
 //! back into a file that reads back to the same events.
 //!
-//! [`content`] reads the lines into components (folding, escapes, quoted parameters) and this
+//! `content` reads the lines into components (folding, escapes, quoted parameters) and this
 //! module maps them onto pa-core's model:
-//! - times with a TZID are wall-clock times in that zone ([`zone`] maps the name to an IANA zone),
+//! - times with a TZID are wall-clock times in that zone (`zone` maps the name to an IANA zone),
 //!   `…Z` times are UTC, floating times are read in [`ImportOptions::zone`], and dates are all-day;
 //! - a VEVENT without DTEND or DURATION lasts one day if it starts on a date, and is an instant if
 //!   it starts at a time (RFC 5545 §3.6.1);
