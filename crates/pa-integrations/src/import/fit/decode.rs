@@ -40,9 +40,10 @@ fn fail<T>(why: impl Into<String>) -> Result<T> {
     Err(DecodeError(why.into()))
 }
 
-/// A `session` message: the fields pa reads.
+/// A `session` or `lap` message: the totals pa reads (`sport` and `normalized_power` only in
+/// sessions).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Session {
+pub(crate) struct Totals {
     pub(crate) start_time: Option<DateTime<Utc>>,
     /// The `sport` enum value.
     pub(crate) sport: Option<u8>,
@@ -57,18 +58,26 @@ pub(crate) struct Session {
     pub(crate) normalized_power: Option<f64>,
 }
 
-/// A `lap` message: the fields pa reads.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Lap {
-    pub(crate) start_time: Option<DateTime<Utc>>,
-    pub(crate) total_elapsed_time: Option<f64>,
-    pub(crate) total_timer_time: Option<f64>,
-    pub(crate) total_distance: Option<f64>,
-    pub(crate) total_calories: Option<f64>,
-    pub(crate) avg_heart_rate: Option<f64>,
-    pub(crate) max_heart_rate: Option<f64>,
-    pub(crate) avg_power: Option<f64>,
-    pub(crate) total_ascent: Option<f64>,
+impl Totals {
+    /// Sets the field numbered `num` in message `kind` (18 session, 19 lap: the profile numbers
+    /// the same totals differently in the two).
+    fn set(&mut self, kind: u16, num: u8, v: f64) {
+        let lap = kind == 19;
+        match (num, lap) {
+            (2, _) => self.start_time = timestamp(v),
+            (5, false) => self.sport = Some(v as u8),
+            (7, _) => self.total_elapsed_time = Some(v / 1000.0),
+            (8, _) => self.total_timer_time = Some(v / 1000.0),
+            (9, _) => self.total_distance = Some(v / 100.0),
+            (11, _) => self.total_calories = Some(v),
+            (15, true) | (16, false) => self.avg_heart_rate = Some(v),
+            (16, true) | (17, false) => self.max_heart_rate = Some(v),
+            (19, true) | (20, false) => self.avg_power = Some(v),
+            (21, true) | (22, false) => self.total_ascent = Some(v),
+            (34, false) => self.normalized_power = Some(v),
+            _ => {}
+        }
+    }
 }
 
 /// The device that recorded the file: `file_id`'s manufacturer and product, and the creator's
@@ -102,8 +111,8 @@ pub(crate) struct Record {
 /// What a file holds, in file order.
 #[derive(Debug, Default)]
 pub(crate) struct Decoded {
-    pub(crate) sessions: Vec<Session>,
-    pub(crate) laps: Vec<Lap>,
+    pub(crate) sessions: Vec<Totals>,
+    pub(crate) laps: Vec<Totals>,
     pub(crate) records: Vec<Record>,
     pub(crate) device: Device,
 }
@@ -338,8 +347,7 @@ fn data_message(
         }
         return Ok(at + def.size);
     }
-    let mut session = Session::default();
-    let mut lap = Lap::default();
+    let mut totals = Totals::default();
     let mut record = Record::default();
     let (mut device_index, mut product_name) = (None, None);
     let (mut altitude, mut enhanced_altitude, mut speed, mut enhanced_speed) =
@@ -377,19 +385,8 @@ fn data_message(
             if f.num == 0 {
                 device_index = Some(v as u8);
             }
-        } else if kind == 19 {
-            match f.num {
-                2 => lap.start_time = timestamp(v),
-                7 => lap.total_elapsed_time = Some(v / 1000.0),
-                8 => lap.total_timer_time = Some(v / 1000.0),
-                9 => lap.total_distance = Some(v / 100.0),
-                11 => lap.total_calories = Some(v),
-                15 => lap.avg_heart_rate = Some(v),
-                16 => lap.max_heart_rate = Some(v),
-                19 => lap.avg_power = Some(v),
-                21 => lap.total_ascent = Some(v),
-                _ => {}
-            }
+        } else if kind == 18 || kind == 19 {
+            totals.set(kind, f.num, v);
         } else if kind == 20 {
             match f.num {
                 253 => record.timestamp = timestamp(v),
@@ -405,21 +402,6 @@ fn data_message(
                 78 => enhanced_altitude = Some(v / 5.0 - 500.0),
                 _ => {}
             }
-        } else {
-            match f.num {
-                2 => session.start_time = timestamp(v),
-                5 => session.sport = Some(v as u8),
-                7 => session.total_elapsed_time = Some(v / 1000.0),
-                8 => session.total_timer_time = Some(v / 1000.0),
-                9 => session.total_distance = Some(v / 100.0),
-                11 => session.total_calories = Some(v),
-                16 => session.avg_heart_rate = Some(v),
-                17 => session.max_heart_rate = Some(v),
-                20 => session.avg_power = Some(v),
-                22 => session.total_ascent = Some(v),
-                34 => session.normalized_power = Some(v),
-                _ => {}
-            }
         }
     }
     if kind == 20 {
@@ -430,9 +412,9 @@ fn data_message(
         record.speed = enhanced_speed.or(speed);
         out.records.push(record);
     } else if kind == 18 {
-        out.sessions.push(session);
+        out.sessions.push(totals);
     } else if kind == 19 {
-        out.laps.push(lap);
+        out.laps.push(totals);
     } else if kind == 23 && device_index == Some(0) && product_name.is_some() {
         // Device index 0 is the creator: the device that wrote the file.
         out.device.product_name = product_name;
