@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 an unexpected failure; 2 bad command-line usage; 65 the input data is
 //! malformed (the message names the file, line and problem); 66 an input file cannot be read.
 
+mod briefing;
 mod calendar;
 mod chart;
 mod finance;
@@ -58,6 +59,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Fill the store with a generated demo year (deterministic with --seed) and show today.
+    Demo(briefing::DemoArgs),
+    /// Today's briefing: agenda, tasks, habits, training form, sleep, money, reminders.
+    Today(briefing::DayArgs),
+    /// The weekly review.
+    Week(briefing::WeekArgs),
     /// Training load and form.
     #[command(subcommand)]
     Training(training::TrainingCommand),
@@ -147,6 +154,9 @@ fn main() -> ExitCode {
         _ if ctx.format == Format::Ics && !matches!(cli.command, Command::Export(_)) => {
             Err(output::not_ics())
         }
+        Command::Demo(args) => briefing::demo(args, &store_args, ctx),
+        Command::Today(args) => briefing::today(args, &store_args, ctx),
+        Command::Week(args) => briefing::week(args, &store_args, ctx),
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),

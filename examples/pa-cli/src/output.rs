@@ -19,6 +19,15 @@ pub(crate) enum Format {
     Ics,
 }
 
+/// The error for a format a command does not write (`pa today --format csv`).
+pub(crate) fn not_table(command: &str) -> anyhow::Error {
+    pa_core::Error::invalid(
+        "--format",
+        format!("{command} writes a table or JSON (--format table|json)"),
+    )
+    .into()
+}
+
 /// The error for `--format ics` where no calendar is written.
 pub(crate) fn not_ics() -> anyhow::Error {
     pa_core::Error::invalid(

@@ -616,6 +616,16 @@ impl Form {
             Form::Overreaching
         }
     }
+
+    /// The band in words, for a briefing.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Form::Fresh => "fresh: rested, ready to race (long spells lose fitness)",
+            Form::Optimal => "optimal: ready to perform",
+            Form::Productive => "productive: training is building fitness",
+            Form::Overreaching => "overreaching: high risk; rest",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,8 +19,9 @@ use crate::habits::streak::streaks;
 use crate::habits::{Habit, HabitEntry};
 use crate::journal::DailyCheckIn;
 use crate::meals::{GroceryItem, MealPlan, PlannedMeal, Recipe, grocery_list};
+use crate::review::briefing::{Briefing, FormToday, HabitToday, NetWorthToday, SleepToday};
 use crate::review::{ReviewData, WeeklyReview, weekly_review};
-use crate::tasks::{self, Project, ProjectRollup, Task};
+use crate::tasks::{self, Project, ProjectRollup, Reminder, Task};
 use crate::time::{Day, Month, Week};
 
 /// Midnight at the start of `day` in `zone`, as UTC.
@@ -304,6 +305,113 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
                 checkins: &checkins,
             },
         )?)
+    }
+
+    /// Today's briefing for `day` in `zone`, judged at `now` (see [`crate::review::briefing`]).
+    fn briefing(
+        &self,
+        day: Day,
+        now: DateTime<Utc>,
+        zone: Tz,
+        pmc: &PmcOptions,
+    ) -> Result<Briefing, Self::Error>
+    where
+        Self: Sized,
+    {
+        use crate::finance::networth::Period;
+        use crate::fitness::trends::{HrvOptions, hrv_status};
+        use crate::habits::EntryValue;
+
+        let agenda = CalendarRepository::occurrences(self, day, day, zone)?;
+        let tasks_due = TaskRepository::tasks_due_today(self, now, zone)?;
+        let tasks_overdue = TaskRepository::tasks_overdue(self, now, zone)?;
+        let mut habits = Vec::new();
+        for (h, entries) in self.habits_with_entries(day)? {
+            let s = streaks(&h.record, &entries, day)?;
+            let done_today = entries.iter().any(|e| {
+                // Done: a yes, or a positive amount for a numerical habit.
+                e.day == day
+                    && (matches!(e.value, EntryValue::Yes)
+                        || matches!(e.value, EntryValue::Amount(a) if a > 0.0))
+            });
+            habits.push(HabitToday {
+                name: h.record.name.clone(),
+                done_today,
+                current_streak: s.current,
+                longest_streak: s.longest,
+            });
+        }
+        let form = self.pmc(day, pmc)?.and_then(|p| {
+            let last = p.row(p.len().checked_sub(1)?)?;
+            (last.day == day).then(|| {
+                let form = pmc::Form::from_tsb(last.tsb);
+                FormToday {
+                    ctl: last.ctl,
+                    atl: last.atl,
+                    tsb: last.tsb,
+                    ramp: last.ramp,
+                    form,
+                    reading: form.describe().to_owned(),
+                }
+            })
+        });
+        // Sixty days back for the HRV range, plus the baseline week.
+        let health = self.daily_health(day.add_days(-70)?, day)?;
+        let night = health
+            .iter()
+            .rev()
+            .find(|h| h.day == day || h.day == day.pred().unwrap_or(day));
+        let sleep = match night {
+            None => None,
+            Some(h) => {
+                let hrv = match DailySeries::from_health(&health, HealthMetric::HrvRmssd)? {
+                    Some(series) => hrv_status(&series, &HrvOptions::default())?
+                        .into_iter()
+                        .find(|d| d.day == h.day),
+                    None => None,
+                };
+                Some(SleepToday {
+                    day: h.day,
+                    total_s: h.sleep.as_ref().map(|s| s.total_s),
+                    score: h.sleep.as_ref().and_then(|s| s.score),
+                    resting_hr_bpm: h.resting_hr_bpm,
+                    hrv,
+                })
+            }
+        };
+        let budgets = FinanceRepository::budget_status(self, day.month(), day)?;
+        let month_ago = day.add_days(-31)?;
+        let series = FinanceRepository::net_worth(self, month_ago, day, None)?;
+        let net_worth = series
+            .currencies
+            .iter()
+            .filter_map(|c| {
+                let row = series.on(day, *c)?;
+                Some(NetWorthToday {
+                    currency: c.code().to_owned(),
+                    net_worth: row.net_worth,
+                    change_week: series.change(day, *c, Period::Week),
+                    change_month: series.change(day, *c, Period::Month),
+                })
+            })
+            .collect();
+        let reminders_all: Vec<Reminder> = self.records(None)?;
+        let reminders = tasks::reminders_due(&reminders_all, now)
+            .into_iter()
+            .cloned()
+            .collect();
+        Ok(Briefing {
+            day,
+            agenda,
+            tasks_due,
+            tasks_overdue,
+            habits,
+            form,
+            sleep,
+            budgets,
+            net_worth,
+            reminders,
+        })
     }
 }
 

@@ -5,6 +5,8 @@
 //! used where a figure needs it (CTL/ATL/TSB, HRV baseline, streaks, net worth at the start);
 //! nothing after the week is looked at.
 
+pub mod briefing;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;

@@ -1,0 +1,319 @@
+//! `pa demo`, `pa today`, `pa week`: the daily briefing and the weekly review from the store.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use clap::Args;
+use pa_core::calendar::EventTime;
+use pa_core::fitness::pmc::PmcOptions;
+use pa_core::ports::{ReviewRepository, UserStore};
+use pa_core::review::briefing::Briefing;
+use pa_core::time::{Day, Week, ZonedInstant, parse_zone};
+use pa_integrations::dataset::{Size, generate};
+
+use crate::output::Format;
+use crate::{Context, StoreArgs};
+
+/// Which day, and in which zone.
+#[derive(Debug, Args)]
+pub(crate) struct DayArgs {
+    /// The day (YYYY-MM-DD); default: today in --tz. A past day is judged at 08:00 that morning.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    day: Option<String>,
+    /// IANA time zone of the day.
+    #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
+    tz: String,
+}
+
+/// `pa demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Seed of the generated year (the same seed gives the same data).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    when: DayArgs,
+}
+
+/// `pa week`.
+#[derive(Debug, Args)]
+pub(crate) struct WeekArgs {
+    /// The ISO week as W-YY (`3-26` is week 3 of 2026); default: the current week in --tz.
+    #[arg(long, value_name = "W-YY")]
+    week: Option<String>,
+    /// IANA time zone.
+    #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
+    tz: String,
+}
+
+/// The day asked for and the instant it is judged at.
+fn when(args: &DayArgs) -> Result<(Day, DateTime<Utc>, Tz)> {
+    let tz = parse_zone(&args.tz)?;
+    let now = Utc::now();
+    let today = ZonedInstant::new(now, tz).local_day();
+    let day = match &args.day {
+        None => today,
+        Some(text) => text
+            .parse()
+            .map_err(|e: pa_core::Error| pa_core::Error::invalid("--day", e.to_string()))?,
+    };
+    let at = if day == today {
+        now
+    } else {
+        let morning = day
+            .naive()
+            .and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default());
+        ZonedInstant::from_local(morning, tz)?.utc
+    };
+    Ok((day, at, tz))
+}
+
+/// Fills the store with a generated year ending on the day, then prints that day's briefing.
+pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
+    let (day, now, tz) = when(&args.when)?;
+    let started = std::time::Instant::now();
+    let batch = generate(Size::ONE_YEAR, day, args.seed)?;
+    let db = crate::store::open(store)?;
+    let handle = crate::store::user(&db, store)?;
+    let report = handle.apply(&pa_core::ports::WriteBatch {
+        origin: Some(format!("demo:seed-{}", args.seed)),
+        ..batch
+    })?;
+    ctx.warn(format!(
+        "demo year written in {:.1} s: {} added, {} updated, {} unchanged",
+        started.elapsed().as_secs_f64(),
+        report.added,
+        report.updated,
+        report.unchanged
+    ));
+    print_briefing(
+        &handle.briefing(day, now, tz, &PmcOptions::default())?,
+        tz,
+        ctx,
+    )
+}
+
+/// `pa today`.
+pub(crate) fn today(args: DayArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
+    let (day, now, tz) = when(&args)?;
+    let db = crate::store::open(store)?;
+    let handle = crate::store::user(&db, store)?;
+    print_briefing(
+        &handle.briefing(day, now, tz, &PmcOptions::default())?,
+        tz,
+        ctx,
+    )
+}
+
+/// `pa week`.
+pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
+    let tz = parse_zone(&args.tz)?;
+    let week: Week = match &args.week {
+        Some(w) => w
+            .parse()
+            .map_err(|e: pa_core::Error| pa_core::Error::invalid("--week", e.to_string()))?,
+        None => ZonedInstant::new(Utc::now(), tz).local_day().week(),
+    };
+    let db = crate::store::open(store)?;
+    let handle = crate::store::user(&db, store)?;
+    let review = handle.weekly_review(week, tz, PmcOptions::default())?;
+    let mut out = std::io::stdout().lock();
+    match ctx.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &review)?;
+            writeln!(out)?;
+        }
+        Format::Csv | Format::Ics => return Err(crate::output::not_table("pa week")),
+        Format::Table => {
+            let mut s = String::new();
+            writeln!(
+                s,
+                "Week {} ({} to {})",
+                review.label, review.first_day, review.last_day
+            )?;
+            let t = &review.training;
+            writeln!(
+                s,
+                "Training: {} sessions done, {} missed, {} extra; {:.1} h, {:.0} km, load {:.0}",
+                t.completed,
+                t.missed,
+                t.extra,
+                t.actual.duration_s / 3600.0,
+                t.actual.distance_m / 1000.0,
+                t.actual.load
+            )?;
+            if let (Some(ctl), Some(atl), Some(tsb)) = (t.ctl, t.atl, t.tsb) {
+                let reading = t.form.map_or("", |f| f.describe());
+                writeln!(
+                    s,
+                    "Form on Sunday: CTL {ctl:.1}, ATL {atl:.1}, TSB {tsb:.1} ({reading})"
+                )?;
+            }
+            let h = &review.health;
+            if let Some(sleep) = h.avg_sleep_hours {
+                writeln!(s, "Sleep: {sleep:.1} h a night on average")?;
+            }
+            for habit in &review.habits {
+                writeln!(
+                    s,
+                    "Habit {}: {} done, streak {} → {}",
+                    habit.name,
+                    habit
+                        .completion_pct
+                        .map_or("–".into(), |p| format!("{p:.0}%")),
+                    habit.streak_before,
+                    habit.streak_after
+                )?;
+            }
+            writeln!(
+                s,
+                "Tasks: {} done, {} added, {} overdue",
+                review.tasks.done, review.tasks.added, review.tasks.overdue
+            )?;
+            for c in &review.spending {
+                writeln!(
+                    s,
+                    "Spent on {}: {} {}",
+                    c.category,
+                    c.spent,
+                    c.currency.code()
+                )?;
+            }
+            for n in &review.net_worth {
+                writeln!(
+                    s,
+                    "Net worth: {} {} ({:+} this week)",
+                    n.end,
+                    n.currency.code(),
+                    n.change
+                )?;
+            }
+            out.write_all(s.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+fn print_briefing(b: &Briefing, tz: Tz, ctx: Context) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match ctx.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, b)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Format::Csv | Format::Ics => Err(crate::output::not_table("pa today")),
+        Format::Table => {
+            out.write_all(render(b, tz)?.as_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+/// The briefing for people: one short section per subject, empty ones left out.
+fn render(b: &Briefing, tz: Tz) -> Result<String> {
+    let mut s = String::new();
+    writeln!(s, "{} ({tz})", b.day.naive().format("%A %-d %B %Y"))?;
+    if !b.agenda.is_empty() {
+        writeln!(s, "\nAgenda")?;
+        for o in &b.agenda {
+            let when = match o.time {
+                EventTime::Timed { start, end } => format!(
+                    "{}–{}",
+                    start.utc.with_timezone(&tz).format("%H:%M"),
+                    end.utc.with_timezone(&tz).format("%H:%M")
+                ),
+                EventTime::AllDay { .. } => "all day".into(),
+            };
+            writeln!(s, "  {when:<13} {} ({})", o.title, o.calendar)?;
+        }
+    }
+    if !b.tasks_due.is_empty() || !b.tasks_overdue.is_empty() {
+        writeln!(s, "\nTasks")?;
+        for t in &b.tasks_due {
+            writeln!(s, "  today    {}", t.title)?;
+        }
+        // The oldest few overdue tasks; the JSON form has them all.
+        const SHOWN: usize = 5;
+        for t in b.tasks_overdue.iter().take(SHOWN) {
+            writeln!(s, "  overdue  {}", t.title)?;
+        }
+        if b.tasks_overdue.len() > SHOWN {
+            writeln!(s, "  … and {} more overdue", b.tasks_overdue.len() - SHOWN)?;
+        }
+    }
+    if !b.habits.is_empty() {
+        writeln!(s, "\nHabits")?;
+        for h in &b.habits {
+            writeln!(
+                s,
+                "  {} {:<12} streak {} (longest {})",
+                if h.done_today { "done" } else { "due " },
+                h.name,
+                h.current_streak,
+                h.longest_streak
+            )?;
+        }
+    }
+    if let Some(f) = &b.form {
+        writeln!(s, "\nTraining form")?;
+        writeln!(
+            s,
+            "  fitness (CTL) {:.1}, fatigue (ATL) {:.1}, form (TSB) {:.1}: {}",
+            f.ctl, f.atl, f.tsb, f.reading
+        )?;
+    }
+    if let Some(n) = &b.sleep {
+        writeln!(s, "\nLast night")?;
+        let mut parts = Vec::new();
+        if let Some(t) = n.total_s {
+            parts.push(format!(
+                "{} h {:02} min asleep",
+                (t / 3600.0) as u64,
+                ((t % 3600.0) / 60.0) as u64
+            ));
+        }
+        if let Some(score) = n.score {
+            parts.push(format!("score {score:.0}"));
+        }
+        if let Some(hr) = n.resting_hr_bpm {
+            parts.push(format!("resting HR {hr:.0}"));
+        }
+        if let Some(h) = &n.hrv {
+            parts.push(format!("HRV {:?}", h.status).to_lowercase());
+        }
+        writeln!(s, "  {}", parts.join(", "))?;
+    }
+    if !b.budgets.is_empty() || !b.net_worth.is_empty() {
+        writeln!(s, "\nMoney")?;
+        for bs in &b.budgets {
+            writeln!(
+                s,
+                "  {}: {} of {} spent, {} projected",
+                bs.category, bs.spent, bs.budgeted, bs.projected
+            )?;
+        }
+        for n in &b.net_worth {
+            let change =
+                |c: Option<rust_decimal::Decimal>| c.map_or("–".into(), |c| format!("{c:+}"));
+            writeln!(
+                s,
+                "  net worth {} {} (week {}, month {})",
+                n.net_worth.round_dp(2),
+                n.currency,
+                change(n.change_week.map(|c| c.round_dp(2))),
+                change(n.change_month.map(|c| c.round_dp(2)))
+            )?;
+        }
+    }
+    if !b.reminders.is_empty() {
+        writeln!(s, "\nReminders")?;
+        for r in &b.reminders {
+            writeln!(s, "  {}", r.message)?;
+        }
+    }
+    Ok(s)
+}

@@ -1,0 +1,145 @@
+//! `pa demo`, `pa today`, `pa week` on the demo store, and README's first command as written.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
+
+mod common;
+
+use common::{json, pa, store};
+use predicates::prelude::*;
+
+const DAY: &str = "2026-11-20";
+
+fn demo(db: &str) {
+    pa().args(["--db", db, "-q", "demo", "--day", DAY, "--seed", "7"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn the_demo_briefing_has_every_section() {
+    let (_dir, db) = store();
+    let out = pa()
+        .args(["--db", &db, "demo", "--day", DAY])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("demo year written"));
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for section in [
+        "Friday 20 November 2026",
+        "Agenda",
+        "Habits",
+        "Training form",
+        "Last night",
+        "Money",
+    ] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
+    // Running it again refreshes: nothing new.
+    pa().args(["--db", &db, "demo", "--day", DAY])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 added"));
+}
+
+#[test]
+fn today_as_json_has_the_documented_keys() {
+    let (_dir, db) = store();
+    demo(&db);
+    let b = json(&["--db", &db, "today", "--day", DAY, "--tz", "Europe/Berlin"]);
+    for key in [
+        "day",
+        "agenda",
+        "tasks_due",
+        "tasks_overdue",
+        "habits",
+        "form",
+        "sleep",
+        "budgets",
+        "net_worth",
+        "reminders",
+    ] {
+        assert!(b.get(key).is_some(), "{key} missing: {b}");
+    }
+    assert_eq!(b["day"], DAY);
+    let form = &b["form"];
+    let tsb = form["tsb"].as_f64().unwrap();
+    assert!((form["ctl"].as_f64().unwrap() - form["atl"].as_f64().unwrap() - tsb).abs() < 60.0);
+    assert!(form["reading"].as_str().unwrap().contains(':'));
+    assert!(!b["habits"].as_array().unwrap().is_empty());
+    assert!(b["net_worth"][0]["currency"].is_string());
+    // The same seed gives the same briefing.
+    let (_dir2, db2) = store();
+    demo(&db2);
+    let again = json(&["--db", &db2, "today", "--day", DAY, "--tz", "Europe/Berlin"]);
+    assert_eq!(b, again);
+}
+
+#[test]
+fn the_week_review_reads_the_same_store() {
+    let (_dir, db) = store();
+    demo(&db);
+    let r = json(&["--db", &db, "week", "--week", "47-26"]);
+    assert_eq!(r["label"], "47-26");
+    assert_eq!(r["first_day"], "2026-11-16");
+    assert!(r["training"]["completed"].is_number());
+    let out = pa()
+        .args(["--db", &db, "week", "--week", "47-26"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("Week 47-26"), "{text}");
+}
+
+#[test]
+fn bad_days_weeks_and_formats_are_refused() {
+    let (_dir, db) = store();
+    for (args, want) in [
+        (vec!["today", "--day", "20/11/2026"], "--day"),
+        (vec!["today", "--tz", "Mars/Olympus"], "Mars/Olympus"),
+        (vec!["week", "--week", "54-26"], "--week"),
+        (vec!["today", "--format", "csv"], "table or JSON"),
+    ] {
+        let mut all = vec!["--db", db.as_str()];
+        all.extend(&args);
+        pa().args(&all)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(want));
+    }
+}
+
+/// README's first command, exactly as written, minus the `cargo run` that builds this binary: in
+/// a fresh home directory, with no `--db`, so the store lands in the default data directory.
+#[test]
+fn readme_first_command_runs_in_a_fresh_home() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let block = readme.split("```sh\n").nth(1).unwrap();
+    let first = block.lines().next().unwrap();
+    let args: Vec<&str> = first
+        .split_once(" -- ")
+        .map(|(_, a)| a.split_whitespace().collect())
+        .unwrap();
+    assert_eq!(
+        first, "cargo run --release -p pa-cli -- demo",
+        "README's first command changed"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = pa()
+        .args(&args)
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("PA_DB")
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("Habits"), "{text}");
+    assert!(home.path().join(".local/share/pa/pa.db").is_file());
+    // And the briefing reads that store again.
+    pa().arg("today")
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("PA_DB")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Habits"));
+}
