@@ -82,7 +82,7 @@ pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()
         origin: Some(format!("demo:seed-{}", args.seed)),
         ..batch
     })?;
-    ctx.warn(format!(
+    ctx.note(format!(
         "demo year written in {:.1} s: {} added, {} updated, {} unchanged",
         started.elapsed().as_secs_f64(),
         report.added,

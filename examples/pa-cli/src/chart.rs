@@ -246,3 +246,136 @@ pub(crate) fn networth_svg(
     root.present().map_err(plot_err)?;
     Ok(())
 }
+
+const DONE_COLOUR: RGBColor = RGBColor(44, 160, 44);
+const SKIP_COLOUR: RGBColor = RGBColor(255, 187, 120);
+const MISS_COLOUR: RGBColor = RGBColor(225, 225, 225);
+
+/// One row of the habits chart: the habit's name and, per day from the first, its entry.
+pub(crate) type HabitRow = (String, Vec<Option<pa_core::habits::EntryValue>>);
+
+/// Habits over days: one row per habit, one square per day, green done, orange skipped, grey
+/// not done or not recorded.
+pub(crate) fn habits_svg(first: NaiveDate, rows: &[HabitRow], path: &Path) -> Result<()> {
+    use pa_core::habits::EntryValue;
+    let days = rows.first().map_or(0, |(_, d)| d.len());
+    if rows.is_empty() || days == 0 {
+        return Err(anyhow!("nothing to draw: no habits with days"));
+    }
+    let x1 = first + chrono::Duration::days(days as i64);
+    let height = 160 + 40 * rows.len() as u32;
+    let root = SVGBackend::new(path, (1200, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let names: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Habits: one square per day", ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(30)
+        .y_label_area_size(120)
+        .build_cartesian_2d(first..x1, 0.0..rows.len() as f64)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_labels(10)
+        .x_label_formatter(&|d: &NaiveDate| d.format("%-d %b").to_string())
+        .y_labels(rows.len() * 2 + 1)
+        .y_label_formatter(&|y: &f64| {
+            // Names sit at the middle of their rows.
+            let i = (y - 0.5).round();
+            if (y - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+                names
+                    .get(names.len().saturating_sub(1 + i as usize))
+                    .map_or(String::new(), |n| (*n).to_owned())
+            } else {
+                String::new()
+            }
+        })
+        .draw()
+        .map_err(plot_err)?;
+    let mut squares = Vec::new();
+    for (r, (_, values)) in rows.iter().enumerate() {
+        let y = (rows.len() - 1 - r) as f64;
+        for (i, v) in values.iter().enumerate() {
+            let colour = match v {
+                Some(EntryValue::Yes) => DONE_COLOUR,
+                Some(EntryValue::Amount(a)) if *a > 0.0 => DONE_COLOUR,
+                Some(EntryValue::Skip) => SKIP_COLOUR,
+                _ => MISS_COLOUR,
+            };
+            let d = first + chrono::Duration::days(i as i64);
+            let next = d.succ_opt().unwrap_or(d);
+            squares.push(Rectangle::new(
+                [(d, y + 0.15), (next, y + 0.85)],
+                colour.filled(),
+            ));
+        }
+    }
+    chart.draw_series(squares).map_err(plot_err)?;
+    for (label, colour) in [
+        ("done", DONE_COLOUR),
+        ("skipped", SKIP_COLOUR),
+        ("not done", MISS_COLOUR),
+    ] {
+        chart
+            .draw_series(std::iter::empty::<Rectangle<(NaiveDate, f64)>>())
+            .map_err(plot_err)?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    root.present().map_err(plot_err)?;
+    Ok(())
+}
+
+const SLEEP_COLOUR: RGBColor = RGBColor(106, 90, 205);
+
+/// Nightly sleep in hours as bars, with its 7-night mean as a line.
+pub(crate) fn sleep_svg(nights: &[(NaiveDate, f64)], path: &Path) -> Result<()> {
+    let (Some(first), Some(last)) = (nights.first(), nights.last()) else {
+        return Err(anyhow!("nothing to draw: no sleep recorded in the window"));
+    };
+    let x0 = first.0;
+    let x1 = last.0.succ_opt().unwrap_or(last.0);
+    let top = nights.iter().map(|n| n.1).fold(8.0, f64::max) * 1.1;
+    let root = SVGBackend::new(path, (1200, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Sleep", ("sans-serif", 22))
+        .margin(16)
+        .x_label_area_size(30)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .y_desc("hours")
+        .x_labels(12)
+        .x_label_formatter(&|d: &NaiveDate| d.format("%-d %b").to_string())
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(plot_err)?;
+    chart
+        .draw_series(nights.iter().map(|(d, h)| {
+            let next = d.succ_opt().unwrap_or(*d);
+            Rectangle::new([(*d, 0.0), (next, *h)], SLEEP_COLOUR.mix(0.35).filled())
+        }))
+        .map_err(plot_err)?
+        .label("a night")
+        .legend(|(x, y)| {
+            Rectangle::new(
+                [(x, y - 5), (x + 16, y + 5)],
+                SLEEP_COLOUR.mix(0.35).filled(),
+            )
+        });
+    let mean: Vec<(NaiveDate, f64)> = nights
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i >= 6)
+        .map(|(i, (d, _))| (*d, nights[i - 6..=i].iter().map(|n| n.1).sum::<f64>() / 7.0))
+        .collect();
+    line(&mut chart, mean, SLEEP_COLOUR, 3, "7-night mean")?;
+    legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+    root.present().map_err(plot_err)?;
+    Ok(())
+}

@@ -10,6 +10,7 @@ mod finance;
 mod habits;
 mod import;
 mod output;
+mod plot;
 mod store;
 mod training;
 
@@ -65,6 +66,8 @@ enum Command {
     Today(briefing::DayArgs),
     /// The weekly review.
     Week(briefing::WeekArgs),
+    /// Charts of the store: pmc, networth, habits, sleep (SVG).
+    Chart(plot::ChartArgs),
     /// Training load and form.
     #[command(subcommand)]
     Training(training::TrainingCommand),
@@ -106,6 +109,13 @@ impl Context {
     pub(crate) fn warn(&self, message: impl std::fmt::Display) {
         if !self.quiet {
             eprintln!("warning: {message}");
+        }
+    }
+
+    /// Prints a note (what was written where) on stderr unless `--quiet`.
+    pub(crate) fn note(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{message}");
         }
     }
 }
@@ -157,6 +167,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => briefing::demo(args, &store_args, ctx),
         Command::Today(args) => briefing::today(args, &store_args, ctx),
         Command::Week(args) => briefing::week(args, &store_args, ctx),
+        Command::Chart(args) => plot::run(args, &store_args, ctx),
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),

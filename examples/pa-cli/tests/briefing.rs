@@ -143,3 +143,36 @@ fn readme_first_command_runs_in_a_fresh_home() {
         .success()
         .stdout(predicate::str::contains("Habits"));
 }
+
+#[test]
+fn charts_of_the_demo_store_are_svg_with_labels() {
+    let (dir, db) = store();
+    demo(&db);
+    for (kind, label) in [
+        ("pmc", "CTL (fitness)"),
+        ("networth", "net worth"),
+        ("habits", "not done"),
+        ("sleep", "7-night mean"),
+    ] {
+        let out = dir.path().join(format!("{kind}.svg"));
+        let out = out.to_str().unwrap();
+        pa().args([
+            "--db", &db, "-q", "chart", kind, "--day", DAY, "--days", "90", "--out", out,
+        ])
+        .assert()
+        .success();
+        let svg = std::fs::read_to_string(out).unwrap();
+        assert!(svg.starts_with("<svg"), "{kind}");
+        assert!(svg.contains(label), "{kind}: no '{label}'");
+    }
+    pa().args(["--db", &db, "chart", "pmc", "--out", "pmc.png"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not an .svg file"));
+    // An empty store has nothing to draw, and says so.
+    let (_d, empty) = store();
+    pa().args(["--db", &empty, "chart", "pmc", "--out", "x.svg"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no activity"));
+}

@@ -210,6 +210,25 @@ pub struct Pmc {
 }
 
 impl Pmc {
+    /// The days from `day` on (all of them when `day` is before the first; none after the
+    /// last), for drawing a recent window of a chart computed over all history.
+    pub fn since(&self, day: Day) -> Pmc {
+        let skip = usize::try_from(self.start.days_until(day).max(0))
+            .unwrap_or(usize::MAX)
+            .min(self.len);
+        let len = self.len - skip;
+        let mut columns = Vec::with_capacity(len * 5);
+        for c in 0..5 {
+            columns.extend_from_slice(&self.columns[c * self.len + skip..(c + 1) * self.len]);
+        }
+        Pmc {
+            start: self.start.add_days(skip as i64).unwrap_or(self.start),
+            len,
+            columns,
+            warnings: self.warnings.clone(),
+        }
+    }
+
     /// The first day.
     pub const fn start(&self) -> Day {
         self.start
@@ -639,6 +658,23 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+    }
+
+    #[test]
+    fn since_keeps_the_rows_from_a_day() {
+        let pmc = compute_dense(
+            day("2026-01-01"),
+            &[100.0, 0.0, 50.0, 20.0],
+            &PmcOptions::default(),
+        )
+        .unwrap();
+        let tail = pmc.since(day("2026-01-03"));
+        assert_eq!(tail.start(), day("2026-01-03"));
+        let rows: Vec<PmcDay> = tail.rows().collect();
+        let all: Vec<PmcDay> = pmc.rows().collect();
+        assert_eq!(rows, all[2..]);
+        assert_eq!(pmc.since(day("2025-01-01")).len(), 4);
+        assert_eq!(pmc.since(day("2027-01-01")).len(), 0);
     }
 
     #[test]
