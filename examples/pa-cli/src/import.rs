@@ -51,7 +51,7 @@ pub(crate) struct ImportArgs {
     lthr: Option<f64>,
 
     /// Sex, for TRIMP's weighting.
-    #[arg(long, value_enum, default_value = "male")]
+    #[arg(long, value_enum, env = "PA_SEX", default_value = "male")]
     sex: SexArg,
 
     /// Read the files as bank CSV exports with this column mapping (a JSON file; see

@@ -6,6 +6,7 @@
 mod briefing;
 mod calendar;
 mod chart;
+mod config;
 mod finance;
 mod habits;
 mod import;
@@ -16,7 +17,7 @@ mod training;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use output::Format;
 
@@ -68,6 +69,14 @@ enum Command {
     Week(briefing::WeekArgs),
     /// Charts of the store: pmc, networth, habits, sleep (SVG).
     Chart(plot::ChartArgs),
+    /// The effective configuration (file, environment, .env) and where it lives.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Shell completions: `pa completions bash > ~/.local/share/bash-completion/completions/pa`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Training load and form.
     #[command(subcommand)]
     Training(training::TrainingCommand),
@@ -151,7 +160,20 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A .env file fills in environment variables that are not set; it never overrides one.
+    let _ = dotenvy::dotenv();
+    let config = match config::load(config::path().as_deref()) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(exit_code(&err));
+        }
+    };
+    let matches = config.apply(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let ctx = Context {
         format: cli.format,
         quiet: cli.quiet,
@@ -168,6 +190,11 @@ fn main() -> ExitCode {
         Command::Today(args) => briefing::today(args, &store_args, ctx),
         Command::Week(args) => briefing::week(args, &store_args, ctx),
         Command::Chart(args) => plot::run(args, &store_args, ctx),
+        Command::Config(cmd) => config::run(cmd, &config, ctx.format),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "pa", &mut std::io::stdout());
+            Ok(())
+        }
         Command::Training(cmd) => training::run(cmd, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
