@@ -198,10 +198,10 @@ impl Config {
     /// subcommand that has them: a flag or an environment variable still wins.
     pub(crate) fn apply(&self, mut cmd: clap::Command) -> clap::Command {
         for s in &SETTINGS {
-            if let Some(v) = self.value(s.key) {
-                if cmd.get_arguments().any(|a| a.get_id() == s.arg) {
-                    cmd = cmd.mut_arg(s.arg, |a| a.default_value(v.clone()));
-                }
+            if let Some(v) = self.value(s.key)
+                && cmd.get_arguments().any(|a| a.get_id() == s.arg)
+            {
+                cmd = cmd.mut_arg(s.arg, |a| a.default_value(v));
             }
         }
         let names: Vec<String> = cmd
