@@ -89,6 +89,185 @@ const HABITS: [&str; 6] = [
     "Meditate", "Stretch", "Read", "No sugar", "Journal", "Floss",
 ];
 
+/// The CLI's demo year: [`Size::ONE_YEAR`] of data ending on `last_day`, plus what a person's
+/// year has beyond the benchmark data: the home the mortgage bought, the last two weeks of
+/// activities with 1 Hz streams, weekly weigh-ins, a training plan for the coming weeks, bills,
+/// projects and the day's reminders. Deterministic for `seed`.
+pub fn demo(last_day: Day, seed: u64) -> Result<WriteBatch> {
+    use pa_core::finance::{Bill, Cadence, Category};
+    use pa_core::fitness::{BodyComposition, PlannedWorkout, Streams, TrainingPlan};
+    use pa_core::ids::{BillId, PlanId, ProjectId, ReminderId, WorkoutId};
+    use pa_core::tasks::{Channel, Project, Reminder};
+
+    let size = Size::ONE_YEAR;
+    let mut batch = generate(size, last_day, seed)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x00de_0000);
+    let first = last_day.add_days(-(i64::from(size.days) - 1))?;
+    let usd = parse_currency("USD")?;
+
+    // The benchmark data's budgets are set tight to exercise overspending; a person sets theirs
+    // near what they spend.
+    for d in &mut batch.records {
+        if let Doc::Budget(b) = d {
+            b.amount = Money::new(b.amount.amount() * Decimal::from(4), b.amount.currency());
+        }
+    }
+
+    // The home the mortgage paid for, slowly gaining value.
+    let home = Account::new(
+        AccountId::new("demo-home")?,
+        "Home",
+        AccountType::Other,
+        usd,
+    );
+    for d in 0..size.days {
+        let value = 52_000_000 + i64::from(d) * 4_000;
+        batch.balances.push(BalanceSnapshot::new(
+            home.id.clone(),
+            first.add_days(i64::from(d))?,
+            cents(value, usd),
+        ));
+    }
+    batch.accounts.push(home);
+
+    // 1 Hz streams for the last two weeks' activities: heart rate, speed, and power on rides.
+    for a in batch
+        .activities
+        .iter_mut()
+        .filter(|a| a.day() > last_day.add_days(-14).unwrap_or(last_day))
+    {
+        let n = a.elapsed_s as usize;
+        let base_hr = a.avg_hr_bpm.unwrap_or(140.0);
+        let speed = a.distance_m.unwrap_or(0.0) / a.elapsed_s.max(1.0);
+        let wave = |i: usize, period: f64| (i as f64 / period).sin();
+        let mut s = Streams {
+            time_s: (0..n).map(|i| i as f64).collect(),
+            heart_rate: Some(
+                (0..n)
+                    .map(|i| Some((base_hr + 8.0 * wave(i, 300.0)).round()))
+                    .collect(),
+            ),
+            speed: Some(
+                (0..n)
+                    .map(|i| Some(speed * (1.0 + 0.1 * wave(i, 120.0))))
+                    .collect(),
+            ),
+            ..Streams::default()
+        };
+        if a.sport == Sport::Ride {
+            let watts: f64 = rng.random_range(170.0..230.0);
+            s.power = Some(
+                (0..n)
+                    .map(|i| Some((watts + 40.0 * wave(i, 90.0)).round()))
+                    .collect(),
+            );
+            a.avg_power_w = Some(watts);
+        }
+        a.streams = Some(s);
+    }
+
+    // Weigh-ins every Monday.
+    let mut weight: f64 = 74.0;
+    for d in (0..size.days).step_by(7) {
+        weight += rng.random_range(-0.4..0.35);
+        let day = first.add_days(i64::from(d))?;
+        batch
+            .records
+            .push(BodyComposition::weight(at(day, 7, 0)?, (weight * 10.0).round() / 10.0).into());
+    }
+
+    // A plan for the next two weeks.
+    let sports = [
+        Sport::Run,
+        Sport::Ride,
+        Sport::Run,
+        Sport::Swim,
+        Sport::Ride,
+    ];
+    let workouts = (1..=14)
+        .filter(|d| d % 7 != 0)
+        .enumerate()
+        .map(|(i, d)| -> Result<PlannedWorkout> {
+            let mut w = PlannedWorkout::new(
+                WorkoutId::new(format!("demo-w{d:02}"))?,
+                last_day.add_days(d)?,
+                sports[i % sports.len()],
+            );
+            w.duration_s = Some(f64::from(rng.random_range(40..=120) * 60));
+            w.load = Some(f64::from(rng.random_range(40..=130)));
+            w.description = "Endurance".into();
+            Ok(w)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    batch.records.push(
+        TrainingPlan {
+            id: PlanId::new("demo-plan")?,
+            name: "Base block".into(),
+            start: last_day.add_days(1)?,
+            end: last_day.add_days(14)?,
+            workouts,
+        }
+        .into(),
+    );
+
+    for (id, name, cents_amount, cadence, due_in) in [
+        ("demo-rent", "Rent", 180_000, Cadence::Monthly, 9),
+        ("demo-phone", "Phone", 4_500, Cadence::Monthly, 3),
+        ("demo-stream", "Streaming", 1_599, Cadence::Monthly, 17),
+        (
+            "demo-insurance",
+            "Car insurance",
+            62_000,
+            Cadence::Yearly,
+            40,
+        ),
+    ] {
+        batch.records.push(
+            Bill {
+                id: BillId::new(id)?,
+                name: name.into(),
+                account: Some(AccountId::new("acct-00")?),
+                merchant: Some(name.into()),
+                category: Some(Category::new(["Bills"])?),
+                amount: cents(cents_amount, usd),
+                cadence,
+                next_due: last_day.add_days(due_in)?,
+            }
+            .into(),
+        );
+    }
+    for (id, name) in [
+        ("demo-home-reno", "Home renovation"),
+        ("demo-marathon", "Spring marathon"),
+    ] {
+        batch.records.push(
+            Project {
+                id: ProjectId::new(id)?,
+                name: name.into(),
+                archived: false,
+            }
+            .into(),
+        );
+    }
+    for (id, message, hour) in [
+        ("demo-r1", "Take the bins out", 7),
+        ("demo-r2", "Call the dentist to confirm", 8),
+    ] {
+        batch.records.push(
+            Reminder {
+                id: ReminderId::new(id)?,
+                task: None,
+                message: message.into(),
+                remind_at: at(last_day, hour, 0)?,
+                channels: vec![Channel::InApp],
+                sent: false,
+            }
+            .into(),
+        );
+    }
+    Ok(batch)
+}
+
 /// Generates `size` of data ending on `last_day`, deterministic for `seed`.
 pub fn generate(size: Size, last_day: Day, seed: u64) -> Result<WriteBatch> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

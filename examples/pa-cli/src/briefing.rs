@@ -12,7 +12,7 @@ use pa_core::fitness::pmc::PmcOptions;
 use pa_core::ports::{ReviewRepository, UserStore};
 use pa_core::review::briefing::Briefing;
 use pa_core::time::{Day, Week, ZonedInstant, parse_zone};
-use pa_integrations::dataset::{Size, generate};
+use pa_integrations::dataset::demo as demo_year;
 
 use crate::output::Format;
 use crate::{Context, StoreArgs};
@@ -75,7 +75,7 @@ fn when(args: &DayArgs) -> Result<(Day, DateTime<Utc>, Tz)> {
 pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
     let (day, now, tz) = when(&args.when)?;
     let started = std::time::Instant::now();
-    let batch = generate(Size::ONE_YEAR, day, args.seed)?;
+    let batch = demo_year(day, args.seed)?;
     let db = crate::store::open(store)?;
     let handle = crate::store::user(&db, store)?;
     let report = handle.apply(&pa_core::ports::WriteBatch {

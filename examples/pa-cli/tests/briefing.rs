@@ -66,6 +66,19 @@ fn today_as_json_has_the_documented_keys() {
     assert!(form["reading"].as_str().unwrap().contains(':'));
     assert!(!b["habits"].as_array().unwrap().is_empty());
     assert!(b["net_worth"][0]["currency"].is_string());
+    // The demo's home outweighs its mortgage, and the day's reminders are due at 08:00.
+    let worth: f64 = b["net_worth"][0]["net_worth"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(worth > 0.0, "{worth}");
+    assert_eq!(
+        b["reminders"].as_array().unwrap().len(),
+        2,
+        "{}",
+        b["reminders"]
+    );
     // The same seed gives the same briefing.
     let (_dir2, db2) = store();
     demo(&db2);
