@@ -19,6 +19,10 @@ use crate::{Context, StoreArgs};
 
 /// Which day, and in which zone.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pa today
+  pa today --tz Europe/Berlin --format json
+  pa today --day 2026-11-20")]
 pub(crate) struct DayArgs {
     /// The day (YYYY-MM-DD); default: today in --tz. A past day is judged at 08:00 that morning.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -30,6 +34,10 @@ pub(crate) struct DayArgs {
 
 /// `pa demo`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pa demo                      # into the default store, then today's briefing
+  pa --db /tmp/demo.db demo --seed 7 --day 2026-11-20
+  pa demo --quiet --format json")]
 pub(crate) struct DemoArgs {
     /// Seed of the generated year (the same seed gives the same data).
     #[arg(long, default_value_t = 1)]
@@ -40,6 +48,9 @@ pub(crate) struct DemoArgs {
 
 /// `pa week`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pa week
+  pa week --week 47-26 --format json")]
 pub(crate) struct WeekArgs {
     /// The ISO week as W-YY (`3-26` is week 3 of 2026); default: the current week in --tz.
     #[arg(long, value_name = "W-YY")]

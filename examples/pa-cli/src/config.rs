@@ -225,8 +225,13 @@ impl Config {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ConfigCommand {
     /// The effective settings and where each comes from; credentials only as set or not.
+    #[command(after_help = "Examples:
+  pa config show
+  PA_ZONE=Asia/Tokyo pa config show --format json")]
     Show(ShowArgs),
     /// The config file's path.
+    #[command(after_help = "Example:
+  $EDITOR \"$(pa config path)\"")]
     Path,
 }
 

@@ -16,6 +16,11 @@ use crate::output::{Format, write_rows};
 use crate::{Context, StoreArgs};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pa import ride.fit run.gpx statement.ofx work.ics
+  pa import --dry-run --format json Activities.csv --units statute
+  pa import --bank-csv giro.json umsaetze.csv
+  pa import ride.fit --ftp 250 --hr-rest 48 --hr-max 188 --lthr 170")]
 pub(crate) struct ImportArgs {
     /// The files (FIT, GPX, TCX, OFX, QFX or ICS; the format is read from the content).
     #[arg(required = true, value_name = "FILE")]

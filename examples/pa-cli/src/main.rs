@@ -73,6 +73,9 @@ enum Command {
     #[command(subcommand)]
     Config(config::ConfigCommand),
     /// Shell completions: `pa completions bash > ~/.local/share/bash-completion/completions/pa`.
+    #[command(after_help = "Examples:
+  pa completions bash > ~/.local/share/bash-completion/completions/pa
+  pa completions zsh > ~/.zfunc/_pa")]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,

@@ -12,6 +12,10 @@ use pa_integrations::storage::transfer::{export_jsonl, import_jsonl};
 use crate::{Context, StoreArgs};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pa export --out everything.jsonl
+  pa export --kind activities --format csv
+  pa export --kind events --format ics --out calendar.ics")]
 pub(crate) struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
@@ -253,12 +257,16 @@ fn csv_rows<T: serde::Serialize>(out: &mut dyn Write, rows: &[T]) -> Result<()> 
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Example:
+  pa --db copy.db import-jsonl everything.jsonl")]
 pub(crate) struct ImportArgs {
     /// A file written by `pa export`.
     file: PathBuf,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Example:
+  pa backup ~/pa-$(date +%F).db")]
 pub(crate) struct BackupArgs {
     /// The new file (must not exist).
     out: PathBuf,

@@ -105,3 +105,33 @@ fn completions_cover_the_subcommands() {
         assert!(text.contains("today") && text.contains("import"), "{shell}");
     }
 }
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    for cmd in [
+        "demo",
+        "today",
+        "week",
+        "chart",
+        "config show",
+        "config path",
+        "completions",
+        "import",
+        "export",
+        "import-jsonl",
+        "backup",
+        "training pmc",
+        "finance networth",
+        "finance cashflow",
+        "habits score",
+        "calendar expand",
+        "calendar occurrences",
+    ] {
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        pa().args(&args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+}
