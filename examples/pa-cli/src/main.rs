@@ -198,7 +198,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "pa", &mut std::io::stdout());
             Ok(())
         }
-        Command::Training(cmd) => training::run(cmd, ctx),
+        Command::Training(cmd) => training::run(cmd, &store_args, ctx),
         Command::Finance(cmd) => finance::run(cmd, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
         Command::Calendar(cmd) => calendar::run(cmd, &store_args, ctx),

@@ -33,17 +33,19 @@ tp (TrainingPeaks' published form: gain 1/T, 7-day ramp), icu (intervals.icu: sa
 
 Examples:
   pa training pmc --sample
+  pa demo --quiet > /dev/null && pa training pmc --format csv   # from the store
   pa training pmc --loads loads.csv --format json
   pa training pmc --loads loads.csv --variant tp --ctl0 55 --atl0 60 --chart pmc.svg";
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["loads", "sample"])))]
+#[command(group(clap::ArgGroup::new("input").args(["loads", "sample"])))]
 pub(crate) struct PmcArgs {
     /// CSV file of daily loads (header: date,load).
     #[arg(long, value_name = "FILE.csv")]
     loads: Option<PathBuf>,
 
-    /// Use the bundled sample year instead of a file.
+    /// Use the bundled sample year instead of a file. Without --loads or --sample, the daily
+    /// loads of the activities in the store (`pa demo`, `pa import`) are used.
     #[arg(long)]
     sample: bool,
 
@@ -110,19 +112,35 @@ struct Row {
     ramp: f64,
 }
 
-pub(crate) fn run(cmd: TrainingCommand, ctx: Context) -> Result<()> {
+pub(crate) fn run(cmd: TrainingCommand, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
     match cmd {
-        TrainingCommand::Pmc(args) => pmc_command(args, ctx),
+        TrainingCommand::Pmc(args) => pmc_command(args, store, ctx),
     }
 }
 
-fn pmc_command(args: PmcArgs, ctx: Context) -> Result<()> {
+fn pmc_command(args: PmcArgs, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
+    use pa_core::ports::UserStore;
     let series = match &args.loads {
         Some(path) => pa_integrations::import::loads::load_file(path)?,
-        None => pa_integrations::import::loads::read_daily_loads(
+        None if args.sample => pa_integrations::import::loads::read_daily_loads(
             SAMPLE_LOADS.as_bytes(),
             "bundled sample",
         )?,
+        None => {
+            let db = crate::store::open(store)?;
+            let handle = crate::store::user(&db, store)?;
+            let entries =
+                handle.daily_loads(pa_core::time::Day::EARLIEST, pa_core::time::Day::LATEST)?;
+            if entries.is_empty() {
+                return Err(pa_core::Error::invalid(
+                    "training loads",
+                    "the store has no activity with a training load: give --loads FILE.csv or \
+                     --sample, or run pa demo or pa import first",
+                )
+                .into());
+            }
+            pa_core::fitness::pmc::DailyLoads::from_entries(entries)?
+        }
     };
     let options = PmcOptions {
         variant: args.variant.into(),

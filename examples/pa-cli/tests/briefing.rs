@@ -87,6 +87,20 @@ fn today_as_json_has_the_documented_keys() {
 }
 
 #[test]
+fn the_pmc_reads_the_store_when_no_file_is_given() {
+    let (_dir, db) = store();
+    demo(&db);
+    let rows = common::json_rows(&["--db", &db, "training", "pmc"]);
+    assert!(rows.len() > 300, "{}", rows.len());
+    // The chart ends on the last day with a load; the briefing of that day shows the same form.
+    let last = rows.last().unwrap();
+    let day = last["date"].as_str().unwrap();
+    let b = json(&["--db", &db, "today", "--day", day]);
+    assert!((last["tsb"].as_f64().unwrap() - b["form"]["tsb"].as_f64().unwrap()).abs() < 1e-9);
+    assert!((last["ctl"].as_f64().unwrap() - b["form"]["ctl"].as_f64().unwrap()).abs() < 1e-9);
+}
+
+#[test]
 fn the_week_review_reads_the_same_store() {
     let (_dir, db) = store();
     demo(&db);

@@ -186,7 +186,16 @@ fn bad_arguments_and_missing_files() {
     pa().args(["training", "pmc", "--sample", "--variant", "wko"])
         .assert()
         .code(2);
-    pa().args(["training", "pmc"]).assert().code(2);
+    // Without --loads or --sample the store's loads are used: an empty store has none.
+    let empty = tempfile::tempdir().unwrap();
+    let db = empty.path().join("pa.db");
+    pa().args(["--db", db.to_str().unwrap(), "training", "pmc"])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("no activity with a training load"));
+    pa().args(["training", "pmc", "--sample", "--loads", "x.csv"])
+        .assert()
+        .code(2);
     pa().args(["training", "pmc", "--sample", "--ctl-days", "abc"])
         .assert()
         .code(2);
