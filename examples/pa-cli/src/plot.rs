@@ -1,4 +1,4 @@
-//! `pa chart pmc|networth|habits|sleep`: charts of what the store holds, as SVG.
+//! `pa chart pmc|networth|habits|sleep`: charts of what the store holds, as SVG or PNG.
 
 use std::path::PathBuf;
 
@@ -33,8 +33,8 @@ pub(crate) enum ChartKind {
 pub(crate) struct ChartArgs {
     /// The chart.
     kind: ChartKind,
-    /// Where to write it (SVG); default: `<chart>.svg`.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Where to write it: `.svg`, or `.png` (rendered with resvg); default: `<chart>.svg`.
+    #[arg(long, value_name = "FILE.svg|.png")]
     out: Option<PathBuf>,
     /// The last day drawn (YYYY-MM-DD); default: today in --tz.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -59,23 +59,28 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
         .kind
         .to_possible_value()
         .map_or("chart".into(), |v| v.get_name().to_owned());
-    let out = args
+    let target = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{name}.svg")));
-    if out
-        .extension()
-        .is_none_or(|e| !e.eq_ignore_ascii_case("svg"))
-    {
-        return Err(pa_core::Error::invalid(
-            "--out",
-            format!(
-                "{} is not an .svg file (charts are SVG; rsvg-convert turns them into PNG)",
-                out.display()
-            ),
-        )
-        .into());
-    }
+    let ext = target.extension().map(|e| e.to_ascii_lowercase());
+    let png = match ext.as_ref().and_then(|e| e.to_str()) {
+        Some("svg") => false,
+        Some("png") => true,
+        _ => {
+            return Err(pa_core::Error::invalid(
+                "--out",
+                format!("{} is neither .svg nor .png", target.display()),
+            )
+            .into());
+        }
+    };
+    // A PNG is the SVG rendered: the SVG is drawn next to it first, then removed.
+    let out = if png {
+        target.with_extension("svg.tmp")
+    } else {
+        target.clone()
+    };
     let first = |default: u32| last.add_days(-(i64::from(args.days.unwrap_or(default)) - 1));
     let db = crate::store::open(store)?;
     let handle = crate::store::user(&db, store)?;
@@ -133,6 +138,56 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
             crate::chart::sleep_svg(&nights, &out)?;
         }
     }
-    ctx.note(format!("wrote {}", out.display()));
+    if png {
+        let rendered = svg_to_png(&out, &target);
+        let _ = std::fs::remove_file(&out);
+        rendered?;
+    }
+    ctx.note(format!("wrote {}", target.display()));
+    Ok(())
+}
+
+/// Renders the SVG at `svg` to a PNG at `png` with resvg, text in the system's fonts.
+fn svg_to_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
+    use resvg::{tiny_skia, usvg};
+    let data = std::fs::read(svg)?;
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    fonts.load_system_fonts();
+    // The charts ask for `sans-serif`, which fontdb maps to Arial: use a sans face this system
+    // has instead (DejaVu on Debian), so labels are drawn.
+    let family = [
+        "DejaVu Sans",
+        "Liberation Sans",
+        "Noto Sans",
+        "FreeSans",
+        "Arial",
+    ]
+    .into_iter()
+    .find(|want| {
+        fonts
+            .faces()
+            .any(|f| f.families.iter().any(|(name, _)| name == want))
+    })
+    .map(str::to_owned)
+    .or_else(|| {
+        fonts
+            .faces()
+            .find_map(|f| f.families.first().map(|(name, _)| name.clone()))
+    });
+    if let Some(family) = family {
+        fonts.set_sans_serif_family(family);
+    }
+    let tree = usvg::Tree::from_data(&data, &options)
+        .map_err(|e| anyhow::anyhow!("cannot render the chart: {e}"))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
+        anyhow::anyhow!("cannot render a {}×{} chart", size.width(), size.height())
+    })?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap
+        .save_png(png)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", png.display()))?;
     Ok(())
 }

@@ -192,10 +192,29 @@ fn charts_of_the_demo_store_are_svg_with_labels() {
         assert!(svg.starts_with("<svg"), "{kind}");
         assert!(svg.contains(label), "{kind}: no '{label}'");
     }
-    pa().args(["--db", &db, "chart", "pmc", "--out", "pmc.png"])
+    // PNG: the same chart rendered (a PNG signature, a real size), no SVG left behind.
+    let png = dir.path().join("pmc.png");
+    pa().args([
+        "--db",
+        &db,
+        "-q",
+        "chart",
+        "pmc",
+        "--day",
+        DAY,
+        "--out",
+        png.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(bytes.len() > 10_000, "{}", bytes.len());
+    assert!(!dir.path().join("pmc.svg.tmp").exists());
+    pa().args(["--db", &db, "chart", "pmc", "--out", "pmc.jpg"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("not an .svg file"));
+        .stderr(predicate::str::contains("neither .svg nor .png"));
     // An empty store has nothing to draw, and says so.
     let (_d, empty) = store();
     pa().args(["--db", &empty, "chart", "pmc", "--out", "x.svg"])
