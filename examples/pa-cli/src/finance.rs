@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use pa_core::finance::cashflow::{CashflowOptions, cash_flow};
 use pa_core::finance::networth::{NetWorthSeries, Period, net_worth, net_worth_in};
@@ -55,12 +55,12 @@ Examples:
   pa finance cashflow --transactions tx.csv --accounts accounts.csv --by merchant";
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["balances", "sample"])))]
+#[command(group(clap::ArgGroup::new("input").args(["balances", "sample"])))]
 pub(crate) struct NetworthArgs {
     /// CSV file of balances (header: date,account,type,balance,currency).
     #[arg(long, value_name = "FILE.csv")]
     balances: Option<PathBuf>,
-    /// Use the bundled sample year instead of a file.
+    /// Use the bundled sample year instead of a file; with neither, the store's data.
     #[arg(long)]
     sample: bool,
     /// First day (default: the first balance).
@@ -88,12 +88,12 @@ enum By {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["transactions", "sample"])))]
+#[command(group(clap::ArgGroup::new("input").args(["transactions", "sample"])))]
 pub(crate) struct CashflowArgs {
     /// CSV file of transactions (header: date,account,amount,currency,…).
     #[arg(long, value_name = "FILE.csv")]
     transactions: Option<PathBuf>,
-    /// Use the bundled sample year instead of a file.
+    /// Use the bundled sample year instead of a file; with neither, the store's data.
     #[arg(long)]
     sample: bool,
     /// CSV file of accounts (header: account,type,currency); transactions on other accounts are errors.
@@ -110,11 +110,21 @@ pub(crate) struct CashflowArgs {
     top: usize,
 }
 
-pub(crate) fn run(cmd: FinanceCommand, ctx: Context) -> Result<()> {
+pub(crate) fn run(cmd: FinanceCommand, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
     match cmd {
-        FinanceCommand::Networth(args) => networth(args, ctx),
-        FinanceCommand::Cashflow(args) => cashflow(args, ctx),
+        FinanceCommand::Networth(args) => networth(args, store, ctx),
+        FinanceCommand::Cashflow(args) => cashflow(args, store, ctx),
     }
+}
+
+/// Everything the store holds of one kind of money data, for commands given no file.
+fn from_store<T>(
+    store: &crate::StoreArgs,
+    read: impl FnOnce(&pa_integrations::storage::sqlite::UserHandle) -> Result<T>,
+) -> Result<T> {
+    let db = crate::store::open(store)?;
+    let handle = crate::store::user(&db, store)?;
+    read(&handle)
 }
 
 fn read_file(path: &PathBuf) -> Result<std::io::BufReader<std::fs::File>> {
@@ -141,10 +151,17 @@ struct NetWorthRow {
     net_worth: String,
 }
 
-fn networth(args: NetworthArgs, ctx: Context) -> Result<()> {
+fn networth(args: NetworthArgs, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
+    use pa_core::ports::UserStore;
     let file = match &args.balances {
         Some(path) => read_balances(read_file(path)?, &path.display().to_string())?,
-        None => read_balances(SAMPLE_BALANCES.as_bytes(), "bundled sample")?,
+        None if args.sample => read_balances(SAMPLE_BALANCES.as_bytes(), "bundled sample")?,
+        None => from_store(store, |h| {
+            Ok(pa_integrations::import::finance::Balances {
+                accounts: h.accounts()?,
+                snapshots: h.balances(Day::EARLIEST, Day::LATEST)?,
+            })
+        })?,
     };
     let first = file.snapshots.iter().map(|s| s.day).min();
     let last = file.snapshots.iter().map(|s| s.day).max();
@@ -152,7 +169,11 @@ fn networth(args: NetworthArgs, ctx: Context) -> Result<()> {
         parse_day(&args.from)?.or(first),
         parse_day(&args.to)?.or(last),
     ) else {
-        bail!("no balances to report");
+        return Err(pa_core::Error::invalid(
+            "balances",
+            "none to report: give --balances FILE.csv or --sample, or import statements first",
+        )
+        .into());
     };
     let series = match (&args.fx, &args.currency) {
         (Some(fx_path), Some(code)) => {
@@ -253,10 +274,17 @@ struct MerchantRow {
     count: u32,
 }
 
-fn cashflow(args: CashflowArgs, ctx: Context) -> Result<()> {
+fn cashflow(args: CashflowArgs, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
+    use pa_core::ports::UserStore;
     let file = match &args.transactions {
         Some(path) => read_transactions(read_file(path)?, &path.display().to_string())?,
-        None => read_transactions(SAMPLE_TRANSACTIONS.as_bytes(), "bundled sample")?,
+        None if args.sample => read_transactions(SAMPLE_TRANSACTIONS.as_bytes(), "bundled sample")?,
+        None => from_store(store, |h| {
+            Ok(pa_integrations::import::finance::Transactions {
+                accounts: h.accounts()?,
+                transactions: h.transactions(Day::EARLIEST, Day::LATEST)?,
+            })
+        })?,
     };
     let accounts = match &args.accounts {
         Some(path) => read_accounts(read_file(path)?, &path.display().to_string())?,

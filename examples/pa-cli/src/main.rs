@@ -199,7 +199,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Training(cmd) => training::run(cmd, &store_args, ctx),
-        Command::Finance(cmd) => finance::run(cmd, ctx),
+        Command::Finance(cmd) => finance::run(cmd, &store_args, ctx),
         Command::Habits(cmd) => habits::run(cmd, ctx),
         Command::Calendar(cmd) => calendar::run(cmd, &store_args, ctx),
         Command::Import(args) => import::run(args, &store_args, ctx),

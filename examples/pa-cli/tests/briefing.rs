@@ -222,3 +222,34 @@ fn charts_of_the_demo_store_are_svg_with_labels() {
         .failure()
         .stderr(predicate::str::contains("no activity"));
 }
+
+#[test]
+fn finance_commands_read_the_store_when_given_no_file() {
+    let (_dir, db) = store();
+    demo(&db);
+    let rows = common::json_rows(&[
+        "--db",
+        &db,
+        "finance",
+        "networth",
+        "--from",
+        "2026-11-01",
+        "--to",
+        DAY,
+    ]);
+    assert_eq!(rows.len(), 20);
+    let last = rows.last().unwrap();
+    let b = json(&["--db", &db, "today", "--day", DAY]);
+    assert_eq!(
+        last["net_worth"].as_str().unwrap(),
+        b["net_worth"][0]["net_worth"].as_str().unwrap()
+    );
+    let months = common::json_rows(&["--db", &db, "finance", "cashflow"]);
+    assert!(months.len() >= 12, "{}", months.len());
+    assert!(months.iter().all(|m| m["currency"] == "USD"));
+    // An empty store says there is nothing to report.
+    let (_d, empty) = store();
+    pa().args(["--db", &empty, "finance", "networth"])
+        .assert()
+        .failure();
+}
