@@ -31,13 +31,22 @@ Examples:
   pa habits score --entries meditate.csv --freq daily
   pa habits score --entries gym.csv --freq 3/7 --format json
   pa habits score --entries reading.csv --freq 1/1 --target 20
-  pa habits score --entries coffee.csv --freq 1/1 --target 2 --at-most";
+  pa habits score --entries coffee.csv --freq 1/1 --target 2 --at-most
+  pa demo --quiet > /dev/null && pa habits score --habit Meditate";
 
 #[derive(Debug, Args)]
 pub(crate) struct ScoreArgs {
     /// CSV file of check-ins (header: date,value).
-    #[arg(long, value_name = "FILE.csv")]
-    entries: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        required_unless_present = "habit",
+        conflicts_with = "habit"
+    )]
+    entries: Option<PathBuf>,
+    /// A habit in the store (`pa demo`), by name: its own frequency and target, its entries.
+    #[arg(long, value_name = "NAME")]
+    habit: Option<String>,
     /// How often: N/D (3/7), daily, weekly, N/week or N/month.
     #[arg(long, value_name = "N/D", default_value = "daily")]
     freq: String,
@@ -70,23 +79,57 @@ struct Report {
     longest_streak: u32,
 }
 
-pub(crate) fn run(cmd: HabitsCommand, ctx: Context) -> Result<()> {
+pub(crate) fn run(cmd: HabitsCommand, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
     match cmd {
-        HabitsCommand::Score(args) => score(args, ctx),
+        HabitsCommand::Score(args) => score(args, store, ctx),
     }
 }
 
-fn score(args: ScoreArgs, ctx: Context) -> Result<()> {
-    let file = std::fs::File::open(&args.entries).map_err(|source| pa_integrations::Error::Io {
-        path: args.entries.clone(),
-        source,
-    })?;
-    let entries = read_entries(
-        std::io::BufReader::new(file),
-        &args.entries.display().to_string(),
-    )?;
+/// The stored habit named `name` (any case) and its entries.
+fn stored(
+    store: &crate::StoreArgs,
+    name: &str,
+) -> Result<(Habit, Vec<pa_core::habits::HabitEntry>)> {
+    use pa_core::ports::HabitRepository;
+    let db = crate::store::open(store)?;
+    let handle = crate::store::user(&db, store)?;
+    let all = handle.habits_with_entries(pa_core::time::Day::LATEST)?;
+    let names: Vec<String> = all.iter().map(|(h, _)| h.record.name.clone()).collect();
+    all.into_iter()
+        .find(|(h, _)| h.record.name.eq_ignore_ascii_case(name))
+        .map(|(h, e)| (h.record, e))
+        .ok_or_else(|| {
+            pa_core::Error::invalid(
+                "--habit",
+                format!(
+                    "no habit '{name}' in the store (it has: {})",
+                    names.join(", ")
+                ),
+            )
+            .into()
+        })
+}
+
+fn score(args: ScoreArgs, store: &crate::StoreArgs, ctx: Context) -> Result<()> {
+    let (habit, entries) = match (&args.entries, &args.habit) {
+        (_, Some(name)) => stored(store, name)?,
+        (Some(path), None) => {
+            let file = std::fs::File::open(path).map_err(|source| pa_integrations::Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let entries = read_entries(std::io::BufReader::new(file), &path.display().to_string())?;
+            (from_flags(&args, &entries)?, entries)
+        }
+        (None, None) => bail!("give --entries FILE.csv or --habit NAME"),
+    };
+    report(&habit, &entries, ctx)
+}
+
+/// The habit the flags describe.
+fn from_flags(args: &ScoreArgs, entries: &[pa_core::habits::HabitEntry]) -> Result<Habit> {
     let frequency: Frequency = args.freq.parse()?;
-    let habit = match args.target {
+    Ok(match args.target {
         Some(target) => {
             let kind = if args.at_most {
                 TargetKind::AtMost
@@ -107,12 +150,15 @@ fn score(args: ScoreArgs, ctx: Context) -> Result<()> {
             }
             Habit::yes_no("habit", frequency)
         }
-    };
-    let days = scores(&habit, &entries, None)?;
+    })
+}
+
+fn report(habit: &Habit, entries: &[pa_core::habits::HabitEntry], ctx: Context) -> Result<()> {
+    let days = scores(habit, entries, None)?;
     let Some(last) = days.last().map(|d| d.day) else {
         bail!("no entries")
     };
-    let s = streaks(&habit, &entries, last)?;
+    let s = streaks(habit, entries, last)?;
     let report = Report {
         days: days
             .iter()

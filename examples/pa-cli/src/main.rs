@@ -200,7 +200,7 @@ fn main() -> ExitCode {
         }
         Command::Training(cmd) => training::run(cmd, &store_args, ctx),
         Command::Finance(cmd) => finance::run(cmd, &store_args, ctx),
-        Command::Habits(cmd) => habits::run(cmd, ctx),
+        Command::Habits(cmd) => habits::run(cmd, &store_args, ctx),
         Command::Calendar(cmd) => calendar::run(cmd, &store_args, ctx),
         Command::Import(args) => import::run(args, &store_args, ctx),
         Command::Export(args) => store::export(args, &store_args, ctx),

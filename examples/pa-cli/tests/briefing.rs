@@ -253,3 +253,24 @@ fn finance_commands_read_the_store_when_given_no_file() {
         .assert()
         .failure();
 }
+
+#[test]
+fn a_stored_habit_scores_with_its_own_definition() {
+    let (_dir, db) = store();
+    demo(&db);
+    let r = json(&["--db", &db, "habits", "score", "--habit", "read"]);
+    let b = json(&["--db", &db, "today", "--day", DAY]);
+    let read = b["habits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "Read")
+        .unwrap();
+    assert_eq!(r["longest_streak"], read["longest_streak"]);
+    assert_eq!(r["days"].as_array().unwrap().len(), 365);
+    pa().args(["--db", &db, "habits", "score", "--habit", "Juggle"])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("Meditate"));
+    pa().args(["--db", &db, "habits", "score"]).assert().code(2);
+}
