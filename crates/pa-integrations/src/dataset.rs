@@ -105,6 +105,30 @@ pub fn demo(last_day: Day, seed: u64) -> Result<WriteBatch> {
     let first = last_day.add_days(-(i64::from(size.days) - 1))?;
     let usd = parse_currency("USD")?;
 
+    // The calendar goes through the file path a person's would: written as an iCalendar file and
+    // read back by the importer (which keeps it as it was; see import::ics's round-trip test).
+    let events: Vec<StoredEvent> = batch
+        .records
+        .iter()
+        .filter_map(|d| match d {
+            Doc::Event(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
+    let stamp = last_day
+        .naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let ics = crate::import::ics::write(&events, stamp)?;
+    let read = crate::import::ics::read(
+        ics.as_bytes(),
+        "demo.ics",
+        &crate::import::ImportOptions::default(),
+    )?;
+    batch.records.retain(|d| !matches!(d, Doc::Event(_)));
+    batch.records.extend(read.batch.records);
+
     // The benchmark data's budgets are set tight to exercise overspending; a person sets theirs
     // near what they spend.
     for d in &mut batch.records {
