@@ -218,18 +218,36 @@ fn print_briefing(b: &Briefing, tz: Tz, ctx: Context) -> Result<()> {
         }
         Format::Csv | Format::Ics => Err(crate::output::not_table("pa today")),
         Format::Table => {
-            out.write_all(render(b, tz)?.as_bytes())?;
+            drop(out);
+            // Colour on a terminal only; anstream strips it otherwise and honours NO_COLOR and
+            // CLICOLOR_FORCE.
+            let mut colour = anstream::stdout().lock();
+            colour.write_all(render(b, tz)?.as_bytes())?;
             Ok(())
         }
     }
 }
 
+const HEADING: anstyle::Style = anstyle::Style::new().bold();
+const GOOD: anstyle::Style =
+    anstyle::Style::new().fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Green)));
+const WARN: anstyle::Style =
+    anstyle::Style::new().fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Yellow)));
+const BAD: anstyle::Style =
+    anstyle::Style::new().fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Red)));
+
+/// `text` in `style` (the escapes are stripped later where colour is off).
+fn paint(style: anstyle::Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
 /// The briefing for people: one short section per subject, empty ones left out.
 fn render(b: &Briefing, tz: Tz) -> Result<String> {
     let mut s = String::new();
-    writeln!(s, "{} ({tz})", b.day.naive().format("%A %-d %B %Y"))?;
+    let title = format!("{} ({tz})", b.day.naive().format("%A %-d %B %Y"));
+    writeln!(s, "{}", paint(HEADING, &title))?;
     if !b.agenda.is_empty() {
-        writeln!(s, "\nAgenda")?;
+        writeln!(s, "\n{}", paint(HEADING, "Agenda"))?;
         for o in &b.agenda {
             let when = match o.time {
                 EventTime::Timed { start, end } => format!(
@@ -243,26 +261,30 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
         }
     }
     if !b.tasks_due.is_empty() || !b.tasks_overdue.is_empty() {
-        writeln!(s, "\nTasks")?;
+        writeln!(s, "\n{}", paint(HEADING, "Tasks"))?;
         for t in &b.tasks_due {
             writeln!(s, "  today    {}", t.title)?;
         }
         // The oldest few overdue tasks; the JSON form has them all.
         const SHOWN: usize = 5;
         for t in b.tasks_overdue.iter().take(SHOWN) {
-            writeln!(s, "  overdue  {}", t.title)?;
+            writeln!(s, "  {}  {}", paint(BAD, "overdue"), t.title)?;
         }
         if b.tasks_overdue.len() > SHOWN {
             writeln!(s, "  … and {} more overdue", b.tasks_overdue.len() - SHOWN)?;
         }
     }
     if !b.habits.is_empty() {
-        writeln!(s, "\nHabits")?;
+        writeln!(s, "\n{}", paint(HEADING, "Habits"))?;
         for h in &b.habits {
             writeln!(
                 s,
                 "  {} {:<12} streak {} (longest {})",
-                if h.done_today { "done" } else { "due " },
+                if h.done_today {
+                    paint(GOOD, "done")
+                } else {
+                    paint(WARN, "due ")
+                },
                 h.name,
                 h.current_streak,
                 h.longest_streak
@@ -270,15 +292,23 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
         }
     }
     if let Some(f) = &b.form {
-        writeln!(s, "\nTraining form")?;
+        writeln!(s, "\n{}", paint(HEADING, "Training form"))?;
+        let style = match f.form {
+            pa_core::fitness::pmc::Form::Overreaching => BAD,
+            pa_core::fitness::pmc::Form::Fresh => WARN,
+            _ => GOOD,
+        };
         writeln!(
             s,
             "  fitness (CTL) {:.1}, fatigue (ATL) {:.1}, form (TSB) {:.1}: {}",
-            f.ctl, f.atl, f.tsb, f.reading
+            f.ctl,
+            f.atl,
+            f.tsb,
+            paint(style, &f.reading)
         )?;
     }
     if let Some(n) = &b.sleep {
-        writeln!(s, "\nLast night")?;
+        writeln!(s, "\n{}", paint(HEADING, "Last night"))?;
         let mut parts = Vec::new();
         if let Some(t) = n.total_s {
             parts.push(format!(
@@ -299,7 +329,7 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
         writeln!(s, "  {}", parts.join(", "))?;
     }
     if !b.budgets.is_empty() || !b.net_worth.is_empty() {
-        writeln!(s, "\nMoney")?;
+        writeln!(s, "\n{}", paint(HEADING, "Money"))?;
         for bs in &b.budgets {
             writeln!(
                 s,
@@ -321,7 +351,7 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
         }
     }
     if !b.reminders.is_empty() {
-        writeln!(s, "\nReminders")?;
+        writeln!(s, "\n{}", paint(HEADING, "Reminders"))?;
         for r in &b.reminders {
             writeln!(s, "  {}", r.message)?;
         }

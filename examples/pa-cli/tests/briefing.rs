@@ -274,3 +274,23 @@ fn a_stored_habit_scores_with_its_own_definition() {
         .stderr(predicate::str::contains("Meditate"));
     pa().args(["--db", &db, "habits", "score"]).assert().code(2);
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
+    let (_dir, db) = store();
+    demo(&db);
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = pa();
+        cmd.args(["--db", &db, "today", "--day", DAY])
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    };
+    // A pipe (as here) gets plain text.
+    assert!(!run(&[]).contains('\u{1b}'));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
+    assert!(!run(&[("NO_COLOR", "1")]).contains('\u{1b}'));
+}
