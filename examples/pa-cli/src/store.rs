@@ -296,7 +296,27 @@ pub(crate) fn user(
     Ok(store.user(&id)?)
 }
 
+/// A spinner on stderr while `job` runs: drawn only on a terminal, never with `--quiet`, and
+/// only once the job has taken more than a second (so quick runs stay clean).
+fn with_spinner<T>(ctx: Context, what: &str, job: impl FnOnce() -> Result<T>) -> Result<T> {
+    let bar = if ctx.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new_spinner()
+    };
+    bar.set_message(what.to_owned());
+    // The first tick is drawn after a second; until then nothing shows.
+    bar.enable_steady_tick(std::time::Duration::from_millis(1000));
+    let result = job();
+    bar.finish_and_clear();
+    result
+}
+
 pub(crate) fn export(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
+    with_spinner(ctx, "exporting", || export_now(args, store_args, ctx))
+}
+
+fn export_now(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
     let store = open(store_args)?;
     let handle = user(&store, store_args)?;
     let write = |out: &mut dyn Write| -> Result<()> {
@@ -331,11 +351,13 @@ pub(crate) fn import(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> 
     })?;
     let store = open(store_args)?;
     let handle = user(&store, store_args)?;
-    let report = import_jsonl(
-        &handle,
-        std::io::BufReader::new(file),
-        &args.file.display().to_string(),
-    )?;
+    let report = with_spinner(ctx, "importing", || {
+        Ok(import_jsonl(
+            &handle,
+            std::io::BufReader::new(file),
+            &args.file.display().to_string(),
+        )?)
+    })?;
     if !ctx.quiet {
         println!(
             "{} added, {} updated, {} unchanged",
@@ -347,7 +369,7 @@ pub(crate) fn import(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> 
 
 pub(crate) fn backup(args: BackupArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
     let store = open(store_args)?;
-    store.backup_to(&args.out)?;
+    with_spinner(ctx, "backing up", || Ok(store.backup_to(&args.out)?))?;
     if !ctx.quiet {
         eprintln!("backed up to {}", args.out.display());
     }
