@@ -7,9 +7,9 @@ use anyhow::Context as _;
 use anyhow::Result;
 use clap::Args;
 use pa_core::fitness::load::Thresholds;
-use pa_core::ports::{UserStore, WriteBatch};
-use pa_integrations::import::bank_csv::{self, BankCsvMapping};
-use pa_integrations::import::{FileFormat, ImportOptions, Skipped, Units, read_file};
+use pa_integrations::import::bank_csv::BankCsvMapping;
+use pa_integrations::import::files::{read_all, write_all};
+use pa_integrations::import::{FileFormat, ImportOptions, Units};
 use serde::Serialize;
 
 use crate::output::{Format, write_rows};
@@ -79,19 +79,6 @@ enum UnitsArg {
     Metric,
     /// mi, ft (and yd for swims).
     Statute,
-}
-
-/// What happened to one file.
-#[derive(Debug, Serialize)]
-struct FileReport {
-    file: String,
-    format: FileFormat,
-    records: usize,
-    added: u64,
-    updated: u64,
-    unchanged: u64,
-    skipped: Vec<Skipped>,
-    warnings: Vec<String>,
 }
 
 /// The athlete's thresholds from the flags.
@@ -166,57 +153,25 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut parsed = Vec::with_capacity(args.files.len());
-    for path in &args.files {
+    let read = read_all(&args.files, &options, mapping.as_ref(), |_, path| {
         bar.set_message(path.display().to_string());
-        let read = match &mapping {
-            Some(m) => (FileFormat::BankCsv, bank_csv::read_file(path, m)?),
-            None => read_file(path, &options)?,
-        };
-        parsed.push((path, read));
         bar.inc(1);
-    }
+    })?;
     bar.finish_and_clear();
-    let handle = if args.dry_run {
-        None
+    let reports = if args.dry_run {
+        write_all::<pa_integrations::storage::sqlite::UserHandle>(None, read)?
     } else {
         let store = crate::store::open(store_args)?;
-        Some(crate::store::user(&store, store_args)?)
+        let handle = crate::store::user(&store, store_args)?;
+        write_all(Some(&handle), read)?
     };
-    let mut reports = Vec::new();
-    for (path, (format, mut p)) in parsed {
-        if let (FileFormat::GarminCsv, Some(h)) = (format, &handle) {
-            p.drop_stored_activities(h)?;
-        }
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let records = p.batch.activities.len()
-            + p.batch.accounts.len()
-            + p.batch.transactions.len()
-            + p.batch.balances.len()
-            + p.batch.records.len();
-        let write = match &handle {
-            Some(h) => h.apply(&WriteBatch {
-                origin: Some(format!("import:{name}")),
-                ..p.batch
-            })?,
-            None => Default::default(),
-        };
-        for s in &p.skipped {
+    for r in &reports {
+        let name = std::path::Path::new(&r.file)
+            .file_name()
+            .map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
+        for s in &r.skipped {
             ctx.warn(format!("{name}: skipped {}: {}", s.what, s.reason));
         }
-        reports.push(FileReport {
-            file: path.display().to_string(),
-            format,
-            records,
-            added: write.added,
-            updated: write.updated,
-            unchanged: write.unchanged,
-            skipped: p.skipped,
-            warnings: p.warnings,
-        });
     }
     if ctx.quiet && ctx.format == Format::Table {
         return Ok(());

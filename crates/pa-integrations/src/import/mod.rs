@@ -8,6 +8,7 @@
 
 pub mod bank_csv;
 mod csv_table;
+pub mod files;
 pub mod finance;
 pub mod fit;
 pub mod garmin_csv;
