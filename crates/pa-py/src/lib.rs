@@ -2,9 +2,11 @@
 //!
 //! Thin by rule: this crate converts Python values to pa-core types and back and maps errors to
 //! Python exceptions. Every rule lives in pa-core or pa-integrations. The full Python API is grown
-//! here as the engine grows; today it offers the Performance Manager Chart.
+//! here as the engine grows; today it offers the store (import, today's briefing, export, backup) and the
+//! Performance Manager Chart.
 
 mod errors;
+mod store;
 mod training;
 
 use pyo3::prelude::*;
@@ -13,7 +15,9 @@ use pyo3::prelude::*;
 #[pymodule]
 mod _pa {
     #[pymodule_export]
-    use crate::errors::{InvalidInputError, PaError};
+    use crate::errors::{InvalidInputError, PaError, ParseError, StorageError};
+    #[pymodule_export]
+    use crate::store::{Store, User};
     #[pymodule_export]
     use crate::training::pmc;
 

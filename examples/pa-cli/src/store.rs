@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result};
 use clap::Args;
 use pa_core::ids::UserId;
 use pa_integrations::storage::sqlite::Store;
@@ -276,10 +276,7 @@ pub(crate) struct BackupArgs {
 pub(crate) fn open(args: &StoreArgs) -> Result<Store> {
     let path = match &args.db {
         Some(p) => p.clone(),
-        None => dirs::data_dir()
-            .ok_or_else(|| anyhow!("no data directory on this system: pass --db"))?
-            .join("pa")
-            .join("pa.db"),
+        None => pa_integrations::storage::sqlite::default_path()?,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

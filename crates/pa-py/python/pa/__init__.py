@@ -1,8 +1,30 @@
 """pa: the engine of a personal assistant, from Rust.
 
-Today: the Performance Manager Chart (``pa.pmc``). The rest of the engine is added as it lands.
+Open a store (``pa.Store(path)``, or the default store), pick a person (``store.user("me")``),
+import files (``user.import_files([...], progress=...)``), read today's briefing
+(``user.today()``), export (``user.export_jsonl(path)``) and back up (``store.backup(path)``).
+The Performance Manager Chart of any loads: ``pa.pmc``. The rest of the engine is added as it
+lands.
 """
 
-from pa._pa import InvalidInputError, PaError, __version__, pmc
+from pa._pa import (
+    InvalidInputError,
+    PaError,
+    ParseError,
+    StorageError,
+    Store,
+    User,
+    __version__,
+    pmc,
+)
 
-__all__ = ["InvalidInputError", "PaError", "__version__", "pmc"]
+__all__ = [
+    "InvalidInputError",
+    "PaError",
+    "ParseError",
+    "StorageError",
+    "Store",
+    "User",
+    "__version__",
+    "pmc",
+]

@@ -1,11 +1,57 @@
 import datetime
-from typing import Literal, TypedDict
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypedDict, final
 
-__all__ = ["InvalidInputError", "PaError", "__version__", "pmc"]
+__all__ = [
+    "InvalidInputError",
+    "PaError",
+    "ParseError",
+    "StorageError",
+    "Store",
+    "User",
+    "__version__",
+    "pmc",
+]
 __version__: str
 
 class PaError(Exception): ...
 class InvalidInputError(PaError): ...
+class ParseError(InvalidInputError): ...
+class StorageError(PaError): ...
+
+class Skipped(TypedDict):  # type-only: at runtime a plain dict
+    what: str
+    reason: str
+
+class FileReport(TypedDict):  # type-only: at runtime a plain dict
+    file: str
+    format: Literal["gpx", "tcx", "fit", "ofx", "ics", "garmin-csv", "bank-csv"]
+    records: int
+    added: int
+    updated: int
+    unchanged: int
+    skipped: list[Skipped]
+    warnings: list[str]
+
+@final
+class Store:
+    def __new__(cls, path: str | os.PathLike[str] | None = None) -> Store: ...
+    def user(self, name: str = "me") -> User: ...
+    def backup(self, path: str | os.PathLike[str]) -> None: ...
+
+@final
+class User:
+    def import_files(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        zone: str = "UTC",
+        dry_run: bool = False,
+        progress: Callable[[int, int, os.PathLike[str]], object] | None = None,
+    ) -> list[FileReport]: ...
+    def today(self, day: datetime.date | None = None, *, tz: str = "UTC") -> dict[str, Any]: ...
+    def export_jsonl(self, path: str | os.PathLike[str]) -> None: ...
 
 class PmcColumns(TypedDict):  # type-only: at runtime a plain dict
     date: list[datetime.date]

@@ -49,6 +49,20 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/006_investment_transactions.sql"),
 ];
 
+/// The default store file: `pa/pa.db` in the platform's data directory (`~/.local/share` on
+/// Linux), the one the CLI and the bindings open when given no path.
+pub fn default_path() -> Result<PathBuf> {
+    dirs::data_dir()
+        .map(|d| d.join("pa").join("pa.db"))
+        .ok_or_else(|| Error::Io {
+            path: PathBuf::from("pa/pa.db"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "this system has no data directory: give the store a path",
+            ),
+        })
+}
+
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 

@@ -1,0 +1,182 @@
+//! The store from Python: open it, pick a person, import files, read today's briefing, export and
+//! back up. Conversions only: the import job is `pa_integrations::import::files`, the briefing
+//! `ReviewRepository::briefing`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use pa_core::fitness::pmc::PmcOptions;
+use pa_core::ids::UserId;
+use pa_core::ports::ReviewRepository;
+use pa_core::time::{Day, ZonedInstant, parse_zone};
+use pa_integrations::import::ImportOptions;
+use pa_integrations::import::files::{read_all, write_all};
+use pa_integrations::storage::sqlite::{self, UserHandle};
+use pyo3::prelude::*;
+use pyo3::types::PyAny;
+
+use crate::errors::{PyPaErr, PyStoreErr};
+
+/// A pa store: one SQLite file holding the data of one or more people.
+#[pyclass(frozen, module = "pa._pa")]
+pub(crate) struct Store {
+    inner: sqlite::Store,
+    path: PathBuf,
+}
+
+#[pymethods]
+impl Store {
+    /// Opens (creating if needed) the store at `path`, or the default store in the user's data
+    /// directory.
+    #[new]
+    #[pyo3(signature = (path = None))]
+    fn new(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Self> {
+        let path = match path {
+            Some(p) => p,
+            None => sqlite::default_path().map_err(PyStoreErr)?,
+        };
+        let inner = py
+            .detach(|| {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| pa_integrations::Error::Io {
+                        path: dir.to_owned(),
+                        source,
+                    })?;
+                }
+                sqlite::Store::open(&path)
+            })
+            .map_err(PyStoreErr)?;
+        Ok(Self { inner, path })
+    }
+
+    /// The person `name`'s view of the store (created on first use).
+    #[pyo3(signature = (name = "me"))]
+    fn user(&self, name: &str) -> PyResult<User> {
+        let id = UserId::new(name).map_err(PyPaErr)?;
+        self.inner.create_user(&id).map_err(PyStoreErr)?;
+        let handle = self.inner.user(&id).map_err(PyStoreErr)?;
+        Ok(User { handle })
+    }
+
+    /// Copies the store to a new file while it stays in use.
+    fn backup(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| self.inner.backup_to(&path))
+            .map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("pa.Store({:?})", self.path.display().to_string())
+    }
+}
+
+/// One person's data in a store.
+#[pyclass(frozen, module = "pa._pa")]
+pub(crate) struct User {
+    handle: UserHandle,
+}
+
+/// A value serialised by serde, as the Python objects `json.loads` gives.
+fn to_python<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| PyPaErr(pa_core::Error::invalid("result", e.to_string())))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+#[pymethods]
+impl User {
+    /// Imports files (FIT, GPX, TCX, OFX/QFX, ICS, Garmin's activities CSV; the format is read
+    /// from the content): every file is read before anything is written, then each is written
+    /// in its own transaction. `progress(done, total, path)` is called after each file is read.
+    /// Returns one report per file.
+    #[pyo3(signature = (paths, *, zone = "UTC", dry_run = false, progress = None))]
+    fn import_files<'py>(
+        &self,
+        py: Python<'py>,
+        paths: Vec<PathBuf>,
+        zone: &str,
+        dry_run: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = ImportOptions {
+            zone: parse_zone(zone).map_err(PyPaErr)?,
+            ..ImportOptions::default()
+        };
+        let total = paths.len();
+        let mut callback_error: Option<PyErr> = None;
+        let read = py.detach(|| {
+            read_all(&paths, &options, None, |done, path| {
+                if let (Some(cb), None) = (&progress, &callback_error) {
+                    let called = Python::attach(|py| {
+                        cb.call1(py, (done, total, path.to_path_buf())).map(|_| ())
+                    });
+                    if let Err(e) = called {
+                        callback_error = Some(e);
+                    }
+                }
+            })
+        });
+        if let Some(e) = callback_error {
+            return Err(e);
+        }
+        let read = read.map_err(PyStoreErr)?;
+        let reports = py
+            .detach(|| {
+                if dry_run {
+                    write_all::<UserHandle>(None, read)
+                } else {
+                    write_all(Some(&self.handle), read)
+                }
+            })
+            .map_err(PyStoreErr)?;
+        to_python(py, &reports)
+    }
+
+    /// Today's briefing (a dict: agenda, tasks, habits, form, sleep, budgets, net worth,
+    /// reminders) for `day` (default: today in `tz`), judged now or, for another day, at 08:00.
+    #[pyo3(signature = (day = None, *, tz = "UTC"))]
+    fn today<'py>(
+        &self,
+        py: Python<'py>,
+        day: Option<NaiveDate>,
+        tz: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let zone = parse_zone(tz).map_err(PyPaErr)?;
+        let now = chrono::Utc::now();
+        let today = ZonedInstant::new(now, zone).local_day();
+        let day = day.map_or(today, Day::from_naive);
+        let at = if day == today {
+            now
+        } else {
+            let morning = day.naive().and_hms_opt(8, 0, 0).unwrap_or_default();
+            ZonedInstant::from_local(morning, zone)
+                .map_err(PyPaErr)?
+                .utc
+        };
+        let briefing = py
+            .detach(|| self.handle.briefing(day, at, zone, &PmcOptions::default()))
+            .map_err(PyStoreErr)?;
+        to_python(py, &briefing)
+    }
+
+    /// Writes everything of this person as JSON Lines to `path` (read back with the CLI's
+    /// `pa import-jsonl`).
+    fn export_jsonl(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| -> pa_integrations::error::Result<()> {
+            let file =
+                std::fs::File::create(&path).map_err(|source| pa_integrations::Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            let mut out = std::io::BufWriter::new(file);
+            pa_integrations::storage::transfer::export_jsonl(&self.handle, &mut out, &[])?;
+            Ok(())
+        })
+        .map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("pa.User({:?})", self.handle.user().to_string())
+    }
+}

@@ -1,0 +1,100 @@
+"""The store from Python: open, import with progress, briefing, export, backup, errors."""
+
+import datetime
+import json
+import os
+import pathlib
+import threading
+
+import pytest
+
+import pa
+
+GPX = """<?xml version="1.0"?><gpx version="1.1"><trk><name>Loop</name><trkseg>
+<trkpt lat="46.0" lon="14.0"><ele>300</ele><time>2026-03-01T07:00:00Z</time></trkpt>
+<trkpt lat="46.001" lon="14.0"><ele>305</ele><time>2026-03-01T07:00:30Z</time></trkpt>
+</trkseg></trk></gpx>"""
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:standup\r\n"
+    "DTSTART;TZID=Europe/Berlin:20260302T090000\r\nDTEND;TZID=Europe/Berlin:20260302T091500\r\n"
+    "RRULE:FREQ=DAILY;COUNT=3\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def write(tmp: pathlib.Path, name: str, text: str) -> pathlib.Path:
+    p = tmp / name
+    p.write_text(text)
+    return p
+
+
+def test_import_reports_and_is_idempotent(tmp_path: pathlib.Path) -> None:
+    store = pa.Store(tmp_path / "pa.db")
+    assert "pa.db" in repr(store)
+    me = store.user("me")
+    assert repr(me) == 'pa.User("me")'
+    files = [write(tmp_path, "run.gpx", GPX), write(tmp_path, "cal.ics", ICS)]
+    seen: list[tuple[int, int, str]] = []
+    reports = me.import_files(files, progress=lambda done, total, path: seen.append((done, total, os.fspath(path))))
+    assert [r["format"] for r in reports] == ["gpx", "ics"]
+    assert [r["added"] for r in reports] == [1, 1]
+    assert [s[:2] for s in seen] == [(1, 2), (2, 2)]
+    again = me.import_files(files)
+    assert [r["unchanged"] for r in again] == [1, 1]
+    dry = store.user("someone-else").import_files(files, dry_run=True)
+    assert [r["added"] for r in dry] == [0, 0]
+
+
+def test_briefing_export_and_backup(tmp_path: pathlib.Path) -> None:
+    store = pa.Store(str(tmp_path / "pa.db"))
+    me = store.user()
+    me.import_files([write(tmp_path, "cal.ics", ICS)])
+    b = me.today(datetime.date(2026, 3, 3), tz="Europe/Berlin")
+    assert b["day"] == "2026-03-03"
+    assert [o["title"] for o in b["agenda"]] == ["Standup"]
+    out = tmp_path / "all.jsonl"
+    me.export_jsonl(out)
+    kinds = {json.loads(line)["kind"] for line in out.read_text().splitlines()}
+    assert "event" in kinds
+    store.backup(tmp_path / "copy.db")
+    copy = pa.Store(tmp_path / "copy.db").user().today(datetime.date(2026, 3, 3), tz="Europe/Berlin")
+    assert copy == b
+
+
+def test_threads_share_a_store(tmp_path: pathlib.Path) -> None:
+    me = pa.Store(tmp_path / "pa.db").user()
+    me.import_files([write(tmp_path, "cal.ics", ICS)])
+    results: list[int] = []
+
+    def read() -> None:
+        results.append(len(me.today(datetime.date(2026, 3, 2), tz="Europe/Berlin")["agenda"]))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [1] * 8
+
+
+def test_errors_are_typed(tmp_path: pathlib.Path) -> None:
+    me = pa.Store(tmp_path / "pa.db").user()
+    bad = write(tmp_path, "bad.gpx", "<gpx><trk><trkseg><trkpt lat='x'")
+    with pytest.raises(pa.ParseError, match="bad.gpx"):
+        me.import_files([bad])
+    assert issubclass(pa.ParseError, pa.InvalidInputError)
+    with pytest.raises(pa.StorageError):
+        me.import_files([tmp_path / "missing.fit"])
+    with pytest.raises(pa.InvalidInputError, match="Mars"):
+        me.today(tz="Mars/Olympus")
+    with pytest.raises(pa.InvalidInputError):
+        pa.Store(tmp_path / "pa.db").user("")
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(pa.StorageError):
+        pa.Store(tmp_path / "junk.db")
+
+    def boom(done: int, total: int, path: object) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        me.import_files([write(tmp_path, "run.gpx", GPX)], progress=boom)
