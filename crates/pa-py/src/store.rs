@@ -159,6 +159,46 @@ impl User {
         to_python(py, &briefing)
     }
 
+    /// The weekly review (a dict) of `week`, an ISO week as `W-YY` (`"47-26"`; default: the
+    /// current week in `tz`).
+    #[pyo3(signature = (week = None, *, tz = "UTC"))]
+    fn week<'py>(
+        &self,
+        py: Python<'py>,
+        week: Option<&str>,
+        tz: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let zone = parse_zone(tz).map_err(PyPaErr)?;
+        let week: pa_core::time::Week = match week {
+            Some(w) => w.parse().map_err(PyPaErr)?,
+            None => ZonedInstant::new(chrono::Utc::now(), zone)
+                .local_day()
+                .week(),
+        };
+        let review = py
+            .detach(|| self.handle.weekly_review(week, zone, PmcOptions::default()))
+            .map_err(PyStoreErr)?;
+        to_python(py, &review)
+    }
+
+    /// Fills this person's data with the demo year ending on `day` (default: today, UTC), the
+    /// same year for the same `seed`; returns how many records were added.
+    #[pyo3(signature = (day = None, *, seed = 1))]
+    fn load_demo(&self, py: Python<'_>, day: Option<NaiveDate>, seed: u64) -> PyResult<u64> {
+        use pa_core::ports::UserStore;
+        let day = day.map_or_else(
+            || ZonedInstant::new(chrono::Utc::now(), chrono_tz::UTC).local_day(),
+            Day::from_naive,
+        );
+        let report = py
+            .detach(|| -> pa_integrations::error::Result<_> {
+                let batch = pa_integrations::dataset::demo(day, seed)?;
+                self.handle.apply(&batch)
+            })
+            .map_err(PyStoreErr)?;
+        Ok(report.added)
+    }
+
     /// Writes everything of this person as JSON Lines to `path` (read back with the CLI's
     /// `pa import-jsonl`).
     fn export_jsonl(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {

@@ -98,3 +98,27 @@ def test_errors_are_typed(tmp_path: pathlib.Path) -> None:
 
     with pytest.raises(RuntimeError, match="stop"):
         me.import_files([write(tmp_path, "run.gpx", GPX)], progress=boom)
+
+
+def test_demo_week_and_the_example(tmp_path: pathlib.Path) -> None:
+    import subprocess
+    import sys
+
+    me = pa.Store(tmp_path / "pa.db").user()
+    day = datetime.date(2026, 11, 20)
+    assert me.load_demo(day, seed=7) > 5000
+    assert me.load_demo(day, seed=7) == 0
+    review = me.week("47-26")
+    assert review["label"] == "47-26"
+    assert review["first_day"] == "2026-11-16"
+    with pytest.raises(pa.InvalidInputError):
+        me.week("54-26")
+    example = pathlib.Path(__file__).parents[3] / "examples" / "python" / "briefing.py"
+    out = subprocess.run(
+        [sys.executable, "-W", "error", str(example), str(tmp_path / "pa.db"), "47-26"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert out.startswith("Week 47-26")
+    assert "habit Meditate" in out
