@@ -1,0 +1,78 @@
+"""The Python module side by side with the Python tools, in one run (issue 8's benchmarks).
+
+- PMC over ten years of daily loads from Python (`pa.pmc`, the call and the conversion of its
+  columns included) against pandas `ewm` producing the same table (checked equal first).
+- FIT import from Python (`User.import_files(dry_run=True)`: read, decode, build the activities)
+  against fitdecode reading every frame, on the 1 MB multisport fixture.
+- The overhead of a trivial call (`pa.pmc` of one day).
+
+Best of several runs each. Needs pandas and fitdecode in the environment (the venv `scripts/test`
+makes, plus `pip install pandas`), and the module built in release mode for figures worth quoting
+(`maturin develop --release`). Usage: python benches/python_peers.py [path/to/fixtures]
+"""
+
+import datetime as dt
+import math
+import pathlib
+import sys
+import tempfile
+import timeit
+
+import fitdecode
+import pandas as pd
+
+import pa
+
+
+def best(f, number: int, repeat: int = 5) -> float:
+    return min(timeit.repeat(f, number=number, repeat=repeat)) / number
+
+
+def main() -> int:
+    fixtures = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/fixtures")
+    days = [dt.date(2016, 1, 1) + dt.timedelta(days=i) for i in range(3650)]
+    loads = [max(0.0, 80 + 60 * math.sin(i / 9.0)) for i in range(3650)]
+
+    def with_pa() -> dict:
+        return pa.pmc(days, loads)
+
+    def with_pandas() -> pd.DataFrame:
+        s = pd.Series(loads, index=pd.DatetimeIndex(days))
+        k42, k7 = 1 - math.exp(-1 / 42), 1 - math.exp(-1 / 7)
+        ctl = pd.concat([pd.Series([0.0]), s.reset_index(drop=True)]).ewm(alpha=k42, adjust=False).mean()[1:]
+        atl = pd.concat([pd.Series([0.0]), s.reset_index(drop=True)]).ewm(alpha=k7, adjust=False).mean()[1:]
+        df = pd.DataFrame({"load": s.values, "ctl": ctl.values, "atl": atl.values}, index=s.index)
+        df["tsb"] = (df["ctl"] - df["atl"]).shift(1, fill_value=0.0)
+        df["ramp"] = df["ctl"] - df["ctl"].shift(7, fill_value=0.0)
+        return df
+
+    ours, theirs = with_pa(), with_pandas()
+    diff = max(abs(a - b) for a, b in zip(ours["ctl"], theirs["ctl"]))
+    assert diff < 1e-9, diff
+    t_pa, t_pd = best(with_pa, 20), best(with_pandas, 20)
+    print(f"PMC 3,650 days from Python: pa {t_pa * 1e6:.0f} µs, pandas {t_pd * 1e6:.0f} µs: {t_pd / t_pa:.1f}x (target 50x)")
+
+    one = ([dt.date(2026, 1, 1)], [1.0])
+    t_call = best(lambda: pa.pmc(*one), 20000)
+    print(f"a trivial call (pa.pmc of one day): {t_call * 1e9:.0f} ns (goal 1 µs)")
+
+    fit = fixtures / "fit" / "activity-large-fenxi2-multisport.fit"
+    if fit.exists():
+        with tempfile.TemporaryDirectory() as d:
+            me = pa.Store(pathlib.Path(d) / "pa.db").user()
+            t_ours = best(lambda: me.import_files([fit], dry_run=True), 5)
+
+        def decode() -> None:
+            with fitdecode.FitReader(str(fit)) as r:
+                for _ in r:
+                    pass
+
+        t_fd = best(decode, 1, repeat=3)
+        print(f"FIT import of {fit.name} from Python: pa {t_ours * 1e3:.1f} ms, fitdecode {t_fd * 1e3:.0f} ms: {t_fd / t_ours:.0f}x (target 100x)")
+    else:
+        print(f"FIT: skipped, {fit} is absent")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
