@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use pa_core::fitness::pmc::PmcOptions;
 use pa_core::ids::UserId;
 use pa_core::ports::ReviewRepository;
+use pa_core::review::briefing::moment;
 use pa_core::time::{Day, ZonedInstant, parse_zone};
 use pa_integrations::import::ImportOptions;
 use pa_integrations::import::files::{read_all, write_all};
@@ -142,17 +143,8 @@ impl User {
         tz: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let zone = parse_zone(tz).map_err(PyPaErr)?;
-        let now = chrono::Utc::now();
-        let today = ZonedInstant::new(now, zone).local_day();
-        let day = day.map_or(today, Day::from_naive);
-        let at = if day == today {
-            now
-        } else {
-            let morning = day.naive().and_hms_opt(8, 0, 0).unwrap_or_default();
-            ZonedInstant::from_local(morning, zone)
-                .map_err(PyPaErr)?
-                .utc
-        };
+        let (day, at) =
+            moment(day.map(Day::from_naive), chrono::Utc::now(), zone).map_err(PyPaErr)?;
         let briefing = py
             .detach(|| self.handle.briefing(day, at, zone, &PmcOptions::default()))
             .map_err(PyStoreErr)?;

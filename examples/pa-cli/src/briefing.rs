@@ -4,13 +4,13 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use pa_core::calendar::EventTime;
 use pa_core::fitness::pmc::PmcOptions;
 use pa_core::ports::{ReviewRepository, UserStore};
-use pa_core::review::briefing::Briefing;
+use pa_core::review::briefing::{Briefing, moment};
 use pa_core::time::{Day, Week, ZonedInstant, parse_zone};
 use pa_integrations::dataset::demo as demo_year;
 
@@ -63,22 +63,14 @@ pub(crate) struct WeekArgs {
 /// The day asked for and the instant it is judged at.
 fn when(args: &DayArgs) -> Result<(Day, DateTime<Utc>, Tz)> {
     let tz = parse_zone(&args.tz)?;
-    let now = Utc::now();
-    let today = ZonedInstant::new(now, tz).local_day();
     let day = match &args.day {
-        None => today,
-        Some(text) => text
-            .parse()
-            .map_err(|e: pa_core::Error| pa_core::Error::invalid("--day", e.to_string()))?,
+        None => None,
+        Some(text) => Some(
+            text.parse()
+                .map_err(|e: pa_core::Error| pa_core::Error::invalid("--day", e.to_string()))?,
+        ),
     };
-    let at = if day == today {
-        now
-    } else {
-        let morning = day
-            .naive()
-            .and_time(NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default());
-        ZonedInstant::from_local(morning, tz)?.utc
-    };
+    let (day, at) = moment(day, Utc::now(), tz)?;
     Ok((day, at, tz))
 }
 

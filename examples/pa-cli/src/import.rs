@@ -103,15 +103,13 @@ fn thresholds(args: &ImportArgs) -> Result<Thresholds> {
             .into());
         }
     };
-    if let Some(ftp) = args.ftp
-        && !(ftp.is_finite() && ftp > 0.0)
-    {
-        return Err(pa_core::Error::invalid("--ftp", format!("{ftp} W is not a power")).into());
-    }
-    Ok(Thresholds {
+    let t = Thresholds {
         ftp_w: args.ftp,
         heart_rate,
-    })
+    };
+    t.validate()
+        .map_err(|e| pa_core::Error::invalid("--ftp", e.to_string()))?;
+    Ok(t)
 }
 
 /// Reads every file first: a bad one is an error and nothing is written. Then each file is written

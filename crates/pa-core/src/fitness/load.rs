@@ -316,6 +316,19 @@ pub struct Thresholds {
     pub heart_rate: Option<HeartRateProfile>,
 }
 
+impl Thresholds {
+    /// Checks a positive FTP and a valid heart-rate profile.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(ftp) = self.ftp_w {
+            positive("FTP", ftp)?;
+        }
+        if let Some(p) = &self.heart_rate {
+            p.validate()?;
+        }
+        Ok(())
+    }
+}
+
 /// The largest gap between heart-rate samples that still counts as effort in [`score`].
 pub const MAX_SAMPLE_GAP_S: f64 = 30.0;
 
@@ -327,12 +340,7 @@ pub const MAX_SAMPLE_GAP_S: f64 = 30.0;
 ///
 /// Without thresholds nothing is set. Errors only for invalid thresholds.
 pub fn score(activity: &mut super::Activity, thresholds: &Thresholds) -> Result<()> {
-    if let Some(ftp) = thresholds.ftp_w {
-        positive("FTP", ftp)?;
-    }
-    if let Some(p) = &thresholds.heart_rate {
-        p.validate()?;
-    }
+    thresholds.validate()?;
     let convention = TrimpConvention::Banister;
     if activity.trimp.is_none()
         && let Some(profile) = &thresholds.heart_rate

@@ -14,11 +14,29 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Occurrence;
+use crate::error::Result;
 use crate::finance::budget::BudgetStatus;
 use crate::fitness::pmc::Form;
 use crate::fitness::trends::HrvDay;
 use crate::tasks::{Reminder, Task};
-use crate::time::Day;
+use crate::time::{Day, ZonedInstant};
+
+/// The day a briefing is for and the instant it is judged at: `day`, or today in `zone`; today
+/// is judged `now`, any other day at 08:00 that morning (so "due today" and reminders read as they
+/// would have then, or will).
+pub fn moment(
+    day: Option<Day>,
+    now: chrono::DateTime<chrono::Utc>,
+    zone: chrono_tz::Tz,
+) -> Result<(Day, chrono::DateTime<chrono::Utc>)> {
+    let today = ZonedInstant::new(now, zone).local_day();
+    let day = day.unwrap_or(today);
+    if day == today {
+        return Ok((day, now));
+    }
+    let morning = day.naive().and_hms_opt(8, 0, 0).unwrap_or_default();
+    Ok((day, ZonedInstant::from_local(morning, zone)?.utc))
+}
 
 /// Training form on the day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,4 +119,33 @@ pub struct Briefing {
     pub net_worth: Vec<NetWorthToday>,
     /// Reminders due.
     pub reminders: Vec<Reminder>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_judged_now_and_other_days_at_eight() {
+        let zone: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+        let now = "2026-11-21T20:30:00Z".parse().unwrap();
+        assert_eq!(
+            moment(None, now, zone).unwrap(),
+            ("2026-11-21".parse().unwrap(), now)
+        );
+        let (day, at) = moment(Some("2026-11-20".parse().unwrap()), now, zone).unwrap();
+        assert_eq!(day.to_string(), "2026-11-20");
+        assert_eq!(
+            at,
+            "2026-11-20T07:00:00Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        );
+        // Late evening UTC is already tomorrow in Tokyo.
+        let tokyo: chrono_tz::Tz = "Asia/Tokyo".parse().unwrap();
+        assert_eq!(
+            moment(None, now, tokyo).unwrap().0.to_string(),
+            "2026-11-22"
+        );
+    }
 }
