@@ -5,11 +5,17 @@
 //! here as the engine grows; today it offers the store (import, today's briefing, export, backup) and the
 //! Performance Manager Chart.
 
+mod columns;
 mod errors;
 mod store;
 mod training;
 
 use pyo3::prelude::*;
+
+// Rust's allocations in the module: glibc maps every block over 128 KiB afresh (a ten-year
+// PMC's columns are 146 KiB), paying page faults on each call; mimalloc keeps them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The native module.
 #[pymodule]
@@ -19,7 +25,7 @@ mod _pa {
     #[pymodule_export]
     use crate::store::{Store, User};
     #[pymodule_export]
-    use crate::training::pmc;
+    use crate::training::{form, pmc, pmc_series};
 
     use pyo3::prelude::*;
 

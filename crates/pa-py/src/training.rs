@@ -1,52 +1,33 @@
 //! Training calculations.
 
 use chrono::NaiveDate;
-use pa_core::fitness::pmc::{DailyLoads, PmcOptions, PmcVariant, compute};
+use pa_core::fitness::pmc::{DailyLoads, Pmc, PmcOptions, PmcVariant, compute, compute_dense};
 use pa_core::time::Day;
 use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::columns::{f64_array, f64_column};
 use crate::errors::PyPaErr;
 
-/// The Performance Manager Chart of `(date, load)` entries; several entries on a date add up and
-/// missing dates are rest days. Returns a dict of equal-length lists (`date`, `load`, `ctl`, `atl`,
-/// `tsb`, `ramp`), one item per calendar day, ready for `pandas.DataFrame(...)`.
-#[pyfunction]
-#[pyo3(signature = (dates, loads, *, variant = "gc", ctl_days = 42.0, atl_days = 7.0, ctl0 = 0.0, atl0 = 0.0))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn pmc<'py>(
-    py: Python<'py>,
-    dates: Vec<NaiveDate>,
-    loads: Vec<f64>,
+fn options(
     variant: &str,
     ctl_days: f64,
     atl_days: f64,
     ctl0: f64,
     atl0: f64,
-) -> PyResult<Bound<'py, PyDict>> {
-    if dates.len() != loads.len() {
-        return Err(PyPaErr(pa_core::Error::invalid(
-            "loads",
-            format!("{} dates but {} loads", dates.len(), loads.len()),
-        ))
-        .into());
-    }
-    let variant: PmcVariant = variant.parse().map_err(PyPaErr)?;
-    let options = PmcOptions {
-        variant,
+) -> PyResult<PmcOptions> {
+    Ok(PmcOptions {
+        variant: variant.parse::<PmcVariant>().map_err(PyPaErr)?,
         ctl_days,
         atl_days,
         ctl0,
         atl0,
-    };
-    let chart = py
-        .detach(|| {
-            let series =
-                DailyLoads::from_entries(dates.into_iter().map(Day::from_naive).zip(loads))?;
-            compute(&series, &options)
-        })
-        .map_err(PyPaErr)?;
+    })
+}
+
+/// The chart's warnings as Python `RuntimeWarning`s, and its numeric columns as arrays.
+fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, PyDict>> {
     for w in chart.warnings() {
         PyErr::warn(
             py,
@@ -56,14 +37,88 @@ pub(crate) fn pmc<'py>(
         )?;
     }
     let out = PyDict::new(py);
+    out.set_item("load", f64_array(py, chart.load())?)?;
+    out.set_item("ctl", f64_array(py, chart.ctl())?)?;
+    out.set_item("atl", f64_array(py, chart.atl())?)?;
+    out.set_item("tsb", f64_array(py, chart.tsb())?)?;
+    out.set_item("ramp", f64_array(py, chart.ramp())?)?;
+    Ok(out)
+}
+
+/// The Performance Manager Chart of `(date, load)` entries; several entries on a date add up and
+/// missing dates are rest days. Returns a dict of equal-length columns (`date` a list of dates,
+/// `load`, `ctl`, `atl`, `tsb`, `ramp` float arrays), one item per calendar day, ready for
+/// `pandas.DataFrame(...)`.
+#[pyfunction]
+#[pyo3(signature = (dates, loads, *, variant = "gc", ctl_days = 42.0, atl_days = 7.0, ctl0 = 0.0, atl0 = 0.0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pmc<'py>(
+    py: Python<'py>,
+    dates: Vec<NaiveDate>,
+    loads: &Bound<'py, PyAny>,
+    variant: &str,
+    ctl_days: f64,
+    atl_days: f64,
+    ctl0: f64,
+    atl0: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let loads = f64_column(loads)?;
+    if dates.len() != loads.len() {
+        return Err(PyPaErr(pa_core::Error::invalid(
+            "loads",
+            format!("{} dates but {} loads", dates.len(), loads.len()),
+        ))
+        .into());
+    }
+    let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
+    let chart = py
+        .detach(|| {
+            let series =
+                DailyLoads::from_entries(dates.into_iter().map(Day::from_naive).zip(loads))?;
+            compute(&series, &options)
+        })
+        .map_err(PyPaErr)?;
+    let out = columns(py, &chart)?;
     out.set_item(
         "date",
         chart.rows().map(|d| d.day.naive()).collect::<Vec<_>>(),
     )?;
-    out.set_item("load", chart.load())?;
-    out.set_item("ctl", chart.ctl())?;
-    out.set_item("atl", chart.atl())?;
-    out.set_item("tsb", chart.tsb())?;
-    out.set_item("ramp", chart.ramp())?;
     Ok(out)
+}
+
+/// The Performance Manager Chart of a dense daily series: `loads[i]` is the load of day
+/// `start + i` (a numpy array, `array.array('d')` or any sequence of numbers). Returns a dict of
+/// float arrays (`load`, `ctl`, `atl`, `tsb`, `ramp`) as long as `loads`: a pandas frame is
+/// `pandas.DataFrame(out, index=pandas.date_range(start, periods=len(loads)))`.
+#[pyfunction]
+#[pyo3(signature = (start, loads, *, variant = "gc", ctl_days = 42.0, atl_days = 7.0, ctl0 = 0.0, atl0 = 0.0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pmc_series<'py>(
+    py: Python<'py>,
+    start: NaiveDate,
+    loads: &Bound<'py, PyAny>,
+    variant: &str,
+    ctl_days: f64,
+    atl_days: f64,
+    ctl0: f64,
+    atl0: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let loads = f64_column(loads)?;
+    let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
+    // Ten years take microseconds: releasing the GIL would cost more than it frees.
+    let chart = compute_dense(Day::from_naive(start), &loads, &options).map_err(PyPaErr)?;
+    columns(py, &chart)
+}
+
+/// The band a TSB value falls in (GoldenCheetah's): `"fresh"` above 15, `"optimal"` from −5 to
+/// 15, `"productive"` from −40 to −5, `"overreaching"` below −40.
+#[pyfunction]
+pub(crate) fn form(tsb: f64) -> PyResult<&'static str> {
+    use pa_core::fitness::pmc::Form;
+    Ok(match Form::of(tsb).map_err(PyPaErr)? {
+        Form::Fresh => "fresh",
+        Form::Optimal => "optimal",
+        Form::Productive => "productive",
+        Form::Overreaching => "overreaching",
+    })
 }

@@ -1,7 +1,9 @@
 """Smoke tests of the Python glue: conversions, keyword options, errors and warnings."""
 
+import array
 import datetime
 import math
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,8 @@ def test_columns_cover_every_calendar_day() -> None:
     out = pa.pmc([d(2026, 1, 1), d(2026, 1, 3), d(2026, 1, 1)], [100.0, 50.0, 20.0])
     assert set(out) == {"date", "load", "ctl", "atl", "tsb", "ramp"}
     assert out["date"] == [d(2026, 1, 1), d(2026, 1, 2), d(2026, 1, 3)]
-    assert out["load"] == [120.0, 0.0, 50.0]
+    assert list(out["load"]) == [120.0, 0.0, 50.0]
+    assert isinstance(out["ctl"], array.array) and out["ctl"].typecode == "d"
     k = 1 - math.exp(-1 / 42)
     assert out["ctl"][0] == pytest.approx(120 * k, abs=1e-12)
     assert out["tsb"][0] == 0.0
@@ -53,4 +56,62 @@ def test_bad_inputs_raise_typed_errors() -> None:
 def test_non_finite_load_warns() -> None:
     with pytest.warns(RuntimeWarning, match="not a finite number"):
         out = pa.pmc([datetime.date(2026, 1, 1)], [float("nan")])
-    assert out["load"] == [0.0]
+    assert list(out["load"]) == [0.0]
+
+
+def test_series_equals_entries_and_takes_any_float_column() -> None:
+    start = datetime.date(2026, 1, 1)
+    loads = [100.0, 0.0, 50.0, 0.0, 0.0, 80.0, 20.0, 0.0, 30.0]
+    days = [start + datetime.timedelta(days=i) for i in range(len(loads))]
+    expected = pa.pmc(days, loads)
+    columns: list[Any] = [loads, tuple(loads), array.array("d", loads), memoryview(array.array("d", loads))]
+    for column in columns:
+        out = pa.pmc_series(start, column, variant="icu", ctl0=10.0)
+        assert set(out) == {"load", "ctl", "atl", "tsb", "ramp"}
+        assert list(out["ctl"]) != list(pa.pmc_series(start, loads)["ctl"])  # options reached it
+        same: dict[str, Any] = dict(pa.pmc(days, loads, variant="icu", ctl0=10.0))
+        got: dict[str, Any] = dict(out)
+        for key, values in got.items():
+            assert list(values) == list(same[key]), key
+    plain: dict[str, Any] = dict(pa.pmc_series(start, loads))
+    entries: dict[str, Any] = dict(expected)
+    assert {k: list(v) for k, v in plain.items()} == {k: list(v) for k, v in entries.items() if k != "date"}
+    # Integers (other buffer formats and plain ints) are read item by item.
+    ints = pa.pmc_series(start, array.array("q", [100, 0, 50]))
+    assert list(ints["load"]) == [100.0, 0.0, 50.0]
+
+
+def test_series_with_numpy_and_pandas() -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    start = datetime.date(2026, 3, 1)
+    loads = np.linspace(0.0, 140.0, 60)
+    out = pa.pmc_series(start, loads)
+    frame = pd.DataFrame(out, index=pd.date_range(start, periods=len(loads)))
+    assert frame.shape == (60, 5) and str(frame["ctl"].dtype) == "float64"
+    assert frame["load"].tolist() == loads.tolist()
+    strided = pa.pmc_series(start, loads[::2])  # not contiguous: still read right
+    assert list(strided["load"]) == loads[::2].tolist()
+
+
+def test_series_bad_inputs() -> None:
+    start = datetime.date(2026, 1, 1)
+    with pytest.raises(pa.InvalidInputError, match="negative"):
+        pa.pmc_series(start, [1.0, -2.0])
+    with pytest.raises(TypeError):
+        pa.pmc_series(start, ["a"])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        pa.pmc_series(start, None)  # type: ignore[arg-type]
+    with pytest.warns(RuntimeWarning):
+        out = pa.pmc_series(start, [float("inf")])
+    assert list(out["load"]) == [0.0]
+    assert list(pa.pmc_series(start, [])["ctl"]) == []
+
+
+def test_form_bands() -> None:
+    assert pa.form(20.0) == "fresh"
+    assert pa.form(15.0) == "optimal"
+    assert pa.form(-5.1) == "productive"
+    assert pa.form(-40.1) == "overreaching"
+    with pytest.raises(pa.InvalidInputError):
+        pa.form(float("nan"))

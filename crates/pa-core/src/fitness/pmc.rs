@@ -623,7 +623,20 @@ pub enum Form {
 }
 
 impl Form {
-    /// The band a TSB value falls in.
+    /// The band a TSB value falls in; a value that is not a finite number is an input error
+    /// (where [`Form::from_tsb`] would call it overreaching).
+    pub fn of(tsb: f64) -> Result<Self> {
+        if tsb.is_finite() {
+            Ok(Self::from_tsb(tsb))
+        } else {
+            Err(Error::invalid(
+                "tsb",
+                format!("{tsb} is not a finite number"),
+            ))
+        }
+    }
+
+    /// The band a TSB value falls in (the chart's TSB is always finite).
     pub fn from_tsb(tsb: f64) -> Self {
         if tsb > 15.0 {
             Form::Fresh
@@ -845,6 +858,9 @@ mod tests {
         assert_eq!(Form::from_tsb(-5.0), Form::Optimal);
         assert_eq!(Form::from_tsb(-5.1), Form::Productive);
         assert_eq!(Form::from_tsb(-40.1), Form::Overreaching);
+        assert_eq!(Form::of(-40.0), Ok(Form::Productive));
+        assert!(Form::of(f64::NAN).is_err());
+        assert!(Form::of(f64::INFINITY).is_err());
     }
 
     /// The day-by-day textbook form, to check the blocked loop against.

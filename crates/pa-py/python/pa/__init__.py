@@ -15,7 +15,9 @@ from pa._pa import (
     Store,
     User,
     __version__,
+    form,
     pmc,
+    pmc_series,
 )
 
 __all__ = [
@@ -26,5 +28,7 @@ __all__ = [
     "Store",
     "User",
     "__version__",
+    "form",
     "pmc",
+    "pmc_series",
 ]

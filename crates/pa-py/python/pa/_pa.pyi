@@ -1,7 +1,10 @@
+import array
 import datetime
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypedDict, final
+
+from typing_extensions import Buffer
 
 __all__ = [
     "InvalidInputError",
@@ -11,7 +14,9 @@ __all__ = [
     "Store",
     "User",
     "__version__",
+    "form",
     "pmc",
+    "pmc_series",
 ]
 __version__: str
 
@@ -55,17 +60,21 @@ class User:
     def load_demo(self, day: datetime.date | None = None, *, seed: int = 1) -> int: ...
     def export_jsonl(self, path: str | os.PathLike[str]) -> None: ...
 
-class PmcColumns(TypedDict):  # type-only: at runtime a plain dict
+class PmcSeries(TypedDict):  # type-only: at runtime a plain dict
+    load: array.array[float]
+    ctl: array.array[float]
+    atl: array.array[float]
+    tsb: array.array[float]
+    ramp: array.array[float]
+
+class PmcColumns(PmcSeries):  # type-only: at runtime a plain dict
     date: list[datetime.date]
-    load: list[float]
-    ctl: list[float]
-    atl: list[float]
-    tsb: list[float]
-    ramp: list[float]
+
+Floats = Buffer | Sequence[float]
 
 def pmc(
-    dates: list[datetime.date],
-    loads: list[float],
+    dates: Sequence[datetime.date],
+    loads: Floats,
     *,
     variant: Literal["gc", "tp", "icu"] = "gc",
     ctl_days: float = 42.0,
@@ -73,3 +82,14 @@ def pmc(
     ctl0: float = 0.0,
     atl0: float = 0.0,
 ) -> PmcColumns: ...
+def pmc_series(
+    start: datetime.date,
+    loads: Floats,
+    *,
+    variant: Literal["gc", "tp", "icu"] = "gc",
+    ctl_days: float = 42.0,
+    atl_days: float = 7.0,
+    ctl0: float = 0.0,
+    atl0: float = 0.0,
+) -> PmcSeries: ...
+def form(tsb: float) -> Literal["fresh", "optimal", "productive", "overreaching"]: ...
