@@ -1,33 +1,32 @@
-//! The Python exception hierarchy and the one mapping from Rust errors to it.
+//! The one mapping from Rust errors to pa's Python exceptions (defined in `pa/_errors.py`, so
+//! each can also subclass its Python builtin and carry attributes such as `ParseError.line`).
 
-use pyo3::PyErr;
-use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule};
 
-create_exception!(
-    pa,
-    PaError,
-    PyException,
-    "Base class of every error pa raises."
-);
-create_exception!(
-    pa,
-    InvalidInputError,
-    PaError,
-    "A value given to pa breaks a documented rule."
-);
-create_exception!(
-    pa,
-    ParseError,
-    InvalidInputError,
-    "A file pa was asked to read is malformed; the message names the file, line and problem."
-);
-create_exception!(
-    pa,
-    StorageError,
-    PaError,
-    "The store or a file cannot be read or written (I/O, a corrupt or newer database)."
-);
+static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// An instance of the exception class `name` of `pa._errors`, with keyword attributes.
+fn raise(name: &str, message: String, attrs: &[(&str, Option<Py<PyAny>>)]) -> PyErr {
+    Python::attach(|py| {
+        let made = (|| -> PyResult<PyErr> {
+            let module =
+                ERRORS.get_or_try_init(py, || Ok::<_, PyErr>(py.import("pa._errors")?.unbind()))?;
+            let class = module.bind(py).getattr(name)?;
+            let kwargs = PyDict::new(py);
+            for (key, value) in attrs {
+                kwargs.set_item(key, value)?;
+            }
+            Ok(PyErr::from_value(
+                class.call((message.clone(),), Some(&kwargs))?,
+            ))
+        })();
+        // Only a broken installation (no pa._errors) lands here; the message still gets through.
+        made.unwrap_or_else(|e| PyRuntimeError::new_err(format!("{message} (and: {e})")))
+    })
+}
 
 /// Local wrapper so the orphan rule lets us convert foreign errors into `PyErr` in one place.
 pub(crate) struct PyPaErr(pub(crate) pa_core::Error);
@@ -41,7 +40,7 @@ impl From<pa_core::Error> for PyPaErr {
 impl From<PyPaErr> for PyErr {
     fn from(e: PyPaErr) -> PyErr {
         // Every pa-core error describes bad input or a broken rule.
-        InvalidInputError::new_err(e.0.to_string())
+        raise("InvalidInputError", e.0.to_string(), &[])
     }
 }
 
@@ -59,9 +58,24 @@ impl From<PyStoreErr> for PyErr {
         use pa_integrations::Error as E;
         let text = e.0.to_string();
         match e.0 {
-            E::Core(_) | E::UnknownUser { .. } => InvalidInputError::new_err(text),
-            E::Parse { .. } => ParseError::new_err(text),
-            _ => StorageError::new_err(text),
+            E::Core(_) => raise("InvalidInputError", text, &[]),
+            E::UnknownUser { .. } => raise("NotFoundError", text, &[]),
+            E::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                raise("NotFoundError", text, &[])
+            }
+            E::Parse {
+                source_name, line, ..
+            } => Python::attach(|py| {
+                let file = source_name.into_pyobject(py).map(|f| f.into_any().unbind());
+                let line = line.map(|l| l.into_pyobject(py).map(|l| l.into_any().unbind()));
+                raise(
+                    "ParseError",
+                    text,
+                    &[("file", file.ok()), ("line", line.and_then(Result::ok))],
+                )
+            }),
+            E::WrongPassphrase | E::Secret { .. } => raise("AuthError", text, &[]),
+            _ => raise("StorageError", text, &[]),
         }
     }
 }

@@ -21,9 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[pymodule]
 mod _pa {
     #[pymodule_export]
-    use crate::errors::{InvalidInputError, PaError, ParseError, StorageError};
-    #[pymodule_export]
-    use crate::store::{Store, User};
+    use crate::store::{Store, User, Vault};
     #[pymodule_export]
     use crate::training::{form, pmc, pmc_series};
 

@@ -12,6 +12,7 @@ use pa_core::review::briefing::moment;
 use pa_core::time::{Day, ZonedInstant, parse_zone};
 use pa_integrations::import::ImportOptions;
 use pa_integrations::import::files::{read_all, write_all};
+use pa_integrations::secrets::{KdfParams, Secret};
 use pa_integrations::storage::sqlite::{self, UserHandle};
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
@@ -50,13 +51,40 @@ impl Store {
         Ok(Self { inner, path })
     }
 
-    /// The person `name`'s view of the store (created on first use).
-    #[pyo3(signature = (name = "me"))]
-    fn user(&self, name: &str) -> PyResult<User> {
+    /// The person `name`'s view of the store, created on first use unless `create` is false
+    /// (then an unknown name is a `NotFoundError`).
+    #[pyo3(signature = (name = "me", *, create = true))]
+    fn user(&self, name: &str, create: bool) -> PyResult<User> {
         let id = UserId::new(name).map_err(PyPaErr)?;
-        self.inner.create_user(&id).map_err(PyStoreErr)?;
+        if create {
+            self.inner.create_user(&id).map_err(PyStoreErr)?;
+        }
         let handle = self.inner.user(&id).map_err(PyStoreErr)?;
         Ok(User { handle })
+    }
+
+    /// The people in the store, by name.
+    fn users(&self) -> PyResult<Vec<String>> {
+        let users = self.inner.users().map_err(PyStoreErr)?;
+        Ok(users.into_iter().map(|u| u.to_string()).collect())
+    }
+
+    /// Deletes a person and everything of theirs; whether they existed.
+    fn delete_user(&self, py: Python<'_>, name: &str) -> PyResult<bool> {
+        let id = UserId::new(name).map_err(PyPaErr)?;
+        Ok(py
+            .detach(|| self.inner.delete_user(&id))
+            .map_err(PyStoreErr)?)
+    }
+
+    /// Unlocks the store's secrets vault with `passphrase` (Argon2id; made on first use). A
+    /// passphrase other than the vault's is an `AuthError`.
+    fn unlock(&self, py: Python<'_>, passphrase: String) -> PyResult<Vault> {
+        let passphrase = Secret::new(passphrase);
+        let inner = py
+            .detach(|| self.inner.unlock(&passphrase, KdfParams::default()))
+            .map_err(PyStoreErr)?;
+        Ok(Vault { inner })
     }
 
     /// Copies the store to a new file while it stays in use.
@@ -68,6 +96,20 @@ impl Store {
 
     fn __repr__(&self) -> String {
         format!("pa.Store({:?})", self.path.display().to_string())
+    }
+}
+
+/// An unlocked secrets vault: pass it to `User.put_secret` and `User.secret`. Its key never
+/// leaves Rust and its repr shows nothing of it.
+#[pyclass(frozen, module = "pa._pa")]
+pub(crate) struct Vault {
+    inner: pa_integrations::secrets::Vault,
+}
+
+#[pymethods]
+impl Vault {
+    fn __repr__(&self) -> &'static str {
+        "pa.Vault(unlocked)"
     }
 }
 
@@ -206,6 +248,27 @@ impl User {
         })
         .map_err(PyStoreErr)?;
         Ok(())
+    }
+
+    /// Stores `value` under `name` (e.g. `"garmin.password"`), encrypted with `vault`.
+    fn put_secret(&self, py: Python<'_>, vault: &Vault, name: &str, value: String) -> PyResult<()> {
+        let value = Secret::new(value);
+        py.detach(|| self.handle.put_secret(&vault.inner, name, &value))
+            .map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    /// The secret stored under `name`, decrypted with `vault`; `None` when there is none.
+    fn secret(&self, py: Python<'_>, vault: &Vault, name: &str) -> PyResult<Option<String>> {
+        let secret = py
+            .detach(|| self.handle.secret(&vault.inner, name))
+            .map_err(PyStoreErr)?;
+        Ok(secret.map(|s| s.expose().to_owned()))
+    }
+
+    /// Removes the secret stored under `name`; whether there was one.
+    fn delete_secret(&self, name: &str) -> PyResult<bool> {
+        Ok(self.handle.delete_secret(name).map_err(PyStoreErr)?)
     }
 
     fn __repr__(&self) -> String {

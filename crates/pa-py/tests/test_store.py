@@ -83,7 +83,7 @@ def test_errors_are_typed(tmp_path: pathlib.Path) -> None:
     with pytest.raises(pa.ParseError, match="bad.gpx"):
         me.import_files([bad])
     assert issubclass(pa.ParseError, pa.InvalidInputError)
-    with pytest.raises(pa.StorageError):
+    with pytest.raises(pa.NotFoundError):
         me.import_files([tmp_path / "missing.fit"])
     with pytest.raises(pa.InvalidInputError, match="Mars"):
         me.today(tz="Mars/Olympus")

@@ -7,13 +7,20 @@ The Performance Manager Chart of any loads: ``pa.pmc``. The rest of the engine i
 lands.
 """
 
-from pa._pa import (
+from pa._errors import (
+    AuthError,
     InvalidInputError,
+    NetworkError,
+    NotFoundError,
     PaError,
     ParseError,
+    RateLimitedError,
     StorageError,
+)
+from pa._pa import (
     Store,
     User,
+    Vault,
     __version__,
     form,
     pmc,
@@ -21,12 +28,17 @@ from pa._pa import (
 )
 
 __all__ = [
+    "AuthError",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitedError",
     "InvalidInputError",
     "PaError",
     "ParseError",
     "StorageError",
     "Store",
     "User",
+    "Vault",
     "__version__",
     "form",
     "pmc",

@@ -1,0 +1,65 @@
+"""The exceptions pa raises. Each also subclasses the Python builtin it is a kind of, so code that
+catches ``ValueError``, ``LookupError`` or ``OSError`` keeps working."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthError",
+    "InvalidInputError",
+    "NetworkError",
+    "NotFoundError",
+    "PaError",
+    "ParseError",
+    "RateLimitedError",
+    "StorageError",
+]
+
+
+class PaError(Exception):
+    """Base class of every error pa raises."""
+
+
+class InvalidInputError(PaError, ValueError):
+    """A value given to pa breaks a documented rule."""
+
+
+class ParseError(InvalidInputError):
+    """A file pa was asked to read is malformed.
+
+    ``file`` names the file (or other input) and ``line`` the 1-based line when the format has
+    lines; the message holds both and the problem.
+    """
+
+    file: str | None
+    line: int | None
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+class NotFoundError(PaError, LookupError):
+    """What was asked for does not exist: a person, a record, a file."""
+
+
+class AuthError(PaError, PermissionError):
+    """Credentials were refused: a wrong vault passphrase, a token a service no longer accepts."""
+
+
+class RateLimitedError(PaError):
+    """A service asked pa to slow down; ``retry_after`` is the wait in seconds it named, if any."""
+
+    retry_after: float | None
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NetworkError(PaError, ConnectionError):
+    """A service could not be reached or answered with a server error."""
+
+
+class StorageError(PaError, OSError):
+    """The store or a file cannot be read or written (I/O, a corrupt or newer database)."""
