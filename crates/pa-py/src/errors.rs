@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyModule};
 static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 /// An instance of the exception class `name` of `pa._errors`, with keyword attributes.
-fn raise(name: &str, message: String, attrs: &[(&str, Option<Py<PyAny>>)]) -> PyErr {
+pub(crate) fn raise(name: &str, message: String, attrs: &[(&str, Option<Py<PyAny>>)]) -> PyErr {
     Python::attach(|py| {
         let made = (|| -> PyResult<PyErr> {
             let module =

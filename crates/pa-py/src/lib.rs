@@ -7,6 +7,8 @@
 
 mod columns;
 mod errors;
+mod reads;
+mod records;
 mod store;
 mod training;
 

@@ -116,7 +116,7 @@ impl Vault {
 /// One person's data in a store.
 #[pyclass(frozen, module = "pa._pa")]
 pub(crate) struct User {
-    handle: UserHandle,
+    pub(crate) handle: UserHandle,
 }
 
 /// A value serialised by serde, as the Python objects `json.loads` gives.
@@ -248,6 +248,26 @@ impl User {
         })
         .map_err(PyStoreErr)?;
         Ok(())
+    }
+
+    /// Reads JSON Lines written by `export_jsonl` (or `pa export`) into this person's data, all or
+    /// nothing; returns the counts (`added`, `updated`, `unchanged`, `deleted`).
+    fn import_jsonl<'py>(&self, py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
+        let report = py
+            .detach(|| -> pa_integrations::error::Result<_> {
+                let file =
+                    std::fs::File::open(&path).map_err(|source| pa_integrations::Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                pa_integrations::storage::transfer::import_jsonl(
+                    &self.handle,
+                    std::io::BufReader::new(file),
+                    &path.display().to_string(),
+                )
+            })
+            .map_err(PyStoreErr)?;
+        to_python(py, &report)
     }
 
     /// Stores `value` under `name` (e.g. `"garmin.password"`), encrypted with `vault`.

@@ -141,6 +141,14 @@ pub trait UserStore {
     /// Activities whose local start day is in `[from, to]`, by start.
     fn activities(&self, from: Day, to: Day) -> Result<Vec<Activity>, Self::Error>;
 
+    /// The activity with pa's id `id`. Adapters with an index on ids should override this scan.
+    fn activity(&self, id: &crate::ids::ActivityId) -> Result<Option<Activity>, Self::Error> {
+        Ok(self
+            .activities(Day::EARLIEST, Day::LATEST)?
+            .into_iter()
+            .find(|a| &a.id == id))
+    }
+
     /// Daily health records in `[from, to]`, by day.
     fn daily_health(&self, from: Day, to: Day) -> Result<Vec<DailyHealth>, Self::Error>;
 

@@ -333,6 +333,15 @@ pub(crate) fn people_are_isolated(b: &impl Backend) {
             .training_load,
         Some(80.0)
     );
+    // Read by id: each sees their own.
+    let a1 = pa_core::ids::ActivityId::new("a1").unwrap();
+    assert_eq!(
+        alice.activity(&a1).unwrap().unwrap().training_load,
+        Some(80.0)
+    );
+    assert_eq!(bob.activity(&a1).unwrap().unwrap().training_load, Some(1.0));
+    let none = pa_core::ids::ActivityId::new("zz").unwrap();
+    assert_eq!(alice.activity(&none).unwrap(), None);
 }
 
 macro_rules! storage_conformance_tests {

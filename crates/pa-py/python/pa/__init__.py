@@ -17,6 +17,7 @@ from pa._errors import (
     RateLimitedError,
     StorageError,
 )
+from pa import records
 from pa._pa import (
     Store,
     User,
@@ -43,4 +44,5 @@ __all__ = [
     "form",
     "pmc",
     "pmc_series",
+    "records",
 ]

@@ -25,7 +25,7 @@ use pa_core::finance::BalanceSnapshot;
 use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{Account, Transaction};
 use pa_core::fitness::{Activity, DailyHealth};
-use pa_core::ids::UserId;
+use pa_core::ids::{ActivityId, UserId};
 use pa_core::ports::{
     AuditAction, AuditEntry, LlmUsage, PruneTarget, Record, RecordKind, Setting, SyncRecord,
     SyncRun, SyncState, UserStore, WriteBatch, WriteReport,
@@ -699,6 +699,17 @@ impl UserStore for UserHandle {
     fn activities(&self, from: Day, to: Day) -> Result<Vec<Activity>> {
         self.store.read(|c| {
             bodies(c, "SELECT body FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY start_utc, id", params![self.user.as_str(), from.to_string(), to.to_string()])
+        })
+    }
+
+    fn activity(&self, id: &ActivityId) -> Result<Option<Activity>> {
+        self.store.read(|c| {
+            let found: Vec<Activity> = bodies(
+                c,
+                "SELECT body FROM activities WHERE user_id = ?1 AND id = ?2",
+                params![self.user.as_str(), id.as_str()],
+            )?;
+            Ok(found.into_iter().next())
         })
     }
 

@@ -1,0 +1,348 @@
+//! Reading a person's records: lists of `pa.records` dataclasses, and an activity's streams as
+//! columns. Days are inclusive ranges; a missing bound reads from the first or to the last day.
+
+use chrono::NaiveDate;
+use pa_core::finance::portfolio::{Holding, InvestmentTransaction, Security};
+use pa_core::fitness::{BodyComposition, TrainingPlan};
+use pa_core::ids::ActivityId;
+use pa_core::journal::{Memory, Note};
+use pa_core::ports::{
+    CalendarRepository, HabitEntryRecord, JournalRepository, Record, StoredEvent, StoredHabit,
+    UserStore,
+};
+use pa_core::tasks::{Project, Reminder, Task};
+use pa_core::time::{Day, parse_zone};
+use pa_integrations::storage::sqlite::UserHandle;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::columns::f64_array;
+use crate::errors::{PyPaErr, PyStoreErr, raise};
+use crate::records as r;
+use crate::store::User;
+
+/// The inclusive day range of optional bounds.
+pub(crate) fn range(start: Option<NaiveDate>, end: Option<NaiveDate>) -> (Day, Day) {
+    (
+        start.map_or(Day::EARLIEST, Day::from_naive),
+        end.map_or(Day::LATEST, Day::from_naive),
+    )
+}
+
+/// Reads with the GIL released, then converts each item.
+fn list<'py, T: Send>(
+    py: Python<'py>,
+    read: impl FnOnce() -> pa_integrations::Result<Vec<T>> + Send,
+    convert: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let items = py.detach(read).map_err(PyStoreErr)?;
+    let out = items
+        .iter()
+        .map(|i| convert(py, i))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, out)
+}
+
+/// Records of kind `R` overlapping `[start, end]`, or all of them without bounds.
+fn records<R: Record + Send>(
+    handle: &UserHandle,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> pa_integrations::Result<Vec<R>> {
+    let span = (start.is_some() || end.is_some()).then(|| range(start, end));
+    handle.records::<R>(span)
+}
+
+#[pymethods]
+impl User {
+    /// Activities whose local start day is in `[start, end]`, by start.
+    #[pyo3(signature = (start = None, end = None))]
+    fn activities<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (from, to) = range(start, end);
+        list(py, || self.handle.activities(from, to), r::activity)
+    }
+
+    /// The activity with pa's id `id`; `NotFoundError` when there is none.
+    fn activity<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let a = self.find_activity(py, id)?;
+        r::activity(py, &a)
+    }
+
+    /// An activity's per-second streams as float arrays keyed `time_s`, `heart_rate`, `power`,
+    /// `speed`, `cadence`, `altitude`, `temperature`, `lat`, `lon` (gaps are NaN; streams the
+    /// activity lacks are left out; none at all gives an empty dict): ready for
+    /// `pandas.DataFrame(...)`.
+    fn streams<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyDict>> {
+        let a = self.find_activity(py, id)?;
+        let out = PyDict::new(py);
+        let Some(s) = &a.streams else {
+            return Ok(out);
+        };
+        let column =
+            |v: &[Option<f64>]| -> Vec<f64> { v.iter().map(|x| x.unwrap_or(f64::NAN)).collect() };
+        out.set_item("time_s", f64_array(py, &s.time_s)?)?;
+        let named = [
+            ("heart_rate", &s.heart_rate),
+            ("power", &s.power),
+            ("speed", &s.speed),
+            ("cadence", &s.cadence),
+            ("altitude", &s.altitude),
+            ("temperature", &s.temperature),
+        ];
+        for (name, values) in named {
+            if let Some(v) = values {
+                out.set_item(name, f64_array(py, &column(v))?)?;
+            }
+        }
+        if let Some(p) = &s.position {
+            let lat: Vec<f64> = p.iter().map(|x| x.map_or(f64::NAN, |p| p.lat)).collect();
+            let lon: Vec<f64> = p.iter().map(|x| x.map_or(f64::NAN, |p| p.lon)).collect();
+            out.set_item("lat", f64_array(py, &lat)?)?;
+            out.set_item("lon", f64_array(py, &lon)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Daily health records in `[start, end]`, by day.
+    #[pyo3(signature = (start = None, end = None))]
+    fn daily_health<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (from, to) = range(start, end);
+        list(py, || self.handle.daily_health(from, to), r::daily_health)
+    }
+
+    /// Weigh-ins on days in `[start, end]`, by time.
+    #[pyo3(signature = (start = None, end = None))]
+    fn body<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<BodyComposition>(&self.handle, start, end),
+            r::body,
+        )
+    }
+
+    /// Training plans overlapping `[start, end]`, with their workouts.
+    #[pyo3(signature = (start = None, end = None))]
+    fn plans<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<TrainingPlan>(&self.handle, start, end),
+            r::plan,
+        )
+    }
+
+    /// Every account, by id.
+    fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(py, || self.handle.accounts(), r::account)
+    }
+
+    /// Transactions posted in `[start, end]`, by day.
+    #[pyo3(signature = (start = None, end = None))]
+    fn transactions<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (from, to) = range(start, end);
+        list(py, || self.handle.transactions(from, to), r::transaction)
+    }
+
+    /// Balances recorded on days in `[start, end]`, by account then day.
+    #[pyo3(signature = (start = None, end = None))]
+    fn balances<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (from, to) = range(start, end);
+        list(py, || self.handle.balances(from, to), r::balance)
+    }
+
+    /// Securities held or traded.
+    fn securities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<Security>(&self.handle, None, None),
+            r::security,
+        )
+    }
+
+    /// Holdings reported on days in `[start, end]`.
+    #[pyo3(signature = (start = None, end = None))]
+    fn holdings<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<Holding>(&self.handle, start, end),
+            r::holding,
+        )
+    }
+
+    /// Investment transactions on days in `[start, end]`.
+    #[pyo3(signature = (start = None, end = None))]
+    fn investment_transactions<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<InvestmentTransaction>(&self.handle, start, end),
+            r::investment_transaction,
+        )
+    }
+
+    /// Every habit, by id.
+    fn habits<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<StoredHabit>(&self.handle, None, None),
+            r::habit,
+        )
+    }
+
+    /// Habit entries on days in `[start, end]` (of one habit when `habit` names its id).
+    #[pyo3(signature = (habit = None, start = None, end = None))]
+    fn habit_entries<'py>(
+        &self,
+        py: Python<'py>,
+        habit: Option<String>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (from, to) = range(start, end);
+        list(
+            py,
+            || {
+                let mut all = self.handle.records::<HabitEntryRecord>(Some((from, to)))?;
+                if let Some(h) = &habit {
+                    all.retain(|e| e.habit.as_str() == h);
+                }
+                Ok(all)
+            },
+            r::habit_entry,
+        )
+    }
+
+    /// Every project.
+    fn projects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<Project>(&self.handle, None, None),
+            r::project,
+        )
+    }
+
+    /// Every task, open or finished.
+    fn tasks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(py, || records::<Task>(&self.handle, None, None), r::task)
+    }
+
+    /// Every reminder.
+    fn reminders<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<Reminder>(&self.handle, None, None),
+            r::reminder,
+        )
+    }
+
+    /// Calendar events that may occur in `[start, end]` (recurring ones as one event each).
+    #[pyo3(signature = (start = None, end = None))]
+    fn events<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<StoredEvent>(&self.handle, start, end),
+            r::event,
+        )
+    }
+
+    /// Every occurrence overlapping the days `[start, end]` in `tz`, recurring events expanded
+    /// and their changes applied, by start.
+    #[pyo3(signature = (start, end, *, tz = "UTC"))]
+    fn occurrences<'py>(
+        &self,
+        py: Python<'py>,
+        start: NaiveDate,
+        end: NaiveDate,
+        tz: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let zone = parse_zone(tz).map_err(PyPaErr)?;
+        let (from, to) = (Day::from_naive(start), Day::from_naive(end));
+        list(
+            py,
+            || self.handle.occurrences(from, to, zone),
+            r::occurrence,
+        )
+    }
+
+    /// Check-ins on days in `[start, end]`, by day.
+    #[pyo3(signature = (start = None, end = None))]
+    fn check_ins<'py>(
+        &self,
+        py: Python<'py>,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (from, to) = range(start, end);
+        list(py, || self.handle.check_ins(from, to), r::check_in)
+    }
+
+    /// Every note.
+    fn notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(py, || records::<Note>(&self.handle, None, None), r::note)
+    }
+
+    /// Every memory.
+    fn memories<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list(
+            py,
+            || records::<Memory>(&self.handle, None, None),
+            r::memory,
+        )
+    }
+}
+
+impl User {
+    fn find_activity(&self, py: Python<'_>, id: &str) -> PyResult<pa_core::fitness::Activity> {
+        let key = ActivityId::new(id).map_err(PyPaErr)?;
+        match py
+            .detach(|| self.handle.activity(&key))
+            .map_err(PyStoreErr)?
+        {
+            Some(a) => Ok(a),
+            None => Err(raise("NotFoundError", format!("no activity {id:?}"), &[])),
+        }
+    }
+}

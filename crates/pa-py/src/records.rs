@@ -1,0 +1,461 @@
+//! pa-core's records as the frozen dataclasses of `pa/records.py`: one conversion per type,
+//! field by field, in the types Python expects (`date`, aware `datetime`, `Decimal`, tuples).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use pa_core::calendar::{EventStatus, EventTime, Occurrence};
+use pa_core::finance::portfolio::{Holding, InvestmentTransaction, Security};
+use pa_core::finance::{Account, BalanceSnapshot, Transaction};
+use pa_core::fitness::{Activity, BodyComposition, DailyHealth, Lap, PlannedWorkout, TrainingPlan};
+use pa_core::habits::{EntryValue, HabitKind, TargetKind};
+use pa_core::ids::ExternalRef;
+use pa_core::journal::{DailyCheckIn, Memory, Note};
+use pa_core::money::Money;
+use pa_core::ports::{HabitEntryRecord, StoredEvent, StoredHabit};
+use pa_core::tasks::{Due, Project, Reminder, Task};
+use pa_core::time::{Day, ZonedInstant};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule, PyTuple};
+
+use crate::errors::PyPaErr;
+
+static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// Calls the dataclass `class` of `pa.records` with the keyword arguments `fields`.
+pub(crate) fn build<'py>(
+    py: Python<'py>,
+    class: &str,
+    fields: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let module =
+        MODULE.get_or_try_init(py, || Ok::<_, PyErr>(py.import("pa.records")?.unbind()))?;
+    module.bind(py).getattr(class)?.call((), Some(fields))
+}
+
+/// `pa.records.<class>(key=value, ...)`.
+macro_rules! record {
+    ($py:expr, $class:literal { $($key:ident : $value:expr),* $(,)? }) => {{
+        let fields = pyo3::types::PyDict::new($py);
+        $( fields.set_item(pyo3::intern!($py, stringify!($key)), $value)?; )*
+        $crate::records::build($py, $class, &fields)
+    }};
+}
+
+/// A serde unit variant's name (`"run"`, `"depository"`), the names pa's JSON uses.
+pub(crate) fn tag<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        other => Err(PyPaErr(pa_core::Error::invalid(
+            "enumeration",
+            format!("not a plain name: {other:?}"),
+        ))
+        .into()),
+    }
+}
+
+/// A tuple of converted items.
+pub(crate) fn tuple<'py, T>(
+    py: Python<'py>,
+    items: impl IntoIterator<Item = T>,
+    convert: impl Fn(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let items = items
+        .into_iter()
+        .map(|i| convert(py, i))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
+}
+
+fn strings<'py>(py: Python<'py>, items: &[String]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, items)
+}
+
+/// An aware datetime in the zone the instant was recorded in.
+pub(crate) fn zoned(z: &ZonedInstant) -> DateTime<Tz> {
+    z.local()
+}
+
+fn naive(day: Day) -> NaiveDate {
+    day.naive()
+}
+
+pub(crate) fn money<'py>(py: Python<'py>, m: &Money) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Money" { amount: m.amount(), currency: m.currency().code() })
+}
+
+fn money_opt<'py>(py: Python<'py>, m: Option<&Money>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    m.map(|m| money(py, m)).transpose()
+}
+
+fn external<'py>(py: Python<'py>, e: Option<&ExternalRef>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    e.map(|e| record!(py, "ExternalRef" { source: e.source(), external_id: e.external_id() }))
+        .transpose()
+}
+
+fn lap<'py>(py: Python<'py>, l: &Lap) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Lap" {
+        start_s: l.start_s,
+        elapsed_s: l.elapsed_s,
+        moving_s: l.moving_s,
+        distance_m: l.distance_m,
+        avg_hr_bpm: l.avg_hr_bpm,
+        max_hr_bpm: l.max_hr_bpm,
+        avg_power_w: l.avg_power_w,
+        elevation_gain_m: l.elevation_gain_m,
+        calories_kcal: l.calories_kcal,
+    })
+}
+
+pub(crate) fn activity<'py>(py: Python<'py>, a: &Activity) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Activity" {
+        id: a.id.as_str(),
+        external: external(py, a.external.as_ref())?,
+        sport: a.sport.as_str(),
+        name: a.name.as_deref(),
+        start: zoned(&a.start),
+        elapsed_s: a.elapsed_s,
+        moving_s: a.moving_s,
+        distance_m: a.distance_m,
+        elevation_gain_m: a.elevation_gain_m,
+        avg_hr_bpm: a.avg_hr_bpm,
+        max_hr_bpm: a.max_hr_bpm,
+        avg_power_w: a.avg_power_w,
+        normalized_power_w: a.normalized_power_w,
+        calories_kcal: a.calories_kcal,
+        training_load: a.training_load,
+        trimp: a.trimp,
+        device: a.device.as_deref(),
+        laps: tuple(py, &a.laps, lap)?,
+        has_streams: a.streams.is_some(),
+    })
+}
+
+pub(crate) fn daily_health<'py>(py: Python<'py>, h: &DailyHealth) -> PyResult<Bound<'py, PyAny>> {
+    let sleep = h
+        .sleep
+        .as_ref()
+        .map(|s| {
+            record!(py, "Sleep" {
+                total_s: s.total_s,
+                deep_s: s.deep_s,
+                light_s: s.light_s,
+                rem_s: s.rem_s,
+                awake_s: s.awake_s,
+                score: s.score,
+            })
+        })
+        .transpose()?;
+    record!(py, "DailyHealth" {
+        day: naive(h.day),
+        sleep: sleep,
+        resting_hr_bpm: h.resting_hr_bpm,
+        hrv_rmssd_ms: h.hrv_rmssd_ms,
+        steps: h.steps,
+        stress_avg: h.stress_avg,
+        body_battery_high: h.body_battery_high,
+        body_battery_low: h.body_battery_low,
+        intensity_minutes: h.intensity_minutes,
+    })
+}
+
+pub(crate) fn body<'py>(py: Python<'py>, b: &BodyComposition) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "BodyComposition" {
+        measured_at: zoned(&b.measured_at),
+        weight_kg: b.weight_kg,
+        body_fat_pct: b.body_fat_pct,
+        muscle_mass_kg: b.muscle_mass_kg,
+        bmi: b.bmi,
+        water_pct: b.water_pct,
+    })
+}
+
+fn workout<'py>(py: Python<'py>, w: &PlannedWorkout) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "PlannedWorkout" {
+        id: w.id.as_str(),
+        day: naive(w.day),
+        sport: w.sport.as_str(),
+        distance_m: w.distance_m,
+        duration_s: w.duration_s,
+        load: w.load,
+        description: w.description.as_str(),
+        activity: w.activity.as_ref().map(|a| a.as_str()),
+    })
+}
+
+pub(crate) fn plan<'py>(py: Python<'py>, p: &TrainingPlan) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "TrainingPlan" {
+        id: p.id.as_str(),
+        name: p.name.as_str(),
+        start: naive(p.start),
+        end: naive(p.end),
+        workouts: tuple(py, &p.workouts, workout)?,
+    })
+}
+
+pub(crate) fn account<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Account" {
+        id: a.id.as_str(),
+        external: external(py, a.external.as_ref())?,
+        institution: a.institution.as_deref(),
+        name: a.name.as_str(),
+        official_name: a.official_name.as_deref(),
+        kind: tag(&a.kind)?,
+        subtype: a.subtype.as_deref(),
+        currency: a.currency.code(),
+        opened: a.opened.map(naive),
+        closed: a.closed.map(naive),
+        mask: a.mask.as_ref().map(|m| m.as_str()),
+    })
+}
+
+pub(crate) fn transaction<'py>(py: Python<'py>, t: &Transaction) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Transaction" {
+        id: t.id.as_str(),
+        external: external(py, t.external.as_ref())?,
+        account: t.account.as_str(),
+        posted: naive(t.posted),
+        authorized: t.authorized.map(naive),
+        amount: money(py, &t.amount)?,
+        merchant: t.merchant.as_deref(),
+        description: t.description.as_str(),
+        category: t.category.as_ref().map(|c| c.path()),
+        pending: t.pending,
+        pending_id: t.pending_id.as_ref().map(|p| p.as_str()),
+        transfer: t.transfer,
+    })
+}
+
+pub(crate) fn balance<'py>(py: Python<'py>, b: &BalanceSnapshot) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Balance" {
+        account: b.account.as_str(),
+        day: naive(b.day),
+        current: money(py, &b.current)?,
+        available: money_opt(py, b.available.as_ref())?,
+        limit: money_opt(py, b.limit.as_ref())?,
+    })
+}
+
+pub(crate) fn security<'py>(py: Python<'py>, s: &Security) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Security" {
+        id: s.id.as_str(),
+        symbol: s.symbol.as_deref(),
+        name: s.name.as_str(),
+        kind: tag(&s.kind)?,
+        currency: s.currency.code(),
+    })
+}
+
+pub(crate) fn holding<'py>(py: Python<'py>, h: &Holding) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Holding" {
+        account: h.account.as_str(),
+        security: h.security.as_str(),
+        as_of: naive(h.as_of),
+        quantity: h.quantity,
+        price: money(py, &h.price)?,
+        value: money(py, &h.value)?,
+        cost_basis: money_opt(py, h.cost_basis.as_ref())?,
+    })
+}
+
+pub(crate) fn investment_transaction<'py>(
+    py: Python<'py>,
+    t: &InvestmentTransaction,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "InvestmentTransaction" {
+        id: t.id.as_str(),
+        external: external(py, t.external.as_ref())?,
+        account: t.account.as_str(),
+        security: t.security.as_ref().map(|s| s.as_str()),
+        day: naive(t.day),
+        action: tag(&t.action)?,
+        quantity: t.quantity,
+        price: money_opt(py, t.price.as_ref())?,
+        amount: money(py, &t.amount)?,
+        fees: money_opt(py, t.fees.as_ref())?,
+        description: t.description.as_str(),
+    })
+}
+
+pub(crate) fn habit<'py>(py: Python<'py>, h: &StoredHabit) -> PyResult<Bound<'py, PyAny>> {
+    let r = &h.record;
+    let (kind, target, target_kind, unit) = match &r.kind {
+        HabitKind::YesNo => ("yes_no", None, None, None),
+        HabitKind::Numerical {
+            target,
+            target_kind,
+            unit,
+        } => (
+            "numerical",
+            Some(*target),
+            Some(match target_kind {
+                TargetKind::AtLeast => "at_least",
+                TargetKind::AtMost => "at_most",
+            }),
+            Some(unit.as_str()),
+        ),
+    };
+    record!(py, "Habit" {
+        id: h.id.as_str(),
+        name: r.name.as_str(),
+        category: r.category.as_deref(),
+        times: r.frequency.num(),
+        per_days: r.frequency.den(),
+        kind: kind,
+        target: target,
+        target_kind: target_kind,
+        unit: unit,
+        reminder: r.reminder,
+        reminder_zone: r.reminder_zone.map(|z| z.name()),
+        archived: r.archived,
+    })
+}
+
+pub(crate) fn habit_entry<'py>(
+    py: Python<'py>,
+    e: &HabitEntryRecord,
+) -> PyResult<Bound<'py, PyAny>> {
+    let value = match e.entry.value {
+        EntryValue::Yes => "yes".into_pyobject(py)?.into_any(),
+        EntryValue::No => "no".into_pyobject(py)?.into_any(),
+        EntryValue::Skip => "skip".into_pyobject(py)?.into_any(),
+        EntryValue::Amount(x) => x.into_pyobject(py)?.into_any(),
+    };
+    record!(py, "HabitEntry" { habit: e.habit.as_str(), day: naive(e.entry.day), value: value })
+}
+
+pub(crate) fn project<'py>(py: Python<'py>, p: &Project) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Project" { id: p.id.as_str(), name: p.name.as_str(), archived: p.archived })
+}
+
+fn utc(t: &DateTime<Utc>) -> DateTime<Utc> {
+    *t
+}
+
+pub(crate) fn task<'py>(py: Python<'py>, t: &Task) -> PyResult<Bound<'py, PyAny>> {
+    let due = match &t.due {
+        None => None,
+        Some(Due::Day { day }) => Some(naive(*day).into_pyobject(py)?.into_any()),
+        Some(Due::At { at }) => Some(zoned(at).into_pyobject(py)?.into_any()),
+    };
+    record!(py, "Task" {
+        id: t.id.as_str(),
+        external: external(py, t.external.as_ref())?,
+        title: t.title.as_str(),
+        notes: t.notes.as_str(),
+        status: tag(&t.status)?,
+        priority: tag(&t.priority)?,
+        due: due,
+        scheduled: t.scheduled.map(naive),
+        project: t.project.as_ref().map(|p| p.as_str()),
+        tags: strings(py, &t.tags)?,
+        created_at: utc(&t.created_at),
+        completed_at: t.completed_at.as_ref().map(utc),
+    })
+}
+
+pub(crate) fn reminder<'py>(py: Python<'py>, r: &Reminder) -> PyResult<Bound<'py, PyAny>> {
+    let channels = r.channels.iter().map(tag).collect::<PyResult<Vec<_>>>()?;
+    record!(py, "Reminder" {
+        id: r.id.as_str(),
+        task: r.task.as_ref().map(|t| t.as_str()),
+        message: r.message.as_str(),
+        remind_at: zoned(&r.remind_at),
+        channels: PyTuple::new(py, channels)?,
+        sent: r.sent,
+    })
+}
+
+/// (all_day, start, end) of an event's time: dates for all-day ones, aware datetimes otherwise.
+fn span<'py>(
+    py: Python<'py>,
+    time: &EventTime,
+) -> PyResult<(bool, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    Ok(match time {
+        EventTime::Timed { start, end } => (
+            false,
+            zoned(start).into_pyobject(py)?.into_any(),
+            zoned(end).into_pyobject(py)?.into_any(),
+        ),
+        EventTime::AllDay { start, end } => (
+            true,
+            naive(*start).into_pyobject(py)?.into_any(),
+            naive(*end).into_pyobject(py)?.into_any(),
+        ),
+    })
+}
+
+fn status(s: EventStatus) -> PyResult<String> {
+    tag(&s)
+}
+
+pub(crate) fn event<'py>(py: Python<'py>, e: &StoredEvent) -> PyResult<Bound<'py, PyAny>> {
+    let r = &e.record;
+    let (all_day, start, end) = span(py, &r.time)?;
+    let recurrence = r.recurrence.clone().unwrap_or_default();
+    record!(py, "Event" {
+        id: e.id.as_str(),
+        calendar: r.calendar.as_str(),
+        title: r.title.as_str(),
+        description: r.description.as_deref(),
+        location: r.location.as_deref(),
+        all_day: all_day,
+        start: start,
+        end: end,
+        status: status(r.status)?,
+        external: external(py, r.external.as_ref())?,
+        rrules: strings(py, &recurrence.rrules)?,
+        rdates: PyTuple::new(py, &recurrence.rdates)?,
+        exdates: PyTuple::new(py, &recurrence.exdates)?,
+        changed_occurrences: r.overrides.len(),
+    })
+}
+
+pub(crate) fn occurrence<'py>(py: Python<'py>, o: &Occurrence) -> PyResult<Bound<'py, PyAny>> {
+    let (all_day, start, end) = span(py, &o.time)?;
+    record!(py, "Occurrence" {
+        calendar: o.calendar.as_str(),
+        title: o.title.as_str(),
+        all_day: all_day,
+        start: start,
+        end: end,
+        status: status(o.status)?,
+        overridden: o.overridden,
+    })
+}
+
+pub(crate) fn check_in<'py>(py: Python<'py>, c: &DailyCheckIn) -> PyResult<Bound<'py, PyAny>> {
+    let answers = tuple(
+        py,
+        &c.answers,
+        |py, a| record!(py, "Answer" { prompt: a.prompt.as_str(), answer: a.answer.as_str() }),
+    )?;
+    record!(py, "CheckIn" {
+        day: naive(c.day),
+        answers: answers,
+        mood: c.mood,
+        energy: c.energy,
+        notes: c.notes.as_str(),
+    })
+}
+
+pub(crate) fn note<'py>(py: Python<'py>, n: &Note) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Note" {
+        id: n.id.as_str(),
+        title: n.title.as_str(),
+        body: n.body.as_str(),
+        tags: strings(py, &n.tags)?,
+        created: utc(&n.created),
+    })
+}
+
+pub(crate) fn memory<'py>(py: Python<'py>, m: &Memory) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Memory" {
+        id: m.id.as_str(),
+        content: m.content.as_str(),
+        tags: strings(py, &m.tags)?,
+        importance: m.importance,
+        created: utc(&m.created),
+        last_accessed: m.last_accessed.as_ref().map(utc),
+    })
+}
