@@ -7,6 +7,9 @@
 
 mod columns;
 mod errors;
+mod finance;
+mod fitness;
+mod planning;
 mod reads;
 mod records;
 mod store;
@@ -22,6 +25,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// The native module.
 #[pymodule]
 mod _pa {
+    #[pymodule_export]
+    use crate::fitness::{hr_stress, normalized_power, power_load, run_load, trimp};
+    #[pymodule_export]
+    use crate::planning::{expand_rrule, schedule_runs};
     #[pymodule_export]
     use crate::store::{Store, User, Vault};
     #[pymodule_export]

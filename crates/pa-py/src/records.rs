@@ -20,27 +20,34 @@ use pyo3::types::{PyDict, PyModule, PyTuple};
 
 use crate::errors::PyPaErr;
 
-static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+pub(crate) static RECORDS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+pub(crate) static RESULTS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-/// Calls the dataclass `class` of `pa.records` with the keyword arguments `fields`.
+/// Calls the dataclass `class` of the Python module `name` with the keyword arguments `fields`.
 pub(crate) fn build<'py>(
     py: Python<'py>,
+    (cache, name): (&PyOnceLock<Py<PyModule>>, &str),
     class: &str,
     fields: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let module =
-        MODULE.get_or_try_init(py, || Ok::<_, PyErr>(py.import("pa.records")?.unbind()))?;
+    let module = cache.get_or_try_init(py, || Ok::<_, PyErr>(py.import(name)?.unbind()))?;
     module.bind(py).getattr(class)?.call((), Some(fields))
 }
 
-/// `pa.records.<class>(key=value, ...)`.
+/// `pa.records.<class>(key=value, ...)`; `record!(results: py, ...)` for `pa.results`.
 macro_rules! record {
+    (results: $py:expr, $class:literal { $($key:ident : $value:expr),* $(,)? }) => {{
+        let fields = pyo3::types::PyDict::new($py);
+        $( fields.set_item(pyo3::intern!($py, stringify!($key)), $value)?; )*
+        $crate::records::build($py, (&$crate::records::RESULTS, "pa.results"), $class, &fields)
+    }};
     ($py:expr, $class:literal { $($key:ident : $value:expr),* $(,)? }) => {{
         let fields = pyo3::types::PyDict::new($py);
         $( fields.set_item(pyo3::intern!($py, stringify!($key)), $value)?; )*
-        $crate::records::build($py, $class, &fields)
+        $crate::records::build($py, (&$crate::records::RECORDS, "pa.records"), $class, &fields)
     }};
 }
+pub(crate) use record;
 
 /// A serde unit variant's name (`"run"`, `"depository"`), the names pa's JSON uses.
 pub(crate) fn tag<T: serde::Serialize>(value: &T) -> PyResult<String> {
@@ -67,7 +74,7 @@ pub(crate) fn tuple<'py, T>(
     PyTuple::new(py, items)
 }
 
-fn strings<'py>(py: Python<'py>, items: &[String]) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn strings<'py>(py: Python<'py>, items: &[String]) -> PyResult<Bound<'py, PyTuple>> {
     PyTuple::new(py, items)
 }
 
@@ -76,7 +83,7 @@ pub(crate) fn zoned(z: &ZonedInstant) -> DateTime<Tz> {
     z.local()
 }
 
-fn naive(day: Day) -> NaiveDate {
+pub(crate) fn naive(day: Day) -> NaiveDate {
     day.naive()
 }
 
@@ -84,7 +91,10 @@ pub(crate) fn money<'py>(py: Python<'py>, m: &Money) -> PyResult<Bound<'py, PyAn
     record!(py, "Money" { amount: m.amount(), currency: m.currency().code() })
 }
 
-fn money_opt<'py>(py: Python<'py>, m: Option<&Money>) -> PyResult<Option<Bound<'py, PyAny>>> {
+pub(crate) fn money_opt<'py>(
+    py: Python<'py>,
+    m: Option<&Money>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     m.map(|m| money(py, m)).transpose()
 }
 

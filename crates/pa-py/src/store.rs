@@ -15,7 +15,7 @@ use pa_integrations::import::files::{read_all, write_all};
 use pa_integrations::secrets::{KdfParams, Secret};
 use pa_integrations::storage::sqlite::{self, UserHandle};
 use pyo3::prelude::*;
-use pyo3::types::PyAny;
+use pyo3::types::{PyAny, PyDict, PyTuple};
 
 use crate::errors::{PyPaErr, PyStoreErr};
 
@@ -94,6 +94,20 @@ impl Store {
         Ok(())
     }
 
+    /// `backup` as an awaitable for asyncio, run in a worker thread.
+    fn backup_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        path: PathBuf,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        to_thread(
+            py,
+            slf.getattr("backup")?,
+            path.into_pyobject(py)?.into_any(),
+            None,
+        )
+    }
+
     fn __repr__(&self) -> String {
         format!("pa.Store({:?})", self.path.display().to_string())
     }
@@ -117,6 +131,18 @@ impl Vault {
 #[pyclass(frozen, module = "pa._pa")]
 pub(crate) struct User {
     pub(crate) handle: UserHandle,
+}
+
+/// `asyncio.to_thread(method, *args, **kwargs)`: a coroutine running a blocking call (which
+/// releases the GIL) in the event loop's default executor.
+fn to_thread<'py>(
+    py: Python<'py>,
+    method: Bound<'py, PyAny>,
+    arg: Bound<'py, PyAny>,
+    kwargs: Option<Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let to_thread = py.import("asyncio")?.getattr("to_thread")?;
+    to_thread.call(PyTuple::new(py, [method, arg])?, kwargs.as_ref())
 }
 
 /// A value serialised by serde, as the Python objects `json.loads` gives.
@@ -173,6 +199,57 @@ impl User {
             })
             .map_err(PyStoreErr)?;
         to_python(py, &reports)
+    }
+
+    /// `import_files` as an awaitable for asyncio, run in a worker thread (the progress callback
+    /// is called from that thread).
+    #[pyo3(signature = (paths, *, zone = "UTC", dry_run = false, progress = None))]
+    fn import_files_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        paths: Vec<PathBuf>,
+        zone: &str,
+        dry_run: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("zone", zone)?;
+        kwargs.set_item("dry_run", dry_run)?;
+        kwargs.set_item("progress", progress)?;
+        to_thread(
+            py,
+            slf.getattr("import_files")?,
+            paths.into_pyobject(py)?.into_any(),
+            Some(kwargs),
+        )
+    }
+
+    /// `export_jsonl` as an awaitable for asyncio, run in a worker thread.
+    fn export_jsonl_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        path: PathBuf,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        to_thread(
+            py,
+            slf.getattr("export_jsonl")?,
+            path.into_pyobject(py)?.into_any(),
+            None,
+        )
+    }
+
+    /// `import_jsonl` as an awaitable for asyncio, run in a worker thread.
+    fn import_jsonl_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        path: PathBuf,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        to_thread(
+            py,
+            slf.getattr("import_jsonl")?,
+            path.into_pyobject(py)?.into_any(),
+            None,
+        )
     }
 
     /// Today's briefing (a dict: agenda, tasks, habits, form, sleep, budgets, net worth,

@@ -27,7 +27,7 @@ fn options(
 }
 
 /// The chart's warnings as Python `RuntimeWarning`s, and its numeric columns as arrays.
-fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, PyDict>> {
     for w in chart.warnings() {
         PyErr::warn(
             py,

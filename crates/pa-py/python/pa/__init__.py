@@ -17,13 +17,20 @@ from pa._errors import (
     RateLimitedError,
     StorageError,
 )
-from pa import records
+from pa import records, results
 from pa._pa import (
     Store,
     User,
     Vault,
     __version__,
+    expand_rrule,
     form,
+    hr_stress,
+    normalized_power,
+    power_load,
+    run_load,
+    schedule_runs,
+    trimp,
     pmc,
     pmc_series,
 )
@@ -41,8 +48,16 @@ __all__ = [
     "User",
     "Vault",
     "__version__",
+    "expand_rrule",
     "form",
+    "hr_stress",
+    "normalized_power",
+    "power_load",
+    "run_load",
+    "schedule_runs",
+    "trimp",
     "pmc",
     "pmc_series",
     "records",
+    "results",
 ]

@@ -1,12 +1,13 @@
 import array
 import datetime
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from decimal import Decimal
 from typing import Any, Literal, TypedDict, final
 
 from typing_extensions import Buffer
 
-from pa import records
+from pa import records, results
 
 __all__ = [
     "Store",
@@ -14,6 +15,13 @@ __all__ = [
     "Vault",
     "__version__",
     "form",
+    "expand_rrule",
+    "hr_stress",
+    "normalized_power",
+    "power_load",
+    "run_load",
+    "schedule_runs",
+    "trimp",
     "pmc",
     "pmc_series",
 ]
@@ -34,6 +42,36 @@ class FileReport(TypedDict):  # type-only: at runtime a plain dict
     skipped: list[Skipped]
     warnings: list[str]
 
+HealthMetric = Literal[
+    "sleep_total",
+    "sleep_score",
+    "resting_hr",
+    "hrv_rmssd",
+    "steps",
+    "stress_avg",
+    "body_battery_high",
+    "body_battery_low",
+    "intensity_minutes",
+]
+
+class TrendColumns(TypedDict):  # type-only: at runtime a plain dict
+    date: list[datetime.date]
+    value: array.array[float]
+    mean_7: array.array[float]
+    mean_30: array.array[float]
+    mean_90: array.array[float]
+
+class NetWorthColumns(TypedDict):  # type-only: at runtime a plain dict
+    date: list[datetime.date]
+    currency: list[str]
+    assets: list[Decimal]
+    liabilities: list[Decimal]
+    net_worth: list[Decimal]
+
+class HabitScoreColumns(TypedDict):  # type-only: at runtime a plain dict
+    date: list[datetime.date]
+    score: array.array[float]
+
 class WriteReport(TypedDict):  # type-only: at runtime a plain dict
     added: int
     updated: int
@@ -48,6 +86,7 @@ class Store:
     def delete_user(self, name: str) -> bool: ...
     def unlock(self, passphrase: str) -> Vault: ...
     def backup(self, path: str | os.PathLike[str]) -> None: ...
+    def backup_async(self, path: str | os.PathLike[str]) -> Coroutine[Any, Any, None]: ...
 
 @final
 class Vault: ...
@@ -62,6 +101,16 @@ class User:
         dry_run: bool = False,
         progress: Callable[[int, int, os.PathLike[str]], object] | None = None,
     ) -> list[FileReport]: ...
+    def import_files_async(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        zone: str = "UTC",
+        dry_run: bool = False,
+        progress: Callable[[int, int, os.PathLike[str]], object] | None = None,
+    ) -> Coroutine[Any, Any, list[FileReport]]: ...
+    def export_jsonl_async(self, path: str | os.PathLike[str]) -> Coroutine[Any, Any, None]: ...
+    def import_jsonl_async(self, path: str | os.PathLike[str]) -> Coroutine[Any, Any, WriteReport]: ...
     def today(self, day: datetime.date | None = None, *, tz: str = "UTC") -> dict[str, Any]: ...
     def week(self, week: str | None = None, *, tz: str = "UTC") -> dict[str, Any]: ...
     def load_demo(self, day: datetime.date | None = None, *, seed: int = 1) -> int: ...
@@ -96,6 +145,27 @@ class User:
     def check_ins(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[records.CheckIn]: ...
     def notes(self) -> list[records.Note]: ...
     def memories(self) -> list[records.Memory]: ...
+    def health_trend(
+        self,
+        metric: HealthMetric,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+        *,
+        min_coverage: float = 0.5,
+    ) -> TrendColumns: ...
+    def hrv_status(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[results.HrvDay]: ...
+    def anomalies(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[results.Anomaly]: ...
+    def adherence(self, week: str) -> results.WeeklyAdherence: ...
+    def rollups(
+        self, period: Literal["week", "month"] = "week", start: datetime.date | None = None, end: datetime.date | None = None
+    ) -> list[results.Rollup]: ...
+    def pmc(self, through: datetime.date | None = None, *, variant: Literal["gc", "tp", "icu"] = "gc") -> PmcColumns: ...
+    def net_worth(self, start: datetime.date | None = None, end: datetime.date | None = None) -> NetWorthColumns: ...
+    def cash_flow(self, start: datetime.date | None = None, end: datetime.date | None = None) -> results.CashFlow: ...
+    def budgets(self, month: str | None = None, *, as_of: datetime.date | None = None) -> list[results.Budget]: ...
+    def recurring_bills(self, *, as_of: datetime.date | None = None) -> list[results.DetectedBill]: ...
+    def habit_streaks(self, habit: str, *, as_of: datetime.date | None = None) -> results.Streaks: ...
+    def habit_scores(self, habit: str, *, as_of: datetime.date | None = None) -> HabitScoreColumns: ...
 
 class PmcSeries(TypedDict):  # type-only: at runtime a plain dict
     load: array.array[float]
@@ -130,3 +200,48 @@ def pmc_series(
     atl0: float = 0.0,
 ) -> PmcSeries: ...
 def form(tsb: float) -> Literal["fresh", "optimal", "productive", "overreaching"]: ...
+def normalized_power(power: Floats, *, convention: Literal["coggan", "golden_cheetah"] = "coggan") -> float | None: ...
+def power_load(
+    power: Floats,
+    *,
+    threshold_w: float,
+    threshold: Literal["ftp", "cp"] = "ftp",
+    convention: Literal["coggan", "golden_cheetah"] = "coggan",
+) -> results.PowerLoad: ...
+def trimp(
+    heart_rate: Floats,
+    *,
+    rest_bpm: float,
+    max_bpm: float,
+    sex: Literal["male", "female"] = "male",
+    interval_s: float = 1.0,
+    convention: Literal["banister", "golden_cheetah"] = "banister",
+) -> float: ...
+def hr_stress(
+    trimp: float,
+    *,
+    rest_bpm: float,
+    max_bpm: float,
+    threshold_bpm: float,
+    sex: Literal["male", "female"] = "male",
+    convention: Literal["banister", "golden_cheetah"] = "banister",
+) -> float: ...
+def run_load(speed: Floats, *, threshold_pace_s_per_km: float, altitude: Floats | None = None) -> results.RunLoad: ...
+def expand_rrule(
+    rule: str,
+    start: datetime.datetime,
+    *,
+    after: datetime.datetime,
+    before: datetime.datetime,
+    tz: str = "UTC",
+    rdates: Sequence[datetime.datetime] = ...,
+    exdates: Sequence[datetime.datetime] = ...,
+) -> list[datetime.datetime]: ...
+def schedule_runs(
+    schedule: str | dict[str, Any],
+    *,
+    after: datetime.datetime,
+    until: datetime.datetime,
+    tz: str = "UTC",
+    limit: int = 100,
+) -> list[datetime.datetime]: ...

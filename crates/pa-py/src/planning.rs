@@ -1,0 +1,160 @@
+//! Habits, recurrence and schedules: habit scores and streaks from the store, RRULE expansion
+//! and schedule runs as pure functions. Wall-clock times are naive datetimes read in `tz`;
+//! results are aware datetimes in `tz`.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use pa_core::calendar::recurrence::{Recurrence, resolve_local};
+use pa_core::habits::HabitEntry;
+use pa_core::habits::score::scores;
+use pa_core::habits::streak::streaks;
+use pa_core::ports::{HabitRepository, StoredHabit};
+use pa_core::tasks::schedule::Schedule;
+use pa_core::time::{Day, parse_zone};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::columns::f64_array;
+use crate::errors::{PyPaErr, PyStoreErr, raise};
+use crate::records::{naive, record};
+use crate::store::User;
+
+impl User {
+    /// The habit with id `habit` and its entries up to `as_of`; `NotFoundError` when unknown.
+    fn habit_with_entries(
+        &self,
+        py: Python<'_>,
+        habit: &str,
+        as_of: Day,
+    ) -> PyResult<(StoredHabit, Vec<HabitEntry>)> {
+        let all = py
+            .detach(|| self.handle.habits_with_entries(as_of))
+            .map_err(PyStoreErr)?;
+        all.into_iter()
+            .find(|(h, _)| h.id.as_str() == habit)
+            .ok_or_else(|| raise("NotFoundError", format!("no habit {habit:?}"), &[]))
+    }
+}
+
+fn day_or_today(day: Option<NaiveDate>) -> Day {
+    day.map_or_else(|| Day::from_naive(Utc::now().date_naive()), Day::from_naive)
+}
+
+#[pymethods]
+impl User {
+    /// A habit's streaks up to `as_of` (default: today): every streak, the current one's length
+    /// and the longest (Loop Habit Tracker's rules, frequency and skips included).
+    #[pyo3(signature = (habit, *, as_of = None))]
+    fn habit_streaks<'py>(
+        &self,
+        py: Python<'py>,
+        habit: &str,
+        as_of: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let as_of = day_or_today(as_of);
+        let (h, entries) = self.habit_with_entries(py, habit, as_of)?;
+        let s = streaks(&h.record, &entries, as_of).map_err(PyPaErr)?;
+        let all = s
+            .all
+            .iter()
+            .map(|k| {
+                record!(results: py, "Streak" {
+                    start: naive(k.start),
+                    end: naive(k.end),
+                    length: k.length,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        record!(results: py, "Streaks" {
+            all: PyTuple::new(py, all)?,
+            current: s.current,
+            longest: s.longest,
+        })
+    }
+
+    /// A habit's strength score (Loop Habit Tracker's, 0 to 1) per day from its first entry to
+    /// `as_of` (default: today), as columns: `date` (a list) and `score` (a float array).
+    #[pyo3(signature = (habit, *, as_of = None))]
+    fn habit_scores<'py>(
+        &self,
+        py: Python<'py>,
+        habit: &str,
+        as_of: Option<NaiveDate>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let as_of = day_or_today(as_of);
+        let (h, entries) = self.habit_with_entries(py, habit, as_of)?;
+        let days = scores(&h.record, &entries, Some(as_of)).map_err(PyPaErr)?;
+        let out = PyDict::new(py);
+        out.set_item(
+            "date",
+            days.iter().map(|d| naive(d.day)).collect::<Vec<_>>(),
+        )?;
+        let values: Vec<f64> = days.iter().map(|d| d.score).collect();
+        out.set_item("score", f64_array(py, &values)?)?;
+        Ok(out)
+    }
+}
+
+/// The starts of a recurrence's occurrences in `[after, before)`: `rule` is an RRULE value
+/// (`"FREQ=WEEKLY;BYDAY=MO,WE"`), `start` the first occurrence's wall-clock time; `rdates` and
+/// `exdates` add and remove wall-clock times. All wall-clock times are read in `tz`.
+#[pyfunction]
+#[pyo3(signature = (rule, start, *, after, before, tz = "UTC", rdates = Vec::new(), exdates = Vec::new()))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn expand_rrule(
+    rule: &str,
+    start: NaiveDateTime,
+    after: NaiveDateTime,
+    before: NaiveDateTime,
+    tz: &str,
+    rdates: Vec<NaiveDateTime>,
+    exdates: Vec<NaiveDateTime>,
+) -> PyResult<Vec<chrono::DateTime<chrono_tz::Tz>>> {
+    let zone = parse_zone(tz).map_err(PyPaErr)?;
+    let mut recurrence = Recurrence::rule(rule).map_err(PyPaErr)?;
+    recurrence.rdates = rdates;
+    recurrence.exdates = exdates;
+    let from = resolve_local(after, zone)
+        .map_err(PyPaErr)?
+        .with_timezone(&Utc);
+    let to = resolve_local(before, zone)
+        .map_err(PyPaErr)?
+        .with_timezone(&Utc);
+    Ok(recurrence.expand(start, zone, from, to).map_err(PyPaErr)?)
+}
+
+/// The runs of a schedule in `(after, until]`, at most `limit`: `schedule` is a cron pattern
+/// (`"0 7 * * MON-FRI"`) or a dict such as `{"kind": "daily", "time": "07:30:00"}`,
+/// `{"kind": "weekly", "days": ["Mon", "Thu"], "time": "18:00:00"}`,
+/// `{"kind": "monthly", "day": "last", "time": "09:00:00"}` or
+/// `{"kind": "once", "at": "2026-12-01T09:00:00Z"}`.
+#[pyfunction]
+#[pyo3(signature = (schedule, *, after, until, tz = "UTC", limit = 100))]
+pub(crate) fn schedule_runs(
+    schedule: &Bound<'_, PyAny>,
+    after: NaiveDateTime,
+    until: NaiveDateTime,
+    tz: &str,
+    limit: usize,
+) -> PyResult<Vec<chrono::DateTime<chrono_tz::Tz>>> {
+    let zone = parse_zone(tz).map_err(PyPaErr)?;
+    let schedule: Schedule = if let Ok(text) = schedule.cast::<PyString>() {
+        text.to_str()?.parse().map_err(PyPaErr)?
+    } else {
+        let json: String = schedule
+            .py()
+            .import("json")?
+            .call_method1("dumps", (schedule,))?
+            .extract()?;
+        let parsed: Schedule = serde_json::from_str(&json)
+            .map_err(|e| PyPaErr(pa_core::Error::invalid("schedule", e.to_string())))?;
+        parsed.validate().map_err(PyPaErr)?;
+        parsed
+    };
+    let from = resolve_local(after, zone)
+        .map_err(PyPaErr)?
+        .with_timezone(&Utc);
+    let to = resolve_local(until, zone)
+        .map_err(PyPaErr)?
+        .with_timezone(&Utc);
+    Ok(schedule.runs(zone, from, to, limit).map_err(PyPaErr)?)
+}
