@@ -5,6 +5,9 @@
   the same table (checked equal first); and `pa.pmc` from plain lists of dates and floats.
 - FIT import from Python (`User.import_files(dry_run=True)`: read, decode, build the activities)
   against fitdecode reading every frame, on the 1 MB multisport fixture.
+- ICS parse and expansion over 2020-2029 of every calendar fixture (`pa.read_calendar`) against
+  icalendar + recurring-ical-events (occurrence counts printed; `tests/python/compare_ics.py`
+  checks them occurrence by occurrence).
 - The overhead of a trivial call (`pa.form` of a TSB value).
 
 Best of several runs each. Needs pandas and fitdecode in the environment (the venv `scripts/test`
@@ -20,7 +23,9 @@ import tempfile
 import timeit
 
 import fitdecode
+import icalendar
 import pandas as pd
+import recurring_ical_events
 
 import pa
 
@@ -79,6 +84,39 @@ def main() -> int:
         print(f"FIT import of {fit.name} from Python: pa {t_ours * 1e3:.1f} ms, fitdecode {t_fd * 1e3:.0f} ms: {t_fd / t_ours:.0f}x (target 100x)")
     else:
         print(f"FIT: skipped, {fit} is absent")
+
+    calendars = sorted((fixtures / "ics").glob("*.ics"))
+    if calendars:
+        start, end = dt.date(2020, 1, 1), dt.date(2029, 12, 31)
+
+        def with_pa_ics() -> int:
+            n = 0
+            for p in calendars:
+                try:
+                    n += len(pa.read_calendar(p, start, end))
+                except pa.PaError:
+                    pass  # the peer's ratio below leaves out what either side refuses
+            return n
+
+        def with_peer_ics() -> int:
+            n = 0
+            for p in calendars:
+                try:
+                    for cal in icalendar.Calendar.from_ical(p.read_bytes(), multiple=True):
+                        n += len(recurring_ical_events.of(cal, skip_bad_series=True).between(start, end + dt.timedelta(days=1)))
+                except Exception:
+                    pass
+            return n
+
+        n_pa, n_peer = with_pa_ics(), with_peer_ics()
+        t_pa_ics, t_peer_ics = best(with_pa_ics, 3), best(with_peer_ics, 1, repeat=3)
+        print(
+            f"ICS parse + expansion 2020-2029 of {len(calendars)} files from Python: pa.read_calendar {t_pa_ics * 1e3:.1f} ms "
+            f"({n_pa} occurrences), icalendar + recurring-ical-events {t_peer_ics * 1e3:.0f} ms ({n_peer}): "
+            f"{t_peer_ics / t_pa_ics:.0f}x (target 50x)"
+        )
+    else:
+        print(f"ICS: skipped, {fixtures / 'ics'} is absent")
     return 0
 
 

@@ -28,7 +28,9 @@ mod _pa {
     #[pymodule_export]
     use crate::fitness::{hr_stress, normalized_power, power_load, run_load, trimp};
     #[pymodule_export]
-    use crate::planning::{expand_rrule, schedule_runs};
+    use crate::planning::{expand_rrule, read_calendar, schedule_runs};
+    #[pymodule_export]
+    use crate::records::PyOccurrence;
     #[pymodule_export]
     use crate::store::{Store, User, Vault};
     #[pymodule_export]

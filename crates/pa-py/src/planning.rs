@@ -158,3 +158,58 @@ pub(crate) fn schedule_runs(
         .with_timezone(&Utc);
     Ok(schedule.runs(zone, from, to, limit).map_err(PyPaErr)?)
 }
+
+/// Every occurrence in an iCalendar file (a path, or the file's bytes) overlapping the days
+/// `[start, end]` in `tz`, recurring events expanded and their changes applied, by start; read
+/// without a store (`User.import_files` keeps them). Floating times are read in `tz`. Events the
+/// importer skips (see `User.import_files(dry_run=True)` for why) are left out.
+#[pyfunction]
+#[pyo3(signature = (source, start, end, *, tz = "UTC"))]
+pub(crate) fn read_calendar<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    start: NaiveDate,
+    end: NaiveDate,
+    tz: &str,
+) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+    let zone = parse_zone(tz).map_err(PyPaErr)?;
+    let (bytes, name): (Vec<u8>, String) = match source.cast::<pyo3::types::PyBytes>() {
+        // The calendar's name comes from the file's name (when the file names none).
+        Ok(b) => (b.as_bytes().to_vec(), "calendar".to_owned()),
+        Err(_) => {
+            let path: std::path::PathBuf = source.extract()?;
+            let read = py.detach(|| std::fs::read(&path));
+            let bytes = read.map_err(|source| {
+                PyStoreErr(pa_integrations::Error::Io {
+                    path: path.clone(),
+                    source,
+                })
+            })?;
+            (bytes, path.display().to_string())
+        }
+    };
+    let options = pa_integrations::import::ImportOptions {
+        zone,
+        ..Default::default()
+    };
+    let occurrences = py
+        .detach(|| -> pa_integrations::Result<_> {
+            let parsed = pa_integrations::import::ics::read(&bytes, &name, &options)?;
+            let events = parsed.batch.records.iter().filter_map(|d| match d {
+                pa_core::ports::Doc::Event(e) => Some(&e.record),
+                _ => None,
+            });
+            Ok(pa_core::calendar::occurrences_between(
+                events,
+                Day::from_naive(start),
+                Day::from_naive(end),
+                zone,
+            )?)
+        })
+        .map_err(PyStoreErr)?;
+    let items = occurrences
+        .into_iter()
+        .map(|o| Bound::new(py, crate::records::PyOccurrence(o)))
+        .collect::<PyResult<Vec<_>>>()?;
+    pyo3::types::PyList::new(py, items)
+}

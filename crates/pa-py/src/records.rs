@@ -421,17 +421,76 @@ pub(crate) fn event<'py>(py: Python<'py>, e: &StoredEvent) -> PyResult<Bound<'py
     })
 }
 
+/// One occurrence of an event, after recurrence and its changes: the one record type made
+/// natively, since calendars expand to thousands of them; its fields convert when read.
+#[pyclass(frozen, eq, hash, module = "pa.records", name = "Occurrence")]
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct PyOccurrence(pub(crate) Occurrence);
+
+#[pymethods]
+impl PyOccurrence {
+    /// The calendar it is on.
+    #[getter]
+    fn calendar(&self) -> &str {
+        &self.0.calendar
+    }
+
+    /// Its title.
+    #[getter]
+    fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// True for an all-day occurrence (dates, `end` exclusive).
+    #[getter]
+    fn all_day(&self) -> bool {
+        matches!(self.0.time, EventTime::AllDay { .. })
+    }
+
+    /// Its start: an aware datetime in the event's zone, or a date.
+    #[getter]
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(span(py, &self.0.time)?.1)
+    }
+
+    /// Its end: an aware datetime in the event's zone, or a date (exclusive).
+    #[getter]
+    fn end<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(span(py, &self.0.time)?.2)
+    }
+
+    /// `"confirmed"`, `"tentative"` or `"cancelled"`.
+    #[getter]
+    fn status(&self) -> PyResult<String> {
+        status(self.0.status)
+    }
+
+    /// True when a changed instance (RECURRENCE-ID) replaced the rule's.
+    #[getter]
+    fn overridden(&self) -> bool {
+        self.0.overridden
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let fields = [
+            "calendar",
+            "title",
+            "all_day",
+            "start",
+            "end",
+            "status",
+            "overridden",
+        ];
+        let parts = fields
+            .iter()
+            .map(|f| Ok(format!("{f}={}", slf.getattr(*f)?.repr()?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(format!("Occurrence({})", parts.join(", ")))
+    }
+}
+
 pub(crate) fn occurrence<'py>(py: Python<'py>, o: &Occurrence) -> PyResult<Bound<'py, PyAny>> {
-    let (all_day, start, end) = span(py, &o.time)?;
-    record!(py, "Occurrence" {
-        calendar: o.calendar.as_str(),
-        title: o.title.as_str(),
-        all_day: all_day,
-        start: start,
-        end: end,
-        status: status(o.status)?,
-        overridden: o.overridden,
-    })
+    Ok(Bound::new(py, PyOccurrence(o.clone()))?.into_any())
 }
 
 pub(crate) fn check_in<'py>(py: Python<'py>, c: &DailyCheckIn) -> PyResult<Bound<'py, PyAny>> {

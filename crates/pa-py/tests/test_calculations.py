@@ -186,3 +186,65 @@ def test_async_variants(tmp_path: pathlib.Path) -> None:
 
     with pytest.raises(pa.NotFoundError):
         asyncio.run(failing())
+
+
+ICS = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//pa tests//EN\r
+BEGIN:VEVENT\r
+UID:standup@pa\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;TZID=Europe/Berlin:20260302T093000\r
+DTEND;TZID=Europe/Berlin:20260302T094500\r
+RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6\r
+EXDATE;TZID=Europe/Berlin:20260304T093000\r
+SUMMARY:Stand-up\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:standup@pa\r
+DTSTAMP:20260101T000000Z\r
+RECURRENCE-ID;TZID=Europe/Berlin:20260309T093000\r
+DTSTART;TZID=Europe/Berlin:20260309T110000\r
+DTEND;TZID=Europe/Berlin:20260309T111500\r
+SUMMARY:Stand-up (moved)\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:trip@pa\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;VALUE=DATE:20260310\r
+DTEND;VALUE=DATE:20260312\r
+SUMMARY:Trip\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_read_calendar_equals_the_store(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "cal.ics"
+    path.write_text(ICS, newline="")
+    start, end = datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)
+    found = pa.read_calendar(path, start, end, tz="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    assert [(o.title, o.start) for o in found] == [
+        ("Stand-up", datetime.datetime(2026, 3, 2, 9, 30, tzinfo=berlin)),
+        ("Stand-up (moved)", datetime.datetime(2026, 3, 9, 11, 0, tzinfo=berlin)),
+        ("Trip", datetime.date(2026, 3, 10)),
+        ("Stand-up", datetime.datetime(2026, 3, 11, 9, 30, tzinfo=berlin)),
+        ("Stand-up", datetime.datetime(2026, 3, 16, 9, 30, tzinfo=berlin)),
+        ("Stand-up", datetime.datetime(2026, 3, 18, 9, 30, tzinfo=berlin)),
+    ]
+    moved = found[1]
+    assert moved.overridden and not found[0].overridden and found[2].all_day
+    assert found[2].end == datetime.date(2026, 3, 12) and moved.status == "confirmed"
+    assert repr(moved).startswith("Occurrence(calendar=") and "Stand-up (moved)" in repr(moved)
+    from_bytes = pa.read_calendar(ICS.encode(), start, end, tz="Europe/Berlin")
+    assert [(o.title, o.start, o.end) for o in from_bytes] == [(o.title, o.start, o.end) for o in found]
+    assert {o.calendar for o in found} == {"cal"} and {o.calendar for o in from_bytes} == {"calendar"}
+    assert len({hash(o) for o in found}) == len(found)
+    me = pa.Store(tmp_path / "pa.db").user()
+    me.import_files([path], zone="Europe/Berlin")
+    assert me.occurrences(start, end, tz="Europe/Berlin") == found
+    with pytest.raises(pa.ParseError):
+        pa.read_calendar(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n", start, end)
+    with pytest.raises(pa.NotFoundError):
+        pa.read_calendar(tmp_path / "absent.ics", start, end)

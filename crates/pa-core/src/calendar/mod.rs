@@ -20,7 +20,7 @@ use crate::time::{Day, Week, ZonedInstant};
 use recurrence::{Recurrence, resolve_local};
 
 /// When an event happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventTime {
     /// From `start` to `end`.
@@ -40,7 +40,7 @@ pub enum EventTime {
 }
 
 /// Whether an event takes place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     /// It takes place.
@@ -230,7 +230,7 @@ impl Event {
 }
 
 /// One occurrence of an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Occurrence {
     /// The event's calendar.
     pub calendar: String,
@@ -259,6 +259,26 @@ fn midnight(day: Day, zone: Tz) -> Result<DateTime<Utc>> {
         resolve_local(day.naive().and_hms_opt(0, 0, 0).unwrap_or_default(), zone)?
             .with_timezone(&Utc),
     )
+}
+
+/// Every occurrence of `events` overlapping the days `[from, to]` in `zone`, recurring events
+/// expanded, by start: all-day before timed at the same instant, ties in the order given.
+pub fn occurrences_between<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    from: Day,
+    to: Day,
+    zone: Tz,
+) -> Result<Vec<Occurrence>> {
+    let (start, end) = (midnight(from, zone)?, midnight(to.succ()?, zone)?);
+    let mut keyed = Vec::new();
+    for e in events {
+        for o in expand(e, start, end, zone)? {
+            let key = (o.span(zone)?.0, matches!(o.time, EventTime::Timed { .. }));
+            keyed.push((key, o));
+        }
+    }
+    keyed.sort_by_key(|(k, _)| *k);
+    Ok(keyed.into_iter().map(|(_, o)| o).collect())
 }
 
 /// The occurrences of `event` that overlap `[from, to)`, in start order. All-day events are

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::UserStore;
 use super::record::{Doc, HabitEntryRecord, Record, RecordKind, StoredEvent, StoredHabit};
-use crate::calendar::{EventTime, Occurrence, expand};
+use crate::calendar::{Occurrence, occurrences_between};
 use crate::finance::budget::{Budget, BudgetStatus, budget_status};
 use crate::finance::cashflow::{CashFlow, CashflowOptions, cash_flow};
 use crate::finance::fx::FxTable;
@@ -23,15 +23,6 @@ use crate::review::briefing::{Briefing, FormToday, HabitToday, NetWorthToday, Sl
 use crate::review::{ReviewData, WeeklyReview, weekly_review};
 use crate::tasks::{self, Project, ProjectRollup, Reminder, Task};
 use crate::time::{Day, Month, Week};
-
-/// Midnight at the start of `day` in `zone`, as UTC.
-fn start_of(day: Day, zone: Tz) -> crate::Result<DateTime<Utc>> {
-    Ok(crate::calendar::recurrence::resolve_local(
-        day.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
-        zone,
-    )?
-    .with_timezone(&Utc))
-}
 
 /// Training views.
 pub trait FitnessRepository: UserStore {
@@ -238,17 +229,13 @@ pub trait CalendarRepository: UserStore {
     /// Every occurrence overlapping the days `[from, to]` in `zone`, recurring events expanded,
     /// by start.
     fn occurrences(&self, from: Day, to: Day, zone: Tz) -> Result<Vec<Occurrence>, Self::Error> {
-        let (start, end) = (start_of(from, zone)?, start_of(to.succ()?, zone)?);
-        let mut keyed = Vec::new();
-        for e in self.records::<StoredEvent>(Some((from, to)))? {
-            for o in expand(&e.record, start, end, zone)? {
-                // All-day before timed at the same instant; ties keep the store's order.
-                let key = (o.span(zone)?.0, matches!(o.time, EventTime::Timed { .. }));
-                keyed.push((key, o));
-            }
-        }
-        keyed.sort_by_key(|(k, _)| *k);
-        Ok(keyed.into_iter().map(|(_, o)| o).collect())
+        let events = self.records::<StoredEvent>(Some((from, to)))?;
+        Ok(occurrences_between(
+            events.iter().map(|e| &e.record),
+            from,
+            to,
+            zone,
+        )?)
     }
 }
 

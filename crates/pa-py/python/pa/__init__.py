@@ -33,6 +33,7 @@ from pa._pa import (
     trimp,
     pmc,
     pmc_series,
+    read_calendar,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "trimp",
     "pmc",
     "pmc_series",
+    "read_calendar",
     "records",
     "results",
 ]

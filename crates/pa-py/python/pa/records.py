@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+# Calendars expand to thousands of occurrences: that record is a native class (frozen, compared
+# and hashed by value), its fields converted when read.
+from pa._pa import Occurrence as Occurrence
+
 __all__ = [
     "Account",
     "Activity",
@@ -342,19 +346,6 @@ class Event:
     rdates: tuple[datetime.datetime, ...]
     exdates: tuple[datetime.datetime, ...]
     changed_occurrences: int
-
-
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One occurrence of an event, after recurrence and its changes."""
-
-    calendar: str
-    title: str
-    all_day: bool
-    start: datetime.date | datetime.datetime
-    end: datetime.date | datetime.datetime
-    status: Literal["confirmed", "tentative", "cancelled"]
-    overridden: bool
 
 
 @dataclass(frozen=True, slots=True)
