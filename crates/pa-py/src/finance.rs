@@ -17,6 +17,22 @@ fn today() -> Day {
     Day::from_naive(chrono::Utc::now().date_naive())
 }
 
+pub(crate) fn budget<'py>(
+    py: Python<'py>,
+    b: &pa_core::finance::budget::BudgetStatus,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(results: py, "Budget" {
+        category: b.category.path(),
+        month: b.month.to_string(),
+        budgeted: money(py, &b.budgeted)?,
+        spent: money(py, &b.spent)?,
+        remaining: money(py, &b.remaining)?,
+        projected: money(py, &b.projected)?,
+        over: b.is_over(),
+        projected_over: b.is_projected_over(),
+    })
+}
+
 #[pymethods]
 impl User {
     /// Daily net worth over `[start, end]` (default: the last 365 days), balances carried
@@ -139,18 +155,7 @@ impl User {
             .map_err(PyStoreErr)?;
         let items = statuses
             .iter()
-            .map(|b| {
-                record!(results: py, "Budget" {
-                    category: b.category.path(),
-                    month: b.month.to_string(),
-                    budgeted: money(py, &b.budgeted)?,
-                    spent: money(py, &b.spent)?,
-                    remaining: money(py, &b.remaining)?,
-                    projected: money(py, &b.projected)?,
-                    over: b.is_over(),
-                    projected_over: b.is_projected_over(),
-                })
-            })
+            .map(|b| budget(py, b))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }

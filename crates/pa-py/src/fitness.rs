@@ -136,7 +136,21 @@ pub(crate) fn run_load<'py>(
     })
 }
 
-fn totals<'py>(py: Python<'py>, t: &Totals) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn hrv_day<'py>(
+    py: Python<'py>,
+    d: &pa_core::fitness::trends::HrvDay,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(results: py, "HrvDay" {
+        day: naive(d.day),
+        ln_rmssd: d.ln_rmssd,
+        baseline: d.baseline,
+        range_low: d.range_low,
+        range_high: d.range_high,
+        status: tag(&d.status)?,
+    })
+}
+
+pub(crate) fn totals<'py>(py: Python<'py>, t: &Totals) -> PyResult<Bound<'py, PyAny>> {
     record!(results: py, "Totals" { distance_m: t.distance_m, duration_s: t.duration_s, load: t.load })
 }
 
@@ -210,16 +224,7 @@ impl User {
         let items = days
             .iter()
             .filter(|d| d.day >= from && d.day <= to)
-            .map(|d| {
-                record!(results: py, "HrvDay" {
-                    day: naive(d.day),
-                    ln_rmssd: d.ln_rmssd,
-                    baseline: d.baseline,
-                    range_low: d.range_low,
-                    range_high: d.range_high,
-                    status: tag(&d.status)?,
-                })
-            })
+            .map(|d| hrv_day(py, d))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }

@@ -12,6 +12,7 @@ mod fitness;
 mod planning;
 mod reads;
 mod records;
+mod review;
 mod store;
 mod training;
 

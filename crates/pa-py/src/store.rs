@@ -252,8 +252,8 @@ impl User {
         )
     }
 
-    /// Today's briefing (a dict: agenda, tasks, habits, form, sleep, budgets, net worth,
-    /// reminders) for `day` (default: today in `tz`), judged now or, for another day, at 08:00.
+    /// Today's briefing (`pa.results.Briefing`: agenda, tasks, habits, form, sleep, budgets,
+    /// net worth, reminders) for `day` (default: today in `tz`), judged now or, for another day, at 08:00.
     #[pyo3(signature = (day = None, *, tz = "UTC"))]
     fn today<'py>(
         &self,
@@ -267,10 +267,10 @@ impl User {
         let briefing = py
             .detach(|| self.handle.briefing(day, at, zone, &PmcOptions::default()))
             .map_err(PyStoreErr)?;
-        to_python(py, &briefing)
+        crate::review::briefing(py, &briefing)
     }
 
-    /// The weekly review (a dict) of `week`, an ISO week as `W-YY` (`"47-26"`; default: the
+    /// The weekly review (`pa.results.WeeklyReview`) of `week`, an ISO week as `W-YY` (`"47-26"`; default: the
     /// current week in `tz`).
     #[pyo3(signature = (week = None, *, tz = "UTC"))]
     fn week<'py>(
@@ -289,7 +289,7 @@ impl User {
         let review = py
             .detach(|| self.handle.weekly_review(week, zone, PmcOptions::default()))
             .map_err(PyStoreErr)?;
-        to_python(py, &review)
+        crate::review::weekly_review(py, &review)
     }
 
     /// Fills this person's data with the demo year ending on `day` (default: today, UTC), the

@@ -119,7 +119,8 @@ def test_training(demo: pa.User) -> None:
         demo.rollups("year")  # type: ignore[arg-type]
     chart = demo.pmc(DAY)
     assert chart["date"][-1] == DAY and len(chart["ctl"]) == len(chart["date"])
-    assert chart["ctl"][-1] == pytest.approx(demo.today(DAY)["form"]["ctl"])
+    form = demo.today(DAY).form
+    assert form is not None and chart["ctl"][-1] == pytest.approx(form.ctl)
 
 
 def test_money(demo: pa.User) -> None:

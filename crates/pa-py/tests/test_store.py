@@ -1,6 +1,7 @@
 """The store from Python: open, import with progress, briefing, export, backup, errors."""
 
 import datetime
+import decimal
 import json
 import os
 import pathlib
@@ -50,8 +51,9 @@ def test_briefing_export_and_backup(tmp_path: pathlib.Path) -> None:
     me = store.user()
     me.import_files([write(tmp_path, "cal.ics", ICS)])
     b = me.today(datetime.date(2026, 3, 3), tz="Europe/Berlin")
-    assert b["day"] == "2026-03-03"
-    assert [o["title"] for o in b["agenda"]] == ["Standup"]
+    assert b.day == datetime.date(2026, 3, 3)
+    assert [o.title for o in b.agenda] == ["Standup"]
+    assert isinstance(b, pa.results.Briefing) and b.form is None
     out = tmp_path / "all.jsonl"
     me.export_jsonl(out)
     kinds = {json.loads(line)["kind"] for line in out.read_text().splitlines()}
@@ -67,7 +69,7 @@ def test_threads_share_a_store(tmp_path: pathlib.Path) -> None:
     results: list[int] = []
 
     def read() -> None:
-        results.append(len(me.today(datetime.date(2026, 3, 2), tz="Europe/Berlin")["agenda"]))
+        results.append(len(me.today(datetime.date(2026, 3, 2), tz="Europe/Berlin").agenda))
 
     threads = [threading.Thread(target=read) for _ in range(8)]
     for t in threads:
@@ -109,8 +111,15 @@ def test_demo_week_and_the_example(tmp_path: pathlib.Path) -> None:
     assert me.load_demo(day, seed=7) > 5000
     assert me.load_demo(day, seed=7) == 0
     review = me.week("47-26")
-    assert review["label"] == "47-26"
-    assert review["first_day"] == "2026-11-16"
+    assert review.label == "47-26"
+    assert (review.first_day, review.last_day) == (datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
+    assert review.training.form in ("fresh", "optimal", "productive", "overreaching")
+    assert all(isinstance(n.change, decimal.Decimal) for n in review.net_worth)
+    briefing = me.today(day, tz="Europe/Berlin")
+    assert briefing.form is not None and briefing.form.form == pa.form(briefing.form.tsb)
+    assert briefing.sleep is not None and briefing.sleep.day == day
+    assert all(isinstance(t, pa.records.Task) for t in briefing.tasks_due + briefing.tasks_overdue)
+    assert briefing.habits and briefing.net_worth and briefing.budgets
     with pytest.raises(pa.InvalidInputError):
         me.week("54-26")
     example = pathlib.Path(__file__).parents[3] / "examples" / "python" / "briefing.py"

@@ -12,9 +12,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from pa.records import Money
+from pa.records import Money, Occurrence, Reminder, Task
 
 __all__ = [
+    "Briefing",
+    "CalendarHours",
+    "CategorySpending",
+    "FormToday",
+    "HabitSummary",
+    "HabitToday",
+    "HealthSummary",
+    "NetWorthChange",
+    "NetWorthToday",
+    "SleepToday",
+    "TaskSummary",
+    "TrainingSummary",
+    "WeeklyReview",
     "AmountChange",
     "Anomaly",
     "Budget",
@@ -218,3 +231,152 @@ class Streaks:
     all: tuple[Streak, ...]
     current: int
     longest: int
+
+
+@dataclass(frozen=True, slots=True)
+class FormToday:
+    """Fitness, fatigue and form at the end of the day, and the form band in words."""
+
+    ctl: float
+    atl: float
+    tsb: float
+    ramp: float
+    form: Literal["fresh", "optimal", "productive", "overreaching"]
+    reading: str
+
+
+@dataclass(frozen=True, slots=True)
+class HabitToday:
+    """A habit due today: done or not, and its streaks."""
+
+    name: str
+    done_today: bool
+    current_streak: int
+    longest_streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class SleepToday:
+    """Last night: sleep, resting heart rate and HRV status."""
+
+    day: datetime.date
+    total_s: float | None
+    score: float | None
+    resting_hr_bpm: float | None
+    hrv: HrvDay | None
+
+
+@dataclass(frozen=True, slots=True)
+class NetWorthToday:
+    """Net worth in one currency, and its change over a week and a month."""
+
+    currency: str
+    net_worth: Decimal
+    change_week: Decimal | None
+    change_month: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """What a person wants to know this morning."""
+
+    day: datetime.date
+    agenda: tuple[Occurrence, ...]
+    tasks_due: tuple[Task, ...]
+    tasks_overdue: tuple[Task, ...]
+    habits: tuple[HabitToday, ...]
+    form: FormToday | None
+    sleep: SleepToday | None
+    budgets: tuple[Budget, ...]
+    net_worth: tuple[NetWorthToday, ...]
+    reminders: tuple[Reminder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSummary:
+    """A week's training: planned against done, and form at its end."""
+
+    planned: Totals
+    actual: Totals
+    adherence_pct: float | None
+    completed: int
+    changed: int
+    missed: int
+    extra: int
+    ctl: float | None
+    atl: float | None
+    tsb: float | None
+    form: Literal["fresh", "optimal", "productive", "overreaching"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSummary:
+    """A week's sleep, resting heart rate and HRV status."""
+
+    avg_sleep_hours: float | None
+    avg_resting_hr: float | None
+    hrv_status: Literal["below", "within", "above", "not_enough_data"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class HabitSummary:
+    """A habit over a week."""
+
+    name: str
+    completion_pct: float | None
+    streak_before: int
+    streak_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSummary:
+    """Tasks done, added and overdue in a week."""
+
+    done: int
+    added: int
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarHours:
+    """Hours booked on a calendar in a week."""
+
+    calendar: str
+    hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySpending:
+    """Spending in a category in a week."""
+
+    category: str
+    currency: str
+    spent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class NetWorthChange:
+    """Net worth at a week's start and end."""
+
+    currency: str
+    start: Decimal
+    end: Decimal
+    change: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReview:
+    """The weekly review of an ISO week (``label`` is ``W-YY``)."""
+
+    label: str
+    first_day: datetime.date
+    last_day: datetime.date
+    training: TrainingSummary
+    health: HealthSummary
+    habits: tuple[HabitSummary, ...]
+    tasks: TaskSummary
+    calendar: tuple[CalendarHours, ...]
+    spending: tuple[CategorySpending, ...]
+    budgets: tuple[Budget, ...]
+    net_worth: tuple[NetWorthChange, ...]
+    mood_avg: float | None
