@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use pa_core::finance::cashflow::CashflowOptions;
-use pa_core::finance::recurring::{RecurringOptions, detect_recurring};
-use pa_core::ports::{FinanceRepository, UserStore};
+use pa_core::finance::recurring::RecurringOptions;
+use pa_core::ports::FinanceRepository;
 use pa_core::time::{Day, Month};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -35,8 +35,8 @@ pub(crate) fn budget<'py>(
 
 #[pymethods]
 impl User {
-    /// Daily net worth over `[start, end]` (default: the last 365 days), balances carried
-    /// forward, as columns of equal-length lists: `date`, `currency`, and `assets`,
+    /// Daily net worth over `[start, end]` (default: from the first to the last recorded
+    /// balance), balances carried forward, as columns of equal-length lists: `date`, `currency`, and `assets`,
     /// `liabilities`, `net_worth` as `Decimal`s (one row per day and currency).
     #[pyo3(signature = (start = None, end = None))]
     fn net_worth<'py>(
@@ -45,16 +45,12 @@ impl User {
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let to = end.map_or_else(today, Day::from_naive);
-        let from = match start {
-            Some(d) => Day::from_naive(d),
-            None => to.add_days(-364).map_err(PyPaErr)?,
-        };
+        let (from, to) = (start.map(Day::from_naive), end.map(Day::from_naive));
         let series = py
-            .detach(|| self.handle.net_worth(from, to, None))
+            .detach(|| self.handle.net_worth_recorded(from, to, None))
             .map_err(PyStoreErr)?;
+        let rows = series.map(|s| s.rows).unwrap_or_default();
         let out = PyDict::new(py);
-        let rows = &series.rows;
         out.set_item(
             "date",
             rows.iter().map(|r| naive(r.day)).collect::<Vec<_>>(),
@@ -169,12 +165,12 @@ impl User {
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
         let as_of = as_of.map_or_else(today, Day::from_naive);
-        let transactions = py
-            .detach(|| self.handle.transactions(Day::EARLIEST, as_of))
-            .map_err(PyStoreErr)?;
         let bills = py
-            .detach(|| detect_recurring(&transactions, as_of, &RecurringOptions::default()))
-            .map_err(PyPaErr)?;
+            .detach(|| {
+                self.handle
+                    .recurring_bills(as_of, &RecurringOptions::default())
+            })
+            .map_err(PyStoreErr)?;
         let items = bills
             .iter()
             .map(|d| {

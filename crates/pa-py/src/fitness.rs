@@ -1,7 +1,7 @@
 //! Training and health calculations: pure functions on streams, and views of a person's store.
 
 use chrono::NaiveDate;
-use pa_core::fitness::adherence::{AdherenceOptions, Totals, weekly_adherence};
+use pa_core::fitness::adherence::{AdherenceOptions, Totals};
 use pa_core::fitness::load::{
     HeartRateProfile, NpConvention, PowerThreshold, ThresholdKind, TrimpConvention,
     hr_stress_score, normalized_power as np_of, power_load as power_load_of, running_stress,
@@ -9,9 +9,9 @@ use pa_core::fitness::load::{
 };
 use pa_core::fitness::rollup;
 use pa_core::fitness::trends::{
-    Anomaly, AnomalyOptions, HealthMetric, HrvOptions, anomalies as anomalies_of, hrv_status, trend,
+    Anomaly, AnomalyOptions, HealthMetric, HrvOptions, anomalies as anomalies_of, trend,
 };
-use pa_core::ports::{FitnessRepository, HealthRepository, UserStore};
+use pa_core::ports::{FitnessRepository, HealthRepository, HrvRepository, UserStore};
 use pa_core::time::{Day, Week};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -207,23 +207,11 @@ impl User {
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
         let (from, to) = range(start, end);
-        let options = HrvOptions::default();
-        let lookback = from
-            .add_days(-(options.baseline_days as i64))
-            .unwrap_or(Day::EARLIEST);
-        let series = py
-            .detach(|| {
-                self.handle
-                    .health_series(HealthMetric::HrvRmssd, lookback, to)
-            })
+        let days = py
+            .detach(|| self.handle.hrv_status(from, to, &HrvOptions::default()))
             .map_err(PyStoreErr)?;
-        let days = match series {
-            Some(s) => hrv_status(&s, &options).map_err(PyPaErr)?,
-            None => Vec::new(),
-        };
         let items = days
             .iter()
-            .filter(|d| d.day >= from && d.day <= to)
             .map(|d| hrv_day(py, d))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
@@ -282,35 +270,18 @@ impl User {
     /// missed and extra workouts.
     fn adherence<'py>(&self, py: Python<'py>, week: &str) -> PyResult<Bound<'py, PyAny>> {
         let week: Week = week.parse().map_err(PyPaErr)?;
-        let (first, last) = (week.first_day(), week.last_day());
-        let (planned, done) = py
-            .detach(|| -> pa_integrations::Result<_> {
-                Ok((
-                    self.handle.planned_workouts(first, last)?,
-                    self.handle.activities(first, last)?,
-                ))
-            })
+        let w = py
+            .detach(|| self.handle.adherence(week, &AdherenceOptions::default()))
             .map_err(PyStoreErr)?;
-        let weeks =
-            weekly_adherence(&planned, &done, &AdherenceOptions::default()).map_err(PyPaErr)?;
-        let w = weeks.into_iter().find(|w| w.week == week);
-        let empty = Totals {
-            distance_m: 0.0,
-            duration_s: 0.0,
-            load: 0.0,
-        };
-        let (planned, actual, completed, changed, missed, extra, pct) = match &w {
-            Some(w) => (
-                w.planned,
-                w.actual,
-                w.completed,
-                w.changed,
-                w.missed,
-                w.extra,
-                w.completion_pct,
-            ),
-            None => (empty, empty, 0, 0, 0, 0, None),
-        };
+        let (planned, actual, completed, changed, missed, extra, pct) = (
+            w.planned,
+            w.actual,
+            w.completed,
+            w.changed,
+            w.missed,
+            w.extra,
+            w.completion_pct,
+        );
         record!(results: py, "WeeklyAdherence" {
             week: week.label(),
             planned: totals(py, &planned)?,
@@ -371,7 +342,7 @@ impl User {
     }
 
     /// The Performance Manager Chart of this person's activities from the first load through
-    /// `through` (default: the last activity's day), as `pa.pmc_series` columns plus `date`.
+    /// `through` (default: today, UTC; rest days count), as `pa.pmc_series` columns plus `date`.
     #[pyo3(signature = (through = None, *, variant = "gc"))]
     fn pmc<'py>(
         &self,
@@ -383,15 +354,10 @@ impl User {
             variant: variant.parse().map_err(PyPaErr)?,
             ..Default::default()
         };
-        let through = match through {
-            Some(d) => Day::from_naive(d),
-            None => {
-                let last = py
-                    .detach(|| self.handle.daily_loads(Day::EARLIEST, Day::LATEST))
-                    .map_err(PyStoreErr)?;
-                last.last().map_or(Day::EARLIEST, |(d, _)| *d)
-            }
-        };
+        let through = through.map_or_else(
+            || Day::from_naive(chrono::Utc::now().date_naive()),
+            Day::from_naive,
+        );
         let chart = py
             .detach(|| self.handle.pmc(through, &options))
             .map_err(PyStoreErr)?;

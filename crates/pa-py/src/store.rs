@@ -29,7 +29,7 @@ pub(crate) struct Store {
 #[pymethods]
 impl Store {
     /// Opens (creating if needed) the store at `path`, or the default store in the user's data
-    /// directory.
+    /// directory; `":memory:"` opens a store that lives only as long as this object.
     #[new]
     #[pyo3(signature = (path = None))]
     fn new(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Self> {
@@ -37,6 +37,10 @@ impl Store {
             Some(p) => p,
             None => sqlite::default_path().map_err(PyStoreErr)?,
         };
+        if path.as_os_str() == ":memory:" {
+            let inner = sqlite::Store::open_in_memory().map_err(PyStoreErr)?;
+            return Ok(Self { inner, path });
+        }
         let inner = py
             .detach(|| {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

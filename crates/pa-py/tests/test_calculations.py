@@ -95,6 +95,8 @@ def test_health(demo: pa.User) -> None:
     hrv = demo.hrv_status(DAY - datetime.timedelta(days=2), DAY)
     assert [d.day for d in hrv] == [DAY - datetime.timedelta(days=2 - i) for i in range(3)]
     assert all(d.status in ("below", "within", "above", "not_enough_data") for d in hrv)
+    # The 60-day range is read from before the asked days.
+    assert all(d.range_low is not None and d.status != "not_enough_data" for d in hrv)
     found = demo.anomalies()
     assert all(a.kind in ("elevated_resting_hr", "short_sleep_streak") for a in found)
     for a in found:
@@ -128,6 +130,11 @@ def test_money(demo: pa.User) -> None:
     assert worth["date"] == [DAY - datetime.timedelta(days=2 - i) for i in range(3)]
     assert all(isinstance(x, Decimal) for x in worth["net_worth"])
     assert [a - liab for a, liab in zip(worth["assets"], worth["liabilities"])] == worth["net_worth"]
+    everything = demo.net_worth()  # from the first to the last recorded balance
+    first_balance = min(b.day for b in demo.balances())
+    assert everything["date"][0] == first_balance and everything["date"][-1] == DAY
+    assert everything["net_worth"][-1] == worth["net_worth"][-1]
+    assert pa.Store(":memory:").user().net_worth()["date"] == []
     flow = demo.cash_flow(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
     [october] = flow.by_month
     assert october.month == "2026-10" and october.net == october.income - october.spending

@@ -228,6 +228,22 @@ pub struct WeeklyAdherence {
     pub completion_pct: Option<f64>,
 }
 
+impl WeeklyAdherence {
+    /// A week with nothing planned and nothing done.
+    pub fn empty(week: Week) -> Self {
+        Self {
+            week,
+            planned: Totals::default(),
+            actual: Totals::default(),
+            completed: 0,
+            changed: 0,
+            missed: 0,
+            extra: 0,
+            completion_pct: None,
+        }
+    }
+}
+
 /// Weekly adherence over every week that has a planned workout or an activity, oldest first.
 pub fn weekly_adherence(
     planned: &[PlannedWorkout],
@@ -237,16 +253,9 @@ pub fn weekly_adherence(
     let matching = match_workouts(planned, activities, options)?;
     let mut weeks: BTreeMap<Week, WeeklyAdherence> = BTreeMap::new();
     fn slot(weeks: &mut BTreeMap<Week, WeeklyAdherence>, week: Week) -> &mut WeeklyAdherence {
-        weeks.entry(week).or_insert_with(|| WeeklyAdherence {
-            week,
-            planned: Totals::default(),
-            actual: Totals::default(),
-            completed: 0,
-            changed: 0,
-            missed: 0,
-            extra: 0,
-            completion_pct: None,
-        })
+        weeks
+            .entry(week)
+            .or_insert_with(|| WeeklyAdherence::empty(week))
     }
     for (workout, m) in planned.iter().zip(&matching.matches) {
         let w = slot(&mut weeks, workout.day.week());

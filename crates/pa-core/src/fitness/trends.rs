@@ -213,6 +213,13 @@ pub struct HrvOptions {
     pub k_sd: f64,
 }
 
+impl HrvOptions {
+    /// Days before a day whose values its status reads (the longer of the two windows).
+    pub fn history_days(&self) -> usize {
+        self.baseline_days.max(self.range_days)
+    }
+}
+
 impl Default for HrvOptions {
     fn default() -> Self {
         Self {

@@ -39,7 +39,7 @@ pub use record::{
 };
 pub use repos::{
     CalendarRepository, FinanceRepository, FitnessRepository, HabitRepository, HealthRepository,
-    JournalRepository, ReviewRepository, TaskRepository, docs_of,
+    HrvRepository, JournalRepository, ReviewRepository, TaskRepository, docs_of,
 };
 pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule, pruned};
 

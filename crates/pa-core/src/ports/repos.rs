@@ -12,8 +12,10 @@ use crate::finance::budget::{Budget, BudgetStatus, budget_status};
 use crate::finance::cashflow::{CashFlow, CashflowOptions, cash_flow};
 use crate::finance::fx::FxTable;
 use crate::finance::networth::{NetWorthSeries, net_worth_of_histories};
+use crate::finance::recurring::{DetectedBill, RecurringOptions, detect_recurring};
+use crate::fitness::adherence::{AdherenceOptions, WeeklyAdherence, weekly_adherence};
 use crate::fitness::pmc::{self, DailyLoads, Pmc, PmcOptions};
-use crate::fitness::trends::{DailySeries, HealthMetric};
+use crate::fitness::trends::{DailySeries, HealthMetric, HrvDay, HrvOptions, hrv_status};
 use crate::fitness::{PlannedWorkout, TrainingPlan};
 use crate::habits::streak::streaks;
 use crate::habits::{Habit, HabitEntry};
@@ -36,6 +38,22 @@ pub trait FitnessRepository: UserStore {
         let mut loads = DailyLoads::from_entries(entries)?;
         loads.extend_through(through)?;
         Ok(Some(pmc::compute(&loads, options)?))
+    }
+
+    /// Planned against done in `week`: totals, completed, changed, missed and extra workouts
+    /// (all zero for a week with neither).
+    fn adherence(
+        &self,
+        week: Week,
+        options: &AdherenceOptions,
+    ) -> Result<WeeklyAdherence, Self::Error> {
+        let (first, last) = (week.first_day(), week.last_day());
+        let planned = self.planned_workouts(first, last)?;
+        let done = self.activities(first, last)?;
+        let found = weekly_adherence(&planned, &done, options)?
+            .into_iter()
+            .find(|w| w.week == week);
+        Ok(found.unwrap_or_else(|| WeeklyAdherence::empty(week)))
     }
 
     /// Planned workouts on days in `[from, to]`, by day, from the plans that overlap the range.
@@ -79,6 +97,41 @@ pub trait FinanceRepository: UserStore {
         Ok(cash_flow(&self.accounts()?, &transactions, options)?)
     }
 
+    /// Daily net worth from `from` (default: the first recorded balance) to `to` (default: the
+    /// last); `None` when no balance is recorded.
+    fn net_worth_recorded(
+        &self,
+        from: Option<Day>,
+        to: Option<Day>,
+        fx: Option<&FxTable>,
+    ) -> Result<Option<NetWorthSeries>, Self::Error> {
+        let (from, to) = match (from, to) {
+            (Some(f), Some(t)) => (f, t),
+            (from, to) => {
+                let days: Vec<Day> = self
+                    .balances(Day::EARLIEST, Day::LATEST)?
+                    .iter()
+                    .map(|b| b.day)
+                    .collect();
+                match (days.iter().min(), days.iter().max()) {
+                    (Some(first), Some(last)) => (from.unwrap_or(*first), to.unwrap_or(*last)),
+                    _ => return Ok(None),
+                }
+            }
+        };
+        Ok(Some(self.net_worth(from, to, fx)?))
+    }
+
+    /// Recurring payments in the transactions up to `as_of` ([`detect_recurring`]).
+    fn recurring_bills(
+        &self,
+        as_of: Day,
+        options: &RecurringOptions,
+    ) -> Result<Vec<DetectedBill>, Self::Error> {
+        let transactions = self.transactions(Day::EARLIEST, as_of)?;
+        Ok(detect_recurring(&transactions, as_of, options)?)
+    }
+
     /// Where each budget of `month` stands as of `as_of`.
     fn budget_status(&self, month: Month, as_of: Day) -> Result<Vec<BudgetStatus>, Self::Error> {
         let (first, last) = (month.first_day(), month.last_day());
@@ -116,6 +169,30 @@ pub trait HealthRepository: UserStore {
 }
 
 impl<S: UserStore> HealthRepository for S {}
+
+/// HRV status views.
+pub trait HrvRepository: HealthRepository {
+    /// HRV status on each day of `[from, to]`, the baseline read from the days before `from`.
+    fn hrv_status(
+        &self,
+        from: Day,
+        to: Day,
+        options: &HrvOptions,
+    ) -> Result<Vec<HrvDay>, Self::Error> {
+        let lookback = from
+            .add_days(-(options.history_days() as i64))
+            .unwrap_or(Day::EARLIEST);
+        let Some(series) = self.health_series(HealthMetric::HrvRmssd, lookback, to)? else {
+            return Ok(Vec::new());
+        };
+        Ok(hrv_status(&series, options)?
+            .into_iter()
+            .filter(|d| d.day >= from && d.day <= to)
+            .collect())
+    }
+}
+
+impl<S: UserStore> HrvRepository for S {}
 
 /// Journal and meal views.
 pub trait JournalRepository: UserStore {

@@ -5,11 +5,15 @@ use chrono::{DateTime, Utc};
 use pa_core::calendar::recurrence::Recurrence;
 use pa_core::calendar::{Event, EventStatus};
 use pa_core::finance::budget::Budget;
+use pa_core::finance::recurring::{RecurringOptions, detect_recurring};
 use pa_core::finance::{
     BalanceSnapshot, Bill, Cadence, Expense, ExpenseCategory, Holding, InvestmentAction,
     InvestmentTransaction, Security, SecurityType,
 };
+use pa_core::fitness::DailyHealth;
+use pa_core::fitness::adherence::{AdherenceOptions, WeeklyAdherence, weekly_adherence};
 use pa_core::fitness::pmc::PmcOptions;
+use pa_core::fitness::trends::{DailySeries, HealthMetric, HrvOptions, hrv_status};
 use pa_core::fitness::{BodyComposition, PlannedWorkout, Sport, TrainingPlan};
 use pa_core::habits::{EntryValue, Frequency, Habit, HabitEntry};
 use pa_core::ids::{
@@ -21,9 +25,9 @@ use pa_core::journal::{DailyCheckIn, Memory, Note};
 use pa_core::meals::{Ingredient, MealSlot, PlannedMeal, Recipe};
 use pa_core::ports::{
     AuditAction, CalendarRepository, Doc, FinanceRepository, FitnessRepository, HabitEntryRecord,
-    HabitRepository, HealthRepository, JournalRepository, LlmUsage, PruneTarget, RecordKind,
-    RecordRef, ReviewRepository, Setting, StoredEvent, StoredHabit, SyncOutcome, SyncRecord,
-    SyncRun, TaskRepository, UserStore, WriteBatch, WriteReport,
+    HabitRepository, HealthRepository, HrvRepository, JournalRepository, LlmUsage, PruneTarget,
+    RecordKind, RecordRef, ReviewRepository, Setting, StoredEvent, StoredHabit, SyncOutcome,
+    SyncRecord, SyncRun, TaskRepository, UserStore, WriteBatch, WriteReport,
 };
 use pa_core::review::{ReviewData, weekly_review};
 use pa_core::tasks::{Channel, Due, Project, Reminder, Task};
@@ -840,6 +844,73 @@ pub(crate) fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
         .budget_status("2026-03".parse().unwrap(), day("2026-03-05"))
         .unwrap();
     assert_eq!(budgets[0].spent, usd("42.00"));
+    // Adherence, recurring bills and net worth over the recorded span equal the pure functions
+    // over the same data.
+    let options = AdherenceOptions::default();
+    let week_acts: Vec<_> = batch
+        .activities
+        .iter()
+        .filter(|a| a.start.local_day().week() == week)
+        .cloned()
+        .collect();
+    let pure_week = weekly_adherence(&plans, &week_acts, &options)
+        .unwrap()
+        .into_iter()
+        .find(|w| w.week == week)
+        .unwrap();
+    assert_eq!(alice.adherence(week, &options).unwrap(), pure_week);
+    let quiet: Week = "30-26".parse().unwrap();
+    assert_eq!(
+        alice.adherence(quiet, &options).unwrap(),
+        WeeklyAdherence::empty(quiet)
+    );
+    let as_of = day("2026-12-31");
+    assert_eq!(
+        alice
+            .recurring_bills(as_of, &RecurringOptions::default())
+            .unwrap(),
+        detect_recurring(&batch.transactions, as_of, &RecurringOptions::default()).unwrap()
+    );
+    let recorded = alice.net_worth_recorded(None, None, None).unwrap().unwrap();
+    let first = batch.balances.iter().map(|b| b.day).min().unwrap();
+    let last = batch.balances.iter().map(|b| b.day).max().unwrap();
+    assert_eq!((recorded.start, recorded.end), (first, last));
+    assert_eq!(
+        recorded,
+        alice.net_worth(first, last, None).unwrap(),
+        "defaults are the recorded span"
+    );
+    let (_, nobody) = b.two_users();
+    assert_eq!(nobody.net_worth_recorded(None, None, None).unwrap(), None);
+    // HRV status over a range reads its baseline from before the range.
+    let start = day("2026-05-01");
+    let health: Vec<DailyHealth> = (0..90)
+        .map(|i| {
+            let mut h = DailyHealth::empty(start.add_days(i).unwrap());
+            h.hrv_rmssd_ms = Some(60.0 + (i % 7) as f64 * 3.0);
+            h
+        })
+        .collect();
+    alice
+        .apply(&WriteBatch {
+            health: health.clone(),
+            ..WriteBatch::default()
+        })
+        .unwrap();
+    let hrv_options = HrvOptions::default();
+    let (from, to) = (day("2026-07-20"), day("2026-07-29"));
+    let series = DailySeries::from_health(&health, HealthMetric::HrvRmssd)
+        .unwrap()
+        .unwrap();
+    let pure_hrv: Vec<_> = hrv_status(&series, &hrv_options)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.day >= from && d.day <= to)
+        .collect();
+    let stored_hrv = alice.hrv_status(from, to, &hrv_options).unwrap();
+    assert_eq!(stored_hrv, pure_hrv);
+    assert_eq!(stored_hrv.len(), 10);
+    assert!(stored_hrv.iter().all(|d| d.baseline.is_some()));
     // Net worth from the store equals the pure calculation over the raw snapshots, for ranges
     // that start before, between and after the balances (carry-forward into the range).
     for (from, to) in [
