@@ -197,15 +197,17 @@ impl fmt::Display for PmcWarning {
 
 /// A computed chart: one value per calendar day from [`Pmc::start`] in each column, plus warnings.
 ///
-/// The chart is stored by column (`load`, `ctl`, `atl`, `tsb`, `ramp`, in one allocation), which is
-/// what charts, pandas and polars want and what makes the computation cheap; [`Pmc::rows`],
+/// The chart is stored by column (`load`, `ctl`, `atl` in one allocation, `tsb`, `ramp` in a
+/// second), which is what charts, pandas and polars want and what makes the computation cheap; [`Pmc::rows`],
 /// [`Pmc::row`], [`Pmc::on`] and [`Pmc::last`] give the per-day view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pmc {
     start: Day,
     len: usize,
-    /// `load`, `ctl`, `atl`, `tsb`, `ramp`, each `len` long, back to back.
+    /// `load`, `ctl`, `atl`, each `len` long, back to back.
     columns: Vec<f64>,
+    /// `tsb`, `ramp`, each `len` long, back to back.
+    derived: Vec<f64>,
     warnings: Vec<PmcWarning>,
 }
 
@@ -217,14 +219,18 @@ impl Pmc {
             .unwrap_or(usize::MAX)
             .min(self.len);
         let len = self.len - skip;
-        let mut columns = Vec::with_capacity(len * 5);
-        for c in 0..5 {
-            columns.extend_from_slice(&self.columns[c * self.len + skip..(c + 1) * self.len]);
+        let (mut columns, mut derived) = (Vec::with_capacity(len * 3), Vec::with_capacity(len * 2));
+        for c in 0..3 {
+            columns.extend_from_slice(&self.column(c)[skip..]);
+        }
+        for c in 3..5 {
+            derived.extend_from_slice(&self.column(c)[skip..]);
         }
         Pmc {
             start: self.start.add_days(skip as i64).unwrap_or(self.start),
             len,
             columns,
+            derived,
             warnings: self.warnings.clone(),
         }
     }
@@ -245,7 +251,12 @@ impl Pmc {
     }
 
     fn column(&self, k: usize) -> &[f64] {
-        self.columns
+        let (store, k) = if k < 3 {
+            (&self.columns, k)
+        } else {
+            (&self.derived, k - 3)
+        };
+        store
             .get(k * self.len..(k + 1) * self.len)
             .unwrap_or_default()
     }
@@ -475,7 +486,7 @@ pub fn compute_dense(start: Day, loads: &[f64], options: &PmcOptions) -> Result<
     }
     // The fast path checks every load as it goes; only if one is negative or non-finite is the
     // slower pass run that names the day, builds a cleaned copy and computes again.
-    let (columns, warnings) = match columns_of(loads, options) {
+    let ((columns, derived), warnings) = match columns_of(loads, options) {
         Some(columns) => (columns, Vec::new()),
         None => {
             let mut warnings = Vec::new();
@@ -503,49 +514,38 @@ pub fn compute_dense(start: Day, loads: &[f64], options: &PmcOptions) -> Result<
         start,
         len: n,
         columns,
+        derived,
         warnings,
     })
 }
 
-/// The five columns of the chart, or `None` if a load is negative or not finite.
-fn columns_of(loads: &[f64], options: &PmcOptions) -> Option<Vec<f64>> {
+/// The chart's columns (load, CTL, ATL; then TSB, ramp), or `None` if a load is negative or not
+/// finite.
+fn columns_of(loads: &[f64], options: &PmcOptions) -> Option<(Vec<f64>, Vec<f64>)> {
     let n = loads.len();
-    let mut columns = Vec::with_capacity(5 * n);
+    let mut columns = Vec::with_capacity(3 * n);
     columns.extend_from_slice(loads);
     columns.resize(3 * n, 0.0);
     let (ctl, atl) = columns[n..].split_at_mut(n);
     if !run_recurrence(loads, options, ctl, atl) {
         return None;
     }
-    // TSB, then ramp, are built as a copy of CTL that is then corrected in place: cheaper than
-    // zero-filling the columns and writing them again.
+    // TSB and ramp go into a second buffer, one write pass each (the first cannot be read while
+    // it grows): cheaper than copying CTL and correcting the copy in place.
     let (ctl0, atl0) = (options.ctl0, options.atl0);
+    let (ctl, atl) = (&columns[n..2 * n], &columns[2 * n..3 * n]);
+    let mut tail = Vec::with_capacity(2 * n);
     if options.variant == PmcVariant::IntervalsIcu {
-        columns.extend_from_within(n..2 * n);
-        let (head, tsb) = columns.split_at_mut(3 * n);
-        for (t, a) in tsb.iter_mut().zip(&head[2 * n..3 * n]) {
-            *t -= a;
-        }
+        tail.extend(ctl.iter().zip(atl).map(|(c, a)| c - a));
     } else if n > 0 {
-        columns.push(ctl0 - atl0);
-        columns.extend_from_within(n..2 * n - 1);
-        let (head, tsb) = columns.split_at_mut(3 * n);
-        for (t, a) in tsb[1..].iter_mut().zip(&head[2 * n..3 * n - 1]) {
-            *t -= a;
-        }
+        tail.push(ctl0 - atl0);
+        tail.extend(ctl[..n - 1].iter().zip(&atl[..n - 1]).map(|(c, a)| c - a));
     }
     // Ramp: CTL(d) − CTL(d − R), comparing with the seed while d − R is before the first day.
-    columns.extend_from_within(n..2 * n);
     let r = options.ramp_days().min(n);
-    let (head, ramp) = columns.split_at_mut(4 * n);
-    let ctl = &head[n..2 * n];
-    for x in &mut ramp[..r] {
-        *x -= ctl0;
-    }
-    for (x, earlier) in ramp[r..].iter_mut().zip(ctl) {
-        *x -= earlier;
-    }
-    Some(columns)
+    tail.extend(ctl[..r].iter().map(|c| c - ctl0));
+    tail.extend(ctl[r..].iter().zip(ctl).map(|(c, earlier)| c - earlier));
+    Some((columns, tail))
 }
 
 /// Fills the CTL and ATL columns; false if a load is negative or not finite.
@@ -557,15 +557,19 @@ fn columns_of(loads: &[f64], options: &PmcOptions) -> Option<Vec<f64>> {
 /// makes the loop several times shorter than the day-by-day form; the results agree with it to
 /// rounding (about 1e-15 relative).
 fn run_recurrence(loads: &[f64], options: &PmcOptions, ctl: &mut [f64], atl: &mut [f64]) -> bool {
+    use wide::f64x2;
     const B: usize = 4;
+    // CTL and ATL as the two lanes of one SIMD value: each operation below does both, lane by
+    // lane, with the same rounding as the scalar form.
     let (kc, ka) = (options.ctl_gain(), options.atl_gain());
     let (lc, la) = (1.0 - kc, 1.0 - ka);
-    let (mut pc, mut pa) = ([lc; B], [la; B]);
+    let k = f64x2::new([kc, ka]);
+    let l = f64x2::new([lc, la]);
+    let mut p = [l; B];
     for j in 1..B {
-        pc[j] = pc[j - 1] * lc;
-        pa[j] = pa[j - 1] * la;
+        p[j] = p[j - 1] * l;
     }
-    let (mut c, mut a) = (options.ctl0, options.atl0);
+    let mut s = f64x2::new([options.ctl0, options.atl0]);
     let mut ok = true;
     let blocks = loads
         .chunks_exact(B)
@@ -575,23 +579,20 @@ fn run_recurrence(loads: &[f64], options: &PmcOptions, ctl: &mut [f64], atl: &mu
         for &v in x {
             ok &= (0.0..=f64::MAX).contains(&v);
         }
-        let (mut cc, mut ca) = ([0.0; B], [0.0; B]);
-        cc[0] = kc * x[0];
-        ca[0] = ka * x[0];
-        for j in 1..B {
-            cc[j] = lc * cc[j - 1] + kc * x[j];
-            ca[j] = la * ca[j - 1] + ka * x[j];
-        }
-        let (mut nc, mut na) = ([0.0; B], [0.0; B]);
+        let mut c = k * f64x2::splat(x[0]);
         for j in 0..B {
-            nc[j] = pc[j] * c + cc[j];
-            na[j] = pa[j] * a + ca[j];
+            if j > 0 {
+                c = l * c + k * f64x2::splat(x[j]);
+            }
+            let n = (p[j] * s + c).to_array();
+            c_out[j] = n[0];
+            a_out[j] = n[1];
+            if j == B - 1 {
+                s = f64x2::new(n);
+            }
         }
-        // Keep the state in registers: stores go out, the next block reads nc/na, not memory.
-        c_out.copy_from_slice(&nc);
-        a_out.copy_from_slice(&na);
-        (c, a) = (nc[B - 1], na[B - 1]);
     }
+    let [mut c, mut a] = s.to_array();
     let done = loads.len() / B * B;
     for ((x, c_out), a_out) in loads[done..]
         .iter()
