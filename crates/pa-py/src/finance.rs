@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::errors::{PyPaErr, PyStoreErr};
-use crate::reads::range;
+use crate::reads::{list, range};
 use crate::records::{money, naive, record, strings, tag};
 use crate::store::User;
 
@@ -30,6 +30,39 @@ pub(crate) fn budget<'py>(
         projected: money(py, &b.projected)?,
         over: b.is_over(),
         projected_over: b.is_projected_over(),
+    })
+}
+
+fn detected_bill<'py>(
+    py: Python<'py>,
+    d: &pa_core::finance::recurring::DetectedBill,
+) -> PyResult<Bound<'py, PyAny>> {
+    let b = &d.bill;
+    let change = d
+        .amount_change
+        .as_ref()
+        .map(|c| {
+            record!(results: py, "AmountChange" {
+                before: money(py, &c.from)?,
+                after: money(py, &c.to)?,
+                on: naive(c.on),
+            })
+        })
+        .transpose()?;
+    let ids: Vec<String> = d.transactions.iter().map(|t| t.to_string()).collect();
+    record!(results: py, "DetectedBill" {
+        name: b.name.as_str(),
+        merchant: b.merchant.as_deref(),
+        account: b.account.as_ref().map(|a| a.as_str()),
+        category: b.category.as_ref().map(|c| c.path()),
+        amount: money(py, &b.amount)?,
+        cadence: tag(&b.cadence)?,
+        next_due: naive(b.next_due),
+        last_paid: naive(d.last_paid),
+        occurrences: d.occurrences,
+        missed: d.missed,
+        amount_change: change,
+        transactions: strings(py, &ids)?,
     })
 }
 
@@ -146,14 +179,7 @@ impl User {
             Some(m) => m.parse().map_err(PyPaErr)?,
             None => as_of.month(),
         };
-        let statuses = py
-            .detach(|| self.handle.budget_status(month, as_of))
-            .map_err(PyStoreErr)?;
-        let items = statuses
-            .iter()
-            .map(|b| budget(py, b))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+        list(py, || self.handle.budget_status(month, as_of), budget)
     }
 
     /// Recurring payments found in the transactions up to `as_of` (default: today): subscriptions
@@ -165,44 +191,13 @@ impl User {
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
         let as_of = as_of.map_or_else(today, Day::from_naive);
-        let bills = py
-            .detach(|| {
+        list(
+            py,
+            || {
                 self.handle
                     .recurring_bills(as_of, &RecurringOptions::default())
-            })
-            .map_err(PyStoreErr)?;
-        let items = bills
-            .iter()
-            .map(|d| {
-                let b = &d.bill;
-                let change = d
-                    .amount_change
-                    .as_ref()
-                    .map(|c| {
-                        record!(results: py, "AmountChange" {
-                            before: money(py, &c.from)?,
-                            after: money(py, &c.to)?,
-                            on: naive(c.on),
-                        })
-                    })
-                    .transpose()?;
-                let ids: Vec<String> = d.transactions.iter().map(|t| t.to_string()).collect();
-                record!(results: py, "DetectedBill" {
-                    name: b.name.as_str(),
-                    merchant: b.merchant.as_deref(),
-                    account: b.account.as_ref().map(|a| a.as_str()),
-                    category: b.category.as_ref().map(|c| c.path()),
-                    amount: money(py, &b.amount)?,
-                    cadence: tag(&b.cadence)?,
-                    next_due: naive(b.next_due),
-                    last_paid: naive(d.last_paid),
-                    occurrences: d.occurrences,
-                    missed: d.missed,
-                    amount_change: change,
-                    transactions: strings(py, &ids)?,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+            },
+            detected_bill,
+        )
     }
 }

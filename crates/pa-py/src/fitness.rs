@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use crate::columns::{f64_array, f64_column};
 use crate::errors::{PyPaErr, PyStoreErr};
-use crate::reads::range;
+use crate::reads::{list, range};
 use crate::records::{naive, record, tag};
 use crate::store::User;
 
@@ -150,6 +150,34 @@ pub(crate) fn hrv_day<'py>(
     })
 }
 
+fn anomaly<'py>(py: Python<'py>, a: &Anomaly) -> PyResult<Bound<'py, PyAny>> {
+    match a {
+        Anomaly::ElevatedRestingHr {
+            day,
+            value,
+            baseline,
+            sd,
+        } => record!(results: py, "Anomaly" {
+            kind: "elevated_resting_hr",
+            start: naive(*day),
+            end: naive(*day),
+            value: Some(*value),
+            baseline: Some(*baseline),
+            sd: Some(*sd),
+            nights: None::<u32>,
+        }),
+        Anomaly::ShortSleepStreak { start, end, nights } => record!(results: py, "Anomaly" {
+            kind: "short_sleep_streak",
+            start: naive(*start),
+            end: naive(*end),
+            value: None::<f64>,
+            baseline: None::<f64>,
+            sd: None::<f64>,
+            nights: Some(*nights),
+        }),
+    }
+}
+
 pub(crate) fn totals<'py>(py: Python<'py>, t: &Totals) -> PyResult<Bound<'py, PyAny>> {
     record!(results: py, "Totals" { distance_m: t.distance_m, duration_s: t.duration_s, load: t.load })
 }
@@ -207,14 +235,11 @@ impl User {
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
         let (from, to) = range(start, end);
-        let days = py
-            .detach(|| self.handle.hrv_status(from, to, &HrvOptions::default()))
-            .map_err(PyStoreErr)?;
-        let items = days
-            .iter()
-            .map(|d| hrv_day(py, d))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+        list(
+            py,
+            || self.handle.hrv_status(from, to, &HrvOptions::default()),
+            hrv_day,
+        )
     }
 
     /// Health anomalies over `[start, end]`: resting HR at or above its baseline + 2 SD, and
@@ -227,43 +252,14 @@ impl User {
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
         let (from, to) = range(start, end);
-        let records = py
-            .detach(|| self.handle.daily_health(from, to))
-            .map_err(PyStoreErr)?;
-        let found = anomalies_of(&records, &AnomalyOptions::default()).map_err(PyPaErr)?;
-        let items = found
-            .iter()
-            .map(|a| match a {
-                Anomaly::ElevatedRestingHr {
-                    day,
-                    value,
-                    baseline,
-                    sd,
-                } => {
-                    record!(results: py, "Anomaly" {
-                        kind: "elevated_resting_hr",
-                        start: naive(*day),
-                        end: naive(*day),
-                        value: Some(*value),
-                        baseline: Some(*baseline),
-                        sd: Some(*sd),
-                        nights: None::<u32>,
-                    })
-                }
-                Anomaly::ShortSleepStreak { start, end, nights } => {
-                    record!(results: py, "Anomaly" {
-                        kind: "short_sleep_streak",
-                        start: naive(*start),
-                        end: naive(*end),
-                        value: None::<f64>,
-                        baseline: None::<f64>,
-                        sd: None::<f64>,
-                        nights: Some(*nights),
-                    })
-                }
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+        list(
+            py,
+            || {
+                let records = self.handle.daily_health(from, to)?;
+                Ok(anomalies_of(&records, &AnomalyOptions::default())?)
+            },
+            anomaly,
+        )
     }
 
     /// Planned against done in the ISO week `week` (`"47-26"`): totals, completed, changed,

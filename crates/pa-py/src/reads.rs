@@ -30,7 +30,7 @@ pub(crate) fn range(start: Option<NaiveDate>, end: Option<NaiveDate>) -> (Day, D
 }
 
 /// Reads with the GIL released, then converts each item.
-fn list<'py, T: Send>(
+pub(crate) fn list<'py, T: Send>(
     py: Python<'py>,
     read: impl FnOnce() -> pa_integrations::Result<Vec<T>> + Send,
     convert: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyAny>>,

@@ -13,14 +13,7 @@ import pytest
 import pa
 from pa import records as r
 
-DAY = datetime.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> pa.User:
-    me = pa.Store(tmp_path_factory.mktemp("demo") / "pa.db").user()
-    me.load_demo(DAY, seed=5)
-    return me
+from conftest import DEMO_DAY as DAY
 
 
 def test_activities_and_streams(demo: pa.User) -> None:
