@@ -43,30 +43,98 @@ pub(crate) fn list<'py, T: Send>(
     PyList::new(py, out)
 }
 
-/// Records of kind `R` overlapping `[start, end]`, or all of them without bounds.
+/// Records of kind `R` overlapping `[from, to]`; all of them (those without a span too) when
+/// the range is unbounded.
 fn records<R: Record + Send>(
     handle: &UserHandle,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
+    from: Day,
+    to: Day,
 ) -> pa_integrations::Result<Vec<R>> {
-    let span = (start.is_some() || end.is_some()).then(|| range(start, end));
+    let span = (from != Day::EARLIEST || to != Day::LATEST).then_some((from, to));
     handle.records::<R>(span)
+}
+
+/// `User` methods that read one kind of record into a list: `name(start=None, end=None)` over
+/// an inclusive day range, or `name()` for kinds read whole.
+macro_rules! reads {
+    ($($(#[$doc:meta])* $name:ident($h:ident, $from:ident, $to:ident) => $read:expr, $convert:path;)*) => {
+        #[pymethods]
+        impl User {
+            $(
+                $(#[$doc])*
+                #[pyo3(signature = (start = None, end = None))]
+                fn $name<'py>(
+                    &self,
+                    py: Python<'py>,
+                    start: Option<NaiveDate>,
+                    end: Option<NaiveDate>,
+                ) -> PyResult<Bound<'py, PyList>> {
+                    let ($from, $to) = range(start, end);
+                    let $h = &self.handle;
+                    list(py, || $read, $convert)
+                }
+            )*
+        }
+    };
+    ($($(#[$doc:meta])* $name:ident($h:ident) => $read:expr, $convert:path;)*) => {
+        #[pymethods]
+        impl User {
+            $(
+                $(#[$doc])*
+                fn $name<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                    let $h = &self.handle;
+                    list(py, || $read, $convert)
+                }
+            )*
+        }
+    };
+}
+
+reads! {
+    /// Activities whose local start day is in `[start, end]`, by start.
+    activities(h, from, to) => h.activities(from, to), r::activity;
+    /// Daily health records in `[start, end]`, by day.
+    daily_health(h, from, to) => h.daily_health(from, to), r::daily_health;
+    /// Weigh-ins on days in `[start, end]`, by time.
+    body(h, from, to) => records::<BodyComposition>(h, from, to), r::body;
+    /// Training plans overlapping `[start, end]`, with their workouts.
+    plans(h, from, to) => records::<TrainingPlan>(h, from, to), r::plan;
+    /// Transactions posted in `[start, end]`, by day.
+    transactions(h, from, to) => h.transactions(from, to), r::transaction;
+    /// Balances recorded on days in `[start, end]`, by account then day.
+    balances(h, from, to) => h.balances(from, to), r::balance;
+    /// Holdings reported on days in `[start, end]`.
+    holdings(h, from, to) => records::<Holding>(h, from, to), r::holding;
+    /// Investment transactions on days in `[start, end]`.
+    investment_transactions(h, from, to) =>
+        records::<InvestmentTransaction>(h, from, to), r::investment_transaction;
+    /// Calendar events that may occur in `[start, end]` (recurring ones as one event each).
+    events(h, from, to) => records::<StoredEvent>(h, from, to), r::event;
+    /// Check-ins on days in `[start, end]`, by day.
+    check_ins(h, from, to) => h.check_ins(from, to), r::check_in;
+}
+
+reads! {
+    /// Every account, by id.
+    accounts(h) => h.accounts(), r::account;
+    /// Securities held or traded.
+    securities(h) => records::<Security>(h, Day::EARLIEST, Day::LATEST), r::security;
+    /// Every habit, by id.
+    habits(h) => records::<StoredHabit>(h, Day::EARLIEST, Day::LATEST), r::habit;
+    /// Every project.
+    projects(h) => records::<Project>(h, Day::EARLIEST, Day::LATEST), r::project;
+    /// Every task, open or finished.
+    tasks(h) => records::<Task>(h, Day::EARLIEST, Day::LATEST), r::task;
+    /// Every reminder.
+    reminders(h) => records::<Reminder>(h, Day::EARLIEST, Day::LATEST), r::reminder;
+    /// Every note.
+    notes(h) => records::<Note>(h, Day::EARLIEST, Day::LATEST), r::note;
+    /// Every memory.
+    memories(h) => records::<Memory>(h, Day::EARLIEST, Day::LATEST), r::memory;
 }
 
 #[pymethods]
 impl User {
-    /// Activities whose local start day is in `[start, end]`, by start.
-    #[pyo3(signature = (start = None, end = None))]
-    fn activities<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(py, || self.handle.activities(from, to), r::activity)
-    }
-
     /// The activity with pa's id `id`; `NotFoundError` when there is none.
     fn activity<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let a = self.find_activity(py, id)?;
@@ -108,125 +176,6 @@ impl User {
         Ok(out)
     }
 
-    /// Daily health records in `[start, end]`, by day.
-    #[pyo3(signature = (start = None, end = None))]
-    fn daily_health<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(py, || self.handle.daily_health(from, to), r::daily_health)
-    }
-
-    /// Weigh-ins on days in `[start, end]`, by time.
-    #[pyo3(signature = (start = None, end = None))]
-    fn body<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<BodyComposition>(&self.handle, start, end),
-            r::body,
-        )
-    }
-
-    /// Training plans overlapping `[start, end]`, with their workouts.
-    #[pyo3(signature = (start = None, end = None))]
-    fn plans<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<TrainingPlan>(&self.handle, start, end),
-            r::plan,
-        )
-    }
-
-    /// Every account, by id.
-    fn accounts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(py, || self.handle.accounts(), r::account)
-    }
-
-    /// Transactions posted in `[start, end]`, by day.
-    #[pyo3(signature = (start = None, end = None))]
-    fn transactions<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(py, || self.handle.transactions(from, to), r::transaction)
-    }
-
-    /// Balances recorded on days in `[start, end]`, by account then day.
-    #[pyo3(signature = (start = None, end = None))]
-    fn balances<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(py, || self.handle.balances(from, to), r::balance)
-    }
-
-    /// Securities held or traded.
-    fn securities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<Security>(&self.handle, None, None),
-            r::security,
-        )
-    }
-
-    /// Holdings reported on days in `[start, end]`.
-    #[pyo3(signature = (start = None, end = None))]
-    fn holdings<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<Holding>(&self.handle, start, end),
-            r::holding,
-        )
-    }
-
-    /// Investment transactions on days in `[start, end]`.
-    #[pyo3(signature = (start = None, end = None))]
-    fn investment_transactions<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<InvestmentTransaction>(&self.handle, start, end),
-            r::investment_transaction,
-        )
-    }
-
-    /// Every habit, by id.
-    fn habits<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<StoredHabit>(&self.handle, None, None),
-            r::habit,
-        )
-    }
-
     /// Habit entries on days in `[start, end]` (of one habit when `habit` names its id).
     #[pyo3(signature = (habit = None, start = None, end = None))]
     fn habit_entries<'py>(
@@ -250,44 +199,6 @@ impl User {
         )
     }
 
-    /// Every project.
-    fn projects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<Project>(&self.handle, None, None),
-            r::project,
-        )
-    }
-
-    /// Every task, open or finished.
-    fn tasks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(py, || records::<Task>(&self.handle, None, None), r::task)
-    }
-
-    /// Every reminder.
-    fn reminders<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<Reminder>(&self.handle, None, None),
-            r::reminder,
-        )
-    }
-
-    /// Calendar events that may occur in `[start, end]` (recurring ones as one event each).
-    #[pyo3(signature = (start = None, end = None))]
-    fn events<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<StoredEvent>(&self.handle, start, end),
-            r::event,
-        )
-    }
-
     /// Every occurrence overlapping the days `[start, end]` in `tz`, recurring events expanded
     /// and their changes applied, by start.
     #[pyo3(signature = (start, end, *, tz = "UTC"))]
@@ -304,32 +215,6 @@ impl User {
             py,
             || self.handle.occurrences(from, to, zone),
             r::occurrence,
-        )
-    }
-
-    /// Check-ins on days in `[start, end]`, by day.
-    #[pyo3(signature = (start = None, end = None))]
-    fn check_ins<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(py, || self.handle.check_ins(from, to), r::check_in)
-    }
-
-    /// Every note.
-    fn notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(py, || records::<Note>(&self.handle, None, None), r::note)
-    }
-
-    /// Every memory.
-    fn memories<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        list(
-            py,
-            || records::<Memory>(&self.handle, None, None),
-            r::memory,
         )
     }
 }
