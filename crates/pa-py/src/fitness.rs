@@ -150,6 +150,17 @@ pub(crate) fn hrv_day<'py>(
     })
 }
 
+crate::reads::reads! {
+    /// HRV status per day over `[start, end]` (the 60-day range is read from before `start`).
+    hrv_status(h, from, to) => h.hrv_status(from, to, &HrvOptions::default()), hrv_day;
+    /// Health anomalies over `[start, end]`: resting HR at or above its baseline + 2 SD, and
+    /// streaks of short nights (the defaults of `pa_core`'s `AnomalyOptions`).
+    anomalies(h, from, to) => {
+        let records = h.daily_health(from, to)?;
+        Ok(anomalies_of(&records, &AnomalyOptions::default())?)
+    }, anomaly;
+}
+
 fn anomaly<'py>(py: Python<'py>, a: &Anomaly) -> PyResult<Bound<'py, PyAny>> {
     match a {
         Anomaly::ElevatedRestingHr {
@@ -224,42 +235,6 @@ impl User {
         out.set_item("mean_30", f64_array(py, &column(|p| p.mean_30))?)?;
         out.set_item("mean_90", f64_array(py, &column(|p| p.mean_90))?)?;
         Ok(out)
-    }
-
-    /// HRV status per day over `[start, end]` (the 60-day baseline is read from before `start`).
-    #[pyo3(signature = (start = None, end = None))]
-    fn hrv_status<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(
-            py,
-            || self.handle.hrv_status(from, to, &HrvOptions::default()),
-            hrv_day,
-        )
-    }
-
-    /// Health anomalies over `[start, end]`: resting HR at or above its baseline + 2 SD, and
-    /// streaks of short nights (the defaults of `pa_core`'s `AnomalyOptions`).
-    #[pyo3(signature = (start = None, end = None))]
-    fn anomalies<'py>(
-        &self,
-        py: Python<'py>,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
-        list(
-            py,
-            || {
-                let records = self.handle.daily_health(from, to)?;
-                Ok(anomalies_of(&records, &AnomalyOptions::default())?)
-            },
-            anomaly,
-        )
     }
 
     /// Planned against done in the ISO week `week` (`"47-26"`): totals, completed, changed,

@@ -90,6 +90,8 @@ macro_rules! reads {
     };
 }
 
+pub(crate) use reads;
+
 reads! {
     /// Activities whose local start day is in `[start, end]`, by start.
     activities(h, from, to) => h.activities(from, to), r::activity;
