@@ -1,10 +1,12 @@
 """pa: the engine of a personal assistant, from Rust.
 
-Open a store (``pa.Store(path)``, or the default store), pick a person (``store.user("me")``),
-import files (``user.import_files([...], progress=...)``), read today's briefing
-(``user.today()``), export (``user.export_jsonl(path)``) and back up (``store.backup(path)``).
-The Performance Manager Chart of any loads: ``pa.pmc``. The rest of the engine is added as it
-lands.
+Open a store (``pa.Store(path)``, the default store, or ``pa.Store(":memory:")``), pick a person
+(``store.user("me")``), import files (``user.import_files([...], progress=...)``), read records
+(``user.activities()``, ``user.transactions()``, ... as frozen dataclasses from ``pa.records``),
+ask for what is computed from them (``user.today()``, ``user.week()``, ``user.pmc()``,
+``user.net_worth()``, ``user.habit_streaks(...)``, ... results from ``pa.results``), export and
+back up. Pure calculations work on any data: ``pa.pmc_series``, ``pa.power_load``, ``pa.trimp``,
+``pa.expand_rrule``, ``pa.read_calendar``, ... Every error is a ``pa.PaError``. See docs/python.md.
 """
 
 from pa._errors import (
