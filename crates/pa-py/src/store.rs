@@ -99,17 +99,8 @@ impl Store {
     }
 
     /// `backup` as an awaitable for asyncio, run in a worker thread.
-    fn backup_async<'py>(
-        slf: &Bound<'py, Self>,
-        py: Python<'py>,
-        path: PathBuf,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        to_thread(
-            py,
-            slf.getattr("backup")?,
-            path.into_pyobject(py)?.into_any(),
-            None,
-        )
+    fn backup_async<'py>(slf: &Bound<'py, Self>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
+        path_in_thread(slf.as_any(), "backup", path)
     }
 
     fn __repr__(&self) -> String {
@@ -147,6 +138,21 @@ fn to_thread<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let to_thread = py.import("asyncio")?.getattr("to_thread")?;
     to_thread.call(PyTuple::new(py, [method, arg])?, kwargs.as_ref())
+}
+
+/// `asyncio.to_thread(obj.method, path)`: the awaitable form of a method taking one path.
+fn path_in_thread<'py>(
+    obj: &Bound<'py, PyAny>,
+    method: &str,
+    path: PathBuf,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    to_thread(
+        py,
+        obj.getattr(method)?,
+        path.into_pyobject(py)?.into_any(),
+        None,
+    )
 }
 
 /// A value serialised by serde, as the Python objects `json.loads` gives.
@@ -231,29 +237,17 @@ impl User {
     /// `export_jsonl` as an awaitable for asyncio, run in a worker thread.
     fn export_jsonl_async<'py>(
         slf: &Bound<'py, Self>,
-        py: Python<'py>,
         path: PathBuf,
     ) -> PyResult<Bound<'py, PyAny>> {
-        to_thread(
-            py,
-            slf.getattr("export_jsonl")?,
-            path.into_pyobject(py)?.into_any(),
-            None,
-        )
+        path_in_thread(slf.as_any(), "export_jsonl", path)
     }
 
     /// `import_jsonl` as an awaitable for asyncio, run in a worker thread.
     fn import_jsonl_async<'py>(
         slf: &Bound<'py, Self>,
-        py: Python<'py>,
         path: PathBuf,
     ) -> PyResult<Bound<'py, PyAny>> {
-        to_thread(
-            py,
-            slf.getattr("import_jsonl")?,
-            path.into_pyobject(py)?.into_any(),
-            None,
-        )
+        path_in_thread(slf.as_any(), "import_jsonl", path)
     }
 
     /// Today's briefing (`pa.results.Briefing`: agenda, tasks, habits, form, sleep, budgets,
