@@ -8,6 +8,7 @@ use pa_core::time::{Day, Month};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::columns::date_list;
 use crate::errors::{PyPaErr, PyStoreErr};
 use crate::reads::{list, range};
 use crate::records::{money, naive, record, strings, tag};
@@ -84,10 +85,7 @@ impl User {
             .map_err(PyStoreErr)?;
         let rows = series.map(|s| s.rows).unwrap_or_default();
         let out = PyDict::new(py);
-        out.set_item(
-            "date",
-            rows.iter().map(|r| naive(r.day)).collect::<Vec<_>>(),
-        )?;
+        out.set_item("date", date_list(py, rows.iter().map(|r| r.day), None)?)?;
         out.set_item(
             "currency",
             rows.iter().map(|r| r.currency.code()).collect::<Vec<_>>(),

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::de::DeserializeOwned;
 
-use crate::columns::{f64_array, f64_column};
+use crate::columns::{date_list, f64_array, f64_column};
 use crate::errors::{PyPaErr, PyStoreErr};
 use crate::reads::{list, range};
 use crate::records::{naive, record, tag};
@@ -226,10 +226,7 @@ impl User {
         let column = |f: fn(&pa_core::fitness::trends::TrendPoint) -> Option<f64>| {
             points.iter().map(|p| nan(f(p))).collect::<Vec<_>>()
         };
-        out.set_item(
-            "date",
-            points.iter().map(|p| naive(p.day)).collect::<Vec<_>>(),
-        )?;
+        out.set_item("date", date_list(py, points.iter().map(|p| p.day), None)?)?;
         out.set_item("value", f64_array(py, &column(|p| p.value))?)?;
         out.set_item("mean_7", f64_array(py, &column(|p| p.mean_7))?)?;
         out.set_item("mean_30", f64_array(py, &column(|p| p.mean_30))?)?;
@@ -335,10 +332,7 @@ impl User {
         match chart {
             Some(chart) => {
                 let out = crate::training::columns(py, &chart)?;
-                out.set_item(
-                    "date",
-                    chart.rows().map(|d| d.day.naive()).collect::<Vec<_>>(),
-                )?;
+                out.set_item("date", date_list(py, chart.rows().map(|d| d.day), None)?)?;
                 Ok(out)
             }
             None => {

@@ -13,7 +13,7 @@ use pa_core::time::{Day, parse_zone};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::columns::f64_array;
+use crate::columns::{date_list, f64_array};
 use crate::errors::{PyPaErr, PyStoreErr, raise};
 use crate::records::{naive, record};
 use crate::store::User;
@@ -84,10 +84,7 @@ impl User {
         let (h, entries) = self.habit_with_entries(py, habit, as_of)?;
         let days = scores(&h.record, &entries, Some(as_of)).map_err(PyPaErr)?;
         let out = PyDict::new(py);
-        out.set_item(
-            "date",
-            days.iter().map(|d| naive(d.day)).collect::<Vec<_>>(),
-        )?;
+        out.set_item("date", date_list(py, days.iter().map(|d| d.day), None)?)?;
         let values: Vec<f64> = days.iter().map(|d| d.score).collect();
         out.set_item("score", f64_array(py, &values)?)?;
         Ok(out)

@@ -7,7 +7,7 @@ use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::columns::{f64_array, f64_column};
+use crate::columns::{DateColumn, date_list, f64_array, f64_column};
 use crate::errors::PyPaErr;
 
 fn options(
@@ -46,7 +46,8 @@ pub(crate) fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, 
 }
 
 /// The Performance Manager Chart of `(date, load)` entries; several entries on a date add up and
-/// missing dates are rest days. Returns a dict of equal-length columns (`date` a list of dates,
+/// missing dates are rest days. `dates` is any iterable of dates (a `datetime` counts on its own
+/// date). Returns a dict of equal-length columns (`date` a list of dates,
 /// `load`, `ctl`, `atl`, `tsb`, `ramp` float arrays), one item per calendar day, ready for
 /// `pandas.DataFrame(...)`.
 #[pyfunction]
@@ -54,7 +55,7 @@ pub(crate) fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn pmc<'py>(
     py: Python<'py>,
-    dates: Vec<NaiveDate>,
+    dates: &Bound<'py, PyAny>,
     loads: &Bound<'py, PyAny>,
     variant: &str,
     ctl_days: f64,
@@ -62,26 +63,24 @@ pub(crate) fn pmc<'py>(
     ctl0: f64,
     atl0: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let dates = DateColumn::extract(dates)?;
     let loads = f64_column(loads)?;
-    if dates.len() != loads.len() {
+    if dates.days.len() != loads.len() {
         return Err(PyPaErr(pa_core::Error::invalid(
             "loads",
-            format!("{} dates but {} loads", dates.len(), loads.len()),
+            format!("{} dates but {} loads", dates.days.len(), loads.len()),
         ))
         .into());
     }
     let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
-    let chart = py
-        .detach(|| {
-            let series =
-                DailyLoads::from_entries(dates.into_iter().map(Day::from_naive).zip(loads))?;
-            compute(&series, &options)
-        })
+    let entries = dates.days.iter().map(|d| Day::from_naive(*d)).zip(loads);
+    let chart = DailyLoads::from_entries(entries)
+        .and_then(|series| compute(&series, &options))
         .map_err(PyPaErr)?;
     let out = columns(py, &chart)?;
     out.set_item(
         "date",
-        chart.rows().map(|d| d.day.naive()).collect::<Vec<_>>(),
+        date_list(py, chart.rows().map(|d| d.day), Some(&dates))?,
     )?;
     Ok(out)
 }

@@ -53,6 +53,21 @@ def test_bad_inputs_raise_typed_errors() -> None:
     assert issubclass(pa.InvalidInputError, pa.PaError)
 
 
+def test_dates_take_any_iterable_and_come_back_as_plain_dates() -> None:
+    d = datetime.date
+    noon_utc = datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.timezone.utc)
+    # Unsorted, from an iterator of unknown length, a datetime counting on its own date, a gap.
+    out = pa.pmc(iter([d(2026, 1, 4), noon_utc, d(2026, 1, 1)]), (10.0, 20.0, 30.0))
+    assert out["date"] == [d(2026, 1, 1), d(2026, 1, 2), d(2026, 1, 3), d(2026, 1, 4)]
+    assert all(type(x) is d for x in out["date"])
+    assert list(out["load"]) == [50.0, 0.0, 0.0, 10.0]
+    decade = [d(2016, 1, 1) + datetime.timedelta(days=i) for i in range(0, 3650, 2)]
+    out = pa.pmc(decade, [1.0] * len(decade))
+    assert out["date"] == [d(2016, 1, 1) + datetime.timedelta(days=i) for i in range(3649)]
+    with pytest.raises(TypeError, match=r"dates\[1\]: expected a datetime.date, got str"):
+        pa.pmc([d(2026, 1, 1), "2026-01-02"], [1.0, 1.0])  # type: ignore[list-item]
+
+
 def test_non_finite_load_warns() -> None:
     with pytest.warns(RuntimeWarning, match="not a finite number"):
         out = pa.pmc([datetime.date(2026, 1, 1)], [float("nan")])

@@ -20,7 +20,6 @@
 //! ([`DailyLoads`]). Non-finite loads count as 0 and are reported as warnings (GoldenCheetah drops
 //! them); negative loads are an input error.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -387,11 +386,13 @@ impl DailyLoads {
     /// with no entry are rest days (0). Non-finite entries are skipped with a warning, so one NaN does
     /// not wipe out the other activities of its day. A negative entry is an error naming its day.
     pub fn from_entries(entries: impl IntoIterator<Item = (Day, f64)>) -> Result<Self> {
-        let mut by_day: BTreeMap<Day, f64> = BTreeMap::new();
+        // Gathered first, then summed into a dense vector: no map, and each day's entries still
+        // add up in input order.
+        let mut kept: Vec<(Day, f64)> = Vec::new();
         let mut warnings = Vec::new();
         for (day, load) in entries {
             if !load.is_finite() {
-                by_day.entry(day).or_insert(0.0);
+                kept.push((day, 0.0));
                 warnings.push(PmcWarning::NonFiniteLoad { day });
                 continue;
             }
@@ -401,18 +402,19 @@ impl DailyLoads {
                     format!("{load} is negative"),
                 ));
             }
-            *by_day.entry(day).or_insert(0.0) += load;
+            kept.push((day, load));
         }
-        let (Some((&first, _)), Some((&last, _))) =
-            (by_day.first_key_value(), by_day.last_key_value())
-        else {
+        let (Some(first), Some(last)) = (
+            kept.iter().map(|(d, _)| *d).min(),
+            kept.iter().map(|(d, _)| *d).max(),
+        ) else {
             return Err(Error::invalid("loads", "no daily loads were given"));
         };
         let span = first.days_until(last) + 1;
         check_span(span)?;
         let mut loads = vec![0.0; span as usize];
-        for (day, load) in by_day {
-            loads[first.days_until(day) as usize] = load;
+        for (day, load) in kept {
+            loads[first.days_until(day) as usize] += load;
         }
         Ok(Self {
             start: first,

@@ -1,7 +1,7 @@
 import array
 import datetime
 import os
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Literal, TypedDict, final
 
@@ -201,7 +201,7 @@ class PmcColumns(PmcSeries):  # type-only: at runtime a plain dict
 Floats = Buffer | Sequence[float]
 
 def pmc(
-    dates: Sequence[datetime.date],
+    dates: Iterable[datetime.date],
     loads: Floats,
     *,
     variant: Literal["gc", "tp", "icu"] = "gc",
