@@ -107,6 +107,12 @@ def test_series_with_numpy_and_pandas() -> None:
     assert frame["load"].tolist() == loads.tolist()
     strided = pa.pmc_series(start, loads[::2])  # not contiguous: still read right
     assert list(strided["load"]) == loads[::2].tolist()
+    # A Series indexed by day goes straight in: its Timestamps count on their dates.
+    series = pd.Series(loads, index=pd.date_range(start, periods=len(loads)))
+    entries = pa.pmc(series.index, series)
+    assert entries["date"][0] == start and list(entries["ctl"]) == list(out["ctl"])
+    with pytest.raises(TypeError, match="datetime64"):
+        pa.pmc(series.index.values, series)  # numpy datetime64 values are not dates
 
 
 def test_series_bad_inputs() -> None:
