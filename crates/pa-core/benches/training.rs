@@ -11,7 +11,7 @@ use pa_core::fitness::load::{
     HeartRateProfile, NpConvention, PowerThreshold, Sex, ThresholdKind, TrimpConvention,
     normalized_graded_speed, normalized_power, power_load, trimp_per_sample,
 };
-use pa_core::fitness::pmc::{PmcOptions, compute_dense};
+use pa_core::fitness::pmc::{DailyLoads, PmcOptions, compute, compute_dense};
 use pa_core::time::Day;
 
 /// A deterministic pseudo-random sequence (xorshift), so runs compare like with like.
@@ -42,6 +42,21 @@ fn bench(c: &mut Criterion) {
     let opts = PmcOptions::default();
     c.bench_function("pmc_3650_days", |b| {
         b.iter(|| compute_dense(black_box(start), black_box(&loads), &opts))
+    });
+
+    // The path of CSV rows, Python lists and stored activities: dated entries, summed per day.
+    let entries: Vec<(Day, f64)> = (0..3650)
+        .map(|i| start.add_days(i))
+        .collect::<Result<Vec<_>, _>>()
+        .expect("valid dates")
+        .into_iter()
+        .zip(loads.iter().copied())
+        .collect();
+    c.bench_function("pmc_3650_entries", |b| {
+        b.iter(|| {
+            let series = DailyLoads::from_entries(black_box(entries.iter().copied()))?;
+            compute(&series, &opts)
+        })
     });
 
     let power: Vec<f64> = noise(18_000, 7).iter().map(|r| 150.0 + 200.0 * r).collect();
