@@ -37,20 +37,8 @@ impl Store {
             Some(p) => p,
             None => sqlite::default_path().map_err(PyStoreErr)?,
         };
-        if path.as_os_str() == ":memory:" {
-            let inner = sqlite::Store::open_in_memory().map_err(PyStoreErr)?;
-            return Ok(Self { inner, path });
-        }
         let inner = py
-            .detach(|| {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| pa_integrations::Error::Io {
-                        path: dir.to_owned(),
-                        source,
-                    })?;
-                }
-                sqlite::Store::open(&path)
-            })
+            .detach(|| sqlite::Store::open(&path))
             .map_err(PyStoreErr)?;
         Ok(Self { inner, path })
     }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
 use pa_core::ids::UserId;
 use pa_integrations::storage::sqlite::Store;
@@ -278,9 +278,6 @@ pub(crate) fn open(args: &StoreArgs) -> Result<Store> {
         Some(p) => p.clone(),
         None => pa_integrations::storage::sqlite::default_path()?,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
     Ok(Store::open(&path)?)
 }
 

@@ -106,9 +106,19 @@ fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path`.
+    /// Opens (or creates, with its directory) the store at `path`. SQLite's own name
+    /// `":memory:"` gives [`Store::open_in_memory`], never a file of that name.
     pub fn open(path: &Path) -> Result<Self> {
+        if path.as_os_str() == ":memory:" {
+            return Self::open_in_memory();
+        }
         if !path.exists() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+            }
             create_private(path)?;
         }
         let corrupt = |e: rusqlite::Error| -> Error {
@@ -872,6 +882,19 @@ mod tests {
             again.user(&UserId::new("bob").unwrap()),
             Err(Error::UnknownUser { .. })
         ));
+    }
+
+    #[test]
+    fn missing_directories_are_made_and_memory_is_never_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("a/b/pa.db");
+        Store::open(&nested).unwrap();
+        assert!(nested.is_file());
+        // SQLite's name for a database in memory: no file appears where the process runs.
+        let memory = Store::open(Path::new(":memory:")).unwrap();
+        memory.create_user(&UserId::new("alice").unwrap()).unwrap();
+        assert_eq!(memory.users().unwrap().len(), 1);
+        assert!(!Path::new(":memory:").exists());
     }
 
     #[test]
