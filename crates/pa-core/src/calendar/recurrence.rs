@@ -93,8 +93,8 @@ impl Recurrence {
                 return Err(Error::invalid(
                     "RRULE",
                     format!(
-                        "'{text}': {:?} with {part} is not supported (the rrule crate loses or \
-                         adds occurrences of such rules)",
+                        "'{text}': FREQ={} with {part} is not supported (the rrule crate loses \
+                         or adds occurrences of such rules)",
                         rule.get_freq()
                     ),
                 ));
