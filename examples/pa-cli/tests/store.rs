@@ -149,3 +149,20 @@ fn backup_makes_a_private_copy_and_never_overwrites() {
         );
     }
 }
+
+#[test]
+fn memory_is_a_store_in_memory_and_new_directories_are_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = write(&dir, "lines.jsonl", LINES);
+    // Run where a stray file named ":memory:" would show.
+    pa().current_dir(dir.path())
+        .args(["--db", ":memory:", "import-jsonl", &lines])
+        .assert()
+        .success();
+    assert!(!dir.path().join(":memory:").exists());
+    let nested = dir.path().join("x/y/pa.db");
+    pa().args(["--db", nested.to_str().unwrap(), "import-jsonl", &lines])
+        .assert()
+        .success();
+    assert!(nested.is_file());
+}
