@@ -44,6 +44,18 @@ pub enum Error {
         /// What SQLite said.
         reason: String,
     },
+    /// There is no store at the path; nothing was created (reads never create a store).
+    #[error("{}: no pa store there", path.display())]
+    NoStore {
+        /// The path asked for.
+        path: PathBuf,
+    },
+    /// The store was opened read-only and something tried to write to it.
+    #[error("{}: the store was opened read-only", path.display())]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+    },
     /// A secret could not be sealed, opened or imported (the reason never holds the secret).
     #[error("secret: {reason}")]
     Secret {
@@ -58,6 +70,15 @@ pub enum Error {
     UnknownUser {
         /// The user id.
         user: String,
+    },
+    /// An output file cannot be written where asked (it is the store, exists, or is a directory);
+    /// nothing was opened for writing.
+    #[error("cannot write {}: {reason}", path.display())]
+    Output {
+        /// The path asked for.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
     },
     /// Input data is malformed; `line` is 1-based when the format has lines.
     #[error("{source_name}{}: {reason}", line.map(|l| format!(", line {l}")).unwrap_or_default())]

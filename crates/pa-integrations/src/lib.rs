@@ -5,6 +5,7 @@
 pub mod dataset;
 pub mod error;
 pub mod import;
+pub mod output;
 pub mod secrets;
 pub mod storage;
 

@@ -8,7 +8,7 @@
 //! writes, not data, and is not exported. [`archive`] writes the same lines for the records a
 //! retention rule is about to prune.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 use pa_core::finance::{Account, BalanceSnapshot, Transaction};
 use pa_core::fitness::{Activity, DailyHealth};
@@ -124,36 +124,85 @@ pub fn export_jsonl<S: UserStore<Error = Error>>(
     Ok(o.lines)
 }
 
+/// The longest line [`import_jsonl`] reads: a day-long activity with 1 Hz streams is ~15 MB.
+pub const MAX_LINE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most [`import_jsonl`] reads in all: the import is one batch held in memory.
+pub const MAX_JSONL_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// Reads JSON Lines written by [`export_jsonl`] or [`archive`] and writes them in one batch: all
-/// or nothing. A malformed line is an error naming it.
+/// or nothing. A malformed line (bad JSON, not UTF-8, longer than [`MAX_LINE_BYTES`]) is an error
+/// naming it, and so is input longer than [`MAX_JSONL_BYTES`]; nothing is written then.
 pub fn import_jsonl<S: UserStore<Error = Error>>(
     store: &S,
     input: impl BufRead,
     source_name: &str,
+) -> Result<WriteReport> {
+    import_bounded(store, input, source_name, (MAX_LINE_BYTES, MAX_JSONL_BYTES))
+}
+
+/// [`import_jsonl`] with its bounds (line, total) as arguments.
+fn import_bounded<S: UserStore<Error = Error>>(
+    store: &S,
+    input: impl BufRead,
+    source_name: &str,
+    (max_line, max_total): (u64, u64),
 ) -> Result<WriteReport> {
     #[derive(Deserialize)]
     struct Head {
         kind: String,
     }
     let mut batch = WriteBatch::default();
-    for (i, line) in input.lines().enumerate() {
-        let line = line.map_err(|source| Error::Io {
-            path: source_name.into(),
-            source,
+    let mut input = input.take(max_total + 1);
+    let mut buf = Vec::new();
+    let mut total: u64 = 0;
+    for i in 1_u64.. {
+        buf.clear();
+        let n = (&mut input)
+            .take(max_line + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| Error::Io {
+                path: source_name.into(),
+                source,
+            })?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        let mb = |b: u64| format!("{} MB", b.div_ceil(1024 * 1024));
+        if total > max_total {
+            return Err(Error::parse(
+                source_name,
+                Some(i),
+                format!("the input is larger than {}", mb(max_total)),
+            ));
+        }
+        if n as u64 > max_line {
+            return Err(Error::parse(
+                source_name,
+                Some(i),
+                format!("the line is longer than {}", mb(max_line)),
+            ));
+        }
+        let line = std::str::from_utf8(&buf).map_err(|e| {
+            Error::parse(
+                source_name,
+                Some(i),
+                format!("not UTF-8 text (byte {})", e.valid_up_to() + 1),
+            )
         })?;
         if line.trim().is_empty() {
             continue;
         }
-        let bad =
-            |e: serde_json::Error| Error::parse(source_name, Some(i as u64 + 1), e.to_string());
-        let head: Head = serde_json::from_str(&line).map_err(bad)?;
+        let bad = |e: serde_json::Error| Error::parse(source_name, Some(i), e.to_string());
+        let head: Head = serde_json::from_str(line).map_err(bad)?;
         if !LINE_KINDS.contains(&head.kind.as_str()) {
             batch
                 .records
-                .push(serde_json::from_str::<Doc>(&line).map_err(bad)?);
+                .push(serde_json::from_str::<Doc>(line).map_err(bad)?);
             continue;
         }
-        match serde_json::from_str(&line).map_err(bad)? {
+        match serde_json::from_str(line).map_err(bad)? {
             Line::Account(a) => batch.accounts.push(a),
             Line::Activity(a) => batch.activities.push(a),
             Line::DailyHealth(h) => batch.health.push(h),
@@ -440,5 +489,112 @@ mod tests {
         let err = import_jsonl(&to, text.as_bytes(), "x.jsonl").unwrap_err();
         assert!(err.to_string().starts_with("x.jsonl, line 1:"), "{err}");
         assert!(to.accounts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn bytes_that_are_not_text_name_their_line() {
+        let memory = MemoryStore::new();
+        let alice = UserId::new("alice").unwrap();
+        memory.create_user(&alice);
+        let to = memory.user(&alice).unwrap();
+        let mut text = b"\n{\"kind\":\"setting\",\"record\":{\"key\":\"a\",\"value\":\"b".to_vec();
+        text.push(0xff);
+        text.extend_from_slice(b"\"}}\n");
+        let err = import_jsonl(&to, text.as_slice(), "x.jsonl").unwrap_err();
+        assert_eq!(err.to_string(), "x.jsonl, line 2: not UTF-8 text (byte 49)");
+    }
+
+    #[test]
+    fn endless_input_is_refused_at_the_line_bound() {
+        let memory = MemoryStore::new();
+        let alice = UserId::new("alice").unwrap();
+        memory.create_user(&alice);
+        let to = memory.user(&alice).unwrap();
+        // /dev/zero as a reader: never ends, never has a newline.
+        let err = import_jsonl(
+            &to,
+            std::io::BufReader::new(std::io::repeat(0)),
+            "/dev/zero",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/dev/zero, line 1: the line is longer than 64 MB"
+        );
+        // Endless short lines stop at the total bound.
+        let lines = std::io::BufReader::new(std::io::repeat(b'\n'));
+        let err = import_bounded(&to, lines, "newlines", (10, 1 << 20)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "newlines, line {}: the input is larger than 1 MB",
+                (1 << 20) + 1
+            )
+        );
+    }
+
+    #[test]
+    fn stored_floats_survive_export_and_import_bit_for_bit() {
+        use pa_core::fitness::{Activity, Sport};
+        let alice = UserId::new("alice").unwrap();
+        let sqlite = Store::open_in_memory().unwrap();
+        sqlite.create_user(&alice).unwrap();
+        let store = sqlite.user(&alice).unwrap();
+        // Values whose shortest decimal form a parser without exact rounding reads back 1 ulp off.
+        // Plus random values: without exact rounding serde_json reads some of them 1 ulp off.
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(7);
+        let mut tricky = vec![
+            0.1 + 0.2,
+            2.225_073_858_507_201e-308,
+            1.0 / 3.0,
+            123.456_789_012_345_68,
+            0.0,
+        ];
+        tricky.extend((0..5000).map(|_| rand::Rng::random_range(&mut rng, -1e4..1e4)));
+        let mut a = Activity::new(
+            pa_core::ids::ActivityId::new("a1").unwrap(),
+            Sport::Ride,
+            pa_core::time::ZonedInstant::new(
+                "2026-03-01T08:00:00Z".parse().unwrap(),
+                chrono_tz::UTC,
+            ),
+            3600.0,
+        );
+        a.distance_m = Some(tricky[0]);
+        a.training_load = Some(tricky[4]);
+        a.streams = Some(pa_core::fitness::Streams {
+            time_s: (0..tricky.len()).map(|i| i as f64).collect(),
+            power: Some(tricky.iter().map(|f| Some(*f)).collect()),
+            ..pa_core::fitness::Streams::default()
+        });
+        store
+            .apply(&WriteBatch {
+                activities: vec![a.clone()],
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        let back = store.activity(&a.id).unwrap().unwrap();
+        let read: Vec<f64> = back
+            .streams
+            .unwrap()
+            .power
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
+        let off = read
+            .iter()
+            .zip(&tricky)
+            .filter(|(r, t)| r.to_bits() != t.to_bits())
+            .count();
+        assert_eq!(
+            (read.len(), off),
+            (tricky.len(), 0),
+            "values read back changed"
+        );
+        let mut out = Vec::new();
+        export_jsonl(&store, &mut out, &[]).unwrap();
+        let again = import_jsonl(&store, out.as_slice(), "export.jsonl").unwrap();
+        assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 1));
     }
 }

@@ -68,8 +68,25 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 struct Inner {
     path: Option<PathBuf>,
-    writer: Mutex<Connection>,
+    /// Opened by [`Store::open_read_only`]: every write is refused with [`Error::ReadOnly`] and
+    /// reads share the one connection.
+    read_only: bool,
+    // Readers are declared, and so dropped, before the writer: the last connection to close
+    // checkpoints the WAL into the database and removes it, which only a writable one can do.
     readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Connection>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        lock(&self.readers).clear();
+        if self.path.is_some() && !self.read_only {
+            // Move everything from the WAL into the database file, so that a copy of the `.db`
+            // alone holds every commit even if another process keeps the WAL open. Best effort:
+            // a busy peer only means the WAL stays for that peer to checkpoint.
+            let _ = lock(&self.writer).execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+    }
 }
 
 /// The stored vault: salt, costs, check value and where the key comes from.
@@ -106,62 +123,101 @@ fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
-    /// Opens (or creates, with its directory) the store at `path`. SQLite's own name
-    /// `":memory:"` gives [`Store::open_in_memory`], never a file of that name.
+    /// Opens the store at `path`, creating it (and its directories, 0700) when it does not exist
+    /// yet. SQLite's own name `":memory:"` gives [`Store::open_in_memory`], never a file of that
+    /// name. Safe when several processes create the same new store at once: the schema is built
+    /// in a private file that is then linked into place, and a process that loses the race opens
+    /// the winner's store.
     pub fn open(path: &Path) -> Result<Self> {
         if path.as_os_str() == ":memory:" {
             return Self::open_in_memory();
         }
-        if !path.exists() {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                    path: dir.to_owned(),
-                    source,
-                })?;
-            }
-            create_private(path)?;
+        if std::fs::symlink_metadata(path).is_err() {
+            create_new(path)?;
         }
-        let corrupt = |e: rusqlite::Error| -> Error {
-            if is_corruption(&e) {
-                Error::Corrupt {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                }
-            } else {
-                Error::Storage(e)
-            }
-        };
-        let conn = Connection::open(path).map_err(corrupt)?;
+        Self::open_existing(path)
+    }
+
+    /// Opens the existing store at `path` for reading and writing; [`Error::NoStore`] when there
+    /// is none (nothing is created). An older schema is brought up to date.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        if path.as_os_str() == ":memory:" {
+            return Self::open_in_memory();
+        }
+        check_file(path)?;
+        let corrupt = |e| corruption(path, e);
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(corrupt)?;
         prepare(&conn).map_err(corrupt)?;
         // A quick check reads the header and schema: a damaged file fails here, before any write.
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(corrupt)?;
-        if check != "ok" {
-            return Err(Error::Corrupt {
-                path: path.to_owned(),
-                reason: check,
-            });
-        }
+        quick_check(&conn, path)?;
         // Refuse a newer database before anything writes to the file (WAL changes its header).
         check_version(&conn, Some(path))?;
         let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(corrupt)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Corrupt {
-                path: path.to_owned(),
-                reason: format!("could not switch to WAL (got {mode})"),
-            });
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(corrupt)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::Corrupt {
+                    path: path.to_owned(),
+                    reason: format!("could not switch to WAL (got {mode})"),
+                });
+            }
         }
         migrate(&conn, Some(path))?;
-        Ok(Self {
+        Ok(Self::with(Some(path), false, conn))
+    }
+
+    /// Opens the existing store at `path` for reading only: nothing is ever written, so it works
+    /// on a read-only file or in a read-only directory and never waits behind a writer (WAL:
+    /// readers see the last commit). [`Error::NoStore`] when there is none. A store of an older
+    /// schema is brought up to date first when the file is writable.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        if path.as_os_str() == ":memory:" {
+            return Self::open_in_memory();
+        }
+        check_file(path)?;
+        let corrupt = |e| corruption(path, e);
+        let mut conn = open_reader(path).map_err(corrupt)?;
+        let version = match check_version(&conn, Some(path)) {
+            Ok(v) => v,
+            // A WAL database in a directory we cannot write, without its shared-memory file:
+            // nobody can be writing it, so it is read as an immutable file.
+            Err(Error::Storage(e)) if cannot_open_wal(&e) => {
+                conn = open_immutable(path).map_err(corrupt)?;
+                check_version(&conn, Some(path))?
+            }
+            Err(e) => return Err(e),
+        };
+        quick_check(&conn, path)?;
+        if version < SCHEMA_VERSION {
+            drop(conn);
+            drop(Self::open_existing(path)?);
+            conn = open_reader(path).map_err(corrupt)?;
+        }
+        Ok(Self::with(Some(path), true, conn))
+    }
+
+    fn with(path: Option<&Path>, read_only: bool, conn: Connection) -> Self {
+        Self {
             inner: Arc::new(Inner {
-                path: Some(path.to_owned()),
-                writer: Mutex::new(conn),
+                path: path.map(Path::to_owned),
+                read_only,
                 readers: Mutex::new(Vec::new()),
+                writer: Mutex::new(conn),
             }),
-        })
+        }
+    }
+
+    /// The file of the store (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
     }
 
     /// A store in memory, for tests and throwaway use (one connection serves reads and writes).
@@ -169,13 +225,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         prepare(&conn)?;
         migrate(&conn, None)?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                path: None,
-                writer: Mutex::new(conn),
-                readers: Mutex::new(Vec::new()),
-            }),
-        })
+        Ok(Self::with(None, false, conn))
     }
 
     /// The schema version of the open database.
@@ -185,11 +235,13 @@ impl Store {
 
     /// Adds a person (no change if they exist).
     pub fn create_user(&self, user: &UserId) -> Result<()> {
-        lock(&self.inner.writer).execute(
-            "INSERT INTO users (id, created_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
-            params![user.as_str(), Utc::now().to_rfc3339()],
-        )?;
-        Ok(())
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO users (id, created_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+                params![user.as_str(), Utc::now().to_rfc3339()],
+            )?;
+            Ok(())
+        })
     }
 
     /// The people in the store.
@@ -232,14 +284,102 @@ impl Store {
     }
 
     /// Copies the whole database to `dest` while it stays in use (SQLite's online backup), into a
-    /// new file readable by its owner only. An existing `dest` is an error, never overwritten.
+    /// new file readable by its owner only, then checks the copy (`integrity_check`, and every
+    /// record decoded). An existing `dest` is an error, never overwritten, and so is the store's
+    /// own path (or its `-wal`/`-shm`) by any name. A copy that fails its check is removed.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        crate::output::check_target(dest, self.path(), crate::output::Existing::Refuse)?;
         create_private(dest)?;
-        let mut target = Connection::open(dest)?;
-        let source = lock(&self.inner.writer);
-        let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
-        backup.run_to_completion(256, Duration::from_millis(0), None)?;
-        Ok(())
+        let copied = (|| -> Result<()> {
+            let mut target = Connection::open(dest)?;
+            {
+                let source = lock(&self.inner.writer);
+                let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
+                backup.run_to_completion(256, Duration::from_millis(0), None)?;
+            }
+            drop(target);
+            let problems = Self::open_read_only(dest)?.check()?;
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::Corrupt {
+                    path: dest.to_owned(),
+                    reason: format!("the copy is damaged: {}", problems.join("; ")),
+                })
+            }
+        })();
+        if copied.is_err() {
+            let _ = std::fs::remove_file(dest);
+        }
+        copied
+    }
+
+    /// Checks the whole store: SQLite's `integrity_check` (every page, every index against its
+    /// table), then every record of every person decoded, kind by kind. Returns what is damaged,
+    /// one line per problem (the first damaged record of each kind and person); empty when the
+    /// store is healthy. Changes nothing.
+    pub fn check(&self) -> Result<Vec<String>> {
+        use pa_core::ports::docs_of;
+        let mut problems = Vec::new();
+        let integrity = self.read(|c| {
+            let mut stmt = c.prepare("PRAGMA integrity_check")?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        });
+        match integrity {
+            Ok(rows) if rows == ["ok"] => {}
+            Ok(rows) => problems.extend(rows),
+            Err(e) => problems.push(e.to_string()),
+        }
+        let users = match self.read(|c| {
+            let mut stmt = c.prepare("SELECT id FROM users ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ids)
+        }) {
+            Ok(u) => u,
+            Err(e) => {
+                problems.push(e.to_string());
+                return Ok(problems);
+            }
+        };
+        let (first, last) = (Day::EARLIEST, Day::LATEST);
+        for name in users {
+            let user = match UserId::new(&name) {
+                Ok(u) => u,
+                Err(e) => {
+                    problems.push(format!("person '{}': {e}", name.escape_debug()));
+                    continue;
+                }
+            };
+            let h = UserHandle {
+                store: self.clone(),
+                user,
+            };
+            let mut parts: Vec<(String, Result<()>)> = vec![
+                ("accounts".into(), h.accounts().map(drop)),
+                ("activities".into(), h.activities(first, last).map(drop)),
+                ("daily health".into(), h.daily_health(first, last).map(drop)),
+                ("transactions".into(), h.transactions(first, last).map(drop)),
+                ("balances".into(), h.balances(first, last).map(drop)),
+                ("settings".into(), h.settings().map(drop)),
+                ("sync states".into(), h.sync_states().map(drop)),
+                ("sync runs".into(), h.sync_runs(None, usize::MAX).map(drop)),
+                ("LLM usage".into(), h.llm_usage(first, last).map(drop)),
+            ];
+            for kind in RecordKind::ALL {
+                parts.push((kind.to_string(), docs_of(&h, kind, None).map(drop)));
+            }
+            for (what, result) in parts {
+                if let Err(e) = result {
+                    problems.push(format!("person {name}, {what}: {e}"));
+                }
+            }
+        }
+        Ok(problems)
     }
 
     /// Unlocks the secrets vault with `passphrase`, creating it on first use with `params`.
@@ -328,8 +468,9 @@ impl Store {
 
     /// Runs `f` on a reader connection (the writer, for an in-memory store).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let Some(path) = &self.inner.path else {
-            return f(&lock(&self.inner.writer));
+        let path = match &self.inner.path {
+            Some(p) if !self.inner.read_only => p,
+            _ => return f(&lock(&self.inner.writer)).map_err(|e| self.damaged(e)),
         };
         let conn = match lock(&self.inner.readers).pop() {
             Some(c) => c,
@@ -344,14 +485,60 @@ impl Store {
         };
         let out = f(&conn);
         lock(&self.inner.readers).push(conn);
-        out
+        out.map_err(|e| self.damaged(e))
+    }
+
+    /// `e` as [`Error::Corrupt`] naming this store when it says stored data cannot be read.
+    fn damaged(&self, e: Error) -> Error {
+        let path = || {
+            self.inner
+                .path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(":memory:"))
+        };
+        match e {
+            Error::Corrupt { path: p, reason } if p.as_os_str().is_empty() => Error::Corrupt {
+                path: path(),
+                reason,
+            },
+            Error::Storage(e)
+                if is_corruption(&e)
+                    || matches!(
+                        e,
+                        rusqlite::Error::FromSqlConversionFailure(..)
+                            | rusqlite::Error::InvalidColumnType(..)
+                            | rusqlite::Error::IntegralValueOutOfRange(..)
+                            | rusqlite::Error::Utf8Error(..)
+                    ) =>
+            {
+                Error::Corrupt {
+                    path: path(),
+                    reason: format!("a stored value cannot be read: {e}"),
+                }
+            }
+            Error::Record(e) => Error::Corrupt {
+                path: path(),
+                reason: format!("a stored record cannot be read: {e}"),
+            },
+            other => other,
+        }
     }
 
     /// Runs `f` in one write transaction: committed if it returns `Ok`, rolled back otherwise.
     fn write<T>(&self, f: impl FnOnce(&SqlTx<'_>) -> Result<T>) -> Result<T> {
+        if self.inner.read_only {
+            return Err(Error::ReadOnly {
+                path: self.inner.path.clone().unwrap_or_default(),
+            });
+        }
         let mut conn = lock(&self.inner.writer);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
+        let out = f(&tx).map_err(|e| match e {
+            // Only damage is renamed here: a record that fails to encode is the caller's.
+            Error::Storage(e) if is_corruption(&e) => self.damaged(Error::Storage(e)),
+            e @ Error::Corrupt { .. } => self.damaged(e),
+            other => other,
+        })?;
         tx.commit()?;
         Ok(out)
     }
@@ -369,6 +556,126 @@ fn create_private(path: &Path) -> Result<()> {
     })
 }
 
+/// Builds a new store at `path`: the schema is written into a private temporary file beside it,
+/// which is then moved into place only if nothing is there yet. A peer that got there first wins,
+/// and this process uses its store; no process ever sees an empty or half-migrated file.
+fn create_new(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    crate::output::create_private_dir(dir)?;
+    let io = |source: std::io::Error| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".pa-new-")
+        .suffix(".db")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    {
+        let conn = Connection::open(temp.path())?;
+        prepare(&conn)?;
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        migrate(&conn, None)?;
+        // Closing the only connection checkpoints and removes the temporary WAL.
+        conn.close().map_err(|(_, e)| Error::Storage(e))?;
+    }
+    match temp.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io(e.error)),
+    }
+}
+
+/// Checks that `path` is a store file before SQLite opens it: [`Error::NoStore`] when there is
+/// nothing, [`Error::Corrupt`] for an empty file (SQLite would silently make it a database).
+fn check_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::NoStore {
+            path: path.to_owned(),
+        }),
+        Err(source) => Err(Error::Io {
+            path: path.to_owned(),
+            source,
+        }),
+        Ok(m) if m.is_dir() => Err(Error::Corrupt {
+            path: path.to_owned(),
+            reason: "it is a directory".into(),
+        }),
+        Ok(m) if m.len() == 0 => Err(Error::Corrupt {
+            path: path.to_owned(),
+            reason: "the file is empty".into(),
+        }),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// An error of SQLite on `path`, as [`Error::Corrupt`] when it says the file is damaged.
+fn corruption(path: &Path, e: rusqlite::Error) -> Error {
+    if is_corruption(&e) {
+        Error::Corrupt {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }
+    } else {
+        Error::Storage(e)
+    }
+}
+
+fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| corruption(path, e))?;
+    if check != "ok" {
+        return Err(Error::Corrupt {
+            path: path.to_owned(),
+            reason: check,
+        });
+    }
+    Ok(())
+}
+
+/// A read-only connection: it never creates, writes or takes a write lock.
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    prepare(&c)?;
+    Ok(c)
+}
+
+/// A read-only connection that takes the file as unchanging (no WAL, no locks).
+fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(b)),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let c = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    prepare(&c)?;
+    Ok(c)
+}
+
+/// Whether SQLite could not open a WAL database for reading because it cannot make the WAL's
+/// shared-memory file (a read-only directory).
+fn cannot_open_wal(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
 /// The schema version, or an error if it is newer than this code.
 fn check_version(conn: &Connection, path: Option<&Path>) -> Result<u32> {
     let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -382,20 +689,25 @@ fn check_version(conn: &Connection, path: Option<&Path>) -> Result<u32> {
     Ok(found)
 }
 
-/// Applies the missing migrations one by one, each in its own transaction with the steps that
-/// derive data the SQL cannot (the balance series of version 4).
+/// Applies the missing migrations in one exclusive transaction, with the steps that derive data
+/// the SQL cannot (the balance series of version 4). The version is read again inside the
+/// transaction, so of several processes upgrading the same store at once, one migrates and the
+/// others find it done.
 fn migrate(conn: &Connection, path: Option<&Path>) -> Result<()> {
-    let found = check_version(conn, path)?;
+    if check_version(conn, path)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = SqlTx::new_unchecked(conn, rusqlite::TransactionBehavior::Exclusive)?;
+    let found = check_version(&tx, path)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i as u32 + 1;
-        let tx = SqlTx::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         if version == 4 {
             series::migrate_rows(&tx)?;
         }
         tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
 
@@ -617,18 +929,45 @@ fn write_sync(tx: &SqlTx<'_>, user: &str, s: &SyncState) -> Result<()> {
     Ok(())
 }
 
+/// The records a query selects as `body, key`, decoded; a row that does not decode is
+/// [`Error::Corrupt`] naming the table and the record (the store's path is added by
+/// [`Store::read`]).
 fn bodies<T: serde::de::DeserializeOwned>(
     c: &Connection,
+    what: &str,
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Vec<T>> {
     let mut stmt = c.prepare_cached(sql)?;
-    let rows = stmt.query_map(args, |r| r.get::<_, String>(0))?;
+    let mut rows = stmt.query(args)?;
     let mut out = Vec::new();
-    for row in rows {
-        out.push(serde_json::from_str(&row?)?);
+    while let Some(row) = rows.next()? {
+        out.push(decode_body(row, what)?);
     }
     Ok(out)
+}
+
+/// Decodes the JSON body in column 0 of `row`, naming the record (a `what`) by column 1.
+fn decode_body<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, what: &str) -> Result<T> {
+    let decoded = match row.get_ref(0)? {
+        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+            serde_json::from_slice(b).map_err(|e| e.to_string())
+        }
+        other => Err(format!("the body is {:?}, not text", other.data_type())),
+    };
+    decoded.map_err(|reason| {
+        let key = match row.get_ref(1) {
+            Ok(rusqlite::types::ValueRef::Text(k)) => String::from_utf8_lossy(k).into_owned(),
+            _ => "?".to_owned(),
+        };
+        Error::Corrupt {
+            path: PathBuf::new(),
+            reason: format!(
+                "stored {what} '{}' cannot be read: {reason}",
+                key.escape_debug()
+            ),
+        }
+    })
 }
 
 fn decimal(text: &str) -> Result<Decimal> {
@@ -708,7 +1047,7 @@ impl UserStore for UserHandle {
 
     fn activities(&self, from: Day, to: Day) -> Result<Vec<Activity>> {
         self.store.read(|c| {
-            bodies(c, "SELECT body FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY start_utc, id", params![self.user.as_str(), from.to_string(), to.to_string()])
+            bodies(c, "activity", "SELECT body, id FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY start_utc, id", params![self.user.as_str(), from.to_string(), to.to_string()])
         })
     }
 
@@ -716,7 +1055,8 @@ impl UserStore for UserHandle {
         self.store.read(|c| {
             let found: Vec<Activity> = bodies(
                 c,
-                "SELECT body FROM activities WHERE user_id = ?1 AND id = ?2",
+                "activity",
+                "SELECT body, id FROM activities WHERE user_id = ?1 AND id = ?2",
                 params![self.user.as_str(), id.as_str()],
             )?;
             Ok(found.into_iter().next())
@@ -724,7 +1064,7 @@ impl UserStore for UserHandle {
     }
 
     fn daily_health(&self, from: Day, to: Day) -> Result<Vec<DailyHealth>> {
-        self.store.read(|c| bodies(c, "SELECT body FROM daily_health WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day", params![self.user.as_str(), from.to_string(), to.to_string()]))
+        self.store.read(|c| bodies(c, "daily health", "SELECT body, day FROM daily_health WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day", params![self.user.as_str(), from.to_string(), to.to_string()]))
     }
 
     fn daily_loads(&self, from: Day, to: Day) -> Result<Vec<(Day, f64)>> {
@@ -746,7 +1086,8 @@ impl UserStore for UserHandle {
         self.store.read(|c| {
             bodies(
                 c,
-                "SELECT body FROM accounts WHERE user_id = ?1 ORDER BY id",
+                "account",
+                "SELECT body, id FROM accounts WHERE user_id = ?1 ORDER BY id",
                 [self.user.as_str()],
             )
         })
@@ -1080,6 +1421,177 @@ mod tests {
             .unwrap();
         assert!(other.unlock_with_keyring("pa-test", "vault").is_err());
         assert!(Vault::from_key(&[1, 2, 3]).is_err(), "a key has 32 bytes");
+    }
+
+    #[test]
+    fn reads_never_create_and_an_empty_file_is_not_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("typo.db");
+        for open in [Store::open_read_only, Store::open_existing] {
+            let err = open(&missing).err().unwrap();
+            assert_eq!(
+                err.to_string(),
+                format!("{}: no pa store there", missing.display())
+            );
+        }
+        assert!(!missing.exists());
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        for open in [Store::open, Store::open_read_only] {
+            let err = open(&empty).err().unwrap();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: the database is corrupt or not a pa database (the file is empty); it was left untouched",
+                    empty.display()
+                )
+            );
+        }
+        assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_store_is_read_and_never_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("ro");
+        let path = sub.join("pa.db");
+        let alice = UserId::new("alice").unwrap();
+        {
+            let store = Store::open(&path).unwrap();
+            store.create_user(&alice).unwrap();
+        }
+        assert!(
+            !sub.join("pa.db-wal").exists(),
+            "closing the store folds the WAL into the file"
+        );
+        let before = std::fs::read(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let result = (|| {
+            let store = Store::open_read_only(&path)?;
+            let users = store.users()?;
+            let err = store.create_user(&UserId::new("bob")?).err();
+            Ok::<_, Error>((users, err.map(|e| e.to_string())))
+        })();
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // root ignores permissions; the read-only connection is what is tested then.
+        let (users, err) = result.unwrap();
+        assert_eq!(users, vec![alice]);
+        assert_eq!(
+            err,
+            Some(format!(
+                "{}: the store was opened read-only",
+                path.display()
+            ))
+        );
+        assert!(std::fs::read(&path).unwrap() == before, "the file changed");
+    }
+
+    #[test]
+    fn a_reader_does_not_wait_behind_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let alice = UserId::new("alice").unwrap();
+        let store = Store::open(&path).unwrap();
+        store.create_user(&alice).unwrap();
+        // Another connection holds the write lock, as a long import in another process does.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch("BEGIN IMMEDIATE; INSERT INTO users VALUES ('bob', 'x');")
+            .unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.users().unwrap(), vec![alice], "the last commit");
+        other.execute_batch("COMMIT").unwrap();
+    }
+
+    #[test]
+    fn threads_creating_one_store_at_once_all_succeed() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("new/pa.db");
+            let handles: Vec<_> = (0..6)
+                .map(|i| {
+                    let path = path.clone();
+                    std::thread::spawn(move || -> Result<()> {
+                        let store = Store::open(&path)?;
+                        let id = UserId::new(format!("p{i}"))?;
+                        store.create_user(&id)?;
+                        Ok(())
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap().unwrap();
+            }
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.users().unwrap().len(), 6);
+            assert_eq!(store.check().unwrap(), Vec::<String>::new());
+            let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|n| n.starts_with(".pa-new"))
+                .collect();
+            assert_eq!(names, Vec::<String>::new(), "no temporary file is left");
+        }
+    }
+
+    #[test]
+    fn a_damaged_record_is_named_and_the_store_checked() {
+        use pa_core::ports::UserStore;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let alice = UserId::new("alice").unwrap();
+        let store = Store::open(&path).unwrap();
+        store.create_user(&alice).unwrap();
+        let account = Account::new(
+            AccountId::new("chk").unwrap(),
+            "Checking",
+            pa_core::finance::AccountType::Depository,
+            parse_currency("USD").unwrap(),
+        );
+        let handle = store.user(&alice).unwrap();
+        handle
+            .apply(&WriteBatch {
+                accounts: vec![account],
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+        // Bytes that are not UTF-8 where the body was, as a damaged page leaves them.
+        lock(&store.inner.writer)
+            .execute(
+                "UPDATE accounts SET body = CAST(X'FF00FE' AS TEXT) WHERE id = 'chk'",
+                [],
+            )
+            .unwrap();
+        let err = handle.accounts().unwrap_err();
+        let expected = format!(
+            "{}: the database is corrupt or not a pa database (stored account 'chk' cannot be read: expected value at line 1 column 1); it was left untouched",
+            path.display()
+        );
+        assert_eq!(err.to_string(), expected);
+        assert_eq!(
+            store.check().unwrap(),
+            vec![format!("person alice, accounts: {expected}")]
+        );
+        let err = store.backup_to(&dir.path().join("copy.db")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the copy is damaged: person alice, accounts:"),
+            "{err}"
+        );
+        assert!(
+            !dir.path().join("copy.db").exists(),
+            "a bad copy is removed"
+        );
+        // The store itself, by any name, is never a backup target.
+        for target in ["pa.db", "pa.db-wal", "pa.db-shm"] {
+            let err = store.backup_to(&dir.path().join(target)).unwrap_err();
+            assert!(matches!(err, Error::Output { .. }), "{err}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use pa_core::ports::{AuditAction, Record, RecordKind, RecordRef, RecordVisitor};
 use pa_core::time::Day;
-use rusqlite::{Connection, OptionalExtension, Transaction as SqlTx, params};
+use rusqlite::{Connection, Transaction as SqlTx, params};
 
 use super::{existing_row, plan_upsert};
 use crate::error::{Error, Result};
@@ -110,14 +110,16 @@ pub(super) fn select<R: Record>(
     match span {
         None => super::bodies(
             c,
-            &format!("SELECT body FROM {t} WHERE user_id = ?1 ORDER BY day, id"),
+            R::KIND.as_str(),
+            &format!("SELECT body, id FROM {t} WHERE user_id = ?1 ORDER BY day, id"),
             [user],
         ),
         // One-day spans: a range of the day index.
         Some((from, to)) if R::POINT => super::bodies(
             c,
+            R::KIND.as_str(),
             &format!(
-                "SELECT body FROM {t} WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, id"
+                "SELECT body, id FROM {t} WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, id"
             ),
             params![user, from.to_string(), to.to_string()],
         ),
@@ -126,8 +128,9 @@ pub(super) fn select<R: Record>(
         // would pick the `day` index or the primary key, hence INDEXED BY.
         Some((from, to)) => super::bodies(
             c,
+            R::KIND.as_str(),
             &format!(
-                "SELECT body FROM (
+                "SELECT body, id FROM (
                    SELECT body, day, id FROM {t} INDEXED BY {t}_day_end
                    WHERE user_id = ?1 AND day_end >= ?2 AND day <= ?3
                    UNION ALL
@@ -142,14 +145,16 @@ pub(super) fn select<R: Record>(
 
 /// The record of kind `R` with `key`.
 pub(super) fn select_one<R: Record>(c: &Connection, user: &str, key: &str) -> Result<Option<R>> {
-    let body: Option<String> = c
-        .prepare_cached(&format!(
-            "SELECT body FROM {} WHERE user_id = ?1 AND id = ?2",
+    let found: Vec<R> = super::bodies(
+        c,
+        R::KIND.as_str(),
+        &format!(
+            "SELECT body, id FROM {} WHERE user_id = ?1 AND id = ?2",
             table(R::KIND)
-        ))?
-        .query_row(params![user, key], |r| r.get(0))
-        .optional()?;
-    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+        ),
+        params![user, key],
+    )?;
+    Ok(found.into_iter().next())
 }
 
 /// The records of kind `R` under `parent`.
@@ -160,8 +165,9 @@ pub(super) fn select_children<R: Record>(
 ) -> Result<Vec<R>> {
     super::bodies(
         c,
+        R::KIND.as_str(),
         &format!(
-            "SELECT body FROM {} WHERE user_id = ?1 AND parent = ?2 ORDER BY day, id",
+            "SELECT body, id FROM {} WHERE user_id = ?1 AND parent = ?2 ORDER BY day, id",
             table(R::KIND)
         ),
         params![user, parent],
