@@ -142,7 +142,7 @@ impl Write for OutputFile {
 }
 
 /// Checks, before anything is opened, that `dest` may be written.
-pub(crate) fn check_target(dest: &Path, store: Option<&Path>, existing: Existing) -> Result<()> {
+pub fn check_target(dest: &Path, store: Option<&Path>, existing: Existing) -> Result<()> {
     if let Some(store) = store
         && is_store_file(store, dest)
     {

@@ -15,6 +15,7 @@ use pa_core::time::{Day, Week, ZonedInstant, parse_zone};
 use pa_integrations::dataset::demo as demo_year;
 
 use crate::output::Format;
+use crate::output::clean;
 use crate::{Context, StoreArgs};
 
 /// Which day, and in which zone.
@@ -79,8 +80,7 @@ pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()
     let (day, now, tz) = when(&args.when)?;
     let started = std::time::Instant::now();
     let batch = demo_year(day, args.seed)?;
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    let handle = crate::store::writer(store)?;
     let report = handle.apply(&pa_core::ports::WriteBatch {
         origin: Some(format!("demo:seed-{}", args.seed)),
         ..batch
@@ -102,8 +102,10 @@ pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()
 /// `pa today`.
 pub(crate) fn today(args: DayArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
     let (day, now, tz) = when(&args)?;
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    if matches!(ctx.format, Format::Csv | Format::Ics) {
+        return Err(crate::output::not_table("pa today"));
+    }
+    let handle = crate::store::reader(store)?;
     print_briefing(
         &handle.briefing(day, now, tz, &PmcOptions::default())?,
         tz,
@@ -120,8 +122,10 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
             .map_err(|e: pa_core::Error| pa_core::Error::invalid("--week", e.to_string()))?,
         None => ZonedInstant::new(Utc::now(), tz).local_day().week(),
     };
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    if matches!(ctx.format, Format::Csv | Format::Ics) {
+        return Err(crate::output::not_table("pa week"));
+    }
+    let handle = crate::store::reader(store)?;
     let review = handle.weekly_review(week, tz, PmcOptions::default())?;
     let mut out = std::io::stdout().lock();
     match ctx.format {
@@ -163,7 +167,7 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 writeln!(
                     s,
                     "Habit {}: {} done, streak {} → {}",
-                    habit.name,
+                    clean(&habit.name),
                     habit
                         .completion_pct
                         .map_or("–".into(), |p| format!("{p:.0}%")),
@@ -180,7 +184,7 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 writeln!(
                     s,
                     "Spent on {}: {} {}",
-                    c.category,
+                    clean(&c.category.to_string()),
                     c.spent,
                     c.currency.code()
                 )?;
@@ -249,18 +253,23 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
                 ),
                 EventTime::AllDay { .. } => "all day".into(),
             };
-            writeln!(s, "  {when:<13} {} ({})", o.title, o.calendar)?;
+            writeln!(
+                s,
+                "  {when:<13} {} ({})",
+                clean(&o.title),
+                clean(&o.calendar)
+            )?;
         }
     }
     if !b.tasks_due.is_empty() || !b.tasks_overdue.is_empty() {
         writeln!(s, "\n{}", paint(HEADING, "Tasks"))?;
         for t in &b.tasks_due {
-            writeln!(s, "  today    {}", t.title)?;
+            writeln!(s, "  today    {}", clean(&t.title))?;
         }
         // The oldest few overdue tasks; the JSON form has them all.
         const SHOWN: usize = 5;
         for t in b.tasks_overdue.iter().take(SHOWN) {
-            writeln!(s, "  {}  {}", paint(BAD, "overdue"), t.title)?;
+            writeln!(s, "  {}  {}", paint(BAD, "overdue"), clean(&t.title))?;
         }
         if b.tasks_overdue.len() > SHOWN {
             writeln!(s, "  … and {} more overdue", b.tasks_overdue.len() - SHOWN)?;
@@ -277,7 +286,7 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
                 } else {
                     paint(WARN, "due ")
                 },
-                h.name,
+                clean(&h.name),
                 h.current_streak,
                 h.longest_streak
             )?;
@@ -326,7 +335,10 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
             writeln!(
                 s,
                 "  {}: {} of {} spent, {} projected",
-                bs.category, bs.spent, bs.budgeted, bs.projected
+                clean(&bs.category.to_string()),
+                bs.spent,
+                bs.budgeted,
+                bs.projected
             )?;
         }
         for n in &b.net_worth {
@@ -345,7 +357,7 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
     if !b.reminders.is_empty() {
         writeln!(s, "\n{}", paint(HEADING, "Reminders"))?;
         for r in &b.reminders {
-            writeln!(s, "  {}", r.message)?;
+            writeln!(s, "  {}", clean(&r.message))?;
         }
     }
     Ok(s)

@@ -143,8 +143,7 @@ fn occurrences(args: OccurrencesArgs, store: &crate::StoreArgs, ctx: Context) ->
     use pa_core::ports::{StoredEvent, UserStore};
     let tz = parse_zone(&args.tz)?;
     let (from, to) = window(&args.from, &args.to, tz)?;
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    let handle = crate::store::reader(store)?;
     let day = |t| pa_core::time::ZonedInstant::new(t, tz).local_day();
     let (first, last) = (day(from), day(to));
     let events = handle.records::<StoredEvent>(Some((first, last)))?;

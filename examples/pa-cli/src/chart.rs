@@ -1,7 +1,5 @@
 //! Charts drawn with plotters to SVG.
 
-use std::path::Path;
-
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use pa_core::finance::networth::NetWorthRow;
@@ -16,10 +14,10 @@ const LOAD_COLOUR: RGBColor = RGBColor(190, 190, 190);
 
 /// The Performance Manager Chart: daily load bars with CTL and ATL lines above, TSB below with its
 /// GoldenCheetah bands (green −5..15 optimal, red below −40).
-pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()> {
+pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, svg: &mut String) -> Result<()> {
     let days: Vec<PmcDay> = pmc.rows().collect();
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
-        return Err(anyhow!("nothing to draw: the chart has no days"));
+        return Err(nothing("the chart has no days"));
     };
     let x0: NaiveDate = first.day.naive();
     let x1: NaiveDate = last.day.naive().succ_opt().unwrap_or(last.day.naive());
@@ -33,7 +31,7 @@ pub(crate) fn pmc_svg(pmc: &Pmc, options: &PmcOptions, path: &Path) -> Result<()
     });
     let pad = (tsb_hi - tsb_lo) * 0.08;
 
-    let root = SVGBackend::new(path, (1200, 720)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (1200, 720)).into_drawing_area();
     root.fill(&WHITE).map_err(plot_err)?;
     let (upper, lower) = root.split_vertically(480);
 
@@ -171,7 +169,7 @@ type Line = (&'static str, RGBColor, u32, fn(&NetWorthRow) -> f64);
 pub(crate) fn networth_svg(
     series: &pa_core::finance::networth::NetWorthSeries,
     currency: pa_core::money::Currency,
-    path: &Path,
+    svg: &mut String,
 ) -> Result<()> {
     use rust_decimal::prelude::ToPrimitive;
     let rows: Vec<_> = series
@@ -180,7 +178,7 @@ pub(crate) fn networth_svg(
         .filter(|r| r.currency == currency)
         .collect();
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-        return Err(anyhow!("nothing to draw: no net worth rows"));
+        return Err(nothing("no net worth rows"));
     };
     let f = |d: &rust_decimal::Decimal| d.to_f64().unwrap_or(0.0);
     let x0 = first.day.naive();
@@ -196,7 +194,7 @@ pub(crate) fn networth_svg(
         .map(|r| f(&r.net_worth).min(-f(&r.liabilities)))
         .fold(0.0, f64::min)
         * 1.08;
-    let root = SVGBackend::new(path, (1200, 600)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (1200, 600)).into_drawing_area();
     root.fill(&WHITE).map_err(plot_err)?;
     let title = format!(
         "Net worth · {} · {} to {}",
@@ -256,15 +254,15 @@ pub(crate) type HabitRow = (String, Vec<Option<pa_core::habits::EntryValue>>);
 
 /// Habits over days: one row per habit, one square per day, green done, orange skipped, grey
 /// not done or not recorded.
-pub(crate) fn habits_svg(first: NaiveDate, rows: &[HabitRow], path: &Path) -> Result<()> {
+pub(crate) fn habits_svg(first: NaiveDate, rows: &[HabitRow], svg: &mut String) -> Result<()> {
     use pa_core::habits::EntryValue;
     let days = rows.first().map_or(0, |(_, d)| d.len());
     if rows.is_empty() || days == 0 {
-        return Err(anyhow!("nothing to draw: no habits with days"));
+        return Err(nothing("no habits with days"));
     }
     let x1 = first + chrono::Duration::days(days as i64);
     let height = 160 + 40 * rows.len() as u32;
-    let root = SVGBackend::new(path, (1200, height)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (1200, height)).into_drawing_area();
     root.fill(&WHITE).map_err(plot_err)?;
     let names: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
     let mut chart = ChartBuilder::on(&root)
@@ -331,14 +329,14 @@ pub(crate) fn habits_svg(first: NaiveDate, rows: &[HabitRow], path: &Path) -> Re
 const SLEEP_COLOUR: RGBColor = RGBColor(106, 90, 205);
 
 /// Nightly sleep in hours as bars, with its 7-night mean as a line.
-pub(crate) fn sleep_svg(nights: &[(NaiveDate, f64)], path: &Path) -> Result<()> {
+pub(crate) fn sleep_svg(nights: &[(NaiveDate, f64)], svg: &mut String) -> Result<()> {
     let (Some(first), Some(last)) = (nights.first(), nights.last()) else {
-        return Err(anyhow!("nothing to draw: no sleep recorded in the window"));
+        return Err(nothing("no sleep recorded in the window"));
     };
     let x0 = first.0;
     let x1 = last.0.succ_opt().unwrap_or(last.0);
     let top = nights.iter().map(|n| n.1).fold(8.0, f64::max) * 1.1;
-    let root = SVGBackend::new(path, (1200, 500)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (1200, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(plot_err)?;
     let mut chart = ChartBuilder::on(&root)
         .caption("Sleep", ("sans-serif", 22))
@@ -378,4 +376,10 @@ pub(crate) fn sleep_svg(nights: &[(NaiveDate, f64)], path: &Path) -> Result<()> 
     legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     root.present().map_err(plot_err)?;
     Ok(())
+}
+
+/// The error for a chart with nothing to draw: the data is missing, as with `pa chart pmc` on a
+/// store without training loads (exit 65 for every chart alike).
+fn nothing(what: &str) -> anyhow::Error {
+    pa_core::Error::invalid("chart", format!("nothing to draw: {what}")).into()
 }

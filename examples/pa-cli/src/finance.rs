@@ -3,10 +3,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use pa_core::finance::cashflow::{CashflowOptions, cash_flow};
-use pa_core::finance::networth::{NetWorthSeries, Period, net_worth, net_worth_in};
+use pa_core::finance::networth::{Period, net_worth, net_worth_in};
 use pa_core::money::parse_currency;
 use pa_core::time::Day;
 use pa_integrations::import::finance::{read_accounts, read_balances, read_fx, read_transactions};
@@ -122,8 +122,7 @@ fn from_store<T>(
     store: &crate::StoreArgs,
     read: impl FnOnce(&pa_integrations::storage::sqlite::UserHandle) -> Result<T>,
 ) -> Result<T> {
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    let handle = crate::store::reader(store)?;
     read(&handle)
 }
 
@@ -232,18 +231,11 @@ fn networth(args: NetworthArgs, store: &crate::StoreArgs, ctx: Context) -> Resul
         }
     }
     if let Some(path) = &args.chart {
-        networth_chart(&series, path)
-            .with_context(|| format!("cannot draw the chart to {}", path.display()))?;
-        if !ctx.quiet {
-            eprintln!("chart written to {}", path.display());
-        }
+        let mut svg = String::new();
+        crate::chart::networth_svg(&series, series.single_currency()?, &mut svg)?;
+        crate::plot::save(&svg, path, store, ctx)?;
     }
     Ok(())
-}
-
-fn networth_chart(series: &NetWorthSeries, path: &std::path::Path) -> Result<()> {
-    let currency = series.single_currency()?;
-    crate::chart::networth_svg(series, currency, path)
 }
 
 #[derive(Serialize)]

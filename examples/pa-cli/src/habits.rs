@@ -91,8 +91,7 @@ fn stored(
     name: &str,
 ) -> Result<(Habit, Vec<pa_core::habits::HabitEntry>)> {
     use pa_core::ports::HabitRepository;
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    let handle = crate::store::reader(store)?;
     let all = handle.habits_with_entries(pa_core::time::Day::LATEST)?;
     let names: Vec<String> = all.iter().map(|(h, _)| h.record.name.clone()).collect();
     all.into_iter()

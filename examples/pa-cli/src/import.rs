@@ -159,8 +159,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
     let reports = if args.dry_run {
         write_all::<pa_integrations::storage::sqlite::UserHandle>(None, read)?
     } else {
-        let store = crate::store::open(store_args)?;
-        let handle = crate::store::user(&store, store_args)?;
+        let handle = crate::store::writer(store_args)?;
         write_all(Some(&handle), read)?
     };
     for r in &reports {

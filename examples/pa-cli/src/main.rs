@@ -1,7 +1,9 @@
 //! `pa`: the command-line front end of the pa library.
 //!
 //! Exit codes: 0 success; 1 an unexpected failure; 2 bad command-line usage; 65 the input data is
-//! malformed (the message names the file, line and problem); 66 an input file cannot be read.
+//! malformed (the message names the file, line and problem) or the store is damaged; 66 an input
+//! file or the store cannot be read or does not exist; 67 no such person; 73 an output file cannot
+//! be written there.
 
 mod briefing;
 mod calendar;
@@ -26,8 +28,10 @@ Exit codes:
   0   success
   1   unexpected failure
   2   bad command-line usage
-  65  malformed input data (the message names the file, line and problem)
-  66  an input file cannot be read";
+  65  malformed input data (the message names the file, line and problem), or a damaged store
+  66  an input file or the store cannot be read, or does not exist
+  67  no such person in the store (--user)
+  73  an output file cannot be written there (it is the store, or exists: --force)";
 
 /// pa: your training, health, money, habits and calendar in one local store.
 #[derive(Debug, Parser)]
@@ -40,6 +44,10 @@ struct Cli {
     /// Print no warnings or notes on stderr; errors are still printed.
     #[arg(long, short, global = true)]
     quiet: bool,
+
+    /// Replace an existing output file (`--out`, `--chart`); without it pa refuses to.
+    #[arg(long, global = true)]
+    force: bool,
 
     /// The store (a SQLite file); default: pa/pa.db in your data directory.
     #[arg(long, global = true, env = "PA_DB", value_name = "PATH")]
@@ -98,8 +106,10 @@ enum Command {
     Export(store::ExportArgs),
     /// Read JSON Lines written by `pa export` into the store (all or nothing; re-importing changes nothing).
     ImportJsonl(store::ImportArgs),
-    /// Copy the store to a new file while it stays in use.
+    /// Copy the store to a new file while it stays in use; the copy is checked.
     Backup(store::BackupArgs),
+    /// Check the store for damage: SQLite's integrity check and every record read back.
+    Check(store::CheckArgs),
 }
 
 /// Global settings every command sees.
@@ -107,6 +117,7 @@ enum Command {
 pub(crate) struct Context {
     pub(crate) format: Format,
     pub(crate) quiet: bool,
+    pub(crate) force: bool,
 }
 
 /// Where the store is and whose data to use.
@@ -120,14 +131,23 @@ impl Context {
     /// Prints a warning on stderr unless `--quiet`.
     pub(crate) fn warn(&self, message: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            eprintln!("warning: {}", output::clean_lines(&message.to_string()));
         }
     }
 
     /// Prints a note (what was written where) on stderr unless `--quiet`.
     pub(crate) fn note(&self, message: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("{message}");
+            eprintln!("{}", output::clean_lines(&message.to_string()));
+        }
+    }
+
+    /// What an output file does to an existing file at its path.
+    pub(crate) fn existing(&self) -> pa_integrations::output::Existing {
+        if self.force {
+            pa_integrations::output::Existing::Replace
+        } else {
+            pa_integrations::output::Existing::Refuse
         }
     }
 }
@@ -135,7 +155,9 @@ impl Context {
 fn exit_code(err: &anyhow::Error) -> u8 {
     use pa_integrations::Error;
     match err.downcast_ref::<Error>() {
-        Some(Error::Io { .. }) => 66,
+        Some(Error::Io { .. } | Error::NoStore { .. }) => 66,
+        Some(Error::UnknownUser { .. }) => 67,
+        Some(Error::Output { .. }) => 73,
         Some(
             Error::Parse { .. }
             | Error::Core(_)
@@ -180,6 +202,7 @@ fn main() -> ExitCode {
     let ctx = Context {
         format: cli.format,
         quiet: cli.quiet,
+        force: cli.force,
     };
     let store_args = StoreArgs {
         db: cli.db,
@@ -206,13 +229,14 @@ fn main() -> ExitCode {
         Command::Export(args) => store::export(args, &store_args, ctx),
         Command::ImportJsonl(args) => store::import(args, &store_args, ctx),
         Command::Backup(args) => store::backup(args, &store_args, ctx),
+        Command::Check(args) => store::check(args, &store_args, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`pa … | head`) is the reader's choice, not a failure.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", output::clean_lines(&format!("{err:#}")));
             ExitCode::from(exit_code(&err))
         }
     }

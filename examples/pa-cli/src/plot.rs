@@ -64,7 +64,7 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{name}.svg")));
     let ext = target.extension().map(|e| e.to_ascii_lowercase());
-    let png = match ext.as_ref().and_then(|e| e.to_str()) {
+    let _png = match ext.as_ref().and_then(|e| e.to_str()) {
         Some("svg") => false,
         Some("png") => true,
         _ => {
@@ -75,15 +75,13 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
             .into());
         }
     };
-    // A PNG is the SVG rendered: the SVG is drawn next to it first, then removed.
-    let out = if png {
-        target.with_extension("svg.tmp")
-    } else {
-        target.clone()
-    };
+    // Refused before anything is read or drawn: the store itself, or an existing file without
+    // --force.
+    let store_path = crate::store::path(store)?;
+    pa_integrations::output::check_target(&target, Some(&store_path), ctx.existing())?;
+    let mut svg = String::new();
     let first = |default: u32| last.add_days(-(i64::from(args.days.unwrap_or(default)) - 1));
-    let db = crate::store::open(store)?;
-    let handle = crate::store::user(&db, store)?;
+    let handle = crate::store::reader(store)?;
     match args.kind {
         ChartKind::Pmc => {
             let options = PmcOptions::default();
@@ -98,7 +96,7 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 Some(_) => pmc.since(first(90)?),
                 None => pmc,
             };
-            crate::chart::pmc_svg(&pmc, &options, &out)?;
+            crate::chart::pmc_svg(&pmc, &options, &mut svg)?;
         }
         ChartKind::Networth => {
             let series = handle.net_worth(first(365)?, last, None)?;
@@ -107,7 +105,7 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
                     pa_core::Error::invalid("chart", "no account balances are stored").into(),
                 );
             };
-            crate::chart::networth_svg(&series, currency, &out)?;
+            crate::chart::networth_svg(&series, currency, &mut svg)?;
         }
         ChartKind::Habits => {
             let from = first(90)?;
@@ -127,7 +125,7 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
                     (h.record.name, values)
                 })
                 .collect();
-            crate::chart::habits_svg(from.naive(), &rows, &out)?;
+            crate::chart::habits_svg(from.naive(), &rows, &mut svg)?;
         }
         ChartKind::Sleep => {
             let nights: Vec<_> = handle
@@ -135,22 +133,46 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 .into_iter()
                 .filter_map(|h| Some((h.day.naive(), h.sleep?.total_s / 3600.0)))
                 .collect();
-            crate::chart::sleep_svg(&nights, &out)?;
+            crate::chart::sleep_svg(&nights, &mut svg)?;
         }
     }
-    if png {
-        let rendered = svg_to_png(&out, &target);
-        let _ = std::fs::remove_file(&out);
-        rendered?;
-    }
-    ctx.note(format!("wrote {}", target.display()));
+    save(&svg, &target, store, ctx)
+}
+
+/// Writes a drawn chart to `target`: as it is for `.svg`, rendered for `.png`; a private file
+/// written whole, never over the store, over an existing file only with `--force`.
+pub(crate) fn save(
+    svg: &str,
+    target: &std::path::Path,
+    store: &StoreArgs,
+    ctx: Context,
+) -> Result<()> {
+    let png = target
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let bytes = if png {
+        svg_to_png(svg)?
+    } else {
+        svg.as_bytes().to_vec()
+    };
+    let store_path = crate::store::path(store)?;
+    pa_integrations::output::OutputFile::write_whole(
+        target,
+        Some(&store_path),
+        ctx.existing(),
+        &bytes,
+    )?;
+    ctx.note(format!(
+        "wrote {}",
+        crate::output::clean(&target.display().to_string())
+    ));
     Ok(())
 }
 
-/// Renders the SVG at `svg` to a PNG at `png` with resvg, text in the system's fonts.
-fn svg_to_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
+/// Renders `svg` to PNG bytes with resvg, text in the system's fonts.
+fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
-    let data = std::fs::read(svg)?;
+    let data = svg.as_bytes();
     let mut options = usvg::Options::default();
     let fonts = options.fontdb_mut();
     fonts.load_system_fonts();
@@ -178,7 +200,7 @@ fn svg_to_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
     if let Some(family) = family {
         fonts.set_sans_serif_family(family);
     }
-    let tree = usvg::Tree::from_data(&data, &options)
+    let tree = usvg::Tree::from_data(data, &options)
         .map_err(|e| anyhow::anyhow!("cannot render the chart: {e}"))?;
     let size = tree.size().to_int_size();
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
@@ -187,7 +209,6 @@ fn svg_to_png(svg: &std::path::Path, png: &std::path::Path) -> Result<()> {
     pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     pixmap
-        .save_png(png)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", png.display()))?;
-    Ok(())
+        .encode_png()
+        .map_err(|e| anyhow::anyhow!("cannot encode the chart as PNG: {e}"))
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use pa_core::ids::UserId;
-use pa_integrations::storage::sqlite::Store;
+use pa_integrations::output::OutputFile;
+use pa_integrations::storage::sqlite::{Store, UserHandle};
 use pa_integrations::storage::transfer::{export_jsonl, import_jsonl};
 
 use crate::{Context, StoreArgs};
@@ -115,7 +116,7 @@ struct BalanceRow {
 }
 
 fn export_kind(
-    handle: &pa_integrations::storage::sqlite::UserHandle,
+    handle: &UserHandle,
     kind: ExportKind,
     format: crate::output::Format,
     out: &mut dyn Write,
@@ -268,26 +269,33 @@ pub(crate) struct ImportArgs {
 #[command(after_help = "Example:
   pa backup ~/pa-$(date +%F).db")]
 pub(crate) struct BackupArgs {
-    /// The new file (must not exist).
+    /// The new file (replaced only with --force).
     out: PathBuf,
 }
 
-/// Opens the store, creating it and its directory on first use.
-pub(crate) fn open(args: &StoreArgs) -> Result<Store> {
-    let path = match &args.db {
-        Some(p) => p.clone(),
-        None => pa_integrations::storage::sqlite::default_path()?,
-    };
-    Ok(Store::open(&path)?)
+/// The store file the command works on: `--db`, or the default.
+pub(crate) fn path(args: &StoreArgs) -> Result<PathBuf> {
+    match &args.db {
+        Some(p) => Ok(p.clone()),
+        None => Ok(pa_integrations::storage::sqlite::default_path()?),
+    }
 }
 
-pub(crate) fn user(
-    store: &Store,
-    args: &StoreArgs,
-) -> Result<pa_integrations::storage::sqlite::UserHandle> {
+/// The person's data, for a command that writes: the store (and its directory) is created on
+/// first use, and so is the person.
+pub(crate) fn writer(args: &StoreArgs) -> Result<UserHandle> {
+    let store = Store::open(&path(args)?)?;
     let id = UserId::new(&args.user)?;
     store.create_user(&id)?;
     Ok(store.user(&id)?)
+}
+
+/// The person's data, for a command that only reads: the store is opened read-only (it works on
+/// a read-only file and never waits behind a writer), and a missing store or person is an error;
+/// nothing is created.
+pub(crate) fn reader(args: &StoreArgs) -> Result<UserHandle> {
+    let store = Store::open_read_only(&path(args)?)?;
+    Ok(store.user(&UserId::new(&args.user)?)?)
 }
 
 /// A spinner on stderr while `job` runs: drawn only on a terminal, never with `--quiet`, and
@@ -311,8 +319,14 @@ pub(crate) fn export(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> 
 }
 
 fn export_now(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
-    let store = open(store_args)?;
-    let handle = user(&store, store_args)?;
+    let store_path = path(store_args)?;
+    // The target is checked before the store is opened and before anything is created.
+    let mut file = args
+        .out
+        .as_deref()
+        .map(|out| OutputFile::create(out, Some(&store_path), ctx.existing()))
+        .transpose()?;
+    let handle = reader(store_args)?;
     let write = |out: &mut dyn Write| -> Result<()> {
         match args.kind {
             Some(kind) => export_kind(&handle, kind, ctx.format, out),
@@ -322,16 +336,10 @@ fn export_now(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> Result<
             }
         }
     };
-    match &args.out {
-        Some(path) => {
-            let file =
-                std::fs::File::create(path).map_err(|source| pa_integrations::Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-            let mut w = std::io::BufWriter::new(file);
-            write(&mut w)?;
-            w.flush()?;
+    match file.take() {
+        Some(mut file) => {
+            write(&mut file)?;
+            file.commit()?;
         }
         None => write(&mut std::io::stdout().lock())?,
     }
@@ -343,8 +351,7 @@ pub(crate) fn import(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> 
         path: args.file.clone(),
         source,
     })?;
-    let store = open(store_args)?;
-    let handle = user(&store, store_args)?;
+    let handle = writer(store_args)?;
     let report = with_spinner(ctx, "importing", || {
         Ok(import_jsonl(
             &handle,
@@ -362,10 +369,37 @@ pub(crate) fn import(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> 
 }
 
 pub(crate) fn backup(args: BackupArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
-    let store = open(store_args)?;
-    with_spinner(ctx, "backing up", || Ok(store.backup_to(&args.out)?))?;
+    let store = Store::open_read_only(&path(store_args)?)?;
+    with_spinner(ctx, "backing up", || {
+        Ok(store.backup_with(&args.out, ctx.existing())?)
+    })?;
     if !ctx.quiet {
         eprintln!("backed up to {}", args.out.display());
     }
     Ok(())
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  pa check && echo healthy")]
+pub(crate) struct CheckArgs {}
+
+/// `pa check`: SQLite's integrity check and every record decoded; exit 65 when anything is
+/// damaged, each problem on its own line.
+pub(crate) fn check(_args: CheckArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
+    let path = path(store_args)?;
+    let store = Store::open_read_only(&path)?;
+    let problems = with_spinner(ctx, "checking", || Ok(store.check()?))?;
+    if problems.is_empty() {
+        ctx.note(format!("{}: no damage found", path.display()));
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    Err(pa_integrations::Error::Corrupt {
+        path,
+        reason: format!("{} problem(s) found", problems.len()),
+    }
+    .into())
 }

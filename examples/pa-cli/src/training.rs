@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use pa_core::fitness::pmc::{self, Form, PmcOptions, PmcVariant};
 use serde::Serialize;
@@ -127,8 +127,7 @@ fn pmc_command(args: PmcArgs, store: &crate::StoreArgs, ctx: Context) -> Result<
             "bundled sample",
         )?,
         None => {
-            let db = crate::store::open(store)?;
-            let handle = crate::store::user(&db, store)?;
+            let handle = crate::store::reader(store)?;
             let entries =
                 handle.daily_loads(pa_core::time::Day::EARLIEST, pa_core::time::Day::LATEST)?;
             if entries.is_empty() {
@@ -198,11 +197,9 @@ fn pmc_command(args: PmcArgs, store: &crate::StoreArgs, ctx: Context) -> Result<
         )?;
     }
     if let Some(path) = &args.chart {
-        crate::chart::pmc_svg(&chart, &options, path)
-            .with_context(|| format!("cannot draw the chart to {}", path.display()))?;
-        if !ctx.quiet {
-            eprintln!("chart written to {}", path.display());
-        }
+        let mut svg = String::new();
+        crate::chart::pmc_svg(&chart, &options, &mut svg)?;
+        crate::plot::save(&svg, path, store, ctx)?;
     }
     Ok(())
 }

@@ -215,12 +215,28 @@ fn charts_of_the_demo_store_are_svg_with_labels() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("neither .svg nor .png"));
-    // An empty store has nothing to draw, and says so.
-    let (_d, empty) = store();
-    pa().args(["--db", &empty, "chart", "pmc", "--out", "x.svg"])
+    // An empty store has nothing to draw, and says so: exit 65 for every chart, no file made.
+    let (d, empty) = common::empty_store();
+    for (kind, says) in [
+        ("pmc", "no activity with a training load is stored"),
+        ("networth", "no account balances are stored"),
+        ("habits", "nothing to draw: no habits with days"),
+        ("sleep", "nothing to draw: no sleep recorded in the window"),
+    ] {
+        let out = d.path().join(format!("{kind}.svg"));
+        pa().args([
+            "--db",
+            &empty,
+            "chart",
+            kind,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
-        .failure()
-        .stderr(predicate::str::contains("no activity"));
+        .code(65)
+        .stderr(format!("error: invalid chart: {says}\n"));
+        assert!(!out.exists());
+    }
 }
 
 #[test]
@@ -248,7 +264,7 @@ fn finance_commands_read_the_store_when_given_no_file() {
     assert!(months.len() >= 12, "{}", months.len());
     assert!(months.iter().all(|m| m["currency"] == "USD"));
     // An empty store says there is nothing to report.
-    let (_d, empty) = store();
+    let (_d, empty) = common::empty_store();
     pa().args(["--db", &empty, "finance", "networth"])
         .assert()
         .failure();

@@ -186,13 +186,19 @@ fn bad_arguments_and_missing_files() {
     pa().args(["training", "pmc", "--sample", "--variant", "wko"])
         .assert()
         .code(2);
-    // Without --loads or --sample the store's loads are used: an empty store has none.
-    let empty = tempfile::tempdir().unwrap();
-    let db = empty.path().join("pa.db");
-    pa().args(["--db", db.to_str().unwrap(), "training", "pmc"])
+    // Without --loads or --sample the store's loads are used: an empty store has none, and a
+    // missing store is named (and not created).
+    let (_empty, db) = common::empty_store();
+    pa().args(["--db", &db, "training", "pmc"])
         .assert()
         .code(65)
         .stderr(predicate::str::contains("no activity with a training load"));
+    let missing = _empty.path().join("typo.db");
+    pa().args(["--db", missing.to_str().unwrap(), "training", "pmc"])
+        .assert()
+        .code(66)
+        .stderr(format!("error: {}: no pa store there\n", missing.display()));
+    assert!(!missing.exists());
     pa().args(["training", "pmc", "--sample", "--loads", "x.csv"])
         .assert()
         .code(2);

@@ -54,17 +54,20 @@ fn import_export_round_trip_and_reimport_changes_nothing() {
         .stdout
         .clone();
     assert_eq!(first, again);
-    // Another person in the same store sees nothing.
-    pa().args([
-        "--db",
-        db.to_str().unwrap(),
-        "--user",
-        "someone-else",
-        "export",
-    ])
-    .assert()
-    .success()
-    .stdout("");
+    // Another person is not there to read, and reading does not make them.
+    for _ in 0..2 {
+        pa().args([
+            "--db",
+            db.to_str().unwrap(),
+            "--user",
+            "someone-else",
+            "export",
+        ])
+        .assert()
+        .code(67)
+        .stdout("")
+        .stderr("error: no user 'someone-else' in the store\n");
+    }
 }
 
 #[test]
@@ -128,6 +131,7 @@ fn backup_makes_a_private_copy_and_never_overwrites() {
         .assert()
         .success()
         .stdout(predicate::str::contains("\"t1\""));
+    let before = std::fs::read(&copy).unwrap();
     pa().args([
         "--db",
         db.to_str().unwrap(),
@@ -135,7 +139,21 @@ fn backup_makes_a_private_copy_and_never_overwrites() {
         copy.to_str().unwrap(),
     ])
     .assert()
-    .code(66);
+    .code(73)
+    .stderr(format!(
+        "error: cannot write {}: the file exists; use --force to replace it\n",
+        copy.display()
+    ));
+    assert!(std::fs::read(&copy).unwrap() == before, "never overwritten");
+    pa().args([
+        "--db",
+        db.to_str().unwrap(),
+        "backup",
+        "--force",
+        copy.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

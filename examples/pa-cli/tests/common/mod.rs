@@ -40,3 +40,13 @@ pub(crate) fn json(args: &[&str]) -> Value {
 pub(crate) fn json_rows(args: &[&str]) -> Vec<Value> {
     json(args).as_array().unwrap().clone()
 }
+
+/// A store that exists and knows the person `me`, with nothing in it.
+pub(crate) fn empty_store() -> (tempfile::TempDir, String) {
+    let (dir, db) = store();
+    let nothing = write(&dir, "nothing.jsonl", "");
+    pa().args(["--db", &db, "-q", "import-jsonl", &nothing])
+        .assert()
+        .success();
+    (dir, db)
+}

@@ -193,6 +193,7 @@ impl Store {
                 conn = open_immutable(path).map_err(corrupt)?;
                 check_version(&conn, Some(path))?
             }
+            Err(Error::Storage(e)) => return Err(corruption(path, e)),
             Err(e) => return Err(e),
         };
         quick_check(&conn, path)?;
@@ -284,34 +285,50 @@ impl Store {
     }
 
     /// Copies the whole database to `dest` while it stays in use (SQLite's online backup), into a
-    /// new file readable by its owner only, then checks the copy (`integrity_check`, and every
-    /// record decoded). An existing `dest` is an error, never overwritten, and so is the store's
-    /// own path (or its `-wal`/`-shm`) by any name. A copy that fails its check is removed.
+    /// new file readable by its owner only. An existing `dest` is an error, never overwritten
+    /// (see [`Store::backup_with`]).
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        crate::output::check_target(dest, self.path(), crate::output::Existing::Refuse)?;
-        create_private(dest)?;
-        let copied = (|| -> Result<()> {
-            let mut target = Connection::open(dest)?;
-            {
-                let source = lock(&self.inner.writer);
-                let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
-                backup.run_to_completion(256, Duration::from_millis(0), None)?;
-            }
-            drop(target);
-            let problems = Self::open_read_only(dest)?.check()?;
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(Error::Corrupt {
-                    path: dest.to_owned(),
-                    reason: format!("the copy is damaged: {}", problems.join("; ")),
-                })
-            }
-        })();
-        if copied.is_err() {
-            let _ = std::fs::remove_file(dest);
+        self.backup_with(dest, crate::output::Existing::Refuse)
+    }
+
+    /// Copies the whole database to `dest` while it stays in use (SQLite's online backup): into a
+    /// private temporary file beside `dest`, which is checked (`integrity_check`, and every record
+    /// decoded) and only then moved into place, replacing an existing file only with
+    /// [`Existing::Replace`](crate::output::Existing). The store's own path (or its `-wal`/`-shm`)
+    /// is refused by any name. A copy that fails its check is discarded: [`Error::Corrupt`].
+    pub fn backup_with(&self, dest: &Path, existing: crate::output::Existing) -> Result<()> {
+        crate::output::check_target(dest, self.path(), existing)?;
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let io = |source: std::io::Error| Error::Io {
+            path: dest.to_owned(),
+            source,
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".pa-backup-")
+            .tempfile_in(dir)
+            .map_err(io)?;
+        {
+            let mut target = Connection::open(temp.path())?;
+            let source = lock(&self.inner.writer);
+            let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
+            backup.run_to_completion(256, Duration::from_millis(0), None)?;
         }
-        copied
+        let problems = Self::open_read_only(temp.path())?.check()?;
+        if !problems.is_empty() {
+            return Err(Error::Corrupt {
+                path: self.path().map(Path::to_owned).unwrap_or_default(),
+                reason: format!("the copy is damaged: {}", problems.join("; ")),
+            });
+        }
+        let persisted = match existing {
+            crate::output::Existing::Replace => temp.persist(dest),
+            crate::output::Existing::Refuse => temp.persist_noclobber(dest),
+        };
+        persisted.map_err(|e| io(e.error))?;
+        Ok(())
     }
 
     /// Checks the whole store: SQLite's `integrity_check` (every page, every index against its
