@@ -56,6 +56,9 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The store was closed ([`crate::storage::sqlite::Store::close`]).
+    #[error("the store is closed")]
+    Closed,
     /// A secret could not be sealed, opened or imported (the reason never holds the secret).
     #[error("secret: {reason}")]
     Secret {

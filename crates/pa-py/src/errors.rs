@@ -59,7 +59,7 @@ impl From<PyStoreErr> for PyErr {
         let text = e.0.to_string();
         match e.0 {
             E::Core(_) => raise("InvalidInputError", text, &[]),
-            E::UnknownUser { .. } => raise("NotFoundError", text, &[]),
+            E::UnknownUser { .. } | E::NoStore { .. } => raise("NotFoundError", text, &[]),
             E::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 raise("NotFoundError", text, &[])
             }

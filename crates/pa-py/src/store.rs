@@ -91,6 +91,24 @@ impl Store {
         path_in_thread(slf.as_any(), "backup", path)
     }
 
+    /// Closes the store: the write-ahead log is folded into the file (a copy of the file alone
+    /// then holds everything) and the file is let go. Later calls on it, or on its users, raise
+    /// `StorageError`; closing twice is harmless. `with pa.Store(path) as store:` closes on exit.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.inner.close()).map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
+    }
+
     fn __repr__(&self) -> String {
         format!("pa.Store({:?})", self.path.display().to_string())
     }
@@ -297,17 +315,16 @@ impl User {
     }
 
     /// Writes everything of this person as JSON Lines to `path` (read back with the CLI's
-    /// `pa import-jsonl`).
+    /// `pa import-jsonl`): a file readable by its owner only, written whole and then moved into
+    /// place (replacing an older one); the store's own file is refused.
     fn export_jsonl(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         py.detach(|| -> pa_integrations::error::Result<()> {
-            let file =
-                std::fs::File::create(&path).map_err(|source| pa_integrations::Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-            let mut out = std::io::BufWriter::new(file);
+            use pa_integrations::output::{Existing, OutputFile};
+            // Private and whole, replacing an older export, never the store itself.
+            let store = self.handle.store().path();
+            let mut out = OutputFile::create(&path, store, Existing::Replace)?;
             pa_integrations::storage::transfer::export_jsonl(&self.handle, &mut out, &[])?;
-            Ok(())
+            out.commit()
         })
         .map_err(PyStoreErr)?;
         Ok(())

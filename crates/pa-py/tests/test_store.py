@@ -63,6 +63,31 @@ def test_briefing_export_and_backup(tmp_path: pathlib.Path) -> None:
     assert copy == b
 
 
+def test_close_and_with_fold_the_log_into_the_file(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "pa.db"
+    with pa.Store(path) as store:
+        me = store.user()
+        me.import_files([write(tmp_path, "cal.ics", ICS)])
+        # The store's own file is never an export target.
+        with pytest.raises(pa.StorageError, match="it is the store"):
+            me.export_jsonl(path)
+        with pytest.raises(pa.StorageError, match="it is the store"):
+            me.export_jsonl(str(path) + "-wal")
+    assert not (tmp_path / "pa.db-wal").exists()
+    with pytest.raises(pa.StorageError, match="the store is closed"):
+        me.today(datetime.date(2026, 3, 3))
+    store.close()
+    # The file alone holds everything.
+    (tmp_path / "copy.db").write_bytes(path.read_bytes())
+    again = pa.Store(tmp_path / "copy.db").user(create=False)
+    assert [o.title for o in again.today(datetime.date(2026, 3, 3), tz="Europe/Berlin").agenda] == ["Standup"]
+    out = tmp_path / "all.jsonl"
+    out.write_text("old")
+    again.export_jsonl(out)
+    assert out.read_text().startswith('{"kind":"event"')
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
 def test_threads_share_a_store(tmp_path: pathlib.Path) -> None:
     me = pa.Store(tmp_path / "pa.db").user()
     me.import_files([write(tmp_path, "cal.ics", ICS)])

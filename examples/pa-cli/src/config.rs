@@ -132,7 +132,8 @@ pub(crate) fn path() -> Option<PathBuf> {
     }
 }
 
-/// Reads the config file; an absent file is an empty config.
+/// Reads the config file; an absent file is an empty config. A secret-looking key anywhere in it
+/// is refused, naming the key only; no error shows a value from the file.
 pub(crate) fn load(path: Option<&Path>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
@@ -142,21 +143,74 @@ pub(crate) fn load(path: Option<&Path>) -> Result<Config> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let config: Config = toml::from_str(&text)
-        .map_err(|e| pa_core::Error::invalid(path.display().to_string(), e.to_string()))?;
-    for (service, table) in &config.services {
-        if let Some(key) = table.keys().find(|k| secret_like(k)) {
-            return Err(pa_core::Error::invalid(
-                path.display().to_string(),
-                format!(
-                    "[services.{service}] {key}: secrets do not belong in the config file; \
-                     set them in the environment or a .env file"
-                ),
-            )
-            .into());
+    let file = path.display().to_string();
+    let table: toml::Table = toml::from_str(&text).map_err(|e| invalid(&file, &text, &e))?;
+    if let Some(key) = secret_key(&table, "") {
+        return Err(pa_core::Error::invalid(
+            file,
+            format!(
+                "{key}: secrets do not belong in the config file; set them in the environment \
+                 or a .env file"
+            ),
+        )
+        .into());
+    }
+    let config = Config::deserialize(table).map_err(|e| invalid(&file, &text, &e))?;
+    Ok(config)
+}
+
+/// The first secret-looking key in `table`, at any depth, as a dotted path.
+fn secret_key(table: &toml::Table, prefix: &str) -> Option<String> {
+    table.iter().find_map(|(k, v)| {
+        let key = format!("{prefix}{k}");
+        if secret_like(k) {
+            return Some(key);
+        }
+        match v {
+            toml::Value::Table(t) => secret_key(t, &format!("{key}.")),
+            _ => None,
+        }
+    })
+}
+
+/// A config file error that names the file and line but never echoes the file's text: the
+/// parser's message without its snippet, with anything quoted in it and every value written in
+/// the file taken out (a secret put where a setting belongs must not reach the terminal).
+fn invalid(file: &str, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    let mut message = scrub_quoted(e.message());
+    for line in text.lines() {
+        if let Some((_, value)) = line.split_once('=') {
+            let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+            if value.len() >= 3 && message.contains(value) {
+                message = message.replace(value, "…");
+            }
         }
     }
-    Ok(config)
+    let at = e
+        .span()
+        .and_then(|s| text.get(..s.start))
+        .map(|before| format!(", line {}", before.matches('\n').count() + 1))
+        .unwrap_or_default();
+    pa_core::Error::invalid(format!("{file}{at}"), message.trim().to_owned()).into()
+}
+
+/// `message` with the contents of every `"…"` replaced by an ellipsis (the parser quotes values
+/// that way; key names stay in backticks).
+fn scrub_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for c in message.chars() {
+        if c == '"' {
+            if inside {
+                out.push('…');
+            }
+            inside = !inside;
+            out.push(c);
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The built-in default of a setting, as `pa` uses it.

@@ -187,17 +187,26 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn main() -> ExitCode {
     // A .env file fills in environment variables that are not set; it never overrides one.
     let _ = dotenvy::dotenv();
-    let config = match config::load(config::path().as_deref()) {
-        Ok(c) => c,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::from(exit_code(&err));
-        }
+    let loaded = config::load(config::path().as_deref());
+    let command = match &loaded {
+        Ok(c) => c.apply(Cli::command()),
+        Err(_) => Cli::command(),
     };
-    let matches = config.apply(Cli::command()).get_matches();
+    let matches = command.get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
+    };
+    let config = match loaded {
+        Ok(c) => c,
+        // Where the file is must still be found when the file is what is wrong.
+        Err(_) if matches!(cli.command, Command::Config(config::ConfigCommand::Path)) => {
+            config::Config::default()
+        }
+        Err(err) => {
+            eprintln!("error: {}", output::clean_lines(&format!("{err:#}")));
+            return ExitCode::from(exit_code(&err));
+        }
     };
     let ctx = Context {
         format: cli.format,

@@ -77,6 +77,57 @@ fn precedence_is_flag_env_dotenv_file_default_and_secrets_stay_hidden() {
         .stdout(predicate::str::contains("(UTC)"));
 }
 
+/// Every way a config file can be wrong, each with a secret planted in it: the error names the
+/// file (and the key or line) and never prints the secret; `pa config path` still answers.
+#[test]
+fn no_config_error_prints_a_secret() {
+    const SECRET: &str = "sk-ant-PLANTED0123456789abcdef";
+    let (dir, _db) = store();
+    let cases = [
+        format!("ANTHROPIC_API_KEY = \"{SECRET}\"\n"),
+        format!("api_key = \"{SECRET}\"\n"),
+        format!("token = \"{SECRET}\"\n"),
+        format!("password = \"{SECRET}\"\n"),
+        format!("access_token = \"{SECRET}\"\n"),
+        format!("[services.anthropic]\napi_key = \"{SECRET}\"\n"),
+        format!("[athlete]\nplaid_secret = \"{SECRET}\"\n"),
+        // Duplicated keys, a value of the wrong type, a typo, broken syntax, a bare value.
+        format!("zone = \"UTC\"\nzone = \"{SECRET}\"\n"),
+        format!("user = \"me\"\nuser = \"{SECRET}\"\n"),
+        format!("[athlete]\nftp = \"{SECRET}\"\n"),
+        format!("zon = \"{SECRET}\"\n"),
+        format!("user = [\"{SECRET}\"\n"),
+        format!("{SECRET}\n"),
+        format!("user = \"{SECRET}\" trailing\n"),
+        format!("user = '{SECRET}\n"),
+        format!("[athlete]\nsex = 5\nnote = \"{SECRET}\"\n"),
+    ];
+    for text in &cases {
+        let config = write(&dir, "config.toml", text);
+        let out = pa()
+            .env("PA_CONFIG", &config)
+            .args(["today"])
+            .assert()
+            .code(65)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            stderr.starts_with(&format!("error: invalid {config}")),
+            "{text}: {stderr}"
+        );
+        for part in [SECRET, "PLANTED", "0123456789abcdef"] {
+            assert!(!stderr.contains(part), "{text}: {stderr}");
+        }
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("PLANTED"));
+        pa().env("PA_CONFIG", &config)
+            .args(["config", "path"])
+            .assert()
+            .success()
+            .stdout(format!("{config}\n"));
+    }
+}
+
 #[test]
 fn a_secret_or_a_typo_in_the_config_file_is_refused() {
     let (dir, _db) = store();

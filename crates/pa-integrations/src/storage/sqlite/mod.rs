@@ -71,6 +71,8 @@ struct Inner {
     /// Opened by [`Store::open_read_only`]: every write is refused with [`Error::ReadOnly`] and
     /// reads share the one connection.
     read_only: bool,
+    /// Set by [`Store::close`]: every later call is [`Error::Closed`].
+    closed: std::sync::atomic::AtomicBool,
     // Readers are declared, and so dropped, before the writer: the last connection to close
     // checkpoints the WAL into the database and removes it, which only a writable one can do.
     readers: Mutex<Vec<Connection>>,
@@ -80,7 +82,7 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         lock(&self.readers).clear();
-        if self.path.is_some() && !self.read_only {
+        if self.path.is_some() && !self.read_only && !*self.closed.get_mut() {
             // Move everything from the WAL into the database file, so that a copy of the `.db`
             // alone holds every commit even if another process keeps the WAL open. Best effort:
             // a busy peer only means the WAL stays for that peer to checkpoint.
@@ -210,10 +212,37 @@ impl Store {
             inner: Arc::new(Inner {
                 path: path.map(Path::to_owned),
                 read_only,
+                closed: std::sync::atomic::AtomicBool::new(false),
                 readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(conn),
             }),
         }
+    }
+
+    /// Closes the store now rather than when the last handle goes: the WAL is folded into the
+    /// database file and removed (so a copy of the file alone holds every commit) and the file is
+    /// let go. Every later call on this store or its handles is [`Error::Closed`]; closing twice
+    /// is harmless.
+    pub fn close(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.inner.closed.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        lock(&self.inner.readers).clear();
+        let mut writer = lock(&self.inner.writer);
+        if self.inner.path.is_some() && !self.inner.read_only {
+            writer.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        }
+        // The file's connection is dropped here; a connection to nothing takes its place.
+        *writer = Connection::open_in_memory()?;
+        Ok(())
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::Closed);
+        }
+        Ok(())
     }
 
     /// The file of the store (`None` in memory).
@@ -231,6 +260,7 @@ impl Store {
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
+        self.check_open()?;
         Ok(lock(&self.inner.writer).query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
@@ -297,6 +327,7 @@ impl Store {
     /// [`Existing::Replace`](crate::output::Existing). The store's own path (or its `-wal`/`-shm`)
     /// is refused by any name. A copy that fails its check is discarded: [`Error::Corrupt`].
     pub fn backup_with(&self, dest: &Path, existing: crate::output::Existing) -> Result<()> {
+        self.check_open()?;
         crate::output::check_target(dest, self.path(), existing)?;
         let dir = match dest.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -485,6 +516,7 @@ impl Store {
 
     /// Runs `f` on a reader connection (the writer, for an in-memory store).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.check_open()?;
         let path = match &self.inner.path {
             Some(p) if !self.inner.read_only => p,
             _ => return f(&lock(&self.inner.writer)).map_err(|e| self.damaged(e)),
@@ -543,6 +575,7 @@ impl Store {
 
     /// Runs `f` in one write transaction: committed if it returns `Ok`, rolled back otherwise.
     fn write<T>(&self, f: impl FnOnce(&SqlTx<'_>) -> Result<T>) -> Result<T> {
+        self.check_open()?;
         if self.inner.read_only {
             return Err(Error::ReadOnly {
                 path: self.inner.path.clone().unwrap_or_default(),
@@ -559,18 +592,6 @@ impl Store {
         tx.commit()?;
         Ok(out)
     }
-}
-
-/// Creates an empty file readable and writable by its owner only.
-fn create_private(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(|_| ()).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })
 }
 
 /// Builds a new store at `path`: the schema is written into a private temporary file beside it,
@@ -739,6 +760,11 @@ impl UserHandle {
     /// The person.
     pub fn user(&self) -> &UserId {
         &self.user
+    }
+
+    /// The store this handle reads and writes.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Stores `secret` under `name`, encrypted with the unlocked `vault`.
@@ -1609,6 +1635,32 @@ mod tests {
             let err = store.backup_to(&dir.path().join(target)).unwrap_err();
             assert!(matches!(err, Error::Output { .. }), "{err}");
         }
+    }
+
+    #[test]
+    fn closing_folds_the_wal_in_and_ends_every_handle() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pa.db");
+        let alice = UserId::new("alice").unwrap();
+        let store = Store::open(&path).unwrap();
+        store.create_user(&alice).unwrap();
+        let handle = store.user(&alice).unwrap();
+        // A copy of the file alone, taken while the store is open, may miss the last commits.
+        store.close().unwrap();
+        store.close().unwrap();
+        assert!(!dir.path().join("pa.db-wal").exists());
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(&path, &copy).unwrap();
+        assert_eq!(Store::open(&copy).unwrap().users().unwrap(), vec![alice]);
+        use pa_core::ports::UserStore;
+        assert_eq!(
+            handle.accounts().unwrap_err().to_string(),
+            "the store is closed"
+        );
+        assert_eq!(
+            store.users().unwrap_err().to_string(),
+            "the store is closed"
+        );
     }
 
     #[test]
