@@ -3,6 +3,7 @@
 use pa_core::review::WeeklyReview;
 use pa_core::review::briefing::Briefing;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 use crate::finance::budget;
 use crate::fitness::{hrv_day, totals};
@@ -63,6 +64,7 @@ pub(crate) fn briefing<'py>(py: Python<'py>, b: &Briefing) -> PyResult<Bound<'py
         budgets: tuple(py, &b.budgets, budget)?,
         net_worth: net_worth,
         reminders: tuple(py, &b.reminders, r::reminder)?,
+        notes: PyTuple::new(py, &b.notes)?,
     })
 }
 
@@ -133,5 +135,6 @@ pub(crate) fn weekly_review<'py>(py: Python<'py>, w: &WeeklyReview) -> PyResult<
         budgets: tuple(py, &w.budgets, budget)?,
         net_worth: net_worth,
         mood_avg: w.mood_avg,
+        notes: PyTuple::new(py, &w.notes)?,
     })
 }

@@ -198,6 +198,9 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                     n.change
                 )?;
             }
+            for n in &review.notes {
+                writeln!(s, "Note: {}", clean(n))?;
+            }
             out.write_all(s.as_bytes())?;
         }
     }
@@ -358,6 +361,12 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
         writeln!(s, "\n{}", paint(HEADING, "Reminders"))?;
         for r in &b.reminders {
             writeln!(s, "  {}", clean(&r.message))?;
+        }
+    }
+    if !b.notes.is_empty() {
+        writeln!(s, "\n{}", paint(WARN, "Notes"))?;
+        for n in &b.notes {
+            writeln!(s, "  {}", clean(n))?;
         }
     }
     Ok(s)

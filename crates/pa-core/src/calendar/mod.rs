@@ -281,6 +281,60 @@ pub fn occurrences_between<'a>(
     Ok(keyed.into_iter().map(|(_, o)| o).collect())
 }
 
+/// Most occurrences of one event an agenda lists: a series that repeats more often within the
+/// window (a rule of every few minutes or seconds) shows its first ones and a note says how many
+/// there are, so that one event cannot bury the day or flood a terminal.
+pub const AGENDA_SERIES_CAP: usize = 12;
+
+/// An agenda: occurrences by start, and notes on what it leaves out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Agenda {
+    /// The occurrences, all-day before timed at the same instant, by start.
+    pub occurrences: Vec<Occurrence>,
+    /// Events that could not be expanded, and series cut to [`AGENDA_SERIES_CAP`], in plain words.
+    pub notes: Vec<String>,
+}
+
+/// The agenda of the days `[from, to]` in `zone`, as [`occurrences_between`] lists it, except
+/// that no single event can fail or flood it: an event that cannot be expanded is left out with a
+/// note saying why, and a series with more than [`AGENDA_SERIES_CAP`] occurrences in the window
+/// shows its first ones with a note giving the count. For briefings and reviews; listings that
+/// must be complete use [`occurrences_between`].
+pub fn agenda_between<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    from: Day,
+    to: Day,
+    zone: Tz,
+) -> Result<Agenda> {
+    let (start, end) = (midnight(from, zone)?, midnight(to.succ()?, zone)?);
+    let mut keyed = Vec::new();
+    let mut notes = Vec::new();
+    for e in events {
+        match expand(e, start, end, zone) {
+            Ok(mut found) => {
+                if found.len() > AGENDA_SERIES_CAP {
+                    notes.push(format!(
+                        "'{}' occurs {} times in this window; the first {AGENDA_SERIES_CAP} are listed",
+                        e.title,
+                        found.len()
+                    ));
+                    found.truncate(AGENDA_SERIES_CAP);
+                }
+                for o in found {
+                    let key = (o.span(zone)?.0, matches!(o.time, EventTime::Timed { .. }));
+                    keyed.push((key, o));
+                }
+            }
+            Err(err) => notes.push(format!("'{}' is left out: {err}", e.title)),
+        }
+    }
+    keyed.sort_by_key(|(k, _)| *k);
+    Ok(Agenda {
+        occurrences: keyed.into_iter().map(|(_, o)| o).collect(),
+        notes,
+    })
+}
+
 /// The occurrences of `event` that overlap `[from, to)`, in start order. All-day events are
 /// placed in `zone` for the window test.
 pub fn expand(
@@ -550,18 +604,27 @@ pub fn free(
 
 /// Hours of timed, non-cancelled occurrences per calendar per ISO week (weeks begin on Monday
 /// midnight in `zone`), over the weeks from `first` to `last`. An occurrence across a week
-/// boundary is split.
+/// boundary is split. An event that cannot be expanded is left out and a note saying why is
+/// added to `notes`.
 pub fn hours_per_week(
     events: &[Event],
     first: Week,
     last: Week,
     zone: Tz,
+    notes: &mut Vec<String>,
 ) -> Result<BTreeMap<(String, Week), f64>> {
     let from = midnight(first.first_day(), zone)?;
     let to = midnight(last.last_day().succ()?, zone)?;
     let mut out: BTreeMap<(String, Week), f64> = BTreeMap::new();
     for e in events {
-        for o in expand(e, from, to, zone)? {
+        let found = match expand(e, from, to, zone) {
+            Ok(found) => found,
+            Err(err) => {
+                notes.push(format!("'{}' is left out: {err}", e.title));
+                continue;
+            }
+        };
+        for o in found {
             let EventTime::Timed { start, end } = o.time else {
                 continue;
             };
@@ -779,7 +842,7 @@ mod tests {
             ]
         );
         let w = Week::new(2026, 10).unwrap();
-        let hours = hours_per_week(&events, w, w, berlin()).unwrap();
+        let hours = hours_per_week(&events, w, w, berlin(), &mut Vec::new()).unwrap();
         assert!((hours[&("Work".to_owned(), w)] - (5.0 * 0.25 + 1.5)).abs() < 1e-9);
         assert!((hours[&("Personal".to_owned(), w)] - 1.0).abs() < 1e-9);
     }

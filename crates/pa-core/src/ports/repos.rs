@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::UserStore;
 use super::record::{Doc, HabitEntryRecord, Record, RecordKind, StoredEvent, StoredHabit};
-use crate::calendar::{Occurrence, occurrences_between};
+use crate::calendar::{Occurrence, agenda_between, occurrences_between};
 use crate::finance::budget::{Budget, BudgetStatus, budget_status};
 use crate::finance::cashflow::{CashFlow, CashflowOptions, cash_flow};
 use crate::finance::fx::FxTable;
@@ -386,7 +386,8 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
         use crate::fitness::trends::{HrvOptions, hrv_status};
         use crate::habits::EntryValue;
 
-        let agenda = CalendarRepository::occurrences(self, day, day, zone)?;
+        let events = self.records::<StoredEvent>(Some((day, day)))?;
+        let agenda = agenda_between(events.iter().map(|e| &e.record), day, day, zone)?;
         let tasks_due = TaskRepository::tasks_due_today(self, now, zone)?;
         let tasks_overdue = TaskRepository::tasks_overdue(self, now, zone)?;
         let mut habits = Vec::new();
@@ -466,7 +467,8 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
             .collect();
         Ok(Briefing {
             day,
-            agenda,
+            agenda: agenda.occurrences,
+            notes: agenda.notes,
             tasks_due,
             tasks_overdue,
             habits,

@@ -9,7 +9,9 @@
 //!   ends), else of the day before; HRV status as [`crate::fitness::trends::hrv_status`] gives it;
 //! - money: each budget of the month as of the day, and net worth per currency with its change
 //!   over a week and a month;
-//! - reminders due by `now` and not yet sent.
+//! - reminders due by `now` and not yet sent;
+//! - no one event can fail or flood the briefing: one that cannot be expanded is left out, and a
+//!   series is cut to [`crate::calendar::AGENDA_SERIES_CAP`] occurrences, each with a note.
 
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +121,10 @@ pub struct Briefing {
     pub net_worth: Vec<NetWorthToday>,
     /// Reminders due.
     pub reminders: Vec<Reminder>,
+    /// What the briefing had to leave out or cut short (an event that cannot be expanded, a
+    /// series of more than [`crate::calendar::AGENDA_SERIES_CAP`] occurrences), in plain words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[cfg(test)]

@@ -187,6 +187,9 @@ pub struct WeeklyReview {
     pub net_worth: Vec<NetWorthChange>,
     /// Mean check-in mood.
     pub mood_avg: Option<f64>,
+    /// What the review had to leave out (an event that cannot be expanded), in plain words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 fn mean(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
@@ -336,7 +339,8 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
     };
 
     // Calendar.
-    let calendar = hours_per_week(data.events, week, week, zone)?
+    let mut notes = Vec::new();
+    let calendar = hours_per_week(data.events, week, week, zone, &mut notes)?
         .into_iter()
         .map(|((calendar, _), hours)| CalendarHours { calendar, hours })
         .collect();
@@ -412,6 +416,7 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         budgets,
         net_worth: net_worth_change,
         mood_avg,
+        notes,
     })
 }
 

@@ -290,6 +290,8 @@ class Briefing:
     budgets: tuple[Budget, ...]
     net_worth: tuple[NetWorthToday, ...]
     reminders: tuple[Reminder, ...]
+    notes: tuple[str, ...]
+    """What was left out or cut short (an event that cannot be expanded, a long series)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,3 +382,5 @@ class WeeklyReview:
     budgets: tuple[Budget, ...]
     net_worth: tuple[NetWorthChange, ...]
     mood_avg: float | None
+    notes: tuple[str, ...]
+    """What was left out (an event that cannot be expanded)."""
