@@ -324,6 +324,19 @@ fn tree<'a>(text: &'a str, source: &str) -> Result<Node<'a>> {
     {
         append(&mut top.text, unescape(rest));
     }
+    // SGML leaves its leaf elements open, but every aggregate (and <OFX> itself) is closed in
+    // both dialects: one still open at the end means the file was cut off. A partial statement
+    // (some transactions, no balance) is never imported as if it were whole.
+    if let Some(open) = stack.iter().skip(1).rev().find(|n| !n.leaf) {
+        return Err(Error::parse(
+            source,
+            None,
+            format!(
+                "the file ends inside <{}>: it is cut off (truncated)",
+                open.name
+            ),
+        ));
+    }
     while stack.len() > 1 {
         if let Some(done) = stack.pop()
             && let Some(parent) = stack.last_mut()
@@ -782,6 +795,31 @@ mod tests {
 <STMTTRN><TRNTYPE>XFER<DTPOSTED>20260302<TRNAMT>$120<FITID>A2<NAME>Bad</STMTTRN>\
 <STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260303<TRNAMT>1000,50<FITID>A3<NAME>Pay</STMTTRN>\
 </BANKTRANLIST><LEDGERBAL><BALAMT>993.90<DTASOF>20260303</LEDGERBAL><AVAILBAL><BALAMT>900<DTASOF>20260303</AVAILBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+
+    /// Cut anywhere before its end, a statement is refused whole, never read in part.
+    #[test]
+    fn a_statement_cut_anywhere_is_refused() {
+        let full = SGML.as_bytes();
+        assert!(read(full, "s.ofx", &ImportOptions::default()).is_ok());
+        let body = SGML.find("<OFX>").unwrap();
+        for cut in body..full.len() {
+            let result = read(&full[..cut], "s.ofx", &ImportOptions::default());
+            assert!(
+                result.is_err(),
+                "cut at {cut}: {:?}",
+                &SGML[cut.saturating_sub(20)..cut]
+            );
+        }
+        // The exact error, cut after a transaction's id as the probe did.
+        let at = SGML.find("<FITID>A2").unwrap() + "<FITID>A2".len();
+        assert_eq!(
+            read(&full[..at], "s.ofx", &ImportOptions::default())
+                .err()
+                .unwrap()
+                .to_string(),
+            "s.ofx: the file ends inside <STMTTRN>: it is cut off (truncated)"
+        );
+    }
 
     #[test]
     fn investment_transactions_are_read_with_their_signs() {

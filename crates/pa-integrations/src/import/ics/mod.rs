@@ -40,19 +40,22 @@ pub use write::write;
 /// Reads an iCalendar file.
 pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed> {
     let mut parsed = Parsed::default();
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => {
-            parsed
-                .warnings
-                .push("not valid UTF-8: undecodable bytes were replaced".into());
-            String::from_utf8_lossy(bytes)
-        }
-    };
+    // RFC 5545 text is UTF-8 and has no NUL; a file that breaks either is damaged or not a
+    // calendar, and is refused whole (as GPX and TCX are) rather than imported with guesses.
+    let line_of = |at: usize| Some(bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::parse(name, line_of(e.valid_up_to()), "not valid UTF-8 text"))?;
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        return Err(Error::parse(
+            name,
+            line_of(at),
+            "a NUL byte: not calendar text",
+        ));
+    }
     let stem = std::path::Path::new(name)
         .file_stem()
         .map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
-    let doc = content::parse(&text).map_err(|e| match e {
+    let doc = content::parse(text).map_err(|e| match e {
         ContentError::Truncated(kind) => Error::parse(
             name,
             None,

@@ -414,3 +414,27 @@ fn shared_fixtures_import() {
         }
     }
 }
+
+/// A NUL byte or bytes that are not UTF-8 make the file unreadable as a calendar: refused whole,
+/// naming the line, instead of imported with replaced characters.
+#[test]
+fn nul_and_invalid_utf8_are_refused_with_their_line() {
+    let good = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260302T090000Z\r\nSUMMARY:Caf\u{e9}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    assert!(read(good.as_bytes(), "c.ics", &opts()).is_ok());
+    // The same file saved as Latin-1: é is the single byte E9.
+    let mut latin1 = good.replace('\u{e9}', "").into_bytes();
+    let at = good.find("SUMMARY:").unwrap() + "SUMMARY:Caf".len();
+    latin1.insert(at, 0xe9);
+    assert_eq!(
+        read(&latin1, "c.ics", &opts()).err().unwrap().to_string(),
+        "c.ics, line 5: not valid UTF-8 text"
+    );
+    let nul = good.replace("UID:a", "UID:a\0b");
+    assert_eq!(
+        read(nul.as_bytes(), "c.ics", &opts())
+            .err()
+            .unwrap()
+            .to_string(),
+        "c.ics, line 3: a NUL byte: not calendar text"
+    );
+}
