@@ -38,6 +38,21 @@ TOL = 1e-6
 warnings.simplefilter("ignore")
 
 
+
+def hide_number(number: str, fitid: str) -> str:
+    """The FITID as pa stores it: each run of more than four digits that the account number also
+    holds written as as many '*'s."""
+    if len(number) <= 4:
+        return fitid
+    hidden = [False] * len(fitid)
+    for start in range(len(fitid)):
+        end = start
+        while end < len(fitid) and fitid[end].isdigit() and fitid[start:end + 1] in number:
+            end += 1
+        if end - start > 4:
+            hidden[start:end] = [True] * (end - start)
+    return "".join("*" if h else c for c, h in zip(fitid, hidden))
+
 def exported(pa: str, path: Path) -> list[dict]:
     with tempfile.TemporaryDirectory() as d:
         db = str(Path(d) / "pa.db")
@@ -181,7 +196,10 @@ def main() -> int:
                 print(f"DIFF {path.name}: ofxparse refuses it ({e}); pa skipped {skipped}")
             continue
         for acct in peer.accounts:
-            mask = "".join(c for c in acct.account_id if c.isdigit())[-4:]
+            number = "".join(c for c in acct.account_id if c.isdigit())
+            mask = number[-4:]
+            # pa masks runs of the account number's digits in FITIDs (docs/import.md); so does this.
+            hide = lambda fitid, number=number: hide_number(number, fitid)
             mine = [a for a in accounts.values() if a.get("mask") == mask]
             name = f"{path.name} …{mask}"
             compared += 1
@@ -194,8 +212,8 @@ def main() -> int:
             if a["kind"] == "investment":
                 positions = getattr(st, "positions", None) or []
                 check(f"{name} positions", float(len([h for h in holdings if h["account"] == a["id"]])), float(len(positions)))
-                peer_inv = {t.id: t for t in st.transactions if type(t).__name__ == "InvestmentTransaction"}
-                peer_cash = {t.id: t.amount for t in st.transactions if type(t).__name__ == "Transaction"}
+                peer_inv = {hide(t.id): t for t in st.transactions if type(t).__name__ == "InvestmentTransaction"}
+                peer_cash = {hide(t.id): t.amount for t in st.transactions if type(t).__name__ == "Transaction"}
                 mine_inv = {t["external"]["external_id"].rsplit("/", 1)[1]: t for t in invtx if t["account"] == a["id"]}
                 mine_cash = {t["external"]["external_id"].rsplit("/", 1)[1]: t["amount"]["amount"]
                              for t in txs if t["account"] == a["id"]}
@@ -215,7 +233,7 @@ def main() -> int:
                 for fitid, amount in peer_cash.items():
                     check(f"{name} {fitid} cash", float(mine_cash[fitid]), float(amount))
                 continue
-            theirs = {t.id: t.amount for t in getattr(st, "transactions", [])}
+            theirs = {hide(t.id): t.amount for t in getattr(st, "transactions", [])}
             ours = {t["external"]["external_id"].rsplit("/", 1)[1]: t["amount"]["amount"]
                     for t in txs if t["account"] == a["id"]}
             compared += 1

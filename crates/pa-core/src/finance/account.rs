@@ -101,6 +101,52 @@ impl Mask {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `id` (a bank's transaction id, which some banks build from the account number) with every
+    /// run of more than four digits that is also a run of `number`'s digits written as `*`s of
+    /// the same length, so no more of the number is kept than a mask keeps. The same id and
+    /// number always give the same text, so re-imports still match; ids that hold no such run
+    /// come back as they are.
+    pub fn hide_number_in<'a>(number: &str, id: &'a str) -> std::borrow::Cow<'a, str> {
+        const KEPT: usize = 4;
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() <= KEPT {
+            return std::borrow::Cow::Borrowed(id);
+        }
+        let bytes = id.as_bytes();
+        // Most ids have no run of digits long enough to matter: answered without allocating.
+        let longest = bytes
+            .split(|b| !b.is_ascii_digit())
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest <= KEPT {
+            return std::borrow::Cow::Borrowed(id);
+        }
+        let mut hidden = vec![false; bytes.len()];
+        // For each start, the longest run of digits there that `number` also holds.
+        for start in 0..bytes.len() {
+            let mut end = start;
+            while end < bytes.len()
+                && bytes[end].is_ascii_digit()
+                && digits.contains(&id[start..=end])
+            {
+                end += 1;
+            }
+            if end - start > KEPT {
+                hidden[start..end].iter_mut().for_each(|h| *h = true);
+            }
+        }
+        if !hidden.contains(&true) {
+            return std::borrow::Cow::Borrowed(id);
+        }
+        // Only ASCII digits are replaced, so the text stays valid UTF-8 byte for byte.
+        std::borrow::Cow::Owned(
+            id.char_indices()
+                .map(|(i, c)| if hidden[i] { '*' } else { c })
+                .collect(),
+        )
+    }
 }
 
 impl fmt::Debug for Mask {
@@ -264,5 +310,29 @@ mod tests {
         assert!(a.validate().is_ok());
         a.closed = a.opened;
         assert!(a.validate().is_err());
+    }
+
+    #[test]
+    fn an_account_number_inside_a_transaction_id_is_hidden() {
+        // fidelity.ofx builds its FITIDs from the account id 01234567890.
+        assert_eq!(
+            Mask::hide_number_in("01234567890", "0123456789020201120120720"),
+            "***********20201120120720"
+        );
+        assert_eq!(
+            Mask::hide_number_in("0123-4567-890", "X-45678-Y"),
+            "X-*****-Y"
+        );
+        // Four digits (what a mask shows) or a run the number does not hold stay as they are.
+        for id in ["A1", "7890-2026", "20260303", "99887766"] {
+            assert!(
+                matches!(
+                    Mask::hide_number_in("01234567890", id),
+                    std::borrow::Cow::Borrowed(_)
+                ),
+                "{id}"
+            );
+        }
+        assert_eq!(Mask::hide_number_in("1234", "123412341234"), "123412341234");
     }
 }

@@ -10,7 +10,9 @@
 //! What becomes what:
 //! - each statement's account → an [`Account`] holding only the last four digits of the number,
 //!   identified as `ofx` / `<bank or broker id>/<type>/<last four>`;
-//! - `STMTTRN` → a [`Transaction`](pa_core::finance::Transaction) keyed by its FITID (re-importing is idempotent; the same FITID
+//! - `STMTTRN` → a [`Transaction`](pa_core::finance::Transaction) keyed by its FITID, with any run
+//!   of the account number's digits in it masked ([`Mask::hide_number_in`](pa_core::finance::Mask::hide_number_in))
+//!   (re-importing is idempotent; the same FITID
 //!   twice in a file is one transaction), negative amounts money out as in pa;
 //! - `LEDGERBAL` → a balance on its day (`AVAILBAL` joins it when on the same day); for credit
 //!   cards the sign is turned, since pa keeps what is owed as a positive liability;
@@ -265,7 +267,11 @@ fn tree<'a>(text: &'a str, source: &str) -> Result<Node<'a>> {
             continue;
         }
         let Some(gt) = find(rest, b'>') else {
-            return Err(Error::parse(source, None, "a tag is not closed with '>'"));
+            return Err(Error::parse(
+                source,
+                None,
+                "the file ends inside a tag: it is cut off (truncated)",
+            ));
         };
         let tag = rest[1..gt].trim();
         rest = &rest[gt + 1..];
@@ -551,6 +557,8 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
         if !fitids.insert(fitid) {
             continue;
         }
+        // Some banks build FITIDs from the account number: it is never kept whole.
+        let fitid = &*pa_core::finance::Mask::hide_number_in(number, fitid);
         let Some(posted) = t.text_at(&["DTPOSTED"]).and_then(day) else {
             parsed.skip(what(), "its DTPOSTED is not a date");
             continue;
@@ -658,7 +666,7 @@ fn statement(st: &Node<'_>, source: &str, parsed: &mut Parsed) -> Result<()> {
             if n.name == "INVBANKTRAN" {
                 continue;
             }
-            match investment_transaction(n, &account_id, &key, currency) {
+            match investment_transaction(n, &account_id, &key, number, currency) {
                 Ok(t) if seen.insert(t.id.clone()) => parsed.batch.records.push(t.into()),
                 Ok(_) => {}
                 Err(why) => parsed.skip(format!("{} of account {account_id}", n.name), why),
@@ -673,6 +681,7 @@ fn investment_transaction(
     n: &Node<'_>,
     account: &AccountId,
     key: &str,
+    number: &str,
     currency: Currency,
 ) -> std::result::Result<InvestmentTransaction, String> {
     use InvestmentAction as A;
@@ -685,6 +694,7 @@ fn investment_transaction(
         .text_at(&["INVTRAN", "FITID"])
         .filter(|f| !f.is_empty())
         .ok_or("it has no FITID, so re-imports could not recognise it")?;
+    let fitid = &*pa_core::finance::Mask::hide_number_in(number, fitid);
     let day = core
         .text_at(&["INVTRAN", "DTTRADE"])
         .or_else(|| core.text_at(&["INVTRAN", "DTSETTLE"]))
