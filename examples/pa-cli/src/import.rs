@@ -152,7 +152,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let read = read_all(&args.files, &options, mapping.as_ref(), |_, path| {
-        bar.set_message(path.display().to_string());
+        bar.set_message(crate::output::clean(&path.display().to_string()).into_owned());
         bar.inc(1);
     })?;
     bar.finish_and_clear();

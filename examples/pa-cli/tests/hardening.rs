@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{empty_store, pa, store, write};
+use common::{empty_store, pa, stdout, store, write};
 
 /// A store with a little of everything (the demo), in a fresh folder.
 fn demo_store() -> (tempfile::TempDir, String) {
@@ -118,48 +118,30 @@ fn a_secondly_event_neither_hangs_nor_floods_the_daily_commands() {
     pa().args(["--db", &db, "-q", "import", &ics])
         .assert()
         .success();
-    let out = pa()
-        .args(["--db", &db, "today", "--day", "2026-12-04"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout(&["--db", &db, "today", "--day", "2026-12-04"]);
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.matches("Tick (tick)").count(), 12, "{text}");
     assert!(
         text.contains("'Tick' occurs 86400 times in this window; the first 12 are listed"),
         "{text}"
     );
-    let week = pa()
-        .args(["--db", &db, "week", "--week", "49-26"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let week = stdout(&["--db", &db, "week", "--week", "49-26"]);
     assert!(String::from_utf8(week).unwrap().contains(
         "Note: 'Tick' is left out: invalid recurrence: more than 100000 occurrences in the window"
     ),);
     // The listing of one day is complete: 86,400 occurrences.
-    let rows = pa()
-        .args([
-            "--db",
-            &db,
-            "--format",
-            "csv",
-            "calendar",
-            "occurrences",
-            "--from",
-            "2026-12-04",
-            "--to",
-            "2026-12-05",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let rows = stdout(&[
+        "--db",
+        &db,
+        "--format",
+        "csv",
+        "calendar",
+        "occurrences",
+        "--from",
+        "2026-12-04",
+        "--to",
+        "2026-12-05",
+    ]);
     assert_eq!(String::from_utf8(rows).unwrap().lines().count(), 86_401);
 }
 
@@ -205,22 +187,16 @@ fn text_from_a_file_cannot_drive_the_terminal() {
         assert!(!text.contains("\u{1b}[2J"), "a clear-screen reached stdout");
         assert!(!text.contains('\u{7}') && !text.contains('\u{9b}'));
     }
-    let table = pa()
-        .args([
-            "--db",
-            &db,
-            "calendar",
-            "occurrences",
-            "--from",
-            "2026-12-04",
-            "--to",
-            "2026-12-05",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let table = stdout(&[
+        "--db",
+        &db,
+        "calendar",
+        "occurrences",
+        "--from",
+        "2026-12-04",
+        "--to",
+        "2026-12-05",
+    ]);
     assert!(!table.contains(&0x1b) && !table.contains(&0x07));
     // A file name with an escape in an error message is escaped too.
     let name = dir.path().join("x\u{1b}[2J.gpx");
@@ -404,19 +380,13 @@ fn processes_creating_one_new_store_at_once_all_succeed() {
             .assert()
             .success();
         for i in 0..6 {
-            let out = pa()
-                .args([
-                    "--db",
-                    db.to_str().unwrap(),
-                    "--user",
-                    &format!("p{i}"),
-                    "export",
-                ])
-                .assert()
-                .success()
-                .get_output()
-                .stdout
-                .clone();
+            let out = stdout(&[
+                "--db",
+                db.to_str().unwrap(),
+                "--user",
+                &format!("p{i}"),
+                "export",
+            ]);
             assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1);
         }
     }
@@ -564,13 +534,7 @@ fn the_smaller_defects() {
         !Path::new(&format!("{demo}-wal")).exists(),
         "WAL left beside the store"
     );
-    let first = pa()
-        .args(["--db", &demo, "export"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let first = stdout(&["--db", &demo, "export"]);
     let file = d2.path().join("all.jsonl");
     std::fs::write(&file, &first).unwrap();
     let other = d2.path().join("other.db");
@@ -595,24 +559,12 @@ fn the_smaller_defects() {
         .assert()
         .success()
         .stdout(predicates::str::starts_with("0 added, 0 updated, "));
-    let again = pa()
-        .args(["--db", other.to_str().unwrap(), "export"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let again = stdout(&["--db", other.to_str().unwrap(), "export"]);
     assert!(first == again, "the export changed on the way through");
     // A copy of the .db alone, after pa exits, has every record.
     let copy = d2.path().join("copy-alone.db");
     std::fs::copy(&demo, &copy).unwrap();
-    let copied = pa()
-        .args(["--db", copy.to_str().unwrap(), "export"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let copied = stdout(&["--db", copy.to_str().unwrap(), "export"]);
     assert!(copied == first);
     // An ICS file with a NUL byte or invalid UTF-8: refused.
     for (name, body) in [
@@ -655,22 +607,10 @@ fn no_full_account_number_is_kept_anywhere() {
         if !Path::new(&db).exists() {
             continue;
         }
-        let again = pa()
-            .args(["--db", &db, "--format", "json", "-q", "import", file])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let again = stdout(&["--db", &db, "--format", "json", "-q", "import", file]);
         let report: serde_json::Value = serde_json::from_slice(&again).unwrap();
         assert_eq!(report[0]["added"], 0, "{file}: a re-import added records");
-        let out = pa()
-            .args(["--db", &db, "export"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout(&["--db", &db, "export"]);
         masked += usize::from(String::from_utf8_lossy(&out).contains("*****"));
         let export = dir.path().join("all.jsonl");
         std::fs::write(&export, &out).unwrap();

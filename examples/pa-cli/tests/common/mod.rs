@@ -23,6 +23,16 @@ pub(crate) fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     p.to_str().unwrap().to_owned()
 }
 
+/// Runs `pa args`, expects success, and returns stdout.
+pub(crate) fn stdout(args: &[&str]) -> Vec<u8> {
+    pa().args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
 /// Runs `pa args --format json`, expects success, and parses stdout.
 pub(crate) fn json(args: &[&str]) -> Value {
     let out = pa()
