@@ -64,6 +64,28 @@ fn bench(c: &mut Criterion) {
         b.iter(|| rule.expand(black_box(start), tz, from, to).expect("expand"))
     });
 
+    // One event every minute since 2016 (a secondly one is the same walk, 60 times longer): the
+    // agenda of one day in 2026 costs the day's 1,440 occurrences, not the decade before them.
+    let tick = ZonedInstant::from_local(
+        NaiveDateTime::parse_from_str("2016-01-01T00:00:00", "%Y-%m-%dT%H:%M:%S").expect("start"),
+        tz,
+    )
+    .expect("start");
+    let mut minutely = Event::timed("work", "Tick", tick, tick).expect("event");
+    minutely.recurrence = Some(Recurrence::rule("FREQ=MINUTELY").expect("rule"));
+    let events = [minutely];
+    c.bench_function("agenda_minutely_since_2016_one_day", |b| {
+        b.iter(|| {
+            pa_core::calendar::agenda_between(
+                black_box(&events),
+                day("2026-12-04"),
+                day("2026-12-04"),
+                tz,
+            )
+            .expect("agenda")
+        })
+    });
+
     let data = dense_week_data(tz);
     let week = Week::new(2026, 10).expect("week");
     c.bench_function("weekly_review_dense_week", |b| {
