@@ -50,8 +50,9 @@ pub enum Error {
         /// The path asked for.
         path: PathBuf,
     },
-    /// The store was opened read-only and something tried to write to it.
-    #[error("{}: the store was opened read-only", path.display())]
+    /// A write to a store opened read-only, or whose file (or directory) this process may not
+    /// write.
+    #[error("{}: the store is read-only (opened so, or its file cannot be written)", path.display())]
     ReadOnly {
         /// The file.
         path: PathBuf,

@@ -537,6 +537,21 @@ impl Store {
         out.map_err(|e| self.damaged(e))
     }
 
+    /// An error of a write, named: damage as [`Error::Corrupt`], a file the process may not write
+    /// as [`Error::ReadOnly`]; a record that fails to encode stays the caller's.
+    fn write_error(&self, e: Error) -> Error {
+        match e {
+            Error::Storage(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+                Error::ReadOnly {
+                    path: self.inner.path.clone().unwrap_or_default(),
+                }
+            }
+            Error::Storage(e) if is_corruption(&e) => self.damaged(Error::Storage(e)),
+            e @ Error::Corrupt { .. } => self.damaged(e),
+            other => other,
+        }
+    }
+
     /// `e` as [`Error::Corrupt`] naming this store when it says stored data cannot be read.
     fn damaged(&self, e: Error) -> Error {
         let path = || {
@@ -582,14 +597,11 @@ impl Store {
             });
         }
         let mut conn = lock(&self.inner.writer);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx).map_err(|e| match e {
-            // Only damage is renamed here: a record that fails to encode is the caller's.
-            Error::Storage(e) if is_corruption(&e) => self.damaged(Error::Storage(e)),
-            e @ Error::Corrupt { .. } => self.damaged(e),
-            other => other,
-        })?;
-        tx.commit()?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.write_error(e.into()))?;
+        let out = f(&tx).map_err(|e| self.write_error(e))?;
+        tx.commit().map_err(|e| self.write_error(e.into()))?;
         Ok(out)
     }
 }
@@ -1525,7 +1537,7 @@ mod tests {
         assert_eq!(
             err,
             Some(format!(
-                "{}: the store was opened read-only",
+                "{}: the store is read-only (opened so, or its file cannot be written)",
                 path.display()
             ))
         );
