@@ -156,3 +156,23 @@ def test_demo_week_and_the_example(tmp_path: pathlib.Path) -> None:
     ).stdout
     assert out.startswith("Week 47-26")
     assert "habit Meditate" in out
+
+
+def test_numerical_habits_are_done_only_when_the_target_is_met(tmp_path: pathlib.Path) -> None:
+    def habit(hid: str, name: str, target: float, kind: str) -> str:
+        return json.dumps({"kind": "habit", "record": {
+            "id": hid, "name": name, "frequency": "1/1", "archived": False,
+            "kind": {"kind": "numerical", "target": target, "target_kind": kind, "unit": "x"}}})
+
+    def entry(hid: str, amount: float) -> str:
+        return json.dumps({"kind": "habit_entry", "record": {
+            "habit": hid, "day": "2026-11-20", "value": {"amount": amount}}})
+
+    lines = [habit("read", "Read", 20, "at_least"), habit("coffee", "Coffee", 2, "at_most"),
+             habit("run", "Run", 5, "at_least"), habit("tea", "Tea", 2, "at_most"),
+             entry("read", 5), entry("coffee", 5), entry("run", 6.5), entry("tea", 1)]
+    me = pa.Store(":memory:").user()
+    me.import_jsonl(write(tmp_path, "habits.jsonl", "\n".join(lines) + "\n"))
+    b = me.today(datetime.date(2026, 11, 20))
+    assert sorted((h.name, h.done_today) for h in b.habits) == [
+        ("Coffee", False), ("Read", False), ("Run", True), ("Tea", True)]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, pa, store};
+use common::{json, pa, store, write};
 use predicates::prelude::*;
 
 const DAY: &str = "2026-11-20";
@@ -309,4 +309,59 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     assert!(!run(&[]).contains('\u{1b}'));
     assert!(run(&[("CLICOLOR_FORCE", "1")]).contains("\u{1b}["));
     assert!(!run(&[("NO_COLOR", "1")]).contains('\u{1b}'));
+}
+
+/// "Done today" follows the streak rule: 5 pages of "read at least 20" and 5 cups of "at most 2
+/// coffees" are not done; 25 pages and 1 cup are.
+#[test]
+fn numerical_habits_are_done_only_when_the_target_is_met() {
+    let (dir, db) = store();
+    let habit = |id: &str, name: &str, target: f64, kind: &str| {
+        format!(
+            "{{\"kind\":\"habit\",\"record\":{{\"id\":\"{id}\",\"name\":\"{name}\",\"frequency\":\"1/1\",\"kind\":{{\"kind\":\"numerical\",\"target\":{target},\"target_kind\":\"{kind}\",\"unit\":\"x\"}},\"archived\":false}}}}\n"
+        )
+    };
+    let entry = |id: &str, amount: f64| {
+        format!(
+            "{{\"kind\":\"habit_entry\",\"record\":{{\"habit\":\"{id}\",\"day\":\"2026-11-20\",\"value\":{{\"amount\":{amount}}}}}}}\n"
+        )
+    };
+    let lines = [
+        habit("read", "Read", 20.0, "at_least"),
+        habit("coffee", "Coffee", 2.0, "at_most"),
+        habit("run", "Run", 5.0, "at_least"),
+        habit("tea", "Tea", 2.0, "at_most"),
+        entry("read", 5.0),
+        entry("coffee", 5.0),
+        entry("run", 6.5),
+        entry("tea", 1.0),
+    ]
+    .concat();
+    let input = write(&dir, "habits.jsonl", &lines);
+    pa().args(["--db", &db, "-q", "import-jsonl", &input])
+        .assert()
+        .success();
+    let b = json(&["--db", &db, "today", "--day", "2026-11-20"]);
+    let done: Vec<(String, bool)> = b["habits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_owned(),
+                h["done_today"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let mut done = done;
+    done.sort();
+    assert_eq!(
+        done,
+        vec![
+            ("Coffee".to_owned(), false),
+            ("Read".to_owned(), false),
+            ("Run".to_owned(), true),
+            ("Tea".to_owned(), true)
+        ]
+    );
 }

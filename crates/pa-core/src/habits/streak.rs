@@ -203,6 +203,20 @@ impl Streaks {
     }
 }
 
+/// Whether `day` counts as done, by the rule the streaks use: a check-in; for a numerical habit
+/// an amount that meets the target (≥ for "at least", ≤ for "at most", and "no" for "at most");
+/// for an N-per-period habit also a day Loop fills in between check-ins. A day with nothing
+/// recorded is not done.
+pub fn done_on(habit: &Habit, entries: &[HabitEntry], day: Day) -> Result<bool> {
+    let Some((first, statuses)) = day_statuses(habit, entries, day)? else {
+        return Ok(false);
+    };
+    let at = usize::try_from(first.days_until(day)).ok();
+    Ok(at
+        .and_then(|i| statuses.get(i))
+        .is_some_and(|s| matches!(s, DayStatus::Done | DayStatus::Auto)))
+}
+
 /// Streaks from the entries up to `as_of`.
 pub fn streaks(habit: &Habit, entries: &[HabitEntry], as_of: Day) -> Result<Streaks> {
     let Some((first, statuses)) = day_statuses(habit, entries, as_of)? else {
@@ -504,6 +518,30 @@ mod tests {
         assert_eq!(hist[2].status, DayStatus::Missed);
         assert_eq!(hist[3].amount, Some(25.0));
         assert!(hist[3].score > hist[2].score);
+    }
+
+    /// "Done today" is the streak's rule: 5 pages of an "at least 20" habit and 5 coffees of an
+    /// "at most 2" habit are not done; 25 pages and 1 coffee are.
+    #[test]
+    fn done_on_a_day_follows_the_target() {
+        let read =
+            Habit::numerical("Read", Frequency::DAILY, 20.0, TargetKind::AtLeast, "pages").unwrap();
+        let coffee =
+            Habit::numerical("Coffee", Frequency::DAILY, 2.0, TargetKind::AtMost, "cups").unwrap();
+        let on = |v: f64| {
+            vec![HabitEntry {
+                day: today(),
+                value: EntryValue::Amount(v),
+            }]
+        };
+        assert!(!done_on(&read, &on(5.0), today()).unwrap());
+        assert!(done_on(&read, &on(25.0), today()).unwrap());
+        assert!(!done_on(&coffee, &on(5.0), today()).unwrap());
+        assert!(done_on(&coffee, &on(1.0), today()).unwrap());
+        assert!(!done_on(&read, &[], today()).unwrap());
+        let gym = Habit::yes_no("Gym", Frequency::new(3, 7).unwrap());
+        assert!(done_on(&gym, &yes(&[0]), today()).unwrap());
+        assert!(!done_on(&gym, &yes(&[1]), today()).unwrap());
     }
 
     #[test]

@@ -384,7 +384,7 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
     {
         use crate::finance::networth::Period;
         use crate::fitness::trends::{HrvOptions, hrv_status};
-        use crate::habits::EntryValue;
+        use crate::habits::streak::done_on;
 
         let events = self.records::<StoredEvent>(Some((day, day)))?;
         let agenda = agenda_between(events.iter().map(|e| &e.record), day, day, zone)?;
@@ -393,12 +393,7 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
         let mut habits = Vec::new();
         for (h, entries) in self.habits_with_entries(day)? {
             let s = streaks(&h.record, &entries, day)?;
-            let done_today = entries.iter().any(|e| {
-                // Done: a yes, or a positive amount for a numerical habit.
-                e.day == day
-                    && (matches!(e.value, EntryValue::Yes)
-                        || matches!(e.value, EntryValue::Amount(a) if a > 0.0))
-            });
+            let done_today = done_on(&h.record, &entries, day)?;
             habits.push(HabitToday {
                 name: h.record.name.clone(),
                 done_today,
