@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{empty_store, pa, stdout, store, write};
+use common::{empty_store, fixtures, pa, stdout, store, write};
 
 /// A store with a little of everything (the demo), in a fresh folder.
 fn demo_store() -> (tempfile::TempDir, String) {
@@ -16,22 +16,6 @@ fn demo_store() -> (tempfile::TempDir, String) {
         .assert()
         .success();
     (dir, db)
-}
-
-/// `../shared/fixtures`, or `None` (with a visible note) when it is absent; absent under CI is a
-/// failure.
-fn fixtures() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is absent under CI",
-        dir.display()
-    );
-    eprintln!("skipped: {} is absent", dir.display());
-    None
 }
 
 #[cfg(unix)]

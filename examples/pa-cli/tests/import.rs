@@ -103,12 +103,9 @@ fn bad_files_write_nothing() {
 
 #[test]
 fn shared_fixtures_import_and_reimport_unchanged() {
-    let fixtures =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
-    if !fixtures.is_dir() {
-        eprintln!("skipped: {} is absent", fixtures.display());
+    let Some(fixtures) = common::fixtures() else {
         return;
-    }
+    };
     let (_dir, db) = store();
     let db = db.as_str();
     let mut files: Vec<String> = Vec::new();

@@ -60,3 +60,19 @@ pub(crate) fn empty_store() -> (tempfile::TempDir, String) {
         .success();
     (dir, db)
 }
+
+/// `../shared/fixtures`, or `None` (with a visible note) when it is absent; absent under `CI` is
+/// a failure, since CI always has it.
+pub(crate) fn fixtures() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is absent under CI",
+        dir.display()
+    );
+    eprintln!("skipped: {} is absent", dir.display());
+    None
+}

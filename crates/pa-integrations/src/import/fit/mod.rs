@@ -197,12 +197,9 @@ mod tests {
     #[test]
     fn the_decoder_agrees_with_fitparser() {
         use fitparser::{FitDataRecord, Value, profile::MesgNum};
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/fit");
-        if !dir.is_dir() {
-            eprintln!("skipped: {} is absent", dir.display());
+        let Some(dir) = crate::import::shared_fixtures("fit") else {
             return;
-        }
+        };
         fn num(r: &FitDataRecord, names: &[&str]) -> Option<f64> {
             names.iter().find_map(|n| {
                 r.fields()

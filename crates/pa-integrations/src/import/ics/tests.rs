@@ -379,11 +379,9 @@ END:VCALENDAR\r
 /// changes) less the documented skips.
 #[test]
 fn shared_fixtures_import() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/ics");
-    if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
+    let Some(dir) = crate::import::shared_fixtures("ics") else {
         return;
-    }
+    };
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
