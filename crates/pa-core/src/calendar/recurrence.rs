@@ -140,6 +140,12 @@ impl Recurrence {
                     first = start + Duration::seconds(behind / step * step - step);
                 }
             }
+            // A rule that ended before the later start adds nothing from it on (and the crate
+            // refuses an UNTIL before DTSTART).
+            rules.retain(|(_, r)| r.get_until().is_none_or(|u| u.naive_utc() >= first));
+            if rules.is_empty() {
+                return Ok(None);
+            }
         }
         // The crate's iteration limit: a rule that yields nothing for 100,000 periods in a row
         // ends there. Without it `FREQ=MINUTELY;BYSETPOS=9` (found by fuzzing) searched minute
@@ -652,6 +658,24 @@ mod tests {
             "FREQ=SECONDLY;INTERVAL=30;BYSECOND=0",
             "FREQ=SECONDLY;BYMINUTE=0;BYSECOND=0",
         ];
+        let two = Recurrence {
+            rrules: vec![
+                "FREQ=HOURLY;UNTIL=20260201T000000Z".into(),
+                "FREQ=HOURLY;INTERVAL=5".into(),
+            ],
+            ..Recurrence::default()
+        };
+        for (from, to) in [
+            ("2026-01-31T12:00:00Z", "2026-02-01T12:00:00Z"),
+            ("2026-03-28T23:00:00Z", "2026-03-29T23:00:00Z"),
+        ] {
+            let (from, to) = (utc(from), utc(to));
+            assert_eq!(
+                two.expand_with(start, tz, from, to, true).unwrap(),
+                two.expand_with(start, tz, from, to, false).unwrap(),
+                "two rules, one ended, in {from}..{to}"
+            );
+        }
         // Windows of a day around the spring change (29 March) and later.
         for rule in rules {
             let r = Recurrence::rule(rule).unwrap();
@@ -700,5 +724,47 @@ mod tests {
                 "'FREQ=SECONDLY;COUNT=100001': COUNT above 100000 is not supported"
             )
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any sub-daily rule without COUNT, started from near the window, gives the occurrences
+        /// of its expansion from the real start: random frequency, interval, BY parts, UNTIL,
+        /// zone, start and window (up to 40 days on, so the full expansion stays affordable).
+        #[test]
+        fn starting_near_the_window_never_changes_the_occurrences(
+            freq in 0usize..3,
+            interval in 1u32..200,
+            by_hour in proptest::option::of(proptest::collection::btree_set(0u32..24, 1..4)),
+            by_minute in proptest::option::of(proptest::collection::btree_set(0u32..60, 1..4)),
+            by_second in proptest::option::of(proptest::collection::btree_set(0u32..60, 1..3)),
+            until_days in proptest::option::of(1i64..40),
+            zone in 0usize..3,
+            start_s in 0i64..86_400,
+            window_days in 1i64..40,
+            window_len_h in 1i64..48,
+        ) {
+            let name = ["HOURLY", "MINUTELY", "SECONDLY"][freq];
+            let list = |v: &std::collections::BTreeSet<u32>| {
+                v.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+            };
+            let mut rule = format!("FREQ={name};INTERVAL={interval}");
+            if let Some(h) = &by_hour { rule += &format!(";BYHOUR={}", list(h)); }
+            if let Some(m) = &by_minute { rule += &format!(";BYMINUTE={}", list(m)); }
+            if let Some(x) = &by_second { rule += &format!(";BYSECOND={}", list(x)); }
+            let start = local("2026-03-01T00:00:00") + Duration::seconds(start_s);
+            if let Some(d) = until_days {
+                rule += &format!(";UNTIL={}Z", (start + Duration::days(d)).format("%Y%m%dT%H%M%S"));
+            }
+            // Rules refused for the crate's sake are not this test's business.
+            let Ok(r) = Recurrence::rule(&rule) else { return Ok(()); };
+            let tz: Tz = ["Europe/Berlin", "America/New_York", "UTC"][zone].parse().unwrap();
+            let from = utc("2026-03-01T00:00:00Z") + Duration::days(window_days);
+            let to = from + Duration::hours(window_len_h);
+            let fast = r.expand_with(start, tz, from, to, true);
+            let slow = r.expand_with(start, tz, from, to, false);
+            // Both refuse the same over-full windows, or agree.
+            proptest::prop_assert_eq!(fast, slow, "{}", rule);
+        }
     }
 }
