@@ -296,6 +296,26 @@ pub(crate) fn read_bytes(path: &std::path::Path) -> crate::error::Result<(Vec<u8
     Ok((bytes, name))
 }
 
+/// The folder `sub` of `../shared/fixtures` (the real sample files, never copied into the
+/// project), or `None` with a visible note when it is absent; absent under `CI` fails the test,
+/// since CI always has it and a test that quietly tests nothing is no test.
+#[cfg(test)]
+pub(crate) fn shared_fixtures(sub: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures")
+        .join(sub);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is absent under CI",
+        dir.display()
+    );
+    eprintln!("skipped: {} is absent", dir.display());
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,24 +343,4 @@ mod tests {
             Some(FileFormat::Fit)
         );
     }
-}
-
-/// The folder `sub` of `../shared/fixtures` (the real sample files, never copied into the
-/// project), or `None` with a visible note when it is absent; absent under `CI` fails the test,
-/// since CI always has it and a test that quietly tests nothing is no test.
-#[cfg(test)]
-pub(crate) fn shared_fixtures(sub: &str) -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures")
-        .join(sub);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is absent under CI",
-        dir.display()
-    );
-    eprintln!("skipped: {} is absent", dir.display());
-    None
 }
