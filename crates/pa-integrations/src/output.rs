@@ -74,10 +74,7 @@ impl OutputFile {
         let temp = tempfile::Builder::new()
             .prefix(".pa-out-")
             .tempfile_in(dir)
-            .map_err(|source| Error::Io {
-                path: dest.to_owned(),
-                source,
-            })?;
+            .map_err(|e| cannot_write(dest, &e))?;
         Ok(Self {
             temp: std::io::BufWriter::new(temp),
             dest: dest.to_owned(),
@@ -92,10 +89,7 @@ impl OutputFile {
 
     /// Flushes the file to disk and moves it into place. Dropped without this, nothing appears.
     pub fn commit(self) -> Result<()> {
-        let io = |source: std::io::Error| Error::Io {
-            path: self.dest.clone(),
-            source,
-        };
+        let io = |e: std::io::Error| cannot_write(&self.dest, &e);
         let temp = self.temp.into_inner().map_err(|e| io(e.into_error()))?;
         temp.as_file().sync_all().map_err(io)?;
         let persisted = match self.existing {
@@ -106,10 +100,7 @@ impl OutputFile {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 exists(&self.dest)
             } else {
-                Error::Io {
-                    path: self.dest.clone(),
-                    source: e.error,
-                }
+                cannot_write(&self.dest, &e.error)
             }
         })?;
         Ok(())
@@ -123,10 +114,7 @@ impl OutputFile {
         bytes: &[u8],
     ) -> Result<()> {
         let mut file = Self::create(dest, store, existing)?;
-        file.write_all(bytes).map_err(|source| Error::Io {
-            path: dest.to_owned(),
-            source,
-        })?;
+        file.write_all(bytes).map_err(|e| cannot_write(dest, &e))?;
         file.commit()
     }
 }
@@ -164,6 +152,26 @@ pub fn check_target(dest: &Path, store: Option<&Path>, existing: Existing) -> Re
         return Err(exists(dest));
     }
     Ok(())
+}
+
+/// A failure to write `dest` (no such directory, no permission, a full disk), as
+/// [`Error::Output`]: output that cannot be made, not input that cannot be read.
+fn cannot_write(dest: &Path, e: &std::io::Error) -> Error {
+    // The OS's words, without tempfile's mention of the temporary file (which hides the OS error
+    // code, so its kind is said instead).
+    use std::io::ErrorKind as K;
+    let reason = match (e.raw_os_error(), e.kind()) {
+        (Some(code), _) => std::io::Error::from_raw_os_error(code).to_string(),
+        (None, K::NotFound) => "its folder does not exist".to_owned(),
+        (None, K::PermissionDenied) => "permission denied".to_owned(),
+        (None, K::StorageFull) => "no space left on the device".to_owned(),
+        (None, K::ReadOnlyFilesystem) => "the file system is read-only".to_owned(),
+        (None, kind) => kind.to_string(),
+    };
+    Error::Output {
+        path: dest.to_owned(),
+        reason,
+    }
 }
 
 fn exists(dest: &Path) -> Error {
@@ -259,6 +267,17 @@ mod tests {
         assert_eq!(std::fs::read(&out).unwrap(), b"new");
         #[cfg(unix)]
         assert_eq!(mode(&out), 0o600);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_made_is_an_output_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("no/such/dir/x.csv");
+        let err = OutputFile::write_whole(&out, None, Existing::Refuse, b"1").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot write {}: its folder does not exist", out.display())
+        );
     }
 
     /// Under the usual umask (022) a plain create would give 0755 and 0644; the CLI tests run
