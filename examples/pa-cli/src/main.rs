@@ -31,7 +31,7 @@ Exit codes:
   65  malformed input data (the message names the file, line and problem), or a damaged store
   66  an input file or the store cannot be read, or does not exist
   67  no such person in the store (--user)
-  73  an output file cannot be written there (it is the store, or exists: --force)";
+  73  an output file cannot be made there (it is the store, exists: --force, no folder)";
 
 /// pa: your training, health, money, habits and calendar in one local store.
 #[derive(Debug, Parser)]
