@@ -28,17 +28,24 @@ pub(crate) struct Store {
 
 #[pymethods]
 impl Store {
-    /// Opens (creating if needed) the store at `path`, or the default store in the user's data
-    /// directory; `":memory:"` opens a store that lives only as long as this object.
+    /// Opens the store at `path`, or the default store in the user's data directory, creating it
+    /// when missing unless `create` is false (then a missing store is a `NotFoundError` and
+    /// nothing is made); `":memory:"` opens a store that lives only as long as this object.
     #[new]
-    #[pyo3(signature = (path = None))]
-    fn new(py: Python<'_>, path: Option<PathBuf>) -> PyResult<Self> {
+    #[pyo3(signature = (path = None, *, create = true))]
+    fn new(py: Python<'_>, path: Option<PathBuf>, create: bool) -> PyResult<Self> {
         let path = match path {
             Some(p) => p,
             None => sqlite::default_path().map_err(PyStoreErr)?,
         };
         let inner = py
-            .detach(|| sqlite::Store::open(&path))
+            .detach(|| {
+                if create {
+                    sqlite::Store::open(&path)
+                } else {
+                    sqlite::Store::open_existing(&path)
+                }
+            })
             .map_err(PyStoreErr)?;
         Ok(Self { inner, path })
     }

@@ -88,6 +88,18 @@ def test_close_and_with_fold_the_log_into_the_file(tmp_path: pathlib.Path) -> No
     assert out.stat().st_mode & 0o777 == 0o600
 
 
+def test_a_missing_store_is_made_only_when_asked(tmp_path: pathlib.Path) -> None:
+    typo = tmp_path / "typo.db"
+    with pytest.raises(pa.NotFoundError, match="no pa store there"):
+        pa.Store(typo, create=False)
+    assert not typo.exists()
+    (tmp_path / "empty.db").write_bytes(b"")
+    with pytest.raises(pa.StorageError, match="the file is empty"):
+        pa.Store(tmp_path / "empty.db")
+    pa.Store(typo).close()
+    assert pa.Store(typo, create=False).users() == []
+
+
 def test_threads_share_a_store(tmp_path: pathlib.Path) -> None:
     me = pa.Store(tmp_path / "pa.db").user()
     me.import_files([write(tmp_path, "cal.ics", ICS)])
