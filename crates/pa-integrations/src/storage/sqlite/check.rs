@@ -1,0 +1,130 @@
+//! Backups that are checked before they are kept, and the whole-store damage check.
+
+use std::path::Path;
+use std::time::Duration;
+
+use pa_core::ids::UserId;
+use pa_core::ports::{RecordKind, UserStore};
+use pa_core::time::Day;
+use rusqlite::Connection;
+
+use super::{Store, UserHandle, lock};
+use crate::error::{Error, Result};
+
+impl Store {
+    /// Copies the whole database to `dest` while it stays in use (SQLite's online backup), into a
+    /// new file readable by its owner only. An existing `dest` is an error, never overwritten
+    /// (see [`Store::backup_with`]).
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        self.backup_with(dest, crate::output::Existing::Refuse)
+    }
+
+    /// Copies the whole database to `dest` while it stays in use (SQLite's online backup): into a
+    /// private temporary file beside `dest`, which is checked (`integrity_check`, and every record
+    /// decoded) and only then moved into place, replacing an existing file only with
+    /// [`Existing::Replace`](crate::output::Existing). The store's own path (or its `-wal`/`-shm`)
+    /// is refused by any name. A copy that fails its check is discarded: [`Error::Corrupt`].
+    pub fn backup_with(&self, dest: &Path, existing: crate::output::Existing) -> Result<()> {
+        self.check_open()?;
+        crate::output::check_target(dest, self.path(), existing)?;
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let io = |source: std::io::Error| Error::Io {
+            path: dest.to_owned(),
+            source,
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".pa-backup-")
+            .tempfile_in(dir)
+            .map_err(io)?;
+        {
+            let mut target = Connection::open(temp.path())?;
+            let source = lock(&self.inner.writer);
+            let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
+            backup.run_to_completion(256, Duration::from_millis(0), None)?;
+        }
+        let problems = Self::open_read_only(temp.path())?.check()?;
+        if !problems.is_empty() {
+            return Err(Error::Corrupt {
+                path: self.path().map(Path::to_owned).unwrap_or_default(),
+                reason: format!("the copy is damaged: {}", problems.join("; ")),
+            });
+        }
+        let persisted = match existing {
+            crate::output::Existing::Replace => temp.persist(dest),
+            crate::output::Existing::Refuse => temp.persist_noclobber(dest),
+        };
+        persisted.map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    /// Checks the whole store: SQLite's `integrity_check` (every page, every index against its
+    /// table), then every record of every person decoded, kind by kind. Returns what is damaged,
+    /// one line per problem (the first damaged record of each kind and person); empty when the
+    /// store is healthy. Changes nothing.
+    pub fn check(&self) -> Result<Vec<String>> {
+        use pa_core::ports::docs_of;
+        let mut problems = Vec::new();
+        let integrity = self.read(|c| {
+            let mut stmt = c.prepare("PRAGMA integrity_check")?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        });
+        match integrity {
+            Ok(rows) if rows == ["ok"] => {}
+            Ok(rows) => problems.extend(rows),
+            Err(e) => problems.push(e.to_string()),
+        }
+        let users = match self.read(|c| {
+            let mut stmt = c.prepare("SELECT id FROM users ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ids)
+        }) {
+            Ok(u) => u,
+            Err(e) => {
+                problems.push(e.to_string());
+                return Ok(problems);
+            }
+        };
+        let (first, last) = (Day::EARLIEST, Day::LATEST);
+        for name in users {
+            let user = match UserId::new(&name) {
+                Ok(u) => u,
+                Err(e) => {
+                    problems.push(format!("person '{}': {e}", name.escape_debug()));
+                    continue;
+                }
+            };
+            let h = UserHandle {
+                store: self.clone(),
+                user,
+            };
+            let mut parts: Vec<(String, Result<()>)> = vec![
+                ("accounts".into(), h.accounts().map(drop)),
+                ("activities".into(), h.activities(first, last).map(drop)),
+                ("daily health".into(), h.daily_health(first, last).map(drop)),
+                ("transactions".into(), h.transactions(first, last).map(drop)),
+                ("balances".into(), h.balances(first, last).map(drop)),
+                ("settings".into(), h.settings().map(drop)),
+                ("sync states".into(), h.sync_states().map(drop)),
+                ("sync runs".into(), h.sync_runs(None, usize::MAX).map(drop)),
+                ("LLM usage".into(), h.llm_usage(first, last).map(drop)),
+            ];
+            for kind in RecordKind::ALL {
+                parts.push((kind.to_string(), docs_of(&h, kind, None).map(drop)));
+            }
+            for (what, result) in parts {
+                if let Err(e) = result {
+                    problems.push(format!("person {name}, {what}: {e}"));
+                }
+            }
+        }
+        Ok(problems)
+    }
+}
