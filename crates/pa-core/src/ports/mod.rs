@@ -16,10 +16,13 @@
 //! for (habits with entries, tasks due, a day's agenda, the weekly review) on these primitives, so
 //! every adapter gets them for free and they cannot differ between adapters.
 
-pub mod log;
+pub mod audit;
+pub mod llm;
 pub mod record;
 pub mod repos;
 pub mod retention;
+pub mod settings;
+pub mod sync_log;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,10 +32,8 @@ use crate::finance::{Account, BalanceSnapshot, Transaction};
 use crate::fitness::{Activity, DailyHealth};
 use crate::time::Day;
 
-pub use log::{
-    AuditAction, AuditEntry, LlmTotals, LlmUsage, Setting, SyncOutcome, SyncRecord, SyncRun,
-    llm_totals,
-};
+pub use audit::{AuditAction, AuditEntry};
+pub use llm::{LlmTotals, LlmUsage, llm_totals};
 pub use record::{
     Doc, HabitEntryRecord, Identified, Record, RecordKind, RecordRef, RecordVisitor, Span,
     StoredEvent, StoredHabit, overlaps,
@@ -42,6 +43,8 @@ pub use repos::{
     HrvRepository, JournalRepository, ReviewRepository, TaskRepository, docs_of,
 };
 pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule, pruned};
+pub use settings::Setting;
+pub use sync_log::{SyncOutcome, SyncRecord, SyncRun};
 
 /// Where a source's sync stands for one person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
