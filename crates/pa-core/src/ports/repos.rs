@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::UserStore;
 use super::record::{Doc, HabitEntryRecord, Record, RecordKind, StoredEvent, StoredHabit};
-use crate::calendar::{Occurrence, agenda_between, occurrences_between};
+use crate::calendar::{Occurrence, occurrences_between};
 use crate::finance::budget::{Budget, BudgetStatus, budget_status};
 use crate::finance::cashflow::{CashFlow, CashflowOptions, cash_flow};
 use crate::finance::fx::FxTable;
@@ -21,7 +21,7 @@ use crate::habits::streak::streaks;
 use crate::habits::{Habit, HabitEntry};
 use crate::journal::DailyCheckIn;
 use crate::meals::{GroceryItem, MealPlan, PlannedMeal, Recipe, grocery_list};
-use crate::review::briefing::{Briefing, FormToday, HabitToday, NetWorthToday, SleepToday};
+use crate::review::briefing::Briefing;
 use crate::review::{ReviewData, WeeklyReview, weekly_review};
 use crate::tasks::{self, Project, ProjectRollup, Reminder, Task};
 use crate::time::{Day, Month, Week};
@@ -371,7 +371,8 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
         )?)
     }
 
-    /// Today's briefing for `day` in `zone`, judged at `now` (see [`crate::review::briefing`]).
+    /// Today's briefing for `day` in `zone`, judged at `now`: the records it needs read here,
+    /// the rules applied by [`crate::review::briefing::briefing`].
     fn briefing(
         &self,
         day: Day,
@@ -382,97 +383,45 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
     where
         Self: Sized,
     {
-        use crate::finance::networth::Period;
-        use crate::fitness::trends::{HrvOptions, hrv_status};
-        use crate::habits::streak::done_on;
-
-        let events = self.records::<StoredEvent>(Some((day, day)))?;
-        let agenda = agenda_between(events.iter().map(|e| &e.record), day, day, zone)?;
-        let tasks_due = TaskRepository::tasks_due_today(self, now, zone)?;
-        let tasks_overdue = TaskRepository::tasks_overdue(self, now, zone)?;
-        let mut habits = Vec::new();
-        for (h, entries) in self.habits_with_entries(day)? {
-            let s = streaks(&h.record, &entries, day)?;
-            let done_today = done_on(&h.record, &entries, day)?;
-            habits.push(HabitToday {
-                name: h.record.name.clone(),
-                done_today,
-                current_streak: s.current,
-                longest_streak: s.longest,
-            });
-        }
-        let form = self.pmc(day, pmc)?.and_then(|p| {
-            let last = p.row(p.len().checked_sub(1)?)?;
-            (last.day == day).then(|| {
-                let form = pmc::Form::from_tsb(last.tsb);
-                FormToday {
-                    ctl: last.ctl,
-                    atl: last.atl,
-                    tsb: last.tsb,
-                    ramp: last.ramp,
-                    form,
-                    reading: form.describe().to_owned(),
-                }
-            })
-        });
-        // Sixty days back for the HRV range, plus the baseline week.
-        let health = self.daily_health(day.add_days(-70)?, day)?;
-        let night = health
-            .iter()
-            .rev()
-            .find(|h| h.day == day || h.day == day.pred().unwrap_or(day));
-        let sleep = match night {
-            None => None,
-            Some(h) => {
-                let hrv = match DailySeries::from_health(&health, HealthMetric::HrvRmssd)? {
-                    Some(series) => hrv_status(&series, &HrvOptions::default())?
-                        .into_iter()
-                        .find(|d| d.day == h.day),
-                    None => None,
-                };
-                Some(SleepToday {
-                    day: h.day,
-                    total_s: h.sleep.as_ref().map(|s| s.total_s),
-                    score: h.sleep.as_ref().and_then(|s| s.score),
-                    resting_hr_bpm: h.resting_hr_bpm,
-                    hrv,
-                })
-            }
-        };
-        let budgets = FinanceRepository::budget_status(self, day.month(), day)?;
-        let month_ago = day.add_days(-31)?;
-        let series = FinanceRepository::net_worth(self, month_ago, day, None)?;
-        let net_worth = series
-            .currencies
-            .iter()
-            .filter_map(|c| {
-                let row = series.on(day, *c)?;
-                Some(NetWorthToday {
-                    currency: c.code().to_owned(),
-                    net_worth: row.net_worth,
-                    change_week: series.change(day, *c, Period::Week),
-                    change_month: series.change(day, *c, Period::Month),
-                })
-            })
-            .collect();
-        let reminders_all: Vec<Reminder> = self.records(None)?;
-        let reminders = tasks::reminders_due(&reminders_all, now)
+        use crate::review::briefing::{BriefingData, HEALTH_DAYS, NET_WORTH_DAYS, briefing};
+        let events: Vec<_> = self
+            .records::<StoredEvent>(Some((day, day)))?
             .into_iter()
-            .cloned()
+            .map(|e| e.record)
             .collect();
-        Ok(Briefing {
+        let open_tasks = open_tasks(self, now)?;
+        let habits: Vec<(Habit, Vec<HabitEntry>)> = self
+            .habits_with_entries(day)?
+            .into_iter()
+            .map(|(h, entries)| (h.record, entries))
+            .collect();
+        let loads = self.daily_loads(Day::EARLIEST, day)?;
+        let health = self.daily_health(day.add_days(-(HEALTH_DAYS - 1))?, day)?;
+        let accounts = self.accounts()?;
+        let month = day.month();
+        let budgets = self.records::<Budget>(Some((month.first_day(), month.last_day())))?;
+        let first = month.first_day();
+        let transactions = self.transactions(first, month.last_day().min(day.max(first)))?;
+        let balances = self.balance_histories(day.add_days(-(NET_WORTH_DAYS - 1))?, day)?;
+        let reminders: Vec<Reminder> = self.records(None)?;
+        Ok(briefing(
             day,
-            agenda: agenda.occurrences,
-            notes: agenda.notes,
-            tasks_due,
-            tasks_overdue,
-            habits,
-            form,
-            sleep,
-            budgets,
-            net_worth,
-            reminders,
-        })
+            now,
+            zone,
+            &BriefingData {
+                events: &events,
+                open_tasks: &open_tasks,
+                habits: &habits,
+                loads: &loads,
+                pmc,
+                health: &health,
+                accounts: &accounts,
+                budgets: &budgets,
+                transactions: &transactions,
+                balances: &balances,
+                reminders: &reminders,
+            },
+        )?)
     }
 }
 
