@@ -1,24 +1,31 @@
 //! One conformance suite for every store (the matrix-rust-sdk pattern): each case is a generic
-//! function over `UserStore`, instantiated below for the memory store, SQLite in memory and
-//! SQLite in a file.
+//! function over `UserStore`, run by [`storage_conformance_tests!`](crate::storage_conformance_tests)
+//! for the memory store, SQLite in memory and SQLite in a file, and for any other crate's adapter
+//! (build pa-integrations with the `testing` feature, implement [`Backend`], invoke the macro in
+//! a test module). Cases panic on a broken rule, as tests do.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
 use pa_core::finance::networth::{net_worth, net_worth_of_histories};
 use pa_core::finance::{Account, AccountType, BalanceSnapshot, Transaction};
 use pa_core::fitness::pmc::{DailyLoads, PmcOptions, compute};
 use pa_core::fitness::{Activity, DailyHealth, Sleep, Sport};
-use pa_core::ids::{AccountId, ActivityId, ExternalRef, TransactionId, UserId};
+#[cfg(test)]
+use pa_core::ids::UserId;
+use pa_core::ids::{AccountId, ActivityId, ExternalRef, TransactionId};
 use pa_core::money::{Money, parse_currency};
 use pa_core::ports::{SyncState, UserStore, WriteBatch, WriteReport};
 use pa_core::time::{Day, ZonedInstant, parse_zone};
 
 use crate::error::Error;
 
-pub(crate) mod records;
+pub mod records;
 
 /// A backend under test: two people's handles on one store.
-pub(crate) trait Backend {
+pub trait Backend {
+    /// One person's view of the store.
     type Handle: UserStore<Error = Error>;
+    /// Two new people, "alice" and "bob", on one empty store.
     fn two_users(&self) -> (Self::Handle, Self::Handle);
 }
 
@@ -105,7 +112,9 @@ fn sample_batch() -> WriteBatch {
     }
 }
 
-pub(crate) fn upserts_are_idempotent(b: &impl Backend) {
+/// Writing the same batch twice changes nothing; a changed record is updated, matched by its
+/// external ref.
+pub fn upserts_are_idempotent(b: &impl Backend) {
     let (alice, _) = b.two_users();
     let batch = sample_batch();
     let first = alice.apply(&batch).unwrap();
@@ -173,7 +182,9 @@ pub(crate) fn upserts_are_idempotent(b: &impl Backend) {
     assert_eq!(all[0].training_load, Some(95.0));
 }
 
-pub(crate) fn queries_feed_the_calculations(b: &impl Backend) {
+/// What the store returns feeds pa-core's calculations to the same results as the records
+/// written.
+pub fn queries_feed_the_calculations(b: &impl Backend) {
     let (alice, _) = b.two_users();
     let batch = sample_batch();
     alice.apply(&batch).unwrap();
@@ -242,7 +253,8 @@ pub(crate) fn queries_feed_the_calculations(b: &impl Backend) {
     assert_eq!(alice.sync_state("plaid").unwrap(), None);
 }
 
-pub(crate) fn a_bad_record_writes_nothing(b: &impl Backend) {
+/// A batch with one bad record writes nothing.
+pub fn a_bad_record_writes_nothing(b: &impl Backend) {
     let (alice, _) = b.two_users();
     alice
         .apply(&WriteBatch {
@@ -299,7 +311,8 @@ pub(crate) fn a_bad_record_writes_nothing(b: &impl Backend) {
     );
 }
 
-pub(crate) fn people_are_isolated(b: &impl Backend) {
+/// One person's handle never sees or changes another's data.
+pub fn people_are_isolated(b: &impl Backend) {
     let (alice, bob) = b.two_users();
     alice.apply(&sample_batch()).unwrap();
     let span = (day("2000-01-01"), day("2100-01-01"));
@@ -344,76 +357,91 @@ pub(crate) fn people_are_isolated(b: &impl Backend) {
     assert_eq!(alice.activity(&none).unwrap(), None);
 }
 
+/// Runs every conformance case as a `#[test]` in a module `$name`, on the backend `$backend` (an
+/// expression giving a fresh [`Backend`] for each case).
+#[macro_export]
 macro_rules! storage_conformance_tests {
     ($name:ident, $backend:expr) => {
         mod $name {
+            // The caller's backend types, by the names it uses.
+            #[allow(unused_imports)]
             use super::*;
 
             #[test]
             fn upserts_are_idempotent() {
-                super::upserts_are_idempotent(&$backend);
+                $crate::storage::conformance::upserts_are_idempotent(&$backend);
             }
 
             #[test]
             fn queries_feed_the_calculations() {
-                super::queries_feed_the_calculations(&$backend);
+                $crate::storage::conformance::queries_feed_the_calculations(&$backend);
             }
 
             #[test]
             fn a_bad_record_writes_nothing() {
-                super::a_bad_record_writes_nothing(&$backend);
+                $crate::storage::conformance::a_bad_record_writes_nothing(&$backend);
             }
 
             #[test]
             fn people_are_isolated() {
-                super::people_are_isolated(&$backend);
+                $crate::storage::conformance::people_are_isolated(&$backend);
             }
 
             #[test]
             fn every_kind_round_trips() {
-                super::records::every_kind_round_trips(&$backend);
+                $crate::storage::conformance::records::every_kind_round_trips(&$backend);
             }
 
             #[test]
             fn deletes_and_prunes_stay_with_their_person() {
-                super::records::deletes_and_prunes_stay_with_their_person(&$backend);
+                $crate::storage::conformance::records::deletes_and_prunes_stay_with_their_person(
+                    &$backend,
+                );
             }
 
             #[test]
             fn spans_select_what_overlaps() {
-                super::records::spans_select_what_overlaps(&$backend);
+                $crate::storage::conformance::records::spans_select_what_overlaps(&$backend);
             }
 
             #[test]
             fn parents_are_checked_and_deletes_cascade() {
-                super::records::parents_are_checked_and_deletes_cascade(&$backend);
+                $crate::storage::conformance::records::parents_are_checked_and_deletes_cascade(
+                    &$backend,
+                );
             }
 
             #[test]
             fn external_refs_keep_one_identity() {
-                super::records::external_refs_keep_one_identity(&$backend);
+                $crate::storage::conformance::records::external_refs_keep_one_identity(&$backend);
             }
 
             #[test]
             fn logs_settings_and_audit() {
-                super::records::logs_settings_and_audit(&$backend);
+                $crate::storage::conformance::records::logs_settings_and_audit(&$backend);
             }
 
             #[test]
             fn prune_removes_only_what_ended_before() {
-                super::records::prune_removes_only_what_ended_before(&$backend);
+                $crate::storage::conformance::records::prune_removes_only_what_ended_before(
+                    &$backend,
+                );
             }
 
             #[test]
             fn repositories_agree_with_the_pure_functions() {
-                super::records::repositories_agree_with_the_pure_functions(&$backend);
+                $crate::storage::conformance::records::repositories_agree_with_the_pure_functions(
+                    &$backend,
+                );
             }
         }
     };
 }
 
+#[cfg(test)]
 struct Memory(crate::storage::memory::MemoryStore);
 
+#[cfg(test)]
 impl Backend for Memory {
     type Handle = crate::storage::memory::MemoryUser;
     fn two_users(&self) -> (Self::Handle, Self::Handle) {
@@ -425,11 +453,13 @@ impl Backend for Memory {
 }
 
 /// The store, and the directory that must outlive it for a file store.
+#[cfg(test)]
 struct Sqlite(
     crate::storage::sqlite::Store,
     #[allow(dead_code)] Option<tempfile::TempDir>,
 );
 
+#[cfg(test)]
 impl Backend for Sqlite {
     type Handle = crate::storage::sqlite::UserHandle;
     fn two_users(&self) -> (Self::Handle, Self::Handle) {
@@ -440,13 +470,16 @@ impl Backend for Sqlite {
     }
 }
 
+#[cfg(test)]
 fn sqlite_file() -> Sqlite {
     let dir = tempfile::tempdir().unwrap();
     let store = crate::storage::sqlite::Store::open(&dir.path().join("pa.db")).unwrap();
     Sqlite(store, Some(dir))
 }
 
+#[cfg(test)]
 storage_conformance_tests!(memory, Memory(crate::storage::memory::MemoryStore::new()));
+#[cfg(test)]
 storage_conformance_tests!(
     sqlite_in_memory,
     Sqlite(
@@ -454,4 +487,5 @@ storage_conformance_tests!(
         None
     )
 );
+#[cfg(test)]
 storage_conformance_tests!(sqlite_file, sqlite_file());

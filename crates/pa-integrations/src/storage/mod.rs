@@ -5,8 +5,8 @@ pub mod memory;
 pub mod sqlite;
 pub mod transfer;
 
-#[cfg(test)]
-mod conformance;
+#[cfg(any(test, feature = "testing"))]
+pub mod conformance;
 
 use pa_core::ids::ExternalRef;
 use pa_core::ports::{AuditAction, RecordKind, WriteReport};

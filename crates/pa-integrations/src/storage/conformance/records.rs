@@ -1,5 +1,6 @@
 //! Conformance cases for the generic record kinds, sync bookkeeping, logs, settings, retention and
 //! the per-aggregate repositories.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
 use pa_core::calendar::recurrence::Recurrence;
@@ -94,7 +95,7 @@ fn one_off_event() -> StoredEvent {
 }
 
 /// One record of every generic kind (with the accounts, activities and balances they lean on).
-pub(crate) fn every_kind() -> WriteBatch {
+pub fn every_kind() -> WriteBatch {
     let chk = AccountId::new("chk").unwrap();
     let mut brokerage = account("brk");
     brokerage.kind = pa_core::finance::AccountType::Investment;
@@ -252,7 +253,8 @@ pub(crate) fn every_kind() -> WriteBatch {
     }
 }
 
-pub(crate) fn every_kind_round_trips(b: &impl Backend) {
+/// Every kind written reads back equal.
+pub fn every_kind_round_trips(b: &impl Backend) {
     let (alice, bob) = b.two_users();
     let batch = every_kind();
     let first = alice.apply(&batch).unwrap();
@@ -287,7 +289,8 @@ pub(crate) fn every_kind_round_trips(b: &impl Backend) {
     assert_eq!(entries[0].entry.day, day("2026-03-02"));
 }
 
-pub(crate) fn deletes_and_prunes_stay_with_their_person(b: &impl Backend) {
+/// Deletes and prunes touch only their person's records.
+pub fn deletes_and_prunes_stay_with_their_person(b: &impl Backend) {
     let (alice, bob) = b.two_users();
     let batch = every_kind();
     bob.apply(&batch).unwrap();
@@ -336,7 +339,8 @@ pub(crate) fn deletes_and_prunes_stay_with_their_person(b: &impl Backend) {
     );
 }
 
-pub(crate) fn spans_select_what_overlaps(b: &impl Backend) {
+/// A span selects the records whose span overlaps it.
+pub fn spans_select_what_overlaps(b: &impl Backend) {
     let (alice, _) = b.two_users();
     alice.apply(&every_kind()).unwrap();
     let ids = |from: &str, to: &str| -> Vec<String> {
@@ -399,7 +403,8 @@ pub(crate) fn spans_select_what_overlaps(b: &impl Backend) {
     assert_eq!(plans.len(), 1, "a plan overlapping the window");
 }
 
-pub(crate) fn parents_are_checked_and_deletes_cascade(b: &impl Backend) {
+/// A child of an unknown parent is refused; deleting a parent deletes its children.
+pub fn parents_are_checked_and_deletes_cascade(b: &impl Backend) {
     let (alice, _) = b.two_users();
     alice.apply(&every_kind()).unwrap();
     let err = alice
@@ -486,7 +491,8 @@ pub(crate) fn parents_are_checked_and_deletes_cascade(b: &impl Backend) {
     );
 }
 
-pub(crate) fn external_refs_keep_one_identity(b: &impl Backend) {
+/// A record from a source keeps one identity however it is named.
+pub fn external_refs_keep_one_identity(b: &impl Backend) {
     let (alice, _) = b.two_users();
     alice.apply(&every_kind()).unwrap();
     let mut moved = weekly_event();
@@ -504,7 +510,8 @@ pub(crate) fn external_refs_keep_one_identity(b: &impl Backend) {
     assert!(alice.record::<StoredEvent>("a-new-id").unwrap().is_none());
 }
 
-pub(crate) fn logs_settings_and_audit(b: &impl Backend) {
+/// Sync bookkeeping, LLM usage, settings and the audit log round-trip per person.
+pub fn logs_settings_and_audit(b: &impl Backend) {
     let (alice, bob) = b.two_users();
     let mut batch = every_kind();
     batch.origin = Some("import:demo".into());
@@ -678,7 +685,8 @@ pub(crate) fn logs_settings_and_audit(b: &impl Backend) {
     );
 }
 
-pub(crate) fn prune_removes_only_what_ended_before(b: &impl Backend) {
+/// A prune removes only what ended before the cutoff.
+pub fn prune_removes_only_what_ended_before(b: &impl Backend) {
     let (alice, _) = b.two_users();
     let mut batch = every_kind();
     batch
@@ -740,7 +748,8 @@ pub(crate) fn prune_removes_only_what_ended_before(b: &impl Backend) {
     assert_eq!(alice.prune(PruneTarget::SyncRuns, tomorrow).unwrap(), 0);
 }
 
-pub(crate) fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
+/// The repositories give what pa-core's pure functions give on the same records.
+pub fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
     let (alice, _) = b.two_users();
     let batch = every_kind();
     alice.apply(&batch).unwrap();
