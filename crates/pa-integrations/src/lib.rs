@@ -9,5 +9,5 @@ pub mod output;
 pub mod secrets;
 pub mod storage;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result, StorageError};
 pub use pa_core as core;

@@ -1,6 +1,7 @@
 //! The one mapping from Rust errors to pa's Python exceptions (defined in `pa/_errors.py`, so
 //! each can also subclass its Python builtin and carry attributes such as `ParseError.line`).
 
+use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -53,29 +54,62 @@ impl From<pa_integrations::Error> for PyStoreErr {
     }
 }
 
+/// `v` as a Python object for an exception attribute (`None` if it cannot be made).
+fn value<'py>(py: Python<'py>, v: impl IntoPyObject<'py>) -> Option<Py<PyAny>> {
+    v.into_bound_py_any(py).ok().map(Bound::unbind)
+}
+
 impl From<PyStoreErr> for PyErr {
     fn from(e: PyStoreErr) -> PyErr {
-        use pa_integrations::Error as E;
+        use pa_integrations::{Error as E, ErrorKind as K};
         let text = e.0.to_string();
-        match e.0 {
-            E::Core(_) => raise("InvalidInputError", text, &[]),
-            E::UnknownUser { .. } | E::NoStore { .. } => raise("NotFoundError", text, &[]),
-            E::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                raise("NotFoundError", text, &[])
-            }
-            E::Parse {
-                source_name, line, ..
-            } => Python::attach(|py| {
-                let file = source_name.into_pyobject(py).map(|f| f.into_any().unbind());
-                let line = line.map(|l| l.into_pyobject(py).map(|l| l.into_any().unbind()));
+        // One exhaustive match on the kind: a new kind of error fails to compile here until it
+        // has its Python class.
+        match e.0.kind() {
+            K::InvalidInput => raise("InvalidInputError", text, &[]),
+            K::Parse => Python::attach(|py| {
+                let (file, line) = match &e.0 {
+                    E::Parse {
+                        source_name, line, ..
+                    } => (
+                        value(py, source_name.as_str()),
+                        line.and_then(|l| value(py, l)),
+                    ),
+                    _ => (None, None),
+                };
+                raise("ParseError", text, &[("file", file), ("line", line)])
+            }),
+            K::NotFound | K::UnknownUser => raise("NotFoundError", text, &[]),
+            K::Conflict => raise("ConflictError", text, &[]),
+            K::Auth | K::ReadOnly => raise("AuthError", text, &[]),
+            K::Network => raise("NetworkError", text, &[]),
+            K::RateLimited => Python::attach(|py| {
+                let after = match &e.0 {
+                    E::RateLimited { retry_after, .. } => {
+                        retry_after.and_then(|d| value(py, d.as_secs_f64()))
+                    }
+                    _ => None,
+                };
+                raise("RateLimitedError", text, &[("retry_after", after)])
+            }),
+            K::Provider => Python::attach(|py| {
+                let (service, status) = match &e.0 {
+                    E::Provider {
+                        service, status, ..
+                    } => (
+                        value(py, service.as_str()),
+                        status.and_then(|s| value(py, s)),
+                    ),
+                    _ => (None, None),
+                };
                 raise(
-                    "ParseError",
+                    "ProviderError",
                     text,
-                    &[("file", file.ok()), ("line", line.and_then(Result::ok))],
+                    &[("service", service), ("status", status)],
                 )
             }),
-            E::WrongPassphrase | E::Secret { .. } => raise("AuthError", text, &[]),
-            _ => raise("StorageError", text, &[]),
+            K::Cancelled => raise("CancelledError", text, &[]),
+            K::Corrupt | K::Output | K::Io => raise("StorageError", text, &[]),
         }
     }
 }

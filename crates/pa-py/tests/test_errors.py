@@ -16,6 +16,9 @@ def test_hierarchy_and_builtins() -> None:
         pa.RateLimitedError: (),
         pa.NetworkError: (ConnectionError,),
         pa.StorageError: (OSError,),
+        pa.ConflictError: (ValueError,),
+        pa.ProviderError: (),
+        pa.CancelledError: (),
     }
     for cls, bases in expected.items():
         assert issubclass(cls, pa.PaError), cls
@@ -32,6 +35,9 @@ def test_attributes() -> None:
     parse = pa.ParseError("x.gpx, line 3: bad", file="x.gpx", line=3)
     assert (parse.file, parse.line) == ("x.gpx", 3)
     assert str(pa.NetworkError("unreachable")) == "unreachable"
+    provider = pa.ProviderError("plaid (HTTP 400): ITEM_LOGIN_REQUIRED", service="plaid", status=400)
+    assert (provider.service, provider.status) == ("plaid", 400)
+    assert pa.ProviderError("x").status is None
 
 
 def test_parse_error_names_file_and_line(tmp_path: pathlib.Path) -> None:

@@ -1,9 +1,10 @@
 //! `pa`: the command-line front end of the pa library.
 //!
-//! Exit codes: 0 success; 1 an unexpected failure; 2 bad command-line usage; 65 the input data is
-//! malformed (the message names the file, line and problem) or the store is damaged; 66 an input
-//! file or the store cannot be read or does not exist; 67 no such person; 73 an output file cannot
-//! be written there.
+//! Exit codes (sysexits where one fits): 0 success; 1 an unexpected failure; 2 bad command-line
+//! usage; 65 malformed input data or a damaged store; 66 an input file or the store cannot be read
+//! or does not exist; 67 no such person; 69 a service unavailable; 73 an output file cannot be
+//! made; 74 the store's I/O failed; 75 a temporary failure (retry); 77 permission or sign-in
+//! needed; 130 cancelled. The mapping is one exhaustive match on `pa_integrations::ErrorKind`.
 
 mod briefing;
 mod calendar;
@@ -31,7 +32,12 @@ Exit codes:
   65  malformed input data (the message names the file, line and problem), or a damaged store
   66  an input file or the store cannot be read, or does not exist
   67  no such person in the store (--user)
-  73  an output file cannot be made there (it is the store, exists: --force, no folder)";
+  69  a service cannot be reached or refused the request
+  73  an output file cannot be made there (it is the store, exists: --force, no folder)
+  74  the store failed to read or write (its database or the disk)
+  75  a temporary failure: rate limited or a conflict; try again
+  77  permission: a read-only store, a wrong passphrase, a service to sign in to again
+  130 cancelled";
 
 /// pa: your training, health, money, habits and calendar in one local store.
 #[derive(Debug, Parser)]
@@ -153,19 +159,25 @@ impl Context {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
-    use pa_integrations::Error;
-    match err.downcast_ref::<Error>() {
-        Some(Error::Io { .. } | Error::NoStore { .. }) => 66,
-        Some(Error::UnknownUser { .. }) => 67,
-        Some(Error::Output { .. }) => 73,
-        Some(
-            Error::Parse { .. }
-            | Error::Core(_)
-            | Error::Corrupt { .. }
-            | Error::DatabaseTooNew { .. },
-        ) => 65,
-        _ if err.downcast_ref::<pa_core::Error>().is_some() => 65,
-        _ => 1,
+    use pa_integrations::ErrorKind as K;
+    match err
+        .downcast_ref::<pa_integrations::Error>()
+        .map(pa_integrations::Error::kind)
+    {
+        // Exhaustive: a new kind of error gets its code here before pa compiles.
+        Some(kind) => match kind {
+            K::InvalidInput | K::Parse | K::Corrupt => 65,
+            K::NotFound => 66,
+            K::UnknownUser => 67,
+            K::Network | K::Provider => 69,
+            K::Output => 73,
+            K::Io => 74,
+            K::RateLimited | K::Conflict => 75,
+            K::Auth | K::ReadOnly => 77,
+            K::Cancelled => 130,
+        },
+        None if err.downcast_ref::<pa_core::Error>().is_some() => 65,
+        None => 1,
     }
 }
 
@@ -248,5 +260,76 @@ fn main() -> ExitCode {
             eprintln!("error: {}", output::clean_lines(&format!("{err:#}")));
             ExitCode::from(exit_code(&err))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One exit code per kind of error, as `pa --help` lists them.
+    #[test]
+    fn each_kind_has_its_exit_code() {
+        use pa_integrations::Error;
+        let service = || "plaid".to_owned();
+        let cases: Vec<(Error, u8)> = vec![
+            (pa_core::Error::invalid("x", "y").into(), 65),
+            (Error::parse("f", Some(1), "bad"), 65),
+            (
+                Error::NoStore {
+                    path: "x.db".into(),
+                },
+                66,
+            ),
+            (
+                Error::UnknownUser {
+                    user: "bobb".into(),
+                },
+                67,
+            ),
+            (
+                Error::Network {
+                    service: service(),
+                    reason: "down".into(),
+                },
+                69,
+            ),
+            (
+                Error::Provider {
+                    service: service(),
+                    status: Some(500),
+                    reason: "oops".into(),
+                },
+                69,
+            ),
+            (
+                Error::Output {
+                    path: "o".into(),
+                    reason: "exists".into(),
+                },
+                73,
+            ),
+            (Error::Closed, 74),
+            (
+                Error::RateLimited {
+                    service: service(),
+                    retry_after: None,
+                },
+                75,
+            ),
+            (
+                Error::Auth {
+                    service: service(),
+                    reason: "relink".into(),
+                },
+                77,
+            ),
+            (Error::Cancelled, 130),
+        ];
+        for (e, code) in cases {
+            let text = e.to_string();
+            assert_eq!(exit_code(&anyhow::Error::from(e)), code, "{text}");
+        }
+        assert_eq!(exit_code(&anyhow::anyhow!("something else")), 1);
     }
 }

@@ -11,11 +11,14 @@ back up. Pure calculations work on any data: ``pa.pmc_series``, ``pa.power_load`
 
 from pa._errors import (
     AuthError,
+    CancelledError,
+    ConflictError,
     InvalidInputError,
     NetworkError,
     NotFoundError,
     PaError,
     ParseError,
+    ProviderError,
     RateLimitedError,
     StorageError,
 )
@@ -40,6 +43,9 @@ from pa._pa import (
 
 __all__ = [
     "AuthError",
+    "CancelledError",
+    "ConflictError",
+    "ProviderError",
     "NetworkError",
     "NotFoundError",
     "RateLimitedError",

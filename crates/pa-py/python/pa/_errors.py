@@ -5,11 +5,14 @@ from __future__ import annotations
 
 __all__ = [
     "AuthError",
+    "CancelledError",
+    "ConflictError",
     "InvalidInputError",
     "NetworkError",
     "NotFoundError",
     "PaError",
     "ParseError",
+    "ProviderError",
     "RateLimitedError",
     "StorageError",
 ]
@@ -44,7 +47,29 @@ class NotFoundError(PaError, LookupError):
 
 
 class AuthError(PaError, PermissionError):
-    """Credentials were refused: a wrong vault passphrase, a token a service no longer accepts."""
+    """Credentials were refused or a write is not allowed: a wrong vault passphrase, a service
+    that wants signing in again, a read-only store."""
+
+
+class ConflictError(PaError, ValueError):
+    """A write conflicts with what is there (changed on both sides, or since it was read)."""
+
+
+class ProviderError(PaError):
+    """A service refused or failed a request; ``service`` names it and ``status`` is the HTTP
+    status when there was one."""
+
+    service: str | None
+    status: int | None
+
+    def __init__(self, message: str, *, service: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.service = service
+        self.status = status
+
+
+class CancelledError(PaError):
+    """The operation was cancelled before it finished; what it had written is whole."""
 
 
 class RateLimitedError(PaError):

@@ -157,11 +157,16 @@ impl Store {
             Ok(v) => v,
             // A WAL database in a directory we cannot write, without its shared-memory file:
             // nobody can be writing it, so it is read as an immutable file.
-            Err(Error::Storage(e)) if cannot_open_wal(&e) => {
+            Err(Error::Storage(e)) if e.sqlite().is_some_and(cannot_open_wal) => {
                 conn = open_immutable(path).map_err(corrupt)?;
                 check_version(&conn, Some(path))?
             }
-            Err(Error::Storage(e)) => return Err(corruption(path, e)),
+            Err(Error::Storage(e)) if e.sqlite().is_some_and(is_corruption) => {
+                return Err(Error::Corrupt {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
             Err(e) => return Err(e),
         };
         quick_check(&conn, path)?;
@@ -307,12 +312,17 @@ impl Store {
     /// as [`Error::ReadOnly`]; a record that fails to encode stays the caller's.
     fn write_error(&self, e: Error) -> Error {
         match e {
-            Error::Storage(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+            Error::Storage(e)
+                if e.sqlite().and_then(rusqlite::Error::sqlite_error_code)
+                    == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
                 Error::ReadOnly {
                     path: self.inner.path.clone().unwrap_or_default(),
                 }
             }
-            Error::Storage(e) if is_corruption(&e) => self.damaged(Error::Storage(e)),
+            Error::Storage(e) if e.sqlite().is_some_and(is_corruption) => {
+                self.damaged(Error::Storage(e))
+            }
             e @ Error::Corrupt { .. } => self.damaged(e),
             other => other,
         }
@@ -332,14 +342,16 @@ impl Store {
                 reason,
             },
             Error::Storage(e)
-                if is_corruption(&e)
-                    || matches!(
-                        e,
-                        rusqlite::Error::FromSqlConversionFailure(..)
-                            | rusqlite::Error::InvalidColumnType(..)
-                            | rusqlite::Error::IntegralValueOutOfRange(..)
-                            | rusqlite::Error::Utf8Error(..)
-                    ) =>
+                if e.sqlite().is_some_and(|e| {
+                    is_corruption(e)
+                        || matches!(
+                            e,
+                            rusqlite::Error::FromSqlConversionFailure(..)
+                                | rusqlite::Error::InvalidColumnType(..)
+                                | rusqlite::Error::IntegralValueOutOfRange(..)
+                                | rusqlite::Error::Utf8Error(..)
+                        )
+                }) =>
             {
                 Error::Corrupt {
                     path: path(),

@@ -73,7 +73,7 @@ pub(super) fn create_new(path: &Path) -> Result<()> {
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         migrate(&conn, None)?;
         // Closing the only connection checkpoints and removes the temporary WAL.
-        conn.close().map_err(|(_, e)| Error::Storage(e))?;
+        conn.close().map_err(|(_, e)| Error::from(e))?;
     }
     match temp.persist_noclobber(path) {
         Ok(_) => Ok(()),
@@ -113,7 +113,7 @@ pub(super) fn corruption(path: &Path, e: rusqlite::Error) -> Error {
             reason: e.to_string(),
         }
     } else {
-        Error::Storage(e)
+        e.into()
     }
 }
 
