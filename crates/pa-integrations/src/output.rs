@@ -28,17 +28,21 @@ pub fn is_store_file(store: &Path, candidate: &Path) -> bool {
     })
 }
 
+/// The folder a file at `path` is in (`.` for a bare name): where its temporary file goes.
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 /// The canonical form of a path that may not exist yet: its directory canonicalised, then its
 /// name (itself resolved when it is a link).
 fn canonical_target(path: &Path) -> PathBuf {
     if let Ok(full) = path.canonicalize() {
         return full;
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    match (dir.canonicalize(), path.file_name()) {
+    match (folder_of(path).canonicalize(), path.file_name()) {
         (Ok(dir), Some(name)) => dir.join(name),
         _ => path.to_owned(),
     }
@@ -66,14 +70,10 @@ impl OutputFile {
     /// files) and, unless `existing` is [`Existing::Replace`], that nothing is there yet.
     pub fn create(dest: &Path, store: Option<&Path>, existing: Existing) -> Result<Self> {
         check_target(dest, store, existing)?;
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
         // tempfile creates with mode 0600 on Unix, whatever the umask.
         let temp = tempfile::Builder::new()
             .prefix(".pa-out-")
-            .tempfile_in(dir)
+            .tempfile_in(folder_of(dest))
             .map_err(|e| cannot_write(dest, &e))?;
         Ok(Self {
             temp: std::io::BufWriter::new(temp),
@@ -82,9 +82,10 @@ impl OutputFile {
         })
     }
 
-    /// The path the file will have.
-    pub fn path(&self) -> &Path {
-        &self.dest
+    /// Where the file is written until [`OutputFile::commit`], for writers that open it by name
+    /// (SQLite's backup).
+    pub(crate) fn temp_path(&self) -> &Path {
+        self.temp.get_ref().path()
     }
 
     /// Flushes the file to disk and moves it into place. Dropped without this, nothing appears.

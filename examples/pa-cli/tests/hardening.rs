@@ -80,10 +80,15 @@ fn export_never_writes_over_the_store_and_replaces_only_with_force() {
     );
     #[cfg(unix)]
     assert_eq!(mode(Path::new(&out)), 0o600);
+    // A checked backup beside it leaves nothing but the copy either.
+    let copy = d.join("copy.db");
+    pa().args(["--db", &db, "-q", "backup", copy.to_str().unwrap()])
+        .assert()
+        .success();
     let leftovers: Vec<_> = std::fs::read_dir(d)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with(".pa-"))
+        .filter(|n| n.starts_with(".pa-") || n.starts_with("copy.db-"))
         .collect();
     assert_eq!(leftovers, Vec::<String>::new());
 }

@@ -26,38 +26,27 @@ impl Store {
     /// is refused by any name. A copy that fails its check is discarded: [`Error::Corrupt`].
     pub fn backup_with(&self, dest: &Path, existing: crate::output::Existing) -> Result<()> {
         self.check_open()?;
-        crate::output::check_target(dest, self.path(), existing)?;
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let io = |source: std::io::Error| Error::Io {
-            path: dest.to_owned(),
-            source,
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".pa-backup-")
-            .tempfile_in(dir)
-            .map_err(io)?;
+        // The same rules as every output file: not the store, replaced only when asked, private,
+        // and in place only once whole (and, here, checked).
+        let file = crate::output::OutputFile::create(dest, self.path(), existing)?;
         {
-            let mut target = Connection::open(temp.path())?;
+            let mut target = Connection::open(file.temp_path())?;
             let source = lock(&self.inner.writer);
             let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
             backup.run_to_completion(256, Duration::from_millis(0), None)?;
+            drop(backup);
+            // A copy is one self-contained file: in rollback-journal mode, checking it leaves no
+            // WAL or shared-memory file beside it (pa switches it back to WAL when it opens it).
+            let _: String = target.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         }
-        let problems = Self::open_read_only(temp.path())?.check()?;
+        let problems = Self::open_read_only(file.temp_path())?.check()?;
         if !problems.is_empty() {
             return Err(Error::Corrupt {
                 path: self.path().map(Path::to_owned).unwrap_or_default(),
                 reason: format!("the copy is damaged: {}", problems.join("; ")),
             });
         }
-        let persisted = match existing {
-            crate::output::Existing::Replace => temp.persist(dest),
-            crate::output::Existing::Refuse => temp.persist_noclobber(dest),
-        };
-        persisted.map_err(|e| io(e.error))?;
-        Ok(())
+        file.commit()
     }
 
     /// Checks the whole store: SQLite's `integrity_check` (every page, every index against its

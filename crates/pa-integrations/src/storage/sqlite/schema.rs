@@ -53,10 +53,7 @@ pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
 /// which is then moved into place only if nothing is there yet. A peer that got there first wins,
 /// and this process uses its store; no process ever sees an empty or half-migrated file.
 pub(super) fn create_new(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = crate::output::folder_of(path);
     crate::output::create_private_dir(dir)?;
     let io = |source: std::io::Error| Error::Io {
         path: path.to_owned(),
