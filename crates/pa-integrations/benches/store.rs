@@ -1,4 +1,4 @@
-//! The store on a realistic ten-year dataset (`dataset::Size::TEN_YEARS`), against the issue's
+//! The store on a realistic ten-year dataset (`demo::Size::TEN_YEARS`), against the issue's
 //! targets: full import ≤ 1.5 s; file ≤ 20 MB; net worth series ≤ 2 ms; PMC ≤ 2 ms; weekly
 //! review ≤ 5 ms, each read from the store.
 
@@ -12,7 +12,7 @@ use pa_core::fitness::pmc::PmcOptions;
 use pa_core::ids::UserId;
 use pa_core::ports::{FinanceRepository, FitnessRepository, ReviewRepository, UserStore};
 use pa_core::time::{Day, Week};
-use pa_integrations::dataset::{Size, generate};
+use pa_integrations::demo::{Size, generate};
 use pa_integrations::storage::sqlite::Store;
 
 fn last_day() -> Day {

@@ -2,7 +2,8 @@
 //! sync runtime). Everything here turns outside data into `pa_core` values and back; the rules
 //! themselves live in `pa_core`.
 
-pub mod dataset;
+pub mod assistant;
+pub mod demo;
 pub mod error;
 pub mod import;
 pub mod output;

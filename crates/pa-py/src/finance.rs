@@ -14,10 +14,6 @@ use crate::reads::{list, range};
 use crate::records::{money, naive, record, strings, tag};
 use crate::store::User;
 
-fn today() -> Day {
-    Day::from_naive(chrono::Utc::now().date_naive())
-}
-
 pub(crate) fn budget<'py>(
     py: Python<'py>,
     b: &pa_core::finance::budget::BudgetStatus,
@@ -81,7 +77,7 @@ impl User {
     ) -> PyResult<Bound<'py, PyDict>> {
         let (from, to) = (start.map(Day::from_naive), end.map(Day::from_naive));
         let series = py
-            .detach(|| self.handle.net_worth_recorded(from, to, None))
+            .detach(|| self.person.net_worth_recorded(from, to, None))
             .map_err(PyStoreErr)?;
         let rows = series.map(|s| s.rows).unwrap_or_default();
         let out = PyDict::new(py);
@@ -113,7 +109,7 @@ impl User {
     ) -> PyResult<Bound<'py, PyAny>> {
         let (from, to) = range(start, end);
         let flow = py
-            .detach(|| self.handle.cash_flow(from, to, &CashflowOptions::default()))
+            .detach(|| self.person.cash_flow(from, to, &CashflowOptions::default()))
             .map_err(PyStoreErr)?;
         let months = flow
             .by_month
@@ -172,12 +168,12 @@ impl User {
         month: Option<&str>,
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let as_of = as_of.map_or_else(today, Day::from_naive);
+        let as_of = self.day_or_today(as_of)?;
         let month: Month = match month {
             Some(m) => m.parse().map_err(PyPaErr)?,
             None => as_of.month(),
         };
-        list(py, || self.handle.budget_status(month, as_of), budget)
+        list(py, || self.person.budget_status(month, as_of), budget)
     }
 
     /// Recurring payments found in the transactions up to `as_of` (default: today): subscriptions
@@ -188,11 +184,11 @@ impl User {
         py: Python<'py>,
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let as_of = as_of.map_or_else(today, Day::from_naive);
+        let as_of = self.day_or_today(as_of)?;
         list(
             py,
             || {
-                self.handle
+                self.person
                     .recurring_bills(as_of, &RecurringOptions::default())
             },
             detected_bill,

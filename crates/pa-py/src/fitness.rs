@@ -12,7 +12,7 @@ use pa_core::fitness::trends::{
     Anomaly, AnomalyOptions, HealthMetric, HrvOptions, anomalies as anomalies_of, trend,
 };
 use pa_core::ports::{FitnessRepository, HealthRepository, HrvRepository, UserStore};
-use pa_core::time::{Day, Week};
+use pa_core::time::Week;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::de::DeserializeOwned;
@@ -216,7 +216,7 @@ impl User {
         let metric: HealthMetric = parse_tag("metric", metric)?;
         let (from, to) = range(start, end);
         let series = py
-            .detach(|| self.handle.health_series(metric, from, to))
+            .detach(|| self.person.health_series(metric, from, to))
             .map_err(PyStoreErr)?;
         let points = match series {
             Some(s) => trend(&s, min_coverage).map_err(PyPaErr)?,
@@ -239,7 +239,7 @@ impl User {
     fn adherence<'py>(&self, py: Python<'py>, week: &str) -> PyResult<Bound<'py, PyAny>> {
         let week: Week = week.parse().map_err(PyPaErr)?;
         let w = py
-            .detach(|| self.handle.adherence(week, &AdherenceOptions::default()))
+            .detach(|| self.person.adherence(week, &AdherenceOptions::default()))
             .map_err(PyStoreErr)?;
         let (planned, actual, completed, changed, missed, extra, pct) = (
             w.planned,
@@ -274,7 +274,7 @@ impl User {
     ) -> PyResult<Bound<'py, PyList>> {
         let (from, to) = range(start, end);
         let acts = py
-            .detach(|| self.handle.activities(from, to))
+            .detach(|| self.person.activities(from, to))
             .map_err(PyStoreErr)?;
         macro_rules! rows {
             ($rolled:expr, $label:expr) => {
@@ -310,7 +310,7 @@ impl User {
     }
 
     /// The Performance Manager Chart of this person's activities from the first load through
-    /// `through` (default: today, UTC; rest days count), as `pa.pmc_series` columns plus `date`.
+    /// `through` (default: today in the person's zone; rest days count), as `pa.pmc_series` columns plus `date`.
     #[pyo3(signature = (through = None, *, variant = "gc"))]
     fn pmc<'py>(
         &self,
@@ -322,12 +322,9 @@ impl User {
             variant: variant.parse().map_err(PyPaErr)?,
             ..Default::default()
         };
-        let through = through.map_or_else(
-            || Day::from_naive(chrono::Utc::now().date_naive()),
-            Day::from_naive,
-        );
+        let through = self.day_or_today(through)?;
         let chart = py
-            .detach(|| self.handle.pmc(through, &options))
+            .detach(|| self.person.pmc(through, &options))
             .map_err(PyStoreErr)?;
         match chart {
             Some(chart) => {

@@ -27,7 +27,7 @@ impl User {
         as_of: Day,
     ) -> PyResult<(StoredHabit, Vec<HabitEntry>)> {
         let all = py
-            .detach(|| self.handle.habits_with_entries(as_of))
+            .detach(|| self.person.habits_with_entries(as_of))
             .map_err(PyStoreErr)?;
         all.into_iter()
             .find(|(h, _)| h.id.as_str() == habit)
@@ -35,8 +35,14 @@ impl User {
     }
 }
 
-fn day_or_today(day: Option<NaiveDate>) -> Day {
-    day.map_or_else(|| Day::from_naive(Utc::now().date_naive()), Day::from_naive)
+impl User {
+    /// `day`, or today in the person's zone.
+    pub(crate) fn day_or_today(&self, day: Option<NaiveDate>) -> PyResult<Day> {
+        match day {
+            Some(d) => Ok(Day::from_naive(d)),
+            None => Ok(self.person.today(None).map_err(PyStoreErr)?),
+        }
+    }
 }
 
 #[pymethods]
@@ -50,7 +56,7 @@ impl User {
         habit: &str,
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let as_of = day_or_today(as_of);
+        let as_of = self.day_or_today(as_of)?;
         let (h, entries) = self.habit_with_entries(py, habit, as_of)?;
         let s = streaks(&h.record, &entries, as_of).map_err(PyPaErr)?;
         let all = s
@@ -80,7 +86,7 @@ impl User {
         habit: &str,
         as_of: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let as_of = day_or_today(as_of);
+        let as_of = self.day_or_today(as_of)?;
         let (h, entries) = self.habit_with_entries(py, habit, as_of)?;
         let days = scores(&h.record, &entries, Some(as_of)).map_err(PyPaErr)?;
         let out = PyDict::new(py);

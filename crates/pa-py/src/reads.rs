@@ -12,7 +12,7 @@ use pa_core::ports::{
 };
 use pa_core::tasks::{Project, Reminder, Task};
 use pa_core::time::{Day, parse_zone};
-use pa_integrations::storage::sqlite::UserHandle;
+use pa_integrations::assistant::Person;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -46,7 +46,7 @@ pub(crate) fn list<'py, T: Send>(
 /// Records of kind `R` overlapping `[from, to]`; all of them (those without a span too) when
 /// the range is unbounded.
 fn records<R: Record + Send>(
-    handle: &UserHandle,
+    handle: &Person,
     from: Day,
     to: Day,
 ) -> pa_integrations::Result<Vec<R>> {
@@ -70,7 +70,7 @@ macro_rules! reads {
                     end: Option<NaiveDate>,
                 ) -> PyResult<Bound<'py, PyList>> {
                     let ($from, $to) = range(start, end);
-                    let $h = &self.handle;
+                    let $h = &self.person;
                     list(py, || $read, $convert)
                 }
             )*
@@ -82,7 +82,7 @@ macro_rules! reads {
             $(
                 $(#[$doc])*
                 fn $name<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-                    let $h = &self.handle;
+                    let $h = &self.person;
                     list(py, || $read, $convert)
                 }
             )*
@@ -191,7 +191,7 @@ impl User {
         list(
             py,
             || {
-                let mut all = self.handle.records::<HabitEntryRecord>(Some((from, to)))?;
+                let mut all = self.person.records::<HabitEntryRecord>(Some((from, to)))?;
                 if let Some(h) = &habit {
                     all.retain(|e| e.habit.as_str() == h);
                 }
@@ -201,21 +201,22 @@ impl User {
         )
     }
 
-    /// Every occurrence overlapping the days `[start, end]` in `tz`, recurring events expanded
-    /// and their changes applied, by start.
-    #[pyo3(signature = (start, end, *, tz = "UTC"))]
+    /// Every occurrence overlapping the days `[start, end]` in `tz` (default: the profile's
+    /// zone, else UTC), recurring events expanded and their changes applied, by start.
+    #[pyo3(signature = (start, end, *, tz = None))]
     fn occurrences<'py>(
         &self,
         py: Python<'py>,
         start: NaiveDate,
         end: NaiveDate,
-        tz: &str,
+        tz: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let zone = parse_zone(tz).map_err(PyPaErr)?;
+        let zone = tz.map(parse_zone).transpose().map_err(PyPaErr)?;
+        let zone = self.person.zone(zone).map_err(PyStoreErr)?;
         let (from, to) = (Day::from_naive(start), Day::from_naive(end));
         list(
             py,
-            || self.handle.occurrences(from, to, zone),
+            || self.person.occurrences(from, to, zone),
             r::occurrence,
         )
     }
@@ -225,7 +226,7 @@ impl User {
     fn find_activity(&self, py: Python<'_>, id: &str) -> PyResult<pa_core::fitness::Activity> {
         let key = ActivityId::new(id).map_err(PyPaErr)?;
         match py
-            .detach(|| self.handle.activity(&key))
+            .detach(|| self.person.activity(&key))
             .map_err(PyStoreErr)?
         {
             Some(a) => Ok(a),

@@ -1,19 +1,13 @@
 //! The store from Python: open it, pick a person, import files, read today's briefing, export and
-//! back up. Conversions only: the import job is `pa_integrations::import::files`, the briefing
-//! `ReviewRepository::briefing`.
+//! back up. Conversions only: every rule is the facade's (`pa_integrations::assistant`).
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use pa_core::fitness::pmc::PmcOptions;
-use pa_core::ids::UserId;
-use pa_core::ports::ReviewRepository;
-use pa_core::review::briefing::moment;
-use pa_core::time::{Day, ZonedInstant, parse_zone};
-use pa_integrations::import::ImportOptions;
-use pa_integrations::import::files::{read_all, write_all};
+use pa_core::time::{Day, parse_zone};
+use pa_integrations::assistant::{Access, Assistant, ImportRequest, Location, Person};
+use pa_integrations::output::Existing;
 use pa_integrations::secrets::{KdfParams, Secret};
-use pa_integrations::storage::sqlite::{self, UserHandle};
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict, PyTuple};
 
@@ -22,7 +16,7 @@ use crate::errors::{PyPaErr, PyStoreErr};
 /// A pa store: one SQLite file holding the data of one or more people.
 #[pyclass(frozen, module = "pa._pa")]
 pub(crate) struct Store {
-    inner: sqlite::Store,
+    inner: Assistant,
     path: PathBuf,
 }
 
@@ -34,19 +28,18 @@ impl Store {
     #[new]
     #[pyo3(signature = (path = None, *, create = true))]
     fn new(py: Python<'_>, path: Option<PathBuf>, create: bool) -> PyResult<Self> {
-        let path = match path {
-            Some(p) => p,
-            None => sqlite::default_path().map_err(PyStoreErr)?,
+        let location = Location::or_default(path);
+        let access = if create {
+            Access::Create
+        } else {
+            Access::Existing
         };
         let inner = py
-            .detach(|| {
-                if create {
-                    sqlite::Store::open(&path)
-                } else {
-                    sqlite::Store::open_existing(&path)
-                }
-            })
+            .detach(|| Assistant::open(&location, access))
             .map_err(PyStoreErr)?;
+        let path = inner
+            .path()
+            .map_or_else(|| PathBuf::from(":memory:"), PathBuf::from);
         Ok(Self { inner, path })
     }
 
@@ -54,25 +47,19 @@ impl Store {
     /// (then an unknown name is a `NotFoundError`).
     #[pyo3(signature = (name = "me", *, create = true))]
     fn user(&self, name: &str, create: bool) -> PyResult<User> {
-        let id = UserId::new(name).map_err(PyPaErr)?;
-        if create {
-            self.inner.create_user(&id).map_err(PyStoreErr)?;
-        }
-        let handle = self.inner.user(&id).map_err(PyStoreErr)?;
-        Ok(User { handle })
+        let person = self.inner.person(name, create).map_err(PyStoreErr)?;
+        Ok(User { person })
     }
 
     /// The people in the store, by name.
     fn users(&self) -> PyResult<Vec<String>> {
-        let users = self.inner.users().map_err(PyStoreErr)?;
-        Ok(users.into_iter().map(|u| u.to_string()).collect())
+        Ok(self.inner.people().map_err(PyStoreErr)?)
     }
 
     /// Deletes a person and everything of theirs; whether they existed.
     fn delete_user(&self, py: Python<'_>, name: &str) -> PyResult<bool> {
-        let id = UserId::new(name).map_err(PyPaErr)?;
         Ok(py
-            .detach(|| self.inner.delete_user(&id))
+            .detach(|| self.inner.delete_person(name))
             .map_err(PyStoreErr)?)
     }
 
@@ -88,7 +75,7 @@ impl Store {
 
     /// Copies the store to a new file while it stays in use.
     fn backup(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.detach(|| self.inner.backup_to(&path))
+        py.detach(|| self.inner.backup(&path, Existing::Refuse))
             .map_err(PyStoreErr)?;
         Ok(())
     }
@@ -138,7 +125,7 @@ impl Vault {
 /// One person's data in a store.
 #[pyclass(frozen, module = "pa._pa")]
 pub(crate) struct User {
-    pub(crate) handle: UserHandle,
+    pub(crate) person: Person,
 }
 
 /// `asyncio.to_thread(method, *args, **kwargs)`: a coroutine running a blocking call (which
@@ -179,25 +166,28 @@ fn to_python<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<B
 impl User {
     /// Imports files (FIT, GPX, TCX, OFX/QFX, ICS, Garmin's activities CSV; the format is read
     /// from the content): every file is read before anything is written, then each is written
-    /// in its own transaction. `progress(done, total, path)` is called after each file is read.
-    /// Returns one report per file.
-    #[pyo3(signature = (paths, *, zone = "UTC", dry_run = false, progress = None))]
+    /// in its own transaction. Activities are scored with the profile's thresholds
+    /// (`set_profile`); `zone` (default: the profile's, else UTC) places floating times.
+    /// `progress(done, total, path)` is called after each file is read. Returns one report per
+    /// file.
+    #[pyo3(signature = (paths, *, zone = None, dry_run = false, progress = None))]
     fn import_files<'py>(
         &self,
         py: Python<'py>,
         paths: Vec<PathBuf>,
-        zone: &str,
+        zone: Option<&str>,
         dry_run: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = ImportOptions {
-            zone: parse_zone(zone).map_err(PyPaErr)?,
-            ..ImportOptions::default()
+        let request = ImportRequest {
+            zone: zone.map(parse_zone).transpose().map_err(PyPaErr)?,
+            dry_run,
+            ..ImportRequest::default()
         };
         let total = paths.len();
         let mut callback_error: Option<PyErr> = None;
-        let read = py.detach(|| {
-            read_all(&paths, &options, None, |done, path| {
+        let reports = py.detach(|| {
+            self.person.import_files(&paths, &request, |done, path| {
                 if let (Some(cb), None) = (&progress, &callback_error) {
                     let called = Python::attach(|py| {
                         cb.call1(py, (done, total, path.to_path_buf())).map(|_| ())
@@ -211,27 +201,17 @@ impl User {
         if let Some(e) = callback_error {
             return Err(e);
         }
-        let read = read.map_err(PyStoreErr)?;
-        let reports = py
-            .detach(|| {
-                if dry_run {
-                    write_all::<UserHandle>(None, read)
-                } else {
-                    write_all(Some(&self.handle), read)
-                }
-            })
-            .map_err(PyStoreErr)?;
-        to_python(py, &reports)
+        to_python(py, &reports.map_err(PyStoreErr)?)
     }
 
     /// `import_files` as an awaitable for asyncio, run in a worker thread (the progress callback
     /// is called from that thread).
-    #[pyo3(signature = (paths, *, zone = "UTC", dry_run = false, progress = None))]
+    #[pyo3(signature = (paths, *, zone = None, dry_run = false, progress = None))]
     fn import_files_async<'py>(
         slf: &Bound<'py, Self>,
         py: Python<'py>,
         paths: Vec<PathBuf>,
-        zone: &str,
+        zone: Option<&str>,
         dry_run: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -264,59 +244,108 @@ impl User {
     }
 
     /// Today's briefing (`pa.results.Briefing`: agenda, tasks, habits, form, sleep, budgets,
-    /// net worth, reminders) for `day` (default: today in `tz`), judged now or, for another day, at 08:00.
-    #[pyo3(signature = (day = None, *, tz = "UTC"))]
+    /// net worth, reminders) for `day` (default: today in `tz`), judged now or, for another day,
+    /// at 08:00. `tz` defaults to the profile's zone, else UTC.
+    #[pyo3(signature = (day = None, *, tz = None))]
     fn today<'py>(
         &self,
         py: Python<'py>,
         day: Option<NaiveDate>,
-        tz: &str,
+        tz: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let zone = parse_zone(tz).map_err(PyPaErr)?;
-        let (day, at) =
-            moment(day.map(Day::from_naive), chrono::Utc::now(), zone).map_err(PyPaErr)?;
+        let zone = tz.map(parse_zone).transpose().map_err(PyPaErr)?;
         let briefing = py
-            .detach(|| self.handle.briefing(day, at, zone, &PmcOptions::default()))
+            .detach(|| self.person.briefing(day.map(Day::from_naive), zone))
             .map_err(PyStoreErr)?;
         crate::review::briefing(py, &briefing)
     }
 
-    /// The weekly review (`pa.results.WeeklyReview`) of `week`, an ISO week as `W-YY` (`"47-26"`; default: the
-    /// current week in `tz`).
-    #[pyo3(signature = (week = None, *, tz = "UTC"))]
+    /// The weekly review (`pa.results.WeeklyReview`) of `week`, an ISO week as `W-YY`
+    /// (`"47-26"`; default: the current week in `tz`). `tz` defaults to the profile's zone, else
+    /// UTC.
+    #[pyo3(signature = (week = None, *, tz = None))]
     fn week<'py>(
         &self,
         py: Python<'py>,
         week: Option<&str>,
-        tz: &str,
+        tz: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let zone = parse_zone(tz).map_err(PyPaErr)?;
-        let week: pa_core::time::Week = match week {
-            Some(w) => w.parse().map_err(PyPaErr)?,
-            None => ZonedInstant::new(chrono::Utc::now(), zone)
-                .local_day()
-                .week(),
-        };
+        let zone = tz.map(parse_zone).transpose().map_err(PyPaErr)?;
+        let week: Option<pa_core::time::Week> =
+            week.map(str::parse).transpose().map_err(PyPaErr)?;
         let review = py
-            .detach(|| self.handle.weekly_review(week, zone, PmcOptions::default()))
+            .detach(|| self.person.weekly_review(week, zone))
             .map_err(PyStoreErr)?;
         crate::review::weekly_review(py, &review)
     }
 
-    /// Fills this person's data with the demo year ending on `day` (default: today, UTC), the
-    /// same year for the same `seed`; returns how many records were added.
+    /// The person's profile as a dict: `zone` (an IANA name or None) and the athlete's
+    /// thresholds (`ftp_w`, and `heart_rate` with `rest_bpm`, `max_bpm`, `threshold_bpm`, `sex`,
+    /// or None).
+    fn profile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let profile = self.person.profile().map_err(PyStoreErr)?;
+        to_python(py, &profile)
+    }
+
+    /// Sets parts of the person's profile (what is not given stays): the zone "today" is counted
+    /// in, FTP, and the heart-rate thresholds (`hr_rest` and `hr_max` together, with `lthr` and
+    /// `sex` "male" or "female"). Every front end reads the same profile.
+    #[pyo3(signature = (*, zone = None, ftp = None, hr_rest = None, hr_max = None, lthr = None, sex = "male"))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_profile(
+        &self,
+        py: Python<'_>,
+        zone: Option<&str>,
+        ftp: Option<f64>,
+        hr_rest: Option<f64>,
+        hr_max: Option<f64>,
+        lthr: Option<f64>,
+        sex: &str,
+    ) -> PyResult<()> {
+        use pa_core::fitness::load::{HeartRateProfile, Sex};
+        let mut profile = self.person.profile().map_err(PyStoreErr)?;
+        if let Some(z) = zone {
+            profile.zone = Some(parse_zone(z).map_err(PyPaErr)?);
+        }
+        if ftp.is_some() {
+            profile.athlete.ftp_w = ftp;
+        }
+        let sex = match sex {
+            "male" => Sex::Male,
+            "female" => Sex::Female,
+            other => {
+                return Err(PyPaErr(pa_core::Error::invalid(
+                    "sex",
+                    format!("'{other}' is neither 'male' nor 'female'"),
+                ))
+                .into());
+            }
+        };
+        match (hr_rest, hr_max) {
+            (Some(rest), Some(max)) => {
+                profile.athlete.heart_rate =
+                    Some(HeartRateProfile::new(rest, max, lthr, sex).map_err(PyPaErr)?);
+            }
+            (None, None) if lthr.is_none() => {}
+            _ => {
+                return Err(PyPaErr(pa_core::Error::invalid(
+                    "heart rate",
+                    "TRIMP and hrTSS need both hr_rest and hr_max",
+                ))
+                .into());
+            }
+        }
+        py.detach(|| self.person.set_profile(&profile, "python"))
+            .map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    /// Fills this person's data with the demo year ending on `day` (default: today in the
+    /// profile's zone), the same year for the same `seed`; returns how many records were added.
     #[pyo3(signature = (day = None, *, seed = 1))]
     fn load_demo(&self, py: Python<'_>, day: Option<NaiveDate>, seed: u64) -> PyResult<u64> {
-        use pa_core::ports::UserStore;
-        let day = day.map_or_else(
-            || ZonedInstant::new(chrono::Utc::now(), chrono_tz::UTC).local_day(),
-            Day::from_naive,
-        );
         let report = py
-            .detach(|| -> pa_integrations::error::Result<_> {
-                let batch = pa_integrations::dataset::demo(day, seed)?;
-                self.handle.apply(&batch)
-            })
+            .detach(|| self.person.load_demo(day.map(Day::from_naive), seed))
             .map_err(PyStoreErr)?;
         Ok(report.added)
     }
@@ -325,15 +354,8 @@ impl User {
     /// `pa import-jsonl`): a file readable by its owner only, written whole and then moved into
     /// place (replacing an older one); the store's own file is refused.
     fn export_jsonl(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.detach(|| -> pa_integrations::error::Result<()> {
-            use pa_integrations::output::{Existing, OutputFile};
-            // Private and whole, replacing an older export, never the store itself.
-            let store = self.handle.store().path();
-            let mut out = OutputFile::create(&path, store, Existing::Replace)?;
-            pa_integrations::storage::transfer::export_jsonl(&self.handle, &mut out, &[])?;
-            out.commit()
-        })
-        .map_err(PyStoreErr)?;
+        py.detach(|| self.person.export_jsonl(&path, Existing::Replace))
+            .map_err(PyStoreErr)?;
         Ok(())
     }
 
@@ -341,18 +363,7 @@ impl User {
     /// nothing; returns the counts (`added`, `updated`, `unchanged`, `deleted`).
     fn import_jsonl<'py>(&self, py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
         let report = py
-            .detach(|| -> pa_integrations::error::Result<_> {
-                let file =
-                    std::fs::File::open(&path).map_err(|source| pa_integrations::Error::Io {
-                        path: path.clone(),
-                        source,
-                    })?;
-                pa_integrations::storage::transfer::import_jsonl(
-                    &self.handle,
-                    std::io::BufReader::new(file),
-                    &path.display().to_string(),
-                )
-            })
+            .detach(|| self.person.import_jsonl(&path))
             .map_err(PyStoreErr)?;
         to_python(py, &report)
     }
@@ -360,7 +371,7 @@ impl User {
     /// Stores `value` under `name` (e.g. `"garmin.password"`), encrypted with `vault`.
     fn put_secret(&self, py: Python<'_>, vault: &Vault, name: &str, value: String) -> PyResult<()> {
         let value = Secret::new(value);
-        py.detach(|| self.handle.put_secret(&vault.inner, name, &value))
+        py.detach(|| self.person.put_secret(&vault.inner, name, &value))
             .map_err(PyStoreErr)?;
         Ok(())
     }
@@ -368,17 +379,17 @@ impl User {
     /// The secret stored under `name`, decrypted with `vault`; `None` when there is none.
     fn secret(&self, py: Python<'_>, vault: &Vault, name: &str) -> PyResult<Option<String>> {
         let secret = py
-            .detach(|| self.handle.secret(&vault.inner, name))
+            .detach(|| self.person.secret(&vault.inner, name))
             .map_err(PyStoreErr)?;
         Ok(secret.map(|s| s.expose().to_owned()))
     }
 
     /// Removes the secret stored under `name`; whether there was one.
     fn delete_secret(&self, name: &str) -> PyResult<bool> {
-        Ok(self.handle.delete_secret(name).map_err(PyStoreErr)?)
+        Ok(self.person.delete_secret(name).map_err(PyStoreErr)?)
     }
 
     fn __repr__(&self) -> String {
-        format!("pa.User({:?})", self.handle.user().to_string())
+        format!("pa.User({:?})", self.person.name())
     }
 }

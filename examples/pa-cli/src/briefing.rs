@@ -4,15 +4,11 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use pa_core::calendar::EventTime;
-use pa_core::fitness::pmc::PmcOptions;
-use pa_core::ports::{ReviewRepository, UserStore};
-use pa_core::review::briefing::{Briefing, moment};
-use pa_core::time::{Day, Week, ZonedInstant, parse_zone};
-use pa_integrations::dataset::demo as demo_year;
+use pa_core::review::briefing::Briefing;
+use pa_core::time::{Day, Week, parse_zone};
 
 use crate::output::Format;
 use crate::output::clean;
@@ -25,12 +21,13 @@ use crate::{Context, StoreArgs};
   pa today --tz Europe/Berlin --format json
   pa today --day 2026-11-20")]
 pub(crate) struct DayArgs {
-    /// The day (YYYY-MM-DD); default: today in --tz. A past day is judged at 08:00 that morning.
+    /// The day (YYYY-MM-DD); default: today in the zone. A past day is judged at 08:00 that
+    /// morning.
     #[arg(long, value_name = "YYYY-MM-DD")]
     day: Option<String>,
-    /// IANA time zone of the day.
-    #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
-    tz: String,
+    /// IANA time zone of the day; default: the person's (`pa profile`), else UTC.
+    #[arg(long, env = "PA_ZONE", value_name = "ZONE")]
+    tz: Option<String>,
 }
 
 /// `pa demo`.
@@ -53,38 +50,40 @@ pub(crate) struct DemoArgs {
   pa week
   pa week --week 47-26 --format json")]
 pub(crate) struct WeekArgs {
-    /// The ISO week as W-YY (`3-26` is week 3 of 2026); default: the current week in --tz.
+    /// The ISO week as W-YY (`3-26` is week 3 of 2026); default: the current week in the zone.
     #[arg(long, value_name = "W-YY")]
     week: Option<String>,
-    /// IANA time zone.
-    #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
-    tz: String,
+    /// IANA time zone; default: the person's (`pa profile`), else UTC.
+    #[arg(long, env = "PA_ZONE", value_name = "ZONE")]
+    tz: Option<String>,
 }
 
-/// The day asked for and the instant it is judged at.
-fn when(args: &DayArgs) -> Result<(Day, DateTime<Utc>, Tz)> {
-    let tz = parse_zone(&args.tz)?;
-    let day = match &args.day {
-        None => None,
-        Some(text) => Some(
-            text.parse()
-                .map_err(|e: pa_core::Error| pa_core::Error::invalid("--day", e.to_string()))?,
-        ),
-    };
-    let (day, at) = moment(day, Utc::now(), tz)?;
-    Ok((day, at, tz))
+/// A `--tz` flag's zone; `None` leaves the choice to the person's profile.
+pub(crate) fn zone_arg(tz: Option<&str>) -> Result<Option<Tz>> {
+    Ok(tz.map(parse_zone).transpose()?)
+}
+
+/// A day flag (`--day`) read as YYYY-MM-DD, its errors naming the flag.
+pub(crate) fn day_arg(text: Option<&str>, flag: &str) -> Result<Option<Day>> {
+    Ok(text
+        .map(|t| {
+            t.parse()
+                .map_err(|e: pa_core::Error| pa_core::Error::invalid(flag, e.to_string()))
+        })
+        .transpose()?)
 }
 
 /// Fills the store with a generated year ending on the day, then prints that day's briefing.
 pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
-    let (day, now, tz) = when(&args.when)?;
+    let tz = zone_arg(args.when.tz.as_deref())?;
+    let day = day_arg(args.when.day.as_deref(), "--day")?;
     let started = std::time::Instant::now();
-    let batch = demo_year(day, args.seed)?;
     let handle = crate::store::writer(store)?;
-    let report = handle.apply(&pa_core::ports::WriteBatch {
-        origin: Some(format!("demo:seed-{}", args.seed)),
-        ..batch
-    })?;
+    let day = match day {
+        Some(d) => d,
+        None => handle.today(tz)?,
+    };
+    let report = handle.load_demo(Some(day), args.seed)?;
     ctx.note(format!(
         "demo year written in {:.1} s: {} added, {} updated, {} unchanged",
         started.elapsed().as_secs_f64(),
@@ -92,41 +91,37 @@ pub(crate) fn demo(args: DemoArgs, store: &StoreArgs, ctx: Context) -> Result<()
         report.updated,
         report.unchanged
     ));
-    print_briefing(
-        &handle.briefing(day, now, tz, &PmcOptions::default())?,
-        tz,
-        ctx,
-    )
+    let zone = handle.zone(tz)?;
+    print_briefing(&handle.briefing(Some(day), tz)?, zone, ctx)
 }
 
 /// `pa today`.
 pub(crate) fn today(args: DayArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
-    let (day, now, tz) = when(&args)?;
+    let tz = zone_arg(args.tz.as_deref())?;
+    let day = day_arg(args.day.as_deref(), "--day")?;
     if matches!(ctx.format, Format::Csv | Format::Ics) {
         return Err(crate::output::not_table("pa today"));
     }
     let handle = crate::store::reader(store)?;
-    print_briefing(
-        &handle.briefing(day, now, tz, &PmcOptions::default())?,
-        tz,
-        ctx,
-    )
+    let zone = handle.zone(tz)?;
+    print_briefing(&handle.briefing(day, tz)?, zone, ctx)
 }
 
 /// `pa week`.
 pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
-    let tz = parse_zone(&args.tz)?;
-    let week: Week = match &args.week {
-        Some(w) => w
-            .parse()
-            .map_err(|e: pa_core::Error| pa_core::Error::invalid("--week", e.to_string()))?,
-        None => ZonedInstant::new(Utc::now(), tz).local_day().week(),
+    let tz = zone_arg(args.tz.as_deref())?;
+    let week: Option<Week> = match &args.week {
+        Some(w) => Some(
+            w.parse()
+                .map_err(|e: pa_core::Error| pa_core::Error::invalid("--week", e.to_string()))?,
+        ),
+        None => None,
     };
     if matches!(ctx.format, Format::Csv | Format::Ics) {
         return Err(crate::output::not_table("pa week"));
     }
     let handle = crate::store::reader(store)?;
-    let review = handle.weekly_review(week, tz, PmcOptions::default())?;
+    let review = handle.weekly_review(week, tz)?;
     let mut out = std::io::stdout().lock();
     match ctx.format {
         Format::Json => {

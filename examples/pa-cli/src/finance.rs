@@ -120,7 +120,7 @@ pub(crate) fn run(cmd: FinanceCommand, store: &crate::StoreArgs, ctx: Context) -
 /// Everything the store holds of one kind of money data, for commands given no file.
 fn from_store<T>(
     store: &crate::StoreArgs,
-    read: impl FnOnce(&pa_integrations::storage::sqlite::UserHandle) -> Result<T>,
+    read: impl FnOnce(&pa_integrations::assistant::Person) -> Result<T>,
 ) -> Result<T> {
     let handle = crate::store::reader(store)?;
     read(&handle)

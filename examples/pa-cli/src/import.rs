@@ -7,9 +7,9 @@ use anyhow::Context as _;
 use anyhow::Result;
 use clap::Args;
 use pa_core::fitness::load::Thresholds;
+use pa_integrations::assistant::{Assistant, ImportRequest};
 use pa_integrations::import::bank_csv::BankCsvMapping;
-use pa_integrations::import::files::{read_all, write_all};
-use pa_integrations::import::{FileFormat, ImportOptions, Units};
+use pa_integrations::import::{FileFormat, Units};
 use serde::Serialize;
 
 use crate::output::{Format, write_rows};
@@ -31,19 +31,21 @@ pub(crate) struct ImportArgs {
     dry_run: bool,
 
     /// The IANA zone activity starts are shown in, and floating calendar times and Garmin CSV
-    /// dates are read in (default: UTC, or PA_ZONE).
-    #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
-    zone: String,
+    /// dates are read in; default: the person's (`pa profile`), else UTC.
+    #[arg(long, env = "PA_ZONE", value_name = "ZONE")]
+    zone: Option<String>,
 
     /// The units of Garmin's activities CSV, which does not say (your Garmin Connect setting).
     #[arg(long, value_enum, default_value = "metric")]
     units: UnitsArg,
 
-    /// Your functional threshold power: activities with power get TSS as their training load.
+    /// Your functional threshold power: activities with power get TSS as their training load
+    /// (default: the profile's, `pa profile`).
     #[arg(long, env = "PA_FTP", value_name = "WATTS")]
     ftp: Option<f64>,
 
-    /// Your resting heart rate (with --hr-max: TRIMP for activities with heart rate).
+    /// Your resting heart rate (with --hr-max: TRIMP for activities with heart rate; these
+    /// flags together replace the profile's heart-rate thresholds).
     #[arg(long, env = "PA_HR_REST", value_name = "BPM")]
     hr_rest: Option<f64>,
 
@@ -66,7 +68,7 @@ pub(crate) struct ImportArgs {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum SexArg {
+pub(crate) enum SexArg {
     /// Male weighting.
     Male,
     /// Female weighting.
@@ -81,20 +83,25 @@ enum UnitsArg {
     Statute,
 }
 
-/// The athlete's thresholds from the flags.
-fn thresholds(args: &ImportArgs) -> Result<Thresholds> {
+/// The athlete's thresholds from the flags (the parts not given come from the profile).
+pub(crate) fn thresholds(
+    ftp: Option<f64>,
+    hr: (Option<f64>, Option<f64>, Option<f64>),
+    sex: SexArg,
+) -> Result<Thresholds> {
     use pa_core::fitness::load::{HeartRateProfile, Sex};
-    let heart_rate = match (args.hr_rest, args.hr_max) {
+    let (hr_rest, hr_max, lthr) = hr;
+    let heart_rate = match (hr_rest, hr_max) {
         (Some(rest), Some(max)) => Some(HeartRateProfile::new(
             rest,
             max,
-            args.lthr,
-            match args.sex {
+            lthr,
+            match sex {
                 SexArg::Male => Sex::Male,
                 SexArg::Female => Sex::Female,
             },
         )?),
-        (None, None) if args.lthr.is_none() => None,
+        (None, None) if lthr.is_none() => None,
         _ => {
             return Err(pa_core::Error::invalid(
                 "heart rate",
@@ -104,7 +111,7 @@ fn thresholds(args: &ImportArgs) -> Result<Thresholds> {
         }
     };
     let t = Thresholds {
-        ftp_w: args.ftp,
+        ftp_w: ftp,
         heart_rate,
     };
     t.validate()
@@ -115,15 +122,7 @@ fn thresholds(args: &ImportArgs) -> Result<Thresholds> {
 /// Reads every file first: a bad one is an error and nothing is written. Then each file is written
 /// in its own transaction, audited as `import:<file>`.
 pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
-    let options = ImportOptions {
-        zone: pa_core::time::parse_zone(&args.zone)?,
-        units: match args.units {
-            UnitsArg::Metric => Units::Metric,
-            UnitsArg::Statute => Units::Statute,
-        },
-        thresholds: thresholds(&args)?,
-    };
-    let mapping = match &args.bank_csv {
+    let bank_csv = match &args.bank_csv {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the mapping {}", path.display()))?;
@@ -133,6 +132,16 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
             )?)
         }
         None => None,
+    };
+    let request = ImportRequest {
+        zone: crate::briefing::zone_arg(args.zone.as_deref())?,
+        units: match args.units {
+            UnitsArg::Metric => Units::Metric,
+            UnitsArg::Statute => Units::Statute,
+        },
+        thresholds: thresholds(args.ftp, (args.hr_rest, args.hr_max, args.lthr), args.sex)?,
+        bank_csv,
+        dry_run: args.dry_run,
     };
     // A bar on stderr while reading, drawn only on a terminal, not with --quiet, and only when
     // there is enough to read for it to help.
@@ -151,17 +160,18 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let read = read_all(&args.files, &options, mapping.as_ref(), |_, path| {
-        bar.set_message(crate::output::clean(&path.display().to_string()).into_owned());
-        bar.inc(1);
-    })?;
+    let location = crate::store::location(store_args);
+    let reports = Assistant::import_files_at(
+        &location,
+        &store_args.user,
+        &args.files,
+        &request,
+        |_, path| {
+            bar.set_message(crate::output::clean(&path.display().to_string()).into_owned());
+            bar.inc(1);
+        },
+    )?;
     bar.finish_and_clear();
-    let reports = if args.dry_run {
-        write_all::<pa_integrations::storage::sqlite::UserHandle>(None, read)?
-    } else {
-        let handle = crate::store::writer(store_args)?;
-        write_all(Some(&handle), read)?
-    };
     for r in &reports {
         let name = std::path::Path::new(&r.file)
             .file_name()

@@ -15,6 +15,7 @@ mod habits;
 mod import;
 mod output;
 mod plot;
+mod profile;
 mod store;
 mod training;
 
@@ -116,6 +117,9 @@ enum Command {
     Backup(store::BackupArgs),
     /// Check the store for damage: SQLite's integrity check and every record read back.
     Check(store::CheckArgs),
+    /// Your zone and athlete thresholds, kept in the store for every front end.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
 }
 
 /// Global settings every command sees.
@@ -251,6 +255,7 @@ fn main() -> ExitCode {
         Command::ImportJsonl(args) => store::import(args, &store_args, ctx),
         Command::Backup(args) => store::backup(args, &store_args, ctx),
         Command::Check(args) => store::check(args, &store_args, ctx),
+        Command::Profile(cmd) => profile::run(cmd, &store_args, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use chrono::Utc;
 use clap::{Args, ValueEnum};
 use pa_core::fitness::pmc::PmcOptions;
 use pa_core::ports::{FinanceRepository, FitnessRepository, HabitRepository, UserStore};
-use pa_core::time::{Day, ZonedInstant, parse_zone};
+use pa_core::time::Day;
 
 use crate::{Context, StoreArgs};
 
@@ -36,25 +35,20 @@ pub(crate) struct ChartArgs {
     /// Where to write it: `.svg`, or `.png` (rendered with resvg); default: `<chart>.svg`.
     #[arg(long, value_name = "FILE.svg|.png")]
     out: Option<PathBuf>,
-    /// The last day drawn (YYYY-MM-DD); default: today in --tz.
+    /// The last day drawn (YYYY-MM-DD); default: today in the zone.
     #[arg(long, value_name = "YYYY-MM-DD")]
     day: Option<String>,
     /// How many days back (PMC: from the first load when not given).
     #[arg(long, value_name = "N")]
     days: Option<u32>,
-    /// IANA time zone of the days.
-    #[arg(long, env = "PA_ZONE", default_value = "UTC", value_name = "ZONE")]
-    tz: String,
+    /// IANA time zone of the days; default: the person's (`pa profile`), else UTC.
+    #[arg(long, env = "PA_ZONE", value_name = "ZONE")]
+    tz: Option<String>,
 }
 
 pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()> {
-    let tz = parse_zone(&args.tz)?;
-    let last: Day = match &args.day {
-        Some(d) => d
-            .parse()
-            .map_err(|e: pa_core::Error| pa_core::Error::invalid("--day", e.to_string()))?,
-        None => ZonedInstant::new(Utc::now(), tz).local_day(),
-    };
+    let tz = crate::briefing::zone_arg(args.tz.as_deref())?;
+    let day = crate::briefing::day_arg(args.day.as_deref(), "--day")?;
     let name = args
         .kind
         .to_possible_value()
@@ -78,10 +72,14 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
     // Refused before anything is read or drawn: the store itself, or an existing file without
     // --force.
     let store_path = crate::store::path(store)?;
-    pa_integrations::output::check_target(&target, Some(&store_path), ctx.existing())?;
+    pa_integrations::output::check_target(&target, store_path.as_deref(), ctx.existing())?;
     let mut svg = String::new();
-    let first = |default: u32| last.add_days(-(i64::from(args.days.unwrap_or(default)) - 1));
     let handle = crate::store::reader(store)?;
+    let last: Day = match day {
+        Some(d) => d,
+        None => handle.today(tz)?,
+    };
+    let first = |default: u32| last.add_days(-(i64::from(args.days.unwrap_or(default)) - 1));
     match args.kind {
         ChartKind::Pmc => {
             let options = PmcOptions::default();
@@ -158,7 +156,7 @@ pub(crate) fn save(
     let store_path = crate::store::path(store)?;
     pa_integrations::output::OutputFile::write_whole(
         target,
-        Some(&store_path),
+        store_path.as_deref(),
         ctx.existing(),
         &bytes,
     )?;

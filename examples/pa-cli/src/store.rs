@@ -5,10 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use pa_core::ids::UserId;
+use pa_integrations::assistant::{Access, Assistant, Location, Person};
 use pa_integrations::output::OutputFile;
-use pa_integrations::storage::sqlite::{Store, UserHandle};
-use pa_integrations::storage::transfer::{export_jsonl, import_jsonl};
 
 use crate::{Context, StoreArgs};
 
@@ -116,7 +114,7 @@ struct BalanceRow {
 }
 
 fn export_kind(
-    handle: &UserHandle,
+    handle: &Person,
     kind: ExportKind,
     format: crate::output::Format,
     out: &mut dyn Write,
@@ -127,7 +125,7 @@ fn export_kind(
     match (kind, format) {
         (ExportKind::Events, Format::Ics) => {
             let events = handle.records::<StoredEvent>(None)?;
-            let text = pa_integrations::import::ics::write(&events, chrono::Utc::now())?;
+            let text = pa_integrations::import::ics::write(&events, handle.now())?;
             out.write_all(text.as_bytes())?;
             Ok(())
         }
@@ -273,29 +271,27 @@ pub(crate) struct BackupArgs {
     out: PathBuf,
 }
 
-/// The store file the command works on: `--db`, or the default.
-pub(crate) fn path(args: &StoreArgs) -> Result<PathBuf> {
-    match &args.db {
-        Some(p) => Ok(p.clone()),
-        None => Ok(pa_integrations::storage::sqlite::default_path()?),
-    }
+/// The store the command works on: `--db`, or the default.
+pub(crate) fn location(args: &StoreArgs) -> Location {
+    Location::or_default(args.db.clone())
+}
+
+/// The store's file, when it has one (not `:memory:`).
+pub(crate) fn path(args: &StoreArgs) -> Result<Option<PathBuf>> {
+    Ok(location(args).file()?)
 }
 
 /// The person's data, for a command that writes: the store (and its directory) is created on
 /// first use, and so is the person.
-pub(crate) fn writer(args: &StoreArgs) -> Result<UserHandle> {
-    let store = Store::open(&path(args)?)?;
-    let id = UserId::new(&args.user)?;
-    store.create_user(&id)?;
-    Ok(store.user(&id)?)
+pub(crate) fn writer(args: &StoreArgs) -> Result<Person> {
+    Ok(Assistant::open(&location(args), Access::Create)?.person(&args.user, true)?)
 }
 
 /// The person's data, for a command that only reads: the store is opened read-only (it works on
 /// a read-only file and never waits behind a writer), and a missing store or person is an error;
 /// nothing is created.
-pub(crate) fn reader(args: &StoreArgs) -> Result<UserHandle> {
-    let store = Store::open_read_only(&path(args)?)?;
-    Ok(store.user(&UserId::new(&args.user)?)?)
+pub(crate) fn reader(args: &StoreArgs) -> Result<Person> {
+    Ok(Assistant::open(&location(args), Access::ReadOnly)?.person(&args.user, false)?)
 }
 
 /// A spinner on stderr while `job` runs: drawn only on a terminal, never with `--quiet`, and
@@ -324,14 +320,14 @@ fn export_now(args: ExportArgs, store_args: &StoreArgs, ctx: Context) -> Result<
     let mut file = args
         .out
         .as_deref()
-        .map(|out| OutputFile::create(out, Some(&store_path), ctx.existing()))
+        .map(|out| OutputFile::create(out, store_path.as_deref(), ctx.existing()))
         .transpose()?;
     let handle = reader(store_args)?;
     let write = |out: &mut dyn Write| -> Result<()> {
         match args.kind {
             Some(kind) => export_kind(&handle, kind, ctx.format, out),
             None => {
-                export_jsonl(&handle, &mut &mut *out, &[])?;
+                handle.export_jsonl_to(out)?;
                 Ok(())
             }
         }
@@ -353,8 +349,7 @@ pub(crate) fn import(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> 
     })?;
     let handle = writer(store_args)?;
     let report = with_spinner(ctx, "importing", || {
-        Ok(import_jsonl(
-            &handle,
+        Ok(handle.import_jsonl_from(
             std::io::BufReader::new(file),
             &args.file.display().to_string(),
         )?)
@@ -369,9 +364,9 @@ pub(crate) fn import(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> 
 }
 
 pub(crate) fn backup(args: BackupArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
-    let store = Store::open_read_only(&path(store_args)?)?;
+    let store = Assistant::open(&location(store_args), Access::ReadOnly)?;
     with_spinner(ctx, "backing up", || {
-        Ok(store.backup_with(&args.out, ctx.existing())?)
+        Ok(store.backup(&args.out, ctx.existing())?)
     })?;
     if !ctx.quiet {
         eprintln!("backed up to {}", args.out.display());
@@ -387,8 +382,8 @@ pub(crate) struct CheckArgs {}
 /// `pa check`: SQLite's integrity check and every record decoded; exit 65 when anything is
 /// damaged, each problem on its own line.
 pub(crate) fn check(_args: CheckArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
-    let path = path(store_args)?;
-    let store = Store::open_read_only(&path)?;
+    let path = path(store_args)?.unwrap_or_else(|| PathBuf::from(":memory:"));
+    let store = Assistant::open(&location(store_args), Access::ReadOnly)?;
     let problems = with_spinner(ctx, "checking", || Ok(store.check()?))?;
     if problems.is_empty() {
         ctx.note(format!("{}: no damage found", path.display()));

@@ -17,6 +17,7 @@
 //! every adapter gets them for free and they cannot differ between adapters.
 
 pub mod audit;
+pub mod clock;
 pub mod llm;
 pub mod record;
 pub mod repos;
@@ -33,6 +34,7 @@ use crate::fitness::{Activity, DailyHealth};
 use crate::time::Day;
 
 pub use audit::{AuditAction, AuditEntry};
+pub use clock::{Clock, FixedClock};
 pub use llm::{LlmTotals, LlmUsage, llm_totals};
 pub use record::{
     Doc, HabitEntryRecord, Identified, Record, RecordKind, RecordRef, RecordVisitor, Span,
@@ -43,7 +45,7 @@ pub use repos::{
     HrvRepository, JournalRepository, ReviewRepository, TaskRepository, docs_of,
 };
 pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule, pruned};
-pub use settings::Setting;
+pub use settings::{PROFILE_KEY, Profile, Setting};
 pub use sync_log::{SyncOutcome, SyncRecord, SyncRun};
 
 /// Where a source's sync stands for one person.

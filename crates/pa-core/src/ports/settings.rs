@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fitness::load::Thresholds;
 
 /// A per-person setting or preference: a dotted key and a JSON value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,9 +33,120 @@ impl Setting {
     }
 }
 
+/// The key the [`Profile`] is kept under.
+pub const PROFILE_KEY: &str = "profile";
+
+/// Who the person is, as every front end needs it to compute the same answers: the zone their
+/// days are counted in and the athlete's thresholds activities are scored with. Kept in the
+/// person's settings under [`PROFILE_KEY`] as JSON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The IANA zone "today" and the week are counted in; `None` means UTC.
+    #[serde(default)]
+    pub zone: Option<chrono_tz::Tz>,
+    /// FTP and heart-rate profile; activities imported without thresholds of their own are
+    /// scored with these.
+    #[serde(default)]
+    pub athlete: Thresholds,
+}
+
+impl Profile {
+    /// The zone days are counted in: the profile's, else UTC.
+    pub fn zone_or_utc(&self) -> chrono_tz::Tz {
+        self.zone.unwrap_or(chrono_tz::UTC)
+    }
+
+    /// Checks the thresholds.
+    pub fn validate(&self) -> Result<()> {
+        self.athlete.validate()
+    }
+
+    /// The profile among `settings`: the default when none is stored; an error naming the key
+    /// when the stored value is not a valid profile.
+    pub fn from_settings(settings: &[Setting]) -> Result<Self> {
+        let Some(text) = settings
+            .iter()
+            .find(|s| s.key == PROFILE_KEY)
+            .and_then(|s| s.value.as_deref())
+        else {
+            return Ok(Self::default());
+        };
+        let profile: Self = serde_json::from_str(text)
+            .map_err(|e| Error::invalid(PROFILE_KEY, format!("not a valid profile: {e}")))?;
+        profile.validate()?;
+        Ok(profile)
+    }
+
+    /// The setting that stores this profile (after checking it).
+    pub fn to_setting(&self) -> Result<Setting> {
+        self.validate()?;
+        let text =
+            serde_json::to_string(self).map_err(|e| Error::invalid(PROFILE_KEY, e.to_string()))?;
+        Ok(Setting {
+            key: PROFILE_KEY.to_owned(),
+            value: Some(text),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fitness::load::{HeartRateProfile, Sex};
+
+    #[test]
+    fn a_profile_round_trips_through_its_setting() {
+        let profile = Profile {
+            zone: Some(chrono_tz::Europe::Berlin),
+            athlete: Thresholds {
+                ftp_w: Some(250.0),
+                heart_rate: Some(
+                    HeartRateProfile::new(48.0, 188.0, Some(170.0), Sex::Female).unwrap(),
+                ),
+            },
+        };
+        let setting = profile.to_setting().unwrap();
+        assert_eq!(setting.key, "profile");
+        assert_eq!(Profile::from_settings(&[setting]).unwrap(), profile);
+        assert_eq!(Profile::from_settings(&[]).unwrap(), Profile::default());
+        assert_eq!(Profile::default().zone_or_utc(), chrono_tz::UTC);
+    }
+
+    #[test]
+    fn a_bad_profile_is_refused_by_name() {
+        let stored = |text: &str| {
+            Profile::from_settings(&[Setting {
+                key: PROFILE_KEY.into(),
+                value: Some(text.into()),
+            }])
+        };
+        let err = stored(r#"{"zone":"Mars/Olympus"}"#).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == "profile"),
+            "{err}"
+        );
+        assert_eq!(
+            stored(r#"{"athlete":{"ftp_w":-5.0,"heart_rate":null}}"#).unwrap_err(),
+            Thresholds {
+                ftp_w: Some(-5.0),
+                heart_rate: None
+            }
+            .validate()
+            .unwrap_err()
+        );
+        let bad = Profile {
+            zone: None,
+            athlete: Thresholds {
+                ftp_w: Some(0.0),
+                heart_rate: None,
+            },
+        };
+        assert_eq!(
+            bad.to_setting().unwrap_err(),
+            bad.athlete.validate().unwrap_err()
+        );
+    }
 
     #[test]
     fn setting_keys_are_checked() {

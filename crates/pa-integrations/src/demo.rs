@@ -1,5 +1,5 @@
-//! A generator of realistic personal data, deterministic for a seed: the store benchmarks' ten-year
-//! dataset and the CLI's demo. Everything comes back as one [`WriteBatch`] in the shapes the real
+//! The demo generator: realistic personal data, deterministic for a seed. It makes the demo year
+//! (`pa demo`, `User.load_demo`) and the store benchmarks' ten-year person. Everything comes back as one [`WriteBatch`] in the shapes the real
 //! importers produce (external references, categories, recurring bills among noise).
 //!
 //! The generator uses ChaCha8 seeded from `seed`, whose output is fixed across rand versions, so a
@@ -93,7 +93,7 @@ const HABITS: [&str; 6] = [
 /// year has beyond the benchmark data: the home the mortgage bought, the last two weeks of
 /// activities with 1 Hz streams, weekly weigh-ins, a training plan for the coming weeks, bills,
 /// projects and the day's reminders. Deterministic for `seed`.
-pub fn demo(last_day: Day, seed: u64) -> Result<WriteBatch> {
+pub fn year(last_day: Day, seed: u64) -> Result<WriteBatch> {
     use pa_core::finance::{Bill, Cadence, Category};
     use pa_core::fitness::{BodyComposition, PlannedWorkout, Streams, TrainingPlan};
     use pa_core::ids::{BillId, PlanId, ProjectId, ReminderId, WorkoutId};

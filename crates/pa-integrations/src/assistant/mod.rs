@@ -1,0 +1,268 @@
+//! The front door: [`Assistant`] opens a store and hands out [`Person`]s; every front end (the
+//! CLI, the Python module, the mobile bindings) goes through it and nothing else.
+//!
+//! The facade owns what front ends must not decide on their own, so that they cannot disagree:
+//! - the clock ([`Clock`]: the system clock in production, a [`pa_core::ports::FixedClock`] in
+//!   tests), read once per call;
+//! - the person's [`Profile`] (their time zone and athlete thresholds), kept in the store's
+//!   settings: "today", the current week and the training load of an imported file are computed
+//!   from it, the same way for every caller;
+//! - the storage backend, chosen when the store is opened (today SQLite, in a file or in memory).
+//!
+//! The shape follows Mozilla's application-services: a public facade over a private inner, with
+//! errors mapped once, at the boundary, to [`crate::Error`]'s kinds.
+
+mod person;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use pa_core::ids::UserId;
+use pa_core::ports::Clock;
+
+use crate::error::{ErrorKind, Result};
+use crate::import::files::FileReport;
+use crate::output::Existing;
+use crate::secrets::{KdfParams, Secret, Vault};
+use crate::storage::sqlite;
+use pa_core::ports::Profile;
+
+pub use person::{ImportRequest, Person};
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Where a store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `pa/pa.db` in the user's data directory.
+    Default,
+    /// A SQLite file.
+    File(PathBuf),
+    /// A store that lives only as long as the [`Assistant`] (nothing is written to disk).
+    Memory,
+}
+
+impl Location {
+    /// A path as people write it: SQLite's `":memory:"` is [`Location::Memory`].
+    pub fn from_path(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        if path.as_os_str() == ":memory:" {
+            Self::Memory
+        } else {
+            Self::File(path)
+        }
+    }
+
+    /// A path, or the default location when there is none.
+    pub fn or_default(path: Option<impl Into<PathBuf>>) -> Self {
+        path.map_or(Self::Default, Self::from_path)
+    }
+
+    /// The file this location names: the default path resolved; `None` in memory.
+    pub fn file(&self) -> Result<Option<PathBuf>> {
+        match self {
+            Self::Default => Ok(Some(sqlite::default_path()?)),
+            Self::File(p) => Ok(Some(p.clone())),
+            Self::Memory => Ok(None),
+        }
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read and write, creating the store (and its folders, 0700) when missing.
+    Create,
+    /// Read and write an existing store; a missing one is [`Error::NoStore`].
+    Existing,
+    /// Read only, never waiting behind a writer and working on read-only files; a missing store
+    /// is [`Error::NoStore`]; every write is [`Error::ReadOnly`].
+    ReadOnly,
+}
+
+/// The storage behind the facade, chosen at open. The PostgreSQL store joins as a variant.
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::Store),
+}
+
+/// A pa store and the clock its answers are computed with: the entry point of the library.
+///
+/// ```
+/// use pa_integrations::assistant::{Access, Assistant, Location};
+///
+/// let pa = Assistant::open(&Location::Memory, Access::Create)?;
+/// let me = pa.person("me", true)?;
+/// let briefing = me.briefing(None, None)?;
+/// assert!(briefing.agenda.is_empty());
+/// # Ok::<(), pa_integrations::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Assistant {
+    backend: Backend,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Assistant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assistant")
+            .field("path", &self.path())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Assistant {
+    /// Opens the store at `location` on the system clock.
+    pub fn open(location: &Location, access: Access) -> Result<Self> {
+        let store = match location.file()? {
+            None => sqlite::Store::open_in_memory()?,
+            Some(path) => match access {
+                Access::Create => sqlite::Store::open(&path)?,
+                Access::Existing => sqlite::Store::open_existing(&path)?,
+                Access::ReadOnly => sqlite::Store::open_read_only(&path)?,
+            },
+        };
+        Ok(Self {
+            backend: Backend::Sqlite(store),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// The same store on another clock (tests use a fixed one).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current instant, by this assistant's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The store's file; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.path(),
+        }
+    }
+
+    /// The person `name`'s data. With `create`, the person is added on first use (the store must
+    /// be writable); without, an unknown name is [`Error::UnknownUser`].
+    pub fn person(&self, name: &str, create: bool) -> Result<Person> {
+        let id = UserId::new(name)?;
+        match &self.backend {
+            Backend::Sqlite(s) => {
+                if create {
+                    s.create_user(&id)?;
+                }
+                Ok(Person::new(s.user(&id)?, Arc::clone(&self.clock)))
+            }
+        }
+    }
+
+    /// The people in the store, by name.
+    pub fn people(&self) -> Result<Vec<String>> {
+        let users = match &self.backend {
+            Backend::Sqlite(s) => s.users()?,
+        };
+        Ok(users.into_iter().map(|u| u.to_string()).collect())
+    }
+
+    /// Deletes a person and everything of theirs; whether they existed.
+    pub fn delete_person(&self, name: &str) -> Result<bool> {
+        let id = UserId::new(name)?;
+        match &self.backend {
+            Backend::Sqlite(s) => s.delete_user(&id),
+        }
+    }
+
+    /// Unlocks the store's secrets vault (Argon2id; made on first use); another passphrase than
+    /// the vault's is [`Error::Auth`]-kind.
+    pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.unlock(passphrase, params),
+        }
+    }
+
+    /// Copies the store to `dest` while it stays in use; the copy is checked. An existing file is
+    /// replaced only with [`Existing::Replace`]; the store's own files are always refused.
+    pub fn backup(&self, dest: &Path, existing: Existing) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.backup_with(dest, existing),
+        }
+    }
+
+    /// Checks the store for damage; each problem found, in words (empty when healthy).
+    pub fn check(&self) -> Result<Vec<String>> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.check(),
+        }
+    }
+
+    /// Imports files into the person `name`'s data in the store at `location`, creating the
+    /// store and the person only once every file has been read (a file that cannot be read leaves
+    /// no trace); a dry run creates nothing. The person's stored profile, when there is one,
+    /// supplies what `request` leaves out, as [`Person::import_files`] does.
+    pub fn import_files_at(
+        location: &Location,
+        name: &str,
+        paths: &[PathBuf],
+        request: &ImportRequest,
+        progress: impl FnMut(usize, &Path),
+    ) -> Result<Vec<FileReport>> {
+        let existing =
+            match Self::open(location, Access::ReadOnly).and_then(|pa| pa.person(name, false)) {
+                Ok(person) => Some(person),
+                Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::UnknownUser) => None,
+                Err(e) => return Err(e),
+            };
+        let profile = match &existing {
+            Some(person) => person.profile()?,
+            None => Profile::default(),
+        };
+        let read = request.read(&profile, paths, progress)?;
+        match existing {
+            Some(person) if request.dry_run => person.write_files(request, read),
+            _ => {
+                let pa = if request.dry_run {
+                    Self::open(&Location::Memory, Access::Create)?
+                } else {
+                    Self::open(location, Access::Create)?
+                };
+                pa.person(name, true)?.write_files(request, read)
+            }
+        }
+    }
+
+    /// Closes the store: later calls, on it or its people, are [`Error::Closed`]; closing twice is
+    /// harmless.
+    pub fn close(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.close(),
+        }
+    }
+}
+
+impl From<sqlite::Store> for Assistant {
+    /// The facade over an already open SQLite store, on the system clock.
+    fn from(store: sqlite::Store) -> Self {
+        Self {
+            backend: Backend::Sqlite(store),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
