@@ -82,10 +82,10 @@ impl Location {
 pub enum Access {
     /// Read and write, creating the store (and its folders, 0700) when missing.
     Create,
-    /// Read and write an existing store; a missing one is [`Error::NoStore`].
+    /// Read and write an existing store; a missing one is [`Error::NoStore`](crate::Error::NoStore).
     Existing,
     /// Read only, never waiting behind a writer and working on read-only files; a missing store
-    /// is [`Error::NoStore`]; every write is [`Error::ReadOnly`].
+    /// is [`Error::NoStore`](crate::Error::NoStore); every write is [`Error::ReadOnly`](crate::Error::ReadOnly).
     ReadOnly,
 }
 
@@ -158,7 +158,7 @@ impl Assistant {
     }
 
     /// The person `name`'s data. With `create`, the person is added on first use (the store must
-    /// be writable); without, an unknown name is [`Error::UnknownUser`].
+    /// be writable); without, an unknown name is [`Error::UnknownUser`](crate::Error::UnknownUser).
     pub fn person(&self, name: &str, create: bool) -> Result<Person> {
         let id = UserId::new(name)?;
         match &self.backend {
@@ -188,7 +188,7 @@ impl Assistant {
     }
 
     /// Unlocks the store's secrets vault (Argon2id; made on first use); another passphrase than
-    /// the vault's is [`Error::Auth`]-kind.
+    /// the vault's is [`Error::Auth`](crate::Error::Auth)-kind.
     pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
         match &self.backend {
             Backend::Sqlite(s) => s.unlock(passphrase, params),
@@ -245,7 +245,7 @@ impl Assistant {
         }
     }
 
-    /// Closes the store: later calls, on it or its people, are [`Error::Closed`]; closing twice is
+    /// Closes the store: later calls, on it or its people, are [`Error::Closed`](crate::Error::Closed); closing twice is
     /// harmless.
     pub fn close(&self) -> Result<()> {
         match &self.backend {
