@@ -24,6 +24,7 @@ pub mod repos;
 pub mod retention;
 pub mod settings;
 pub mod sync_log;
+pub mod upsert;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -16,8 +16,9 @@ use pa_core::ports::{
 };
 use pa_core::time::Day;
 
-use super::{Keyed, Tally, content_hash};
+use super::{Keyed, Tally, rekey};
 use crate::error::{Error, Result};
+use pa_core::ports::upsert::{self, ContentHash, Lookup, Stored};
 
 /// Records of one kind keyed by pa's id, with an index by external reference.
 #[derive(Clone)]
@@ -36,35 +37,35 @@ impl<T> Default for Table<T> {
 }
 
 impl<T: Keyed> Table<T> {
-    /// The same rule as the SQLite store: match by external ref, then id; the stored id wins; equal
-    /// JSON is unchanged.
-    fn upsert(&mut self, record: &T, kind: RecordKind, tally: &mut Tally) -> Result<()> {
-        let (id, ext) = (record.key(), record.external());
-        let stored = ext
-            .and_then(|e| self.by_ext.get(e).cloned())
-            .or_else(|| self.rows.contains_key(id).then(|| id.to_owned()));
-        let mut r = record.clone();
-        let key = match &stored {
-            Some(s) => {
-                r.set_key(s.clone())?;
-                s.clone()
-            }
-            None => id.to_owned(),
+    /// Looks up what pa-core's upsert rule asks for.
+    fn find(&self, lookup: Lookup<'_>) -> Option<Stored> {
+        let key = match lookup {
+            Lookup::External(e) => self.by_ext.get(e)?,
+            Lookup::Key(k) => self.rows.get_key_value(k)?.0,
         };
-        let json = serde_json::to_string(&r)?;
-        let hash = content_hash(&json);
-        match self.rows.get(&key) {
-            Some((_, h)) if *h == hash => {
-                tally.report.unchanged += 1;
-                return Ok(());
-            }
-            Some(_) => tally.change(kind, &key, AuditAction::Updated),
-            None => tally.change(kind, &key, AuditAction::Added),
+        let (_, hash) = self.rows.get(key)?;
+        Some(Stored {
+            key: key.clone(),
+            hash: hash.clone(),
+        })
+    }
+
+    /// Writes `record` by pa-core's upsert rule.
+    fn upsert(&mut self, record: &T, kind: RecordKind, tally: &mut Tally) -> Result<()> {
+        let planned = upsert::plan(
+            record,
+            record.key(),
+            record.external(),
+            |l| Ok::<_, Error>(self.find(l)),
+            rekey,
+        )?;
+        let Some((r, _, hash)) = tally.count(kind, planned) else {
+            return Ok(());
+        };
+        if let Some(e) = r.external() {
+            self.by_ext.insert(e.clone(), r.key().to_owned());
         }
-        if let Some(e) = ext {
-            self.by_ext.insert(e.clone(), key.clone());
-        }
-        self.rows.insert(key, (r, hash));
+        self.rows.insert(r.key().to_owned(), (r, hash));
         Ok(())
     }
 
@@ -116,44 +117,38 @@ impl RecordVisitor for WriteDoc<'_> {
     fn visit<R: Record>(self, r: &R) -> Result<()> {
         let Self { data, tally } = self;
         r.validate()?;
+        upsert::check_parent(r, |kind, parent| {
+            Ok::<_, Error>(match kind {
+                RecordKind::Account => data.accounts.rows.contains_key(parent),
+                k => data.docs.contains_key(&(k, parent.to_owned())),
+            })
+        })?;
         let own = r.key();
-        if let (Some(parent_kind), Some(parent)) = (R::KIND.parent(), r.parent()) {
-            let found = match parent_kind {
-                RecordKind::Account => data.accounts.rows.contains_key(&parent),
-                k => data.docs.contains_key(&(k, parent.clone())),
-            };
-            if !found {
-                return Err(Error::Core(pa_core::Error::invalid(
-                    format!("{} {own}", R::KIND),
-                    format!("{parent_kind} {parent} is unknown"),
-                )));
-            }
-        }
-        let ext = r.external().map(|e| (R::KIND, e.clone()));
-        let stored = ext
-            .as_ref()
-            .and_then(|e| data.doc_ext.get(e).cloned())
-            .or_else(|| {
-                data.docs
-                    .contains_key(&(R::KIND, own.clone()))
-                    .then(|| own.clone())
-            });
-        let (r, key) = match stored {
-            Some(k) => (r.with_key(&k)?, k),
-            None => (r.clone(), own),
+        let planned = upsert::plan(
+            r,
+            &own,
+            r.external(),
+            |l| {
+                let key = match l {
+                    Lookup::External(e) => data.doc_ext.get(&(R::KIND, e.clone())).cloned(),
+                    Lookup::Key(k) => Some(k.to_owned()),
+                };
+                Ok::<_, Error>(key.and_then(|key| {
+                    let row = data.docs.get(&(R::KIND, key.clone()))?;
+                    Some(Stored {
+                        key,
+                        hash: row.hash.clone(),
+                    })
+                }))
+            },
+            |r, k| r.with_key(k),
+        )?;
+        let Some((r, json, hash)) = tally.count(R::KIND, planned) else {
+            return Ok(());
         };
-        let json = serde_json::to_string(&r)?;
-        let hash = content_hash(&json);
-        match data.docs.get(&(R::KIND, key.clone())) {
-            Some(row) if row.hash == hash => {
-                tally.report.unchanged += 1;
-                return Ok(());
-            }
-            Some(_) => tally.change(R::KIND, &key, AuditAction::Updated),
-            None => tally.change(R::KIND, &key, AuditAction::Added),
-        }
-        if let Some(e) = ext {
-            data.doc_ext.insert(e, key.clone());
+        let key = r.key();
+        if let Some(e) = r.external() {
+            data.doc_ext.insert((R::KIND, e.clone()), key.clone());
         }
         let row = DocRow {
             json,
@@ -167,21 +162,11 @@ impl RecordVisitor for WriteDoc<'_> {
 }
 
 impl UserData {
-    fn account_currency(
-        &self,
-        account: &AccountId,
-        what: &str,
-    ) -> Result<pa_core::money::Currency> {
+    fn account_currency(&self, account: &AccountId) -> Option<pa_core::money::Currency> {
         self.accounts
             .rows
             .get(account.as_str())
             .map(|(a, _)| a.currency)
-            .ok_or_else(|| {
-                Error::Core(pa_core::Error::invalid(
-                    what,
-                    format!("account {account} is unknown"),
-                ))
-            })
     }
 
     fn apply(&mut self, batch: &WriteBatch) -> Result<WriteReport> {
@@ -194,19 +179,21 @@ impl UserData {
         }
         for h in &batch.health {
             h.validate()?;
-            let json = serde_json::to_string(h)?;
-            let hash = content_hash(&json);
-            match self.health.get(&h.day) {
-                Some((_, old)) if *old == hash => tally.report.unchanged += 1,
-                old => {
-                    let action = if old.is_some() {
-                        AuditAction::Updated
-                    } else {
-                        AuditAction::Added
-                    };
-                    tally.change(RecordKind::DailyHealth, &h.day.to_string(), action);
-                    self.health.insert(h.day, (h.clone(), hash));
-                }
+            // Keyed by its day: there is nothing to re-key.
+            let planned = upsert::plan(
+                h,
+                &h.day.to_string(),
+                None,
+                |_| {
+                    Ok::<_, Error>(self.health.get(&h.day).map(|(_, hash)| Stored {
+                        key: h.day.to_string(),
+                        hash: hash.clone(),
+                    }))
+                },
+                |h, _| Ok(h.clone()),
+            )?;
+            if let Some((h, _, hash)) = tally.count(RecordKind::DailyHealth, planned) {
+                self.health.insert(h.day, (h, hash));
             }
         }
         for a in &batch.accounts {
@@ -214,52 +201,32 @@ impl UserData {
             self.accounts.upsert(a, RecordKind::Account, tally)?;
         }
         for t in &batch.transactions {
-            let what = format!("transaction {}", t.id);
-            let currency = self.account_currency(&t.account, &what)?;
-            if currency != t.amount.currency() {
-                return Err(Error::Core(pa_core::Error::invalid(
-                    what,
-                    format!(
-                        "is in {} but account {} is in {}",
-                        t.amount.currency().code(),
-                        t.account,
-                        currency.code()
-                    ),
-                )));
-            }
+            upsert::check_transaction(t, self.account_currency(&t.account))?;
             self.transactions
                 .upsert(t, RecordKind::Transaction, tally)?;
         }
         for b in &batch.balances {
-            b.validate()?;
-            let what = format!("balance of account {} on {}", b.account, b.day);
-            let currency = self.account_currency(&b.account, &what)?;
-            if currency != b.current.currency() {
-                return Err(Error::Core(pa_core::Error::invalid(
-                    what,
-                    format!(
-                        "is in {} but the account is in {}",
-                        b.current.currency().code(),
-                        currency.code()
-                    ),
-                )));
-            }
+            upsert::check_balance(b, self.account_currency(&b.account))?;
             let key = (b.account.to_string(), b.day);
-            match self.balances.get(&key) {
-                Some(old) if old == b => tally.report.unchanged += 1,
-                old => {
-                    let action = if old.is_some() {
-                        AuditAction::Updated
-                    } else {
-                        AuditAction::Added
+            // Keyed by account and day: there is nothing to re-key.
+            let planned = upsert::plan(
+                b,
+                &upsert::balance_key(&b.account, b.day),
+                None,
+                |l| {
+                    let Lookup::Key(k) = l else { return Ok(None) };
+                    let Some(old) = self.balances.get(&key) else {
+                        return Ok(None);
                     };
-                    tally.change(
-                        RecordKind::Balance,
-                        &format!("{}/{}", b.account, b.day),
-                        action,
-                    );
-                    self.balances.insert(key, b.clone());
-                }
+                    Ok::<_, Error>(Some(Stored {
+                        key: k.to_owned(),
+                        hash: ContentHash::of(old)?.to_string(),
+                    }))
+                },
+                |b, _| Ok(b.clone()),
+            )?;
+            if let Some((b, _, _)) = tally.count(RecordKind::Balance, planned) {
+                self.balances.insert(key, b);
             }
         }
         for d in &batch.records {
@@ -336,14 +303,8 @@ impl UserData {
             }
             RecordKind::Transaction => self.transactions.remove_where(|k, _| k == key) > 0,
             RecordKind::Balance => {
-                let Some((account, day)) = key.rsplit_once('/') else {
-                    return Err(Error::Core(pa_core::Error::invalid(
-                        "balance key",
-                        format!("'{key}' is not account/day"),
-                    )));
-                };
-                let day: Day = day.parse()?;
-                self.balances.remove(&(account.to_owned(), day)).is_some()
+                let (account, day) = upsert::parse_balance_key(key)?;
+                self.balances.remove(&(account.to_string(), day)).is_some()
             }
             kind => {
                 let gone = self.docs.remove(&(kind, key.to_owned())).is_some();

@@ -9,15 +9,8 @@ pub mod transfer;
 pub mod conformance;
 
 use pa_core::ids::ExternalRef;
+use pa_core::ports::upsert::Upsert;
 use pa_core::ports::{AuditAction, RecordKind, WriteReport};
-
-/// A stable content hash (FNV-1a, 64 bits, hex) of a record's JSON, to tell unchanged writes.
-pub(crate) fn content_hash(json: &str) -> String {
-    let h = json.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{h:016x}")
-}
 
 /// The (source, external id) columns of an optional reference.
 pub(crate) fn ext_columns(r: Option<&ExternalRef>) -> (Option<&str>, Option<&str>) {
@@ -36,6 +29,31 @@ impl Tally {
         Self {
             report: WriteReport::default(),
             changes: audit.then(Vec::new),
+        }
+    }
+
+    /// Counts what pa-core's upsert rule decided; the record to write (under its stored key) with
+    /// its JSON and content hash, or `None` when it is unchanged.
+    pub(crate) fn count<T>(
+        &mut self,
+        kind: RecordKind,
+        planned: Upsert<T>,
+    ) -> Option<(T, String, String)> {
+        match planned {
+            Upsert::Unchanged { .. } => {
+                self.report.unchanged += 1;
+                None
+            }
+            Upsert::Write {
+                record,
+                key,
+                json,
+                hash,
+                action,
+            } => {
+                self.change(kind, &key, action);
+                Some((record, json, hash.to_string()))
+            }
         }
     }
 
@@ -63,13 +81,15 @@ pub(crate) fn origin(batch: &pa_core::ports::WriteBatch) -> crate::error::Result
 }
 
 /// A record stored by pa's id and matched by its external reference.
+///
+/// [`rekey`] gives pa-core's upsert rule the record under its stored id.
 pub(crate) trait Keyed: Clone + serde::Serialize {
     /// pa's id.
     fn key(&self) -> &str;
     /// The source's reference.
     fn external(&self) -> Option<&ExternalRef>;
     /// Takes the id it is stored under.
-    fn set_key(&mut self, id: String) -> crate::error::Result<()>;
+    fn set_key(&mut self, id: String) -> pa_core::Result<()>;
 }
 
 macro_rules! keyed {
@@ -81,7 +101,7 @@ macro_rules! keyed {
             fn external(&self) -> Option<&ExternalRef> {
                 self.external.as_ref()
             }
-            fn set_key(&mut self, id: String) -> crate::error::Result<()> {
+            fn set_key(&mut self, id: String) -> pa_core::Result<()> {
                 self.id = <$id>::new(id)?;
                 Ok(())
             }
@@ -92,3 +112,10 @@ macro_rules! keyed {
 keyed!(pa_core::fitness::Activity, pa_core::ids::ActivityId);
 keyed!(pa_core::finance::Account, pa_core::ids::AccountId);
 keyed!(pa_core::finance::Transaction, pa_core::ids::TransactionId);
+
+/// The record under the stored id `key` (pa-core's upsert rule keeps the stored identity).
+pub(crate) fn rekey<T: Keyed>(r: &T, key: &str) -> pa_core::Result<T> {
+    let mut r = r.clone();
+    r.set_key(key.to_owned())?;
+    Ok(r)
+}

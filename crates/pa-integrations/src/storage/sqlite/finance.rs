@@ -8,28 +8,25 @@ use pa_core::finance::networth::BalanceHistory;
 use pa_core::finance::{BalanceSnapshot, Transaction};
 use pa_core::ids::{AccountId, ExternalRef, TransactionId};
 use pa_core::money::{Currency, Money, parse_currency};
+use pa_core::ports::upsert::{self, ContentHash, Lookup, Stored};
 use pa_core::ports::{AuditAction, RecordKind};
 use pa_core::time::Day;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction as SqlTx, params};
 
 use super::{decimal, series};
 use crate::error::{Error, Result};
-use crate::storage::{Tally, ext_columns};
+use crate::storage::{Tally, ext_columns, rekey};
 
 const TX_COLUMNS: &str = "id, account_id, source, external_id, posted, authorized, amount, \
                           currency, merchant, description, category, pending, pending_id, transfer";
 
-/// The currency of a stored account, or an error naming `what`.
-fn account_currency(tx: &SqlTx<'_>, user: &str, account: &AccountId, what: &str) -> Result<String> {
-    tx.prepare_cached("SELECT currency FROM accounts WHERE user_id = ?1 AND id = ?2")?
+/// The currency of a stored account; `None` when there is no such account.
+fn account_currency(tx: &SqlTx<'_>, user: &str, account: &AccountId) -> Result<Option<Currency>> {
+    let code: Option<String> = tx
+        .prepare_cached("SELECT currency FROM accounts WHERE user_id = ?1 AND id = ?2")?
         .query_row(params![user, account.as_str()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| {
-            Error::Core(pa_core::Error::invalid(
-                what,
-                format!("account {account} is unknown"),
-            ))
-        })
+        .optional()?;
+    Ok(code.map(|c| parse_currency(&c)).transpose()?)
 }
 
 /// A transaction from a row of [`TX_COLUMNS`].
@@ -80,51 +77,45 @@ pub(super) fn write_transaction(
     t: &Transaction,
     tally: &mut Tally,
 ) -> Result<()> {
-    let what = format!("transaction {}", t.id);
-    let currency = account_currency(tx, user, &t.account, &what)?;
-    if currency != t.amount.currency().code() {
-        return Err(Error::Core(pa_core::Error::invalid(
-            what,
-            format!(
-                "is in {} but account {} is in {currency}",
-                t.amount.currency().code(),
-                t.account
-            ),
-        )));
-    }
+    upsert::check_transaction(t, account_currency(tx, user, &t.account)?)?;
     let ext = ext_columns(t.external.as_ref());
-    // The stored record this one replaces: by external reference, then by id.
-    let mut stored: Option<Transaction> = None;
-    if let (Some(source), Some(id)) = ext {
-        stored = tx
-            .prepare_cached(&format!(
-                "SELECT {TX_COLUMNS} FROM transactions WHERE user_id = ?1 AND source = ?2 AND external_id = ?3"
-            ))?
-            .query_row(params![user, source, id], |r| Ok(transaction_of(r)))
-            .optional()?
-            .transpose()?;
-    }
-    if stored.is_none() {
-        stored = tx
-            .prepare_cached(&format!(
-                "SELECT {TX_COLUMNS} FROM transactions WHERE user_id = ?1 AND id = ?2"
-            ))?
-            .query_row(params![user, t.id.as_str()], |r| Ok(transaction_of(r)))
-            .optional()?
-            .transpose()?;
-    }
-    let mut t = t.clone();
-    match &stored {
-        Some(old) => {
-            t.id = old.id.clone();
-            if *old == t {
-                tally.report.unchanged += 1;
-                return Ok(());
-            }
-            tally.change(RecordKind::Transaction, t.id.as_str(), AuditAction::Updated);
-        }
-        None => tally.change(RecordKind::Transaction, t.id.as_str(), AuditAction::Added),
-    }
+    // Stored column by column: the stored record is read back and hashed for pa-core's rule.
+    let planned = upsert::plan(
+        t,
+        t.id.as_str(),
+        t.external.as_ref(),
+        |l| -> Result<Option<Stored>> {
+            let old = match l {
+                Lookup::External(e) => tx
+                    .prepare_cached(&format!(
+                        "SELECT {TX_COLUMNS} FROM transactions WHERE user_id = ?1 AND source = ?2 AND external_id = ?3"
+                    ))?
+                    .query_row(params![user, e.source(), e.external_id()], |r| {
+                        Ok(transaction_of(r))
+                    })
+                    .optional()?
+                    .transpose()?,
+                Lookup::Key(k) => tx
+                    .prepare_cached(&format!(
+                        "SELECT {TX_COLUMNS} FROM transactions WHERE user_id = ?1 AND id = ?2"
+                    ))?
+                    .query_row(params![user, k], |r| Ok(transaction_of(r)))
+                    .optional()?
+                    .transpose()?,
+            };
+            old.map(|old| {
+                Ok(Stored {
+                    key: old.id.to_string(),
+                    hash: ContentHash::of(&old)?.to_string(),
+                })
+            })
+            .transpose()
+        },
+        rekey,
+    )?;
+    let Some((t, _, _)) = tally.count(RecordKind::Transaction, planned) else {
+        return Ok(());
+    };
     tx.prepare_cached(&format!(
         "INSERT INTO transactions (user_id, {TX_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -182,23 +173,16 @@ pub(super) fn write_balances(
     tally: &mut Tally,
 ) -> Result<()> {
     let mut groups: BTreeMap<(&str, i32), Vec<&BalanceSnapshot>> = BTreeMap::new();
-    let mut currencies: BTreeMap<&str, String> = BTreeMap::new();
+    let mut currencies: BTreeMap<&str, Currency> = BTreeMap::new();
     for b in balances {
-        b.validate()?;
         let account = b.account.as_str();
-        if !currencies.contains_key(account) {
-            let what = format!("balance of account {} on {}", b.account, b.day);
-            currencies.insert(account, account_currency(tx, user, &b.account, &what)?);
-        }
-        let currency = &currencies[account];
-        if currency != b.current.currency().code() {
-            return Err(Error::Core(pa_core::Error::invalid(
-                format!("balance of account {} on {}", b.account, b.day),
-                format!(
-                    "is in {} but the account is in {currency}",
-                    b.current.currency().code()
-                ),
-            )));
+        let currency = match currencies.get(account) {
+            Some(c) => Some(*c),
+            None => account_currency(tx, user, &b.account)?,
+        };
+        upsert::check_balance(b, currency)?;
+        if let Some(c) = currency {
+            currencies.insert(account, c);
         }
         groups
             .entry((account, b.day.naive().year()))
@@ -214,7 +198,7 @@ pub(super) fn write_balances(
                 available: b.available.map(|m| m.amount()),
                 limit: b.limit.map(|m| m.amount()),
             };
-            let key = format!("{}/{}", b.account, b.day);
+            let key = upsert::balance_key(&b.account, b.day);
             match points.insert(b.day, point) {
                 Some(old) if old == point => tally.report.unchanged += 1,
                 Some(_) => {
@@ -228,7 +212,7 @@ pub(super) fn write_balances(
             }
         }
         if changed {
-            series::store(tx, user, account, year, &currencies[account], &points)?;
+            series::store(tx, user, account, year, currencies[account].code(), &points)?;
         }
     }
     Ok(())

@@ -51,7 +51,7 @@ use schema::{
     cannot_open_wal, check_file, check_version, corruption, create_new, is_corruption, migrate,
     open_immutable, open_reader, prepare, quick_check,
 };
-use writes::{existing_row, plan_upsert, write_account, write_activity, write_health, write_sync};
+use writes::{find_row, write_account, write_activity, write_health, write_sync};
 
 struct Inner {
     path: Option<PathBuf>,

@@ -1,12 +1,13 @@
 //! The generic record tables (migration 003): one function writes, reads, deletes and prunes every
 //! kind, driven by pa-core's [`Record`] rules.
 
+use pa_core::ports::upsert;
 use pa_core::ports::{AuditAction, Record, RecordKind, RecordRef, RecordVisitor};
 use pa_core::time::Day;
 use rusqlite::{Connection, Transaction as SqlTx, params};
 
-use super::{existing_row, plan_upsert};
-use crate::error::{Error, Result};
+use super::find_row;
+use crate::error::Result;
 use crate::storage::Tally;
 use crate::storage::ext_columns;
 
@@ -55,26 +56,23 @@ impl RecordVisitor for WriteRecord<'_, '_> {
         let Self { tx, user, tally } = self;
         r.validate()?;
         let t = table(R::KIND);
-        let key = r.key();
-        if let (Some(parent_kind), Some(parent)) = (R::KIND.parent(), r.parent()) {
-            let found: bool = tx
+        upsert::check_parent(r, |kind, parent| -> Result<bool> {
+            Ok(tx
                 .prepare_cached(&format!(
                     "SELECT EXISTS (SELECT 1 FROM {} WHERE user_id = ?1 AND id = ?2)",
-                    table(parent_kind)
+                    table(kind)
                 ))?
-                .query_row(params![user, parent], |row| row.get(0))?;
-            if !found {
-                return Err(Error::Core(pa_core::Error::invalid(
-                    format!("{} {key}", R::KIND),
-                    format!("{parent_kind} {parent} is unknown"),
-                )));
-            }
-        }
+                .query_row(params![user, parent], |row| row.get(0))?)
+        })?;
         let ext = ext_columns(r.external());
-        let existing = existing_row(tx, t, user, &key, ext)?;
-        let Some((r, json, hash)) =
-            plan_upsert(existing, r, |r, k| Ok(r.with_key(k)?), R::KIND, &key, tally)?
-        else {
+        let planned = upsert::plan(
+            r,
+            &r.key(),
+            r.external(),
+            |l| find_row(tx, t, user, l),
+            |r, k| r.with_key(k),
+        )?;
+        let Some((r, json, hash)) = tally.count(R::KIND, planned) else {
             return Ok(());
         };
         let span = r.span();
@@ -183,14 +181,13 @@ pub(super) fn delete(tx: &SqlTx<'_>, user: &str, r: &RecordRef, tally: &mut Tall
             params![user, r.key],
         )?,
         RecordKind::Balance => {
-            let Some((account, day)) = r.key.rsplit_once('/') else {
-                return Err(Error::Core(pa_core::Error::invalid(
-                    "balance key",
-                    format!("'{}' is not account/day", r.key),
-                )));
-            };
-            let day: Day = day.parse()?;
-            usize::from(super::finance::delete_balance(tx, user, account, day)?)
+            let (account, day) = upsert::parse_balance_key(&r.key)?;
+            usize::from(super::finance::delete_balance(
+                tx,
+                user,
+                account.as_str(),
+                day,
+            )?)
         }
         _ => tx.execute(
             &format!("DELETE FROM {t} WHERE user_id = ?1 AND id = ?2"),

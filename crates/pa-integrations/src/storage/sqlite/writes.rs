@@ -1,78 +1,44 @@
-//! Writing the record kinds with columns of their own: the upsert decision (by external ref, then
-//! id; unchanged when the content hash is), activities, daily health, accounts and sync cursors.
+//! Writing the record kinds with columns of their own: activities, daily health, accounts and sync
+//! cursors. The upsert decision is pa-core's (`ports::upsert`); this file only looks rows up and
+//! writes them.
 
 use pa_core::finance::Account;
 use pa_core::fitness::{Activity, DailyHealth};
-use pa_core::ports::{AuditAction, RecordKind, SyncState};
+use pa_core::ports::upsert::{self, Lookup, Stored};
+use pa_core::ports::{RecordKind, SyncState};
 use rusqlite::{OptionalExtension, Transaction as SqlTx, params};
 
 use crate::error::Result;
-use crate::storage::{Keyed, Tally, content_hash, ext_columns};
+use crate::storage::{Tally, ext_columns, rekey};
 
-/// The stored (id, hash) of the row a record would replace: matched by external ref first, then
-/// by pa's id.
-pub(super) fn existing_row(
+/// The stored key and hash `lookup` asks for in `table` (pa-core's upsert rule decides the
+/// order: external reference, then key).
+pub(super) fn find_row(
     tx: &SqlTx<'_>,
     table: &str,
     user: &str,
-    id: &str,
-    ext: (Option<&str>, Option<&str>),
-) -> Result<Option<(String, String)>> {
-    if let (Some(source), Some(ext_id)) = ext {
-        let found = tx
-            .prepare_cached(&format!("SELECT id, hash FROM {table} WHERE user_id = ?1 AND source = ?2 AND external_id = ?3"))?
-            .query_row(params![user, source, ext_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    Ok(tx
-        .prepare_cached(&format!(
-            "SELECT id, hash FROM {table} WHERE user_id = ?1 AND id = ?2"
-        ))?
-        .query_row(params![user, id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
-}
-
-/// Decides how a record is written: it takes the stored key (the same source record keeps one
-/// identity however it was named), and is unchanged when its JSON then hashes as stored.
-/// Returns the record to write (`None` when unchanged) with its JSON and hash.
-pub(super) fn plan_upsert<T: serde::Serialize + Clone>(
-    existing: Option<(String, String)>,
-    record: &T,
-    rekey: impl FnOnce(&T, &str) -> Result<T>,
-    kind: RecordKind,
-    own_key: &str,
-    tally: &mut Tally,
-) -> Result<Option<(T, String, String)>> {
-    let (r, key, stored_hash) = match existing {
-        Some((key, hash)) => (rekey(record, &key)?, key, Some(hash)),
-        None => (record.clone(), own_key.to_owned(), None),
+    lookup: Lookup<'_>,
+) -> Result<Option<Stored>> {
+    let row = |r: &rusqlite::Row<'_>| {
+        Ok(Stored {
+            key: r.get(0)?,
+            hash: r.get(1)?,
+        })
     };
-    let json = serde_json::to_string(&r)?;
-    let hash = content_hash(&json);
-    match stored_hash {
-        Some(h) if h == hash => {
-            tally.report.unchanged += 1;
-            Ok(None)
-        }
-        Some(_) => {
-            tally.change(kind, &key, AuditAction::Updated);
-            Ok(Some((r, json, hash)))
-        }
-        None => {
-            tally.change(kind, &key, AuditAction::Added);
-            Ok(Some((r, json, hash)))
-        }
-    }
-}
-
-/// Re-keys a record with a typed `id` field.
-pub(super) fn rekey_keyed<T: Keyed>(r: &T, key: &str) -> Result<T> {
-    let mut r = r.clone();
-    r.set_key(key.to_owned())?;
-    Ok(r)
+    Ok(match lookup {
+        Lookup::External(e) => tx
+            .prepare_cached(&format!(
+                "SELECT id, hash FROM {table} WHERE user_id = ?1 AND source = ?2 AND external_id = ?3"
+            ))?
+            .query_row(params![user, e.source(), e.external_id()], row)
+            .optional()?,
+        Lookup::Key(k) => tx
+            .prepare_cached(&format!(
+                "SELECT id, hash FROM {table} WHERE user_id = ?1 AND id = ?2"
+            ))?
+            .query_row(params![user, k], row)
+            .optional()?,
+    })
 }
 
 pub(super) fn write_activity(
@@ -83,16 +49,14 @@ pub(super) fn write_activity(
 ) -> Result<()> {
     a.validate()?;
     let ext = ext_columns(a.external.as_ref());
-    let existing = existing_row(tx, "activities", user, a.id.as_str(), ext)?;
-    let Some((a, json, hash)) = plan_upsert(
-        existing,
+    let planned = upsert::plan(
         a,
-        rekey_keyed,
-        RecordKind::Activity,
         a.id.as_str(),
-        tally,
-    )?
-    else {
+        a.external.as_ref(),
+        |l| find_row(tx, "activities", user, l),
+        rekey,
+    )?;
+    let Some((a, json, hash)) = tally.count(RecordKind::Activity, planned) else {
         return Ok(());
     };
     tx.prepare_cached(
@@ -113,28 +77,30 @@ pub(super) fn write_health(
     tally: &mut Tally,
 ) -> Result<()> {
     h.validate()?;
-    let json = serde_json::to_string(h)?;
-    let hash = content_hash(&json);
-    let old: Option<String> = tx
-        .prepare_cached("SELECT hash FROM daily_health WHERE user_id = ?1 AND day = ?2")?
-        .query_row(params![user, h.day.to_string()], |r| r.get(0))
-        .optional()?;
-    match old {
-        Some(o) if o == hash => {
-            tally.report.unchanged += 1;
-            return Ok(());
-        }
-        Some(_) => tally.change(
-            RecordKind::DailyHealth,
-            &h.day.to_string(),
-            AuditAction::Updated,
-        ),
-        None => tally.change(
-            RecordKind::DailyHealth,
-            &h.day.to_string(),
-            AuditAction::Added,
-        ),
-    }
+    let day = h.day.to_string();
+    // Keyed by its day: there is nothing to re-key.
+    let planned = upsert::plan(
+        h,
+        &day,
+        None,
+        |_| -> Result<Option<Stored>> {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT day, hash FROM daily_health WHERE user_id = ?1 AND day = ?2",
+                )?
+                .query_row(params![user, day], |r| {
+                    Ok(Stored {
+                        key: r.get(0)?,
+                        hash: r.get(1)?,
+                    })
+                })
+                .optional()?)
+        },
+        |h, _| Ok(h.clone()),
+    )?;
+    let Some((h, json, hash)) = tally.count(RecordKind::DailyHealth, planned) else {
+        return Ok(());
+    };
     tx.prepare_cached(
         "INSERT INTO daily_health (user_id, day, sleep_s, resting_hr_bpm, hrv_rmssd_ms, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (user_id, day) DO UPDATE SET sleep_s = excluded.sleep_s, resting_hr_bpm = excluded.resting_hr_bpm,
@@ -152,16 +118,14 @@ pub(super) fn write_account(
 ) -> Result<()> {
     a.validate()?;
     let ext = ext_columns(a.external.as_ref());
-    let existing = existing_row(tx, "accounts", user, a.id.as_str(), ext)?;
-    let Some((a, json, hash)) = plan_upsert(
-        existing,
+    let planned = upsert::plan(
         a,
-        rekey_keyed,
-        RecordKind::Account,
         a.id.as_str(),
-        tally,
-    )?
-    else {
+        a.external.as_ref(),
+        |l| find_row(tx, "accounts", user, l),
+        rekey,
+    )?;
+    let Some((a, json, hash)) = tally.count(RecordKind::Account, planned) else {
         return Ok(());
     };
     tx.prepare_cached(
