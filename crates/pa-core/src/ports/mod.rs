@@ -38,8 +38,8 @@ pub use audit::{AuditAction, AuditEntry};
 pub use clock::{Clock, FixedClock};
 pub use llm::{LlmTotals, LlmUsage, llm_totals};
 pub use record::{
-    Doc, HabitEntryRecord, Identified, Record, RecordKind, RecordRef, RecordVisitor, Span,
-    StoredEvent, StoredHabit, overlaps,
+    Doc, HabitEntryRecord, Identified, KindVisitor, Record, RecordKind, RecordRef, RecordVisitor,
+    Span, StoredEvent, StoredHabit, overlaps,
 };
 pub use repos::{
     CalendarRepository, FinanceRepository, FitnessRepository, HabitRepository, HealthRepository,

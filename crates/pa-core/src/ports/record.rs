@@ -25,134 +25,151 @@ use crate::meals::{PlannedMeal, Recipe};
 use crate::tasks::{Project, Reminder, Task};
 use crate::time::Day;
 
-/// Every kind of record a store holds, named as in exports (`habit_entry`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// [`crate::fitness::Activity`], keyed by id.
-    Activity,
-    /// [`crate::fitness::DailyHealth`], keyed by day.
-    DailyHealth,
-    /// [`crate::finance::Account`], keyed by id.
-    Account,
-    /// [`crate::finance::Transaction`], keyed by id.
-    Transaction,
-    /// [`crate::finance::BalanceSnapshot`], keyed `account/day`.
-    Balance,
-    /// [`BodyComposition`], keyed by the UTC measurement instant.
-    BodyComposition,
-    /// [`TrainingPlan`] with its workouts.
-    TrainingPlan,
-    /// [`StoredHabit`].
-    Habit,
-    /// [`HabitEntryRecord`], keyed `habit/day`.
-    HabitEntry,
-    /// [`Project`].
-    Project,
-    /// [`Task`].
-    Task,
-    /// [`Reminder`].
-    Reminder,
-    /// [`StoredEvent`].
-    Event,
-    /// [`DailyCheckIn`], keyed by day.
-    CheckIn,
-    /// [`Note`].
-    Note,
-    /// [`Memory`].
-    Memory,
-    /// [`Budget`], keyed `month/category`.
-    Budget,
-    /// [`Security`].
-    Security,
-    /// [`Holding`], keyed `account/security/day`.
-    Holding,
-    /// [`InvestmentTransaction`].
-    InvestmentTransaction,
-    /// [`Bill`].
-    Bill,
-    /// [`ExpenseCategory`].
-    ExpenseCategory,
-    /// [`Expense`].
-    Expense,
-    /// [`Recipe`].
-    Recipe,
-    /// [`PlannedMeal`], keyed `day/slot`.
-    PlannedMeal,
+/// Declares every stored kind once: its variant, export name, table name, parent kind and (for the
+/// kinds kept in the generic record tables) its type. [`RecordKind`] with its names and order,
+/// [`Doc`] with its `From` impls and [`Doc::visit`] are generated from this one list, so a new kind
+/// is one line here plus its [`Record`] impl (and a migration for its table).
+macro_rules! stored_kinds {
+    ($(
+        $(#[$meta:meta])*
+        $kind:ident = $name:literal, table $table:literal
+            $(, parent $parent:ident)? $(, record $ty:ty)?;
+    )*) => {
+        /// Every kind of record a store holds, named as in exports (`habit_entry`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum RecordKind {
+            $($(#[$meta])* #[serde(rename = $name)] $kind,)*
+        }
+
+        impl RecordKind {
+            /// Every kind, in export order (parents before children).
+            pub const ALL: [RecordKind; stored_kinds!(@count $($kind)*)] = [$(RecordKind::$kind,)*];
+
+            /// The export name (`habit_entry`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(RecordKind::$kind => $name,)*
+                }
+            }
+
+            /// The name storage adapters give the kind's table (`habit_entries`).
+            pub fn table(self) -> &'static str {
+                match self {
+                    $(RecordKind::$kind => $table,)*
+                }
+            }
+
+            /// The kind whose deletion deletes records of this kind.
+            pub fn parent(self) -> Option<RecordKind> {
+                match self {
+                    $(RecordKind::$kind => stored_kinds!(@parent $($parent)?),)*
+                }
+            }
+
+            /// Calls `visitor` with the record type of a generic kind; `None` for the kinds with
+            /// columns of their own (they are not [`Record`]s).
+            pub fn with_type<V: KindVisitor>(self, visitor: V) -> Option<V::Output> {
+                match self {
+                    $(RecordKind::$kind => stored_kinds!(@with visitor $($ty)?),)*
+                }
+            }
+
+            /// Whether the kind is kept in the generic record tables (as a [`Doc`]) rather than
+            /// in columns of its own.
+            pub fn is_doc(self) -> bool {
+                match self {
+                    $(RecordKind::$kind => stored_kinds!(@is_doc $($ty)?),)*
+                }
+            }
+        }
+
+        /// Any record of the generic kinds, as written in a batch and in exports.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", content = "record")]
+        #[allow(missing_docs)] // each variant holds the record its name says
+        pub enum Doc {
+            $($(#[serde(rename = $name)] $kind($ty),)?)*
+        }
+
+        $($(impl From<$ty> for Doc {
+            fn from(r: $ty) -> Doc {
+                Doc::$kind(r)
+            }
+        })?)*
+
+        impl Doc {
+            /// Calls `visitor` with the record in its own type, so adapters write every kind with
+            /// one generic function.
+            pub fn visit<V: RecordVisitor>(&self, visitor: V) -> V::Output {
+                match self {
+                    $($(Doc::$kind(r) => stored_kinds!(@visit visitor r $ty),)?)*
+                }
+            }
+        }
+    };
+    (@count $($kind:ident)*) => { <[()]>::len(&[$(stored_kinds!(@unit $kind)),*]) };
+    (@unit $kind:ident) => { () };
+    (@parent) => { None };
+    (@parent $parent:ident) => { Some(RecordKind::$parent) };
+    (@with $visitor:ident) => { None };
+    (@with $visitor:ident $ty:ty) => { Some($visitor.visit::<$ty>()) };
+    (@is_doc) => { false };
+    (@is_doc $ty:ty) => { true };
+    (@visit $visitor:ident $r:ident $ty:ty) => { $visitor.visit::<$ty>($r) };
 }
 
-impl RecordKind {
-    /// Every kind, in export order (parents before children).
-    pub const ALL: [RecordKind; 25] = [
-        RecordKind::Account,
-        RecordKind::Activity,
-        RecordKind::DailyHealth,
-        RecordKind::Transaction,
-        RecordKind::Balance,
-        RecordKind::BodyComposition,
-        RecordKind::TrainingPlan,
-        RecordKind::Habit,
-        RecordKind::HabitEntry,
-        RecordKind::Project,
-        RecordKind::Task,
-        RecordKind::Reminder,
-        RecordKind::Event,
-        RecordKind::CheckIn,
-        RecordKind::Note,
-        RecordKind::Memory,
-        RecordKind::Budget,
-        RecordKind::Security,
-        RecordKind::Holding,
-        RecordKind::InvestmentTransaction,
-        RecordKind::Bill,
-        RecordKind::ExpenseCategory,
-        RecordKind::Expense,
-        RecordKind::Recipe,
-        RecordKind::PlannedMeal,
-    ];
-
-    /// The export name (`habit_entry`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Activity => "activity",
-            RecordKind::DailyHealth => "daily_health",
-            RecordKind::Account => "account",
-            RecordKind::Transaction => "transaction",
-            RecordKind::Balance => "balance",
-            RecordKind::BodyComposition => "body_composition",
-            RecordKind::TrainingPlan => "training_plan",
-            RecordKind::Habit => "habit",
-            RecordKind::HabitEntry => "habit_entry",
-            RecordKind::Project => "project",
-            RecordKind::Task => "task",
-            RecordKind::Reminder => "reminder",
-            RecordKind::Event => "event",
-            RecordKind::CheckIn => "check_in",
-            RecordKind::Note => "note",
-            RecordKind::Memory => "memory",
-            RecordKind::Budget => "budget",
-            RecordKind::Security => "security",
-            RecordKind::Holding => "holding",
-            RecordKind::InvestmentTransaction => "investment_transaction",
-            RecordKind::Bill => "bill",
-            RecordKind::ExpenseCategory => "expense_category",
-            RecordKind::Expense => "expense",
-            RecordKind::Recipe => "recipe",
-            RecordKind::PlannedMeal => "planned_meal",
-        }
-    }
-
-    /// The kind whose deletion deletes records of this kind.
-    pub fn parent(self) -> Option<RecordKind> {
-        match self {
-            RecordKind::HabitEntry => Some(RecordKind::Habit),
-            RecordKind::Holding
-            | RecordKind::InvestmentTransaction
-            | RecordKind::Transaction
-            | RecordKind::Balance => Some(RecordKind::Account),
-            _ => None,
-        }
-    }
+stored_kinds! {
+    /// [`crate::finance::Account`], keyed by id.
+    Account = "account", table "accounts";
+    /// [`crate::fitness::Activity`], keyed by id.
+    Activity = "activity", table "activities";
+    /// [`crate::fitness::DailyHealth`], keyed by day.
+    DailyHealth = "daily_health", table "daily_health";
+    /// [`crate::finance::Transaction`], keyed by id.
+    Transaction = "transaction", table "transactions", parent Account;
+    /// [`crate::finance::BalanceSnapshot`], keyed `account/day`.
+    Balance = "balance", table "balances", parent Account;
+    /// [`BodyComposition`], keyed by the UTC measurement instant.
+    BodyComposition = "body_composition", table "body_composition", record BodyComposition;
+    /// [`TrainingPlan`] with its workouts.
+    TrainingPlan = "training_plan", table "training_plans", record TrainingPlan;
+    /// [`StoredHabit`].
+    Habit = "habit", table "habits", record StoredHabit;
+    /// [`HabitEntryRecord`], keyed `habit/day`.
+    HabitEntry = "habit_entry", table "habit_entries", parent Habit, record HabitEntryRecord;
+    /// [`Project`].
+    Project = "project", table "projects", record Project;
+    /// [`Task`].
+    Task = "task", table "tasks", record Task;
+    /// [`Reminder`].
+    Reminder = "reminder", table "reminders", record Reminder;
+    /// [`StoredEvent`].
+    Event = "event", table "events", record StoredEvent;
+    /// [`DailyCheckIn`], keyed by day.
+    CheckIn = "check_in", table "check_ins", record DailyCheckIn;
+    /// [`Note`].
+    Note = "note", table "notes", record Note;
+    /// [`Memory`].
+    Memory = "memory", table "memories", record Memory;
+    /// [`Budget`], keyed `month/category`.
+    Budget = "budget", table "budgets", record Budget;
+    /// [`Security`].
+    Security = "security", table "securities", record Security;
+    /// [`Holding`], keyed `account/security/day`.
+    Holding = "holding", table "holdings", parent Account, record Holding;
+    /// [`InvestmentTransaction`].
+    InvestmentTransaction = "investment_transaction", table "investment_transactions",
+        parent Account, record InvestmentTransaction;
+    /// [`Bill`].
+    Bill = "bill", table "bills", record Bill;
+    /// [`ExpenseCategory`].
+    ExpenseCategory = "expense_category", table "expense_categories", record ExpenseCategory;
+    /// [`Expense`].
+    Expense = "expense", table "expenses", record Expense;
+    /// [`Recipe`].
+    Recipe = "recipe", table "recipes", record Recipe;
+    /// [`PlannedMeal`], keyed `day/slot`.
+    PlannedMeal = "planned_meal", table "planned_meals", record PlannedMeal;
 }
 
 impl fmt::Display for RecordKind {
@@ -517,65 +534,14 @@ impl Record for PlannedMeal {
     }
 }
 
-/// Any record of the generic kinds, as written in a batch and in exports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
-#[allow(missing_docs)] // each variant holds the record its name says
-pub enum Doc {
-    BodyComposition(BodyComposition),
-    TrainingPlan(TrainingPlan),
-    Habit(StoredHabit),
-    HabitEntry(HabitEntryRecord),
-    Project(Project),
-    Task(Task),
-    Reminder(Reminder),
-    Event(StoredEvent),
-    CheckIn(DailyCheckIn),
-    Note(Note),
-    Memory(Memory),
-    Budget(Budget),
-    Security(Security),
-    Holding(Holding),
-    InvestmentTransaction(InvestmentTransaction),
-    Bill(Bill),
-    ExpenseCategory(ExpenseCategory),
-    Expense(Expense),
-    Recipe(Recipe),
-    PlannedMeal(PlannedMeal),
+/// Something done with the record type of a kind known only at run time: see
+/// [`RecordKind::with_type`].
+pub trait KindVisitor {
+    /// What the visit returns.
+    type Output;
+    /// Called with the kind's record type.
+    fn visit<R: Record>(self) -> Self::Output;
 }
-
-macro_rules! into_doc {
-    ($($variant:ident($t:ty)),* $(,)?) => {
-        $(impl From<$t> for Doc {
-            fn from(r: $t) -> Doc {
-                Doc::$variant(r)
-            }
-        })*
-    };
-}
-
-into_doc!(
-    BodyComposition(BodyComposition),
-    TrainingPlan(TrainingPlan),
-    Habit(StoredHabit),
-    HabitEntry(HabitEntryRecord),
-    Project(Project),
-    Task(Task),
-    Reminder(Reminder),
-    Event(StoredEvent),
-    CheckIn(DailyCheckIn),
-    Note(Note),
-    Memory(Memory),
-    Budget(Budget),
-    Security(Security),
-    Holding(Holding),
-    InvestmentTransaction(InvestmentTransaction),
-    Bill(Bill),
-    ExpenseCategory(ExpenseCategory),
-    Expense(Expense),
-    Recipe(Recipe),
-    PlannedMeal(PlannedMeal),
-);
 
 /// Something done with a record of any kind, typed: see [`Doc::visit`].
 pub trait RecordVisitor {
@@ -586,33 +552,6 @@ pub trait RecordVisitor {
 }
 
 impl Doc {
-    /// Calls `visitor` with the record in its own type, so adapters write every kind with one
-    /// generic function.
-    pub fn visit<V: RecordVisitor>(&self, visitor: V) -> V::Output {
-        match self {
-            Doc::BodyComposition(r) => visitor.visit(r),
-            Doc::TrainingPlan(r) => visitor.visit(r),
-            Doc::Habit(r) => visitor.visit(r),
-            Doc::HabitEntry(r) => visitor.visit(r),
-            Doc::Project(r) => visitor.visit(r),
-            Doc::Task(r) => visitor.visit(r),
-            Doc::Reminder(r) => visitor.visit(r),
-            Doc::Event(r) => visitor.visit(r),
-            Doc::CheckIn(r) => visitor.visit(r),
-            Doc::Note(r) => visitor.visit(r),
-            Doc::Memory(r) => visitor.visit(r),
-            Doc::Budget(r) => visitor.visit(r),
-            Doc::Security(r) => visitor.visit(r),
-            Doc::Holding(r) => visitor.visit(r),
-            Doc::InvestmentTransaction(r) => visitor.visit(r),
-            Doc::Bill(r) => visitor.visit(r),
-            Doc::ExpenseCategory(r) => visitor.visit(r),
-            Doc::Expense(r) => visitor.visit(r),
-            Doc::Recipe(r) => visitor.visit(r),
-            Doc::PlannedMeal(r) => visitor.visit(r),
-        }
-    }
-
     /// Its kind.
     pub fn kind(&self) -> RecordKind {
         struct Kind;
@@ -723,6 +662,35 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), RecordKind::ALL.len(), "no kind twice");
+        let mut tables: Vec<_> = RecordKind::ALL.iter().map(|k| k.table()).collect();
+        tables.sort_unstable();
+        tables.dedup();
+        assert_eq!(tables.len(), RecordKind::ALL.len(), "no table twice");
+        assert_eq!(RecordKind::HabitEntry.table(), "habit_entries");
+    }
+
+    /// What the declaration generates agrees with itself: parents come first in export order, and
+    /// a kind is a Doc exactly when a Doc of it reports it.
+    #[test]
+    fn the_declared_kinds_are_consistent() {
+        for (i, k) in RecordKind::ALL.iter().enumerate() {
+            if let Some(p) = k.parent() {
+                let at = RecordKind::ALL.iter().position(|x| *x == p).unwrap();
+                assert!(at < i, "{p} must come before {k}");
+            }
+        }
+        let docs: Vec<RecordKind> = RecordKind::ALL.into_iter().filter(|k| k.is_doc()).collect();
+        assert_eq!(docs.len(), 20);
+        assert!(!RecordKind::Activity.is_doc() && !RecordKind::Balance.is_doc());
+        let habit: Doc = serde_json::from_value(serde_json::json!({
+            "kind": "habit_entry",
+            "record": {"habit": "h1", "day": "2026-01-01", "value": "yes"}
+        }))
+        .unwrap();
+        assert_eq!(habit.kind(), RecordKind::HabitEntry);
+        assert_eq!(habit.key(), "h1/2026-01-01");
+        let json = serde_json::to_value(&habit).unwrap();
+        assert_eq!(json["kind"], "habit_entry");
     }
 
     #[test]

@@ -487,50 +487,21 @@ pub fn docs_of<S: UserStore>(
     kind: RecordKind,
     span: Option<(Day, Day)>,
 ) -> Result<Option<Vec<Doc>>, S::Error> {
-    fn all<S: UserStore, R: Record>(
-        store: &S,
+    use super::KindVisitor;
+    struct All<'a, S> {
+        store: &'a S,
         span: Option<(Day, Day)>,
-    ) -> Result<Option<Vec<Doc>>, S::Error> {
-        Ok(Some(
-            store
-                .records::<R>(span)?
+    }
+    impl<S: UserStore> KindVisitor for All<'_, S> {
+        type Output = Result<Vec<Doc>, S::Error>;
+        fn visit<R: Record>(self) -> Self::Output {
+            Ok(self
+                .store
+                .records::<R>(self.span)?
                 .into_iter()
                 .map(Into::into)
-                .collect(),
-        ))
+                .collect())
+        }
     }
-    use crate::finance::{
-        Bill, Expense, ExpenseCategory, Holding, InvestmentTransaction, Security,
-    };
-    use crate::fitness::BodyComposition;
-    use crate::journal::{Memory, Note};
-    use crate::meals::{PlannedMeal, Recipe};
-    use crate::tasks::Reminder;
-    match kind {
-        RecordKind::Activity
-        | RecordKind::DailyHealth
-        | RecordKind::Account
-        | RecordKind::Transaction
-        | RecordKind::Balance => Ok(None),
-        RecordKind::BodyComposition => all::<S, BodyComposition>(store, span),
-        RecordKind::TrainingPlan => all::<S, TrainingPlan>(store, span),
-        RecordKind::Habit => all::<S, StoredHabit>(store, span),
-        RecordKind::HabitEntry => all::<S, HabitEntryRecord>(store, span),
-        RecordKind::Project => all::<S, Project>(store, span),
-        RecordKind::Task => all::<S, Task>(store, span),
-        RecordKind::Reminder => all::<S, Reminder>(store, span),
-        RecordKind::Event => all::<S, StoredEvent>(store, span),
-        RecordKind::CheckIn => all::<S, DailyCheckIn>(store, span),
-        RecordKind::Note => all::<S, Note>(store, span),
-        RecordKind::Memory => all::<S, Memory>(store, span),
-        RecordKind::Budget => all::<S, Budget>(store, span),
-        RecordKind::Security => all::<S, Security>(store, span),
-        RecordKind::Holding => all::<S, Holding>(store, span),
-        RecordKind::InvestmentTransaction => all::<S, InvestmentTransaction>(store, span),
-        RecordKind::Bill => all::<S, Bill>(store, span),
-        RecordKind::ExpenseCategory => all::<S, ExpenseCategory>(store, span),
-        RecordKind::Expense => all::<S, Expense>(store, span),
-        RecordKind::Recipe => all::<S, Recipe>(store, span),
-        RecordKind::PlannedMeal => all::<S, PlannedMeal>(store, span),
-    }
+    kind.with_type(All { store, span }).transpose()
 }

@@ -38,20 +38,6 @@ enum Line {
     LlmUsage(LlmUsage),
 }
 
-/// The `kind` values of [`Line`].
-const LINE_KINDS: [&str; 10] = [
-    "account",
-    "activity",
-    "daily_health",
-    "transaction",
-    "balance",
-    "setting",
-    "sync_state",
-    "sync_record",
-    "sync_run",
-    "llm_usage",
-];
-
 /// Writes lines, counting them.
 struct Out<'a> {
     out: &'a mut dyn Write,
@@ -196,7 +182,12 @@ fn import_bounded<S: UserStore<Error = Error>>(
         }
         let bad = |e: serde_json::Error| Error::parse(source_name, Some(i), e.to_string());
         let head: Head = serde_json::from_str(line).map_err(bad)?;
-        if !LINE_KINDS.contains(&head.kind.as_str()) {
+        // The generic kinds are Docs (pa-core declares which); the rest are Lines.
+        if head
+            .kind
+            .parse::<RecordKind>()
+            .is_ok_and(RecordKind::is_doc)
+        {
             batch
                 .records
                 .push(serde_json::from_str::<Doc>(line).map_err(bad)?);

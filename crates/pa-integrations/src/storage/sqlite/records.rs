@@ -11,35 +11,9 @@ use crate::error::Result;
 use crate::storage::Tally;
 use crate::storage::ext_columns;
 
-/// The table holding a kind.
+/// The table holding a kind (pa-core declares the names with the kinds).
 pub(super) fn table(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Activity => "activities",
-        RecordKind::DailyHealth => "daily_health",
-        RecordKind::Account => "accounts",
-        RecordKind::Transaction => "transactions",
-        RecordKind::Balance => "balances",
-        RecordKind::BodyComposition => "body_composition",
-        RecordKind::TrainingPlan => "training_plans",
-        RecordKind::Habit => "habits",
-        RecordKind::HabitEntry => "habit_entries",
-        RecordKind::Project => "projects",
-        RecordKind::Task => "tasks",
-        RecordKind::Reminder => "reminders",
-        RecordKind::Event => "events",
-        RecordKind::CheckIn => "check_ins",
-        RecordKind::Note => "notes",
-        RecordKind::Memory => "memories",
-        RecordKind::Budget => "budgets",
-        RecordKind::Security => "securities",
-        RecordKind::Holding => "holdings",
-        RecordKind::InvestmentTransaction => "investment_transactions",
-        RecordKind::Bill => "bills",
-        RecordKind::ExpenseCategory => "expense_categories",
-        RecordKind::Expense => "expenses",
-        RecordKind::Recipe => "recipes",
-        RecordKind::PlannedMeal => "planned_meals",
-    }
+    kind.table()
 }
 
 /// Writes one record of a generic kind.
