@@ -213,6 +213,31 @@ pub enum ErrorKind {
 }
 
 impl Error {
+    /// The error of a connected-half port ([`pa_core::ports::PortError`]) of `service`, as the
+    /// kind callers act on.
+    pub fn from_port(service: &str, e: pa_core::ports::PortError) -> Self {
+        use pa_core::ports::PortError as P;
+        let service = service.to_owned();
+        match e {
+            P::InvalidInput { reason } => Self::Core(pa_core::Error::invalid(service, reason)),
+            P::Auth { reason } => Self::Auth { service, reason },
+            P::Network { reason } => Self::Network { service, reason },
+            P::RateLimited { retry_after } => Self::RateLimited {
+                service,
+                retry_after,
+            },
+            P::Provider { status, reason } => Self::Provider {
+                service,
+                status,
+                reason,
+            },
+            P::NotFound { what } => Self::NotFound {
+                what: format!("{service}: {what}"),
+            },
+            P::Cancelled => Self::Cancelled,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         use ErrorKind as K;
@@ -251,6 +276,62 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A port's error becomes the kind callers act on, naming the service.
+    #[test]
+    fn port_errors_name_their_service() {
+        use pa_core::ports::PortError as P;
+        let cases: Vec<(P, ErrorKind, &str)> = vec![
+            (
+                P::InvalidInput {
+                    reason: "11 rows; at most 10".into(),
+                },
+                ErrorKind::InvalidInput,
+                "invalid airtable: 11 rows; at most 10",
+            ),
+            (
+                P::Auth {
+                    reason: "invalid_grant".into(),
+                },
+                ErrorKind::Auth,
+                "airtable: sign-in needed again (invalid_grant)",
+            ),
+            (
+                P::Network {
+                    reason: "timed out".into(),
+                },
+                ErrorKind::Network,
+                "airtable: cannot reach it (timed out)",
+            ),
+            (
+                P::RateLimited {
+                    retry_after: Some(std::time::Duration::from_secs(30)),
+                },
+                ErrorKind::RateLimited,
+                "airtable: rate limited, retry after 30 s",
+            ),
+            (
+                P::Provider {
+                    status: Some(422),
+                    reason: "INVALID_RECORDS".into(),
+                },
+                ErrorKind::Provider,
+                "airtable (HTTP 422): INVALID_RECORDS",
+            ),
+            (
+                P::NotFound {
+                    what: "rec1".into(),
+                },
+                ErrorKind::NotFound,
+                "not found: airtable: rec1",
+            ),
+            (P::Cancelled, ErrorKind::Cancelled, "cancelled"),
+        ];
+        for (port, kind, message) in cases {
+            let e = Error::from_port("airtable", port);
+            assert_eq!((e.kind(), e.to_string().as_str()), (kind, message));
+        }
+    }
 
     /// Each variant's kind and message; the messages of the connected half name the service and
     /// never more than the service said.

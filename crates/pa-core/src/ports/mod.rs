@@ -14,15 +14,28 @@
 //! what the heavy calculations read); every other entity is a [`Record`] read through the generic
 //! [`UserStore::records`]. The per-aggregate repositories in [`repos`] build the views people ask
 //! for (habits with entries, tasks due, a day's agenda, the weekly review) on these primitives, so
-//! every adapter gets them for free and they cannot differ between adapters.
+//! every adapter gets them for free and they cannot differ between adapters. The write rules every
+//! adapter applies (matching, the content hash, parent and currency checks) are in [`upsert`].
+//!
+//! The connected half has ports of its own, shapes only (their adapters live in pa-integrations):
+//! a [`Source`] of changes read page by page from a cursor, a [`Sink`] to mirror rows into, a
+//! [`LanguageModel`] and an [`Embedder`], a [`SecretStore`], a [`Notifier`], and the [`Clock`]
+//! every "now" comes from. Each module documents the invariants its adapters keep. Those that do
+//! I/O are async (`async-trait`), which costs pa-core no runtime: it only names futures.
 
 pub mod audit;
 pub mod clock;
 pub mod llm;
+pub mod model;
+pub mod notifier;
+pub mod port_error;
 pub mod record;
 pub mod repos;
 pub mod retention;
+pub mod secret_store;
 pub mod settings;
+pub mod sink;
+pub mod source;
 pub mod sync_log;
 pub mod upsert;
 
@@ -37,6 +50,9 @@ use crate::time::Day;
 pub use audit::{AuditAction, AuditEntry};
 pub use clock::{Clock, FixedClock};
 pub use llm::{LlmTotals, LlmUsage, llm_totals};
+pub use model::{Embedder, LanguageModel};
+pub use notifier::Notifier;
+pub use port_error::PortError;
 pub use record::{
     Doc, HabitEntryRecord, Identified, KindVisitor, Record, RecordKind, RecordRef, RecordVisitor,
     Span, StoredEvent, StoredHabit, overlaps,
@@ -46,7 +62,10 @@ pub use repos::{
     HrvRepository, JournalRepository, ReviewRepository, TaskRepository, docs_of,
 };
 pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule, pruned};
+pub use secret_store::{SecretStore, SecretValue};
 pub use settings::{PROFILE_KEY, Profile, Setting};
+pub use sink::Sink;
+pub use source::Source;
 pub use sync_log::{SyncOutcome, SyncRecord, SyncRun};
 
 /// Where a source's sync stands for one person.
@@ -214,3 +233,6 @@ pub trait UserStore {
     /// returns how many records or log rows went (children not counted).
     fn prune(&self, target: PruneTarget, before: Day) -> Result<u64, Self::Error>;
 }
+
+#[cfg(test)]
+mod connected_tests;
