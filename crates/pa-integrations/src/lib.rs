@@ -1,6 +1,4 @@
-//! Adapters for pa: the parts that touch files (and, as they land, SQLite, HTTP providers and the
-//! sync runtime). Everything here turns outside data into `pa_core` values and back; the rules
-//! themselves live in `pa_core`.
+#![doc = include_str!("../README.md")]
 
 pub mod assistant;
 pub mod demo;
