@@ -302,40 +302,19 @@ impl User {
         lthr: Option<f64>,
         sex: &str,
     ) -> PyResult<()> {
-        use pa_core::fitness::load::{HeartRateProfile, Sex};
-        let mut profile = self.person.profile().map_err(PyStoreErr)?;
-        if let Some(z) = zone {
-            profile.zone = Some(parse_zone(z).map_err(PyPaErr)?);
-        }
-        if ftp.is_some() {
-            profile.athlete.ftp_w = ftp;
-        }
-        let sex = match sex {
-            "male" => Sex::Male,
-            "female" => Sex::Female,
-            other => {
-                return Err(PyPaErr(pa_core::Error::invalid(
-                    "sex",
-                    format!("'{other}' is neither 'male' nor 'female'"),
-                ))
-                .into());
-            }
+        use pa_core::fitness::load::Thresholds;
+        let changes = pa_core::ports::Profile {
+            zone: zone.map(parse_zone).transpose().map_err(PyPaErr)?,
+            athlete: Thresholds::from_parts(
+                ftp,
+                hr_rest,
+                hr_max,
+                lthr,
+                sex.parse().map_err(PyPaErr)?,
+            )
+            .map_err(PyPaErr)?,
         };
-        match (hr_rest, hr_max) {
-            (Some(rest), Some(max)) => {
-                profile.athlete.heart_rate =
-                    Some(HeartRateProfile::new(rest, max, lthr, sex).map_err(PyPaErr)?);
-            }
-            (None, None) if lthr.is_none() => {}
-            _ => {
-                return Err(PyPaErr(pa_core::Error::invalid(
-                    "heart rate",
-                    "TRIMP and hrTSS need both hr_rest and hr_max",
-                ))
-                .into());
-            }
-        }
-        py.detach(|| self.person.set_profile(&profile, "python"))
+        py.detach(|| self.person.update_profile(changes, "python"))
             .map_err(PyStoreErr)?;
         Ok(())
     }

@@ -89,34 +89,26 @@ pub(crate) fn thresholds(
     hr: (Option<f64>, Option<f64>, Option<f64>),
     sex: SexArg,
 ) -> Result<Thresholds> {
-    use pa_core::fitness::load::{HeartRateProfile, Sex};
-    let (hr_rest, hr_max, lthr) = hr;
-    let heart_rate = match (hr_rest, hr_max) {
-        (Some(rest), Some(max)) => Some(HeartRateProfile::new(
-            rest,
-            max,
-            lthr,
-            match sex {
-                SexArg::Male => Sex::Male,
-                SexArg::Female => Sex::Female,
-            },
-        )?),
-        (None, None) if lthr.is_none() => None,
-        _ => {
-            return Err(pa_core::Error::invalid(
-                "heart rate",
-                "TRIMP and hrTSS need both --hr-rest and --hr-max",
-            )
-            .into());
+    use pa_core::fitness::load::Sex;
+    let sex = match sex {
+        SexArg::Male => Sex::Male,
+        SexArg::Female => Sex::Female,
+    };
+    // pa-core names the values; the errors here name the flags that carry them.
+    Thresholds::from_parts(ftp, hr.0, hr.1, hr.2, sex).map_err(|e| match e {
+        pa_core::Error::InvalidInput { field, reason } => {
+            let flag = match field.as_str() {
+                "FTP" => "--ftp",
+                "heart rate" => "--hr-rest and --hr-max",
+                "rest heart rate" => "--hr-rest",
+                "max heart rate" => "--hr-max",
+                "threshold heart rate" => "--lthr",
+                _ => field.as_str(),
+            };
+            pa_core::Error::invalid(flag, reason).into()
         }
-    };
-    let t = Thresholds {
-        ftp_w: ftp,
-        heart_rate,
-    };
-    t.validate()
-        .map_err(|e| pa_core::Error::invalid("--ftp", e.to_string()))?;
-    Ok(t)
+        other => other.into(),
+    })
 }
 
 /// Reads every file first: a bad one is an error and nothing is written. Then each file is written

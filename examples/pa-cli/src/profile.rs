@@ -5,7 +5,6 @@ use std::io::Write;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use pa_core::fitness::load::Thresholds;
 use pa_core::ports::Profile;
 
 use crate::import::SexArg;
@@ -54,21 +53,15 @@ pub(crate) fn run(cmd: ProfileCommand, store: &StoreArgs, ctx: Context) -> Resul
     match cmd {
         ProfileCommand::Show => show(&crate::store::reader(store)?.profile()?, ctx),
         ProfileCommand::Set(args) => {
-            let person = crate::store::writer(store)?;
-            let mut profile = person.profile()?;
-            if let Some(zone) = crate::briefing::zone_arg(args.zone.as_deref())? {
-                profile.zone = Some(zone);
-            }
-            let given = crate::import::thresholds(
-                args.ftp,
-                (args.hr_rest, args.hr_max, args.lthr),
-                args.sex,
-            )?;
-            profile.athlete = Thresholds {
-                ftp_w: given.ftp_w.or(profile.athlete.ftp_w),
-                heart_rate: given.heart_rate.or(profile.athlete.heart_rate),
+            let changes = Profile {
+                zone: crate::briefing::zone_arg(args.zone.as_deref())?,
+                athlete: crate::import::thresholds(
+                    args.ftp,
+                    (args.hr_rest, args.hr_max, args.lthr),
+                    args.sex,
+                )?,
             };
-            person.set_profile(&profile, "cli")?;
+            let profile = crate::store::writer(store)?.update_profile(changes, "cli")?;
             show(&profile, ctx)
         }
     }

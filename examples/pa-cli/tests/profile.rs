@@ -55,13 +55,14 @@ fn a_bad_profile_is_refused_and_the_stored_one_kept() {
     pa().args(["--db", &db, "profile", "set", "--hr-rest", "48"])
         .assert()
         .code(65)
-        .stderr(predicates::str::contains(
-            "TRIMP and hrTSS need both --hr-rest and --hr-max",
-        ));
+        .stderr(
+            "error: invalid --hr-rest and --hr-max: TRIMP and hrTSS need both the resting and \
+             the maximum heart rate\n",
+        );
     pa().args(["--db", &db, "profile", "set", "--ftp=-5"])
         .assert()
         .code(65)
-        .stderr(predicates::str::contains("FTP"));
+        .stderr("error: invalid --ftp: must be a finite number above zero, got -5\n");
     assert_eq!(
         json(&["--db", &db, "profile", "show"]),
         json!({"zone": "Asia/Tokyo", "athlete": {"ftp_w": null, "heart_rate": null}})

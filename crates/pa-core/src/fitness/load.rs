@@ -170,6 +170,21 @@ pub enum Sex {
     Female,
 }
 
+impl std::str::FromStr for Sex {
+    type Err = Error;
+    /// `male` or `female`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "male" => Ok(Sex::Male),
+            "female" => Ok(Sex::Female),
+            other => Err(Error::invalid(
+                "sex",
+                format!("'{other}' is neither 'male' nor 'female'"),
+            )),
+        }
+    }
+}
+
 /// Which TRIMP weighting to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -317,6 +332,41 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
+    /// Thresholds from the parts a person gives: the heart-rate profile needs both the resting
+    /// and the maximum heart rate (the threshold alone is not enough); nothing given is no
+    /// profile. Checked.
+    pub fn from_parts(
+        ftp_w: Option<f64>,
+        rest_bpm: Option<f64>,
+        max_bpm: Option<f64>,
+        threshold_bpm: Option<f64>,
+        sex: Sex,
+    ) -> Result<Self> {
+        let heart_rate = match (rest_bpm, max_bpm) {
+            (Some(rest), Some(max)) => Some(HeartRateProfile::new(rest, max, threshold_bpm, sex)?),
+            (None, None) if threshold_bpm.is_none() => None,
+            _ => {
+                return Err(Error::invalid(
+                    "heart rate",
+                    "TRIMP and hrTSS need both the resting and the maximum heart rate",
+                ));
+            }
+        };
+        let t = Self { ftp_w, heart_rate };
+        t.validate()?;
+        Ok(t)
+    }
+
+    /// These thresholds with the parts `over` gives (FTP, heart-rate profile) put in place of
+    /// their own.
+    #[must_use]
+    pub fn overridden_by(self, over: Thresholds) -> Self {
+        Self {
+            ftp_w: over.ftp_w.or(self.ftp_w),
+            heart_rate: over.heart_rate.or(self.heart_rate),
+        }
+    }
+
     /// Checks a positive FTP and a valid heart-rate profile.
     pub fn validate(&self) -> Result<()> {
         if let Some(ftp) = self.ftp_w {
@@ -532,6 +582,69 @@ pub fn running_stress(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_from_the_parts_given() {
+        let t = Thresholds::from_parts(
+            Some(250.0),
+            Some(48.0),
+            Some(188.0),
+            Some(170.0),
+            Sex::Female,
+        )
+        .unwrap();
+        assert_eq!(t.ftp_w, Some(250.0));
+        assert_eq!(
+            t.heart_rate,
+            Some(HeartRateProfile::new(48.0, 188.0, Some(170.0), Sex::Female).unwrap())
+        );
+        assert_eq!(
+            Thresholds::from_parts(None, None, None, None, Sex::Male).unwrap(),
+            Thresholds::default()
+        );
+        let need_both = Error::invalid(
+            "heart rate",
+            "TRIMP and hrTSS need both the resting and the maximum heart rate",
+        );
+        for (rest, max, lthr) in [
+            (Some(48.0), None, None),
+            (None, Some(188.0), None),
+            (None, None, Some(170.0)),
+        ] {
+            assert_eq!(
+                Thresholds::from_parts(None, rest, max, lthr, Sex::Male).unwrap_err(),
+                need_both
+            );
+        }
+        assert_eq!(
+            Thresholds::from_parts(Some(0.0), None, None, None, Sex::Male).unwrap_err(),
+            Thresholds {
+                ftp_w: Some(0.0),
+                heart_rate: None
+            }
+            .validate()
+            .unwrap_err()
+        );
+        assert_eq!("female".parse::<Sex>().unwrap(), Sex::Female);
+        assert_eq!(
+            "other".parse::<Sex>().unwrap_err(),
+            Error::invalid("sex", "'other' is neither 'male' nor 'female'")
+        );
+    }
+
+    #[test]
+    fn given_parts_replace_the_stored_ones() {
+        let stored =
+            Thresholds::from_parts(Some(250.0), Some(48.0), Some(188.0), None, Sex::Male).unwrap();
+        let ftp_only = Thresholds {
+            ftp_w: Some(260.0),
+            heart_rate: None,
+        };
+        let merged = stored.overridden_by(ftp_only);
+        assert_eq!(merged.ftp_w, Some(260.0));
+        assert_eq!(merged.heart_rate, stored.heart_rate);
+        assert_eq!(stored.overridden_by(Thresholds::default()), stored);
+    }
 
     #[test]
     fn timed_trimp_counts_each_sample_until_the_next() {

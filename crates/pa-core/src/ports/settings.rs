@@ -57,6 +57,16 @@ impl Profile {
         self.zone.unwrap_or(chrono_tz::UTC)
     }
 
+    /// This profile with the parts `changes` gives (zone, FTP, heart-rate profile) put in place
+    /// of its own.
+    #[must_use]
+    pub fn overridden_by(self, changes: Profile) -> Self {
+        Self {
+            zone: changes.zone.or(self.zone),
+            athlete: self.athlete.overridden_by(changes.athlete),
+        }
+    }
+
     /// Checks the thresholds.
     pub fn validate(&self) -> Result<()> {
         self.athlete.validate()

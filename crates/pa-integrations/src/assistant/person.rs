@@ -49,10 +49,7 @@ impl ImportRequest {
     /// The options files are read with: the request's, with the zone and thresholds it leaves
     /// out taken from `profile`.
     pub fn options(&self, profile: &Profile) -> Result<ImportOptions> {
-        let thresholds = Thresholds {
-            ftp_w: self.thresholds.ftp_w.or(profile.athlete.ftp_w),
-            heart_rate: self.thresholds.heart_rate.or(profile.athlete.heart_rate),
-        };
+        let thresholds = profile.athlete.overridden_by(self.thresholds);
         thresholds.validate()?;
         Ok(ImportOptions {
             zone: self.zone.unwrap_or_else(|| profile.zone_or_utc()),
@@ -114,6 +111,14 @@ impl Person {
     /// The person's profile (zone and athlete thresholds); the default when none is stored.
     pub fn profile(&self) -> Result<Profile> {
         Ok(Profile::from_settings(&self.handle.settings()?)?)
+    }
+
+    /// Changes the parts of the profile that `changes` gives (zone, FTP, heart-rate profile),
+    /// keeping the rest; returns the profile now stored.
+    pub fn update_profile(&self, changes: Profile, origin: &str) -> Result<Profile> {
+        let profile = self.profile()?.overridden_by(changes);
+        self.set_profile(&profile, origin)?;
+        Ok(profile)
     }
 
     /// Stores the person's profile (checked first), audited under `origin`.
