@@ -254,15 +254,5 @@ impl Assistant {
     }
 }
 
-impl From<sqlite::Store> for Assistant {
-    /// The facade over an already open SQLite store, on the system clock.
-    fn from(store: sqlite::Store) -> Self {
-        Self {
-            backend: Backend::Sqlite(store),
-            clock: Arc::new(SystemClock),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests;

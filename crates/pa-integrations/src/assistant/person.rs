@@ -163,12 +163,6 @@ impl Person {
         self.handle.weekly_review(week, zone, PmcOptions::default())
     }
 
-    /// The options files are read with: the request's, with the zone and thresholds the request
-    /// leaves out taken from the profile.
-    pub fn import_options(&self, request: &ImportRequest) -> Result<ImportOptions> {
-        request.options(&self.profile()?)
-    }
-
     /// Imports files (the format read from the content): every file is read before anything is
     /// written, calling `progress(done, path)` after each; then each is written in its own
     /// transaction (audited as `import:<file>`), unless it is a dry run. One report per file.
