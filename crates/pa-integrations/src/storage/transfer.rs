@@ -285,6 +285,41 @@ mod tests {
     use pa_core::money::{Money, parse_currency};
     use pa_core::time::{ZonedInstant, parse_zone};
 
+    /// The export's own line kinds are pa-core's declared names: every kind with columns of its
+    /// own is written under the name RecordKind gives it, and read back as that kind.
+    #[test]
+    fn line_kinds_are_the_declared_kind_names() {
+        let store = MemoryStore::new();
+        let id = UserId::new("me").unwrap();
+        store.create_user(&id);
+        let me = store.user(&id).unwrap();
+        let day: pa_core::time::Day = "2026-11-20".parse().unwrap();
+        me.apply(&crate::demo::year(day, 2).unwrap()).unwrap();
+        let mut out = Vec::new();
+        export_jsonl(&me, &mut out, &[]).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for line in String::from_utf8(out).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            seen.insert(v["kind"].as_str().unwrap().to_owned());
+        }
+        for kind in RecordKind::ALL.into_iter().filter(|k| !k.is_doc()) {
+            assert!(seen.contains(kind.as_str()), "{kind} missing from {seen:?}");
+        }
+        let bookkeeping = [
+            "setting",
+            "sync_state",
+            "sync_record",
+            "sync_run",
+            "llm_usage",
+        ];
+        for name in &seen {
+            assert!(
+                name.parse::<RecordKind>().is_ok() || bookkeeping.contains(&name.as_str()),
+                "{name}"
+            );
+        }
+    }
+
     fn batch() -> WriteBatch {
         let usd = parse_currency("USD").unwrap();
         let mut account = Account::new(
