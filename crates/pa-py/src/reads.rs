@@ -11,7 +11,7 @@ use pa_core::ports::{
     UserStore,
 };
 use pa_core::tasks::{Project, Reminder, Task};
-use pa_core::time::{Day, parse_zone};
+use pa_core::time::Day;
 use pa_integrations::assistant::Person;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -211,7 +211,7 @@ impl User {
         end: NaiveDate,
         tz: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let zone = tz.map(parse_zone).transpose().map_err(PyPaErr)?;
+        let zone = crate::records::zone_opt(tz)?;
         let zone = self.person.zone(zone).map_err(PyStoreErr)?;
         let (from, to) = (Day::from_naive(start), Day::from_naive(end));
         list(

@@ -83,6 +83,14 @@ pub(crate) fn zoned(z: &ZonedInstant) -> DateTime<Tz> {
     z.local()
 }
 
+/// An optional zone name from Python (`tz=`, `zone=`); `None` leaves the choice to the profile.
+pub(crate) fn zone_opt(name: Option<&str>) -> PyResult<Option<Tz>> {
+    Ok(name
+        .map(pa_core::time::parse_zone)
+        .transpose()
+        .map_err(crate::errors::PyPaErr)?)
+}
+
 pub(crate) fn naive(day: Day) -> NaiveDate {
     day.naive()
 }

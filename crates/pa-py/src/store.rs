@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use pa_core::time::{Day, parse_zone};
+use pa_core::time::Day;
 use pa_integrations::assistant::{Access, Assistant, ImportRequest, Location, Person};
 use pa_integrations::output::Existing;
 use pa_integrations::secrets::{KdfParams, Secret};
@@ -180,7 +180,7 @@ impl User {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = ImportRequest {
-            zone: zone.map(parse_zone).transpose().map_err(PyPaErr)?,
+            zone: crate::records::zone_opt(zone)?,
             dry_run,
             ..ImportRequest::default()
         };
@@ -253,7 +253,7 @@ impl User {
         day: Option<NaiveDate>,
         tz: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let zone = tz.map(parse_zone).transpose().map_err(PyPaErr)?;
+        let zone = crate::records::zone_opt(tz)?;
         let briefing = py
             .detach(|| self.person.briefing(day.map(Day::from_naive), zone))
             .map_err(PyStoreErr)?;
@@ -270,7 +270,7 @@ impl User {
         week: Option<&str>,
         tz: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let zone = tz.map(parse_zone).transpose().map_err(PyPaErr)?;
+        let zone = crate::records::zone_opt(tz)?;
         let week: Option<pa_core::time::Week> =
             week.map(str::parse).transpose().map_err(PyPaErr)?;
         let review = py
@@ -304,7 +304,7 @@ impl User {
     ) -> PyResult<()> {
         use pa_core::fitness::load::Thresholds;
         let changes = pa_core::ports::Profile {
-            zone: zone.map(parse_zone).transpose().map_err(PyPaErr)?,
+            zone: crate::records::zone_opt(zone)?,
             athlete: Thresholds::from_parts(
                 ftp,
                 hr_rest,
