@@ -97,6 +97,7 @@ fn bench(c: &mut Criterion) {
                 planned: &data.planned,
                 pmc: PmcOptions::default(),
                 health: &data.health,
+                body: &[],
                 habits: &data.habits,
                 tasks: &data.tasks,
                 events: &data.events,

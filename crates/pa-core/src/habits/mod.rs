@@ -172,6 +172,30 @@ impl Habit {
         Ok(())
     }
 
+    /// The entry recording `value` on `day`, checked against the habit's kind: a yes/no habit
+    /// takes yes, no or skip; a numerical one an amount (`no` is an amount of zero) or skip.
+    pub fn entry(&self, day: Day, value: EntryValue) -> Result<HabitEntry> {
+        let value = match (&self.kind, value) {
+            (HabitKind::YesNo, EntryValue::Amount(a)) => {
+                return Err(Error::invalid(
+                    format!("habit '{}'", self.name),
+                    format!("is yes/no; it takes yes, no or skip, not the amount {a}"),
+                ));
+            }
+            (HabitKind::Numerical { unit, .. }, EntryValue::Yes) => {
+                return Err(Error::invalid(
+                    format!("habit '{}'", self.name),
+                    format!("counts {unit}; give an amount, no or skip, not yes"),
+                ));
+            }
+            (HabitKind::Numerical { .. }, EntryValue::No) => EntryValue::Amount(0.0),
+            (_, v) => v,
+        };
+        let entry = HabitEntry { day, value };
+        entry.validate()?;
+        Ok(entry)
+    }
+
     /// A yes/no habit.
     pub fn yes_no(name: impl Into<String>, frequency: Frequency) -> Self {
         Self {
@@ -316,6 +340,44 @@ mod tests {
                 .to_string()
                 .contains("0/7")
         );
+    }
+
+    #[test]
+    fn entries_follow_the_kind() {
+        let day: Day = "2026-12-04".parse().unwrap();
+        let meditate = Habit::yes_no("Meditate", Frequency::DAILY);
+        let run =
+            Habit::numerical("Run", Frequency::WEEKLY, 20.0, TargetKind::AtLeast, "km").unwrap();
+        assert_eq!(
+            meditate.entry(day, EntryValue::Yes).unwrap(),
+            HabitEntry {
+                day,
+                value: EntryValue::Yes
+            }
+        );
+        assert_eq!(
+            meditate.entry(day, EntryValue::Amount(2.0)).unwrap_err(),
+            Error::invalid(
+                "habit 'Meditate'",
+                "is yes/no; it takes yes, no or skip, not the amount 2"
+            )
+        );
+        assert_eq!(
+            run.entry(day, EntryValue::Yes).unwrap_err(),
+            Error::invalid(
+                "habit 'Run'",
+                "counts km; give an amount, no or skip, not yes"
+            )
+        );
+        assert_eq!(
+            run.entry(day, EntryValue::No).unwrap().value,
+            EntryValue::Amount(0.0)
+        );
+        assert_eq!(
+            run.entry(day, EntryValue::Skip).unwrap().value,
+            EntryValue::Skip
+        );
+        assert!(run.entry(day, EntryValue::Amount(f64::NAN)).is_err());
     }
 
     #[test]

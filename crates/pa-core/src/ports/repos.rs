@@ -16,7 +16,7 @@ use crate::finance::recurring::{DetectedBill, RecurringOptions, detect_recurring
 use crate::fitness::adherence::{AdherenceOptions, WeeklyAdherence, weekly_adherence};
 use crate::fitness::pmc::{self, DailyLoads, Pmc, PmcOptions};
 use crate::fitness::trends::{DailySeries, HealthMetric, HrvDay, HrvOptions, hrv_status};
-use crate::fitness::{PlannedWorkout, TrainingPlan};
+use crate::fitness::{BodyComposition, PlannedWorkout, TrainingPlan};
 use crate::habits::streak::streaks;
 use crate::habits::{Habit, HabitEntry};
 use crate::journal::DailyCheckIn;
@@ -350,6 +350,7 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
         let mut balances = self.latest_balances(first.pred()?)?;
         balances.extend(self.balances(first, last)?);
         let checkins = self.records::<DailyCheckIn>(week_span)?;
+        let body = self.records::<BodyComposition>(week_span)?;
         Ok(weekly_review(
             week,
             &ReviewData {
@@ -359,6 +360,7 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
                 planned: &planned,
                 pmc,
                 health: &health,
+                body: &body,
                 habits: &habits,
                 tasks: &all_tasks,
                 events: &events,

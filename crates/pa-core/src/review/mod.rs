@@ -21,7 +21,7 @@ use crate::finance::{Account, BalanceSnapshot, Transaction};
 use crate::fitness::adherence::{AdherenceOptions, Totals, weekly_adherence};
 use crate::fitness::pmc::{self, DailyLoads, Form, PmcOptions};
 use crate::fitness::trends::{DailySeries, HealthMetric, HrvOptions, HrvStatus, hrv_status};
-use crate::fitness::{Activity, DailyHealth, PlannedWorkout};
+use crate::fitness::{Activity, BodyComposition, DailyHealth, PlannedWorkout};
 use crate::habits::streak::{DayStatus, day_statuses, streaks};
 use crate::habits::{Habit, HabitEntry};
 use crate::journal::{DailyCheckIn, average_mood};
@@ -45,6 +45,8 @@ pub struct ReviewData<'a> {
     pub pmc: PmcOptions,
     /// Daily health records.
     pub health: &'a [DailyHealth],
+    /// Weigh-ins and body composition.
+    pub body: &'a [BodyComposition],
     /// Habits with their entries.
     pub habits: &'a [(Habit, Vec<HabitEntry>)],
     /// Tasks.
@@ -99,6 +101,8 @@ pub struct HealthSummary {
     pub avg_resting_hr: Option<f64>,
     /// HRV status on Sunday.
     pub hrv_status: Option<HrvStatus>,
+    /// The last weigh-in of the week, kilograms.
+    pub weight_kg: Option<f64>,
 }
 
 /// One habit's week.
@@ -293,6 +297,12 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         ),
         avg_resting_hr: mean(week_health.iter().filter_map(|h| h.resting_hr_bpm)),
         hrv_status: hrv,
+        weight_kg: data
+            .body
+            .iter()
+            .filter(|b| in_week(b.measured_at.local_day()))
+            .max_by_key(|b| b.measured_at.utc)
+            .map(|b| b.weight_kg),
     };
 
     // Habits.
@@ -591,6 +601,17 @@ mod tests {
                 notes: String::new(),
             },
         ];
+        // Weigh-ins: the week's last one counts (Sunday 23:30 in the zone is still in the week;
+        // the next Monday's is not).
+        let weigh = |local: &str, kg: f64| {
+            let at = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
+            BodyComposition::weight(ZonedInstant::from_local(at, zone()).unwrap(), kg)
+        };
+        let body = vec![
+            weigh("2026-03-08 23:30", 71.9),
+            weigh("2026-03-02 07:00", 72.4),
+            weigh("2026-03-09 07:00", 71.0),
+        ];
         let data = ReviewData {
             zone: zone(),
             activities: &activities,
@@ -598,6 +619,7 @@ mod tests {
             planned: &planned,
             pmc: PmcOptions::default(),
             health: &health,
+            body: &body,
             habits: &habits,
             tasks: &tasks,
             events: &[standup],
@@ -624,6 +646,7 @@ mod tests {
             (r.health.avg_sleep_hours, r.health.avg_resting_hr),
             (Some(7.0), Some(53.0))
         );
+        assert_eq!(r.health.weight_kg, Some(71.9));
         let h = &r.habits[0];
         assert_eq!((h.streak_before, h.streak_after), (2, 2));
         assert!((h.completion_pct.unwrap() - 500.0 / 7.0).abs() < 1e-9);

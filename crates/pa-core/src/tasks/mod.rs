@@ -155,10 +155,29 @@ impl Task {
         Ok(())
     }
 
-    /// Marks the task done at `now`.
+    /// Marks the task done at `now`. Completing a done task keeps its first completion time,
+    /// so a repeated "done" changes nothing.
     pub fn complete(&mut self, now: DateTime<Utc>) {
-        self.status = TaskStatus::Done;
-        self.completed_at = Some(now);
+        if self.status != TaskStatus::Done {
+            self.status = TaskStatus::Done;
+            self.completed_at = Some(now.max(self.created_at));
+        }
+    }
+
+    /// Drops the task at `now` (kept, no longer open); the time is kept as when it closed.
+    pub fn cancel(&mut self, now: DateTime<Utc>) {
+        if self.status != TaskStatus::Cancelled {
+            self.status = TaskStatus::Cancelled;
+            self.completed_at = Some(now.max(self.created_at));
+        }
+    }
+
+    /// Opens a done or cancelled task again; an open task stays as it is.
+    pub fn reopen(&mut self) {
+        if !self.status.is_open() {
+            self.status = TaskStatus::Todo;
+            self.completed_at = None;
+        }
     }
 }
 
@@ -348,6 +367,26 @@ mod tests {
         Some(Due::At {
             at: ZonedInstant::new(utc(s), ny()),
         })
+    }
+
+    #[test]
+    fn done_cancel_reopen() {
+        use chrono::TimeZone;
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        let t1 = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let mut t = Task::new(TaskId::new("t-1").unwrap(), "Passport", t0);
+        t.complete(t1);
+        t.complete(Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap());
+        assert_eq!((t.status, t.completed_at), (TaskStatus::Done, Some(t1)));
+        t.reopen();
+        assert_eq!((t.status, t.completed_at), (TaskStatus::Todo, None));
+        // A clock behind the creation time cannot make an invalid task.
+        t.cancel(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap());
+        assert_eq!(
+            (t.status, t.completed_at),
+            (TaskStatus::Cancelled, Some(t0))
+        );
+        assert_eq!(t.validate(), Ok(()));
     }
 
     #[test]

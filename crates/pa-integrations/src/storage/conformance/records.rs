@@ -797,6 +797,14 @@ pub fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
             _ => None,
         })
         .collect();
+    let body: Vec<BodyComposition> = batch
+        .records
+        .iter()
+        .filter_map(|d| match d {
+            Doc::BodyComposition(b) => Some(b.clone()),
+            _ => None,
+        })
+        .collect();
     let pure = weekly_review(
         week,
         &ReviewData {
@@ -806,6 +814,7 @@ pub fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
             planned: &plans,
             pmc: PmcOptions::default(),
             health: &[],
+            body: &body,
             habits: &habits,
             tasks: &tasks,
             events: &events,
