@@ -289,8 +289,9 @@ impl User {
 
     /// Sets parts of the person's profile (what is not given stays): the zone "today" is counted
     /// in, FTP, and the heart-rate thresholds (`hr_rest` and `hr_max` together, with `lthr` and
-    /// `sex` "male" or "female"). Every front end reads the same profile.
-    #[pyo3(signature = (*, zone = None, ftp = None, hr_rest = None, hr_max = None, lthr = None, sex = "male"))]
+    /// `sex` "male" or "female"), and the currency of money given without one. Every front end
+    /// reads the same profile.
+    #[pyo3(signature = (*, zone = None, ftp = None, hr_rest = None, hr_max = None, lthr = None, sex = "male", currency = None))]
     #[allow(clippy::too_many_arguments)]
     fn set_profile(
         &self,
@@ -301,6 +302,7 @@ impl User {
         hr_max: Option<f64>,
         lthr: Option<f64>,
         sex: &str,
+        currency: Option<&str>,
     ) -> PyResult<()> {
         use pa_core::fitness::load::Thresholds;
         let changes = pa_core::ports::Profile {
@@ -313,6 +315,10 @@ impl User {
                 sex.parse().map_err(PyPaErr)?,
             )
             .map_err(PyPaErr)?,
+            currency: currency
+                .map(pa_core::money::parse_currency)
+                .transpose()
+                .map_err(PyPaErr)?,
         };
         py.detach(|| self.person.update_profile(changes, "python"))
             .map_err(PyStoreErr)?;

@@ -20,7 +20,7 @@ pub(crate) enum ProfileCommand {
     Show,
     /// Sets parts of the profile; what is not given stays as it is.
     #[command(after_help = "Examples:
-  pa profile set --zone Europe/Berlin
+  pa profile set --zone Europe/Berlin --currency EUR
   pa profile set --ftp 250 --hr-rest 48 --hr-max 188 --lthr 170 --sex female")]
     Set(SetArgs),
 }
@@ -44,6 +44,9 @@ pub(crate) struct SetArgs {
     /// Threshold (LTHR) heart rate, for hrTSS.
     #[arg(long = "lthr", id = "profile_lthr", value_name = "BPM")]
     lthr: Option<f64>,
+    /// The currency of money entered without one (an ISO 4217 code: EUR).
+    #[arg(long = "currency", id = "profile_currency", value_name = "CODE")]
+    currency: Option<String>,
     /// Sex, for TRIMP's weighting.
     #[arg(long = "sex", id = "profile_sex", value_enum, default_value = "male")]
     sex: SexArg,
@@ -60,6 +63,11 @@ pub(crate) fn run(cmd: ProfileCommand, store: &StoreArgs, ctx: Context) -> Resul
                     (args.hr_rest, args.hr_max, args.lthr),
                     args.sex,
                 )?,
+                currency: args
+                    .currency
+                    .as_deref()
+                    .map(pa_core::money::parse_currency)
+                    .transpose()?,
             };
             let profile = crate::store::writer(store)?.update_profile(changes, "cli")?;
             show(&profile, ctx)
@@ -85,6 +93,10 @@ fn show(profile: &Profile, ctx: Context) -> Result<()> {
                 .ftp_w
                 .map_or_else(|| "not set".to_owned(), |w| format!("{w} W"));
             writeln!(out, "FTP: {ftp}")?;
+            let currency = profile
+                .currency
+                .map_or_else(|| "not set".to_owned(), |c| c.code().to_owned());
+            writeln!(out, "currency: {currency}")?;
             match &profile.athlete.heart_rate {
                 Some(hr) => {
                     let lthr = hr

@@ -49,6 +49,9 @@ pub struct Profile {
     /// scored with these.
     #[serde(default)]
     pub athlete: Thresholds,
+    /// The currency money written by hand is in unless it says (an expense, a budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<crate::money::Currency>,
 }
 
 impl Profile {
@@ -64,6 +67,7 @@ impl Profile {
         Self {
             zone: changes.zone.or(self.zone),
             athlete: self.athlete.overridden_by(changes.athlete),
+            currency: changes.currency.or(self.currency),
         }
     }
 
@@ -115,6 +119,7 @@ mod tests {
                     HeartRateProfile::new(48.0, 188.0, Some(170.0), Sex::Female).unwrap(),
                 ),
             },
+            currency: Some(crate::money::parse_currency("eur").unwrap()),
         };
         let setting = profile.to_setting().unwrap();
         assert_eq!(setting.key, "profile");
@@ -151,6 +156,7 @@ mod tests {
                 ftp_w: Some(0.0),
                 heart_rate: None,
             },
+            currency: None,
         };
         assert_eq!(
             bad.to_setting().unwrap_err(),

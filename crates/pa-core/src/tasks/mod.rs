@@ -54,6 +54,23 @@ pub enum Priority {
     Urgent,
 }
 
+impl std::str::FromStr for Priority {
+    type Err = Error;
+    /// `low`, `medium`, `high`, `urgent`, or taskwarrior's `L`, `M`, `H`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" | "l" => Ok(Priority::Low),
+            "medium" | "m" => Ok(Priority::Medium),
+            "high" | "h" => Ok(Priority::High),
+            "urgent" | "u" => Ok(Priority::Urgent),
+            _ => Err(Error::invalid(
+                "priority",
+                format!("'{s}' is not low, medium, high or urgent"),
+            )),
+        }
+    }
+}
+
 /// When a task is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

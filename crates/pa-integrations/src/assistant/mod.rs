@@ -13,6 +13,7 @@
 //! errors mapped once, at the boundary, to [`crate::Error`]'s kinds.
 
 mod person;
+mod writes;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +30,10 @@ use crate::storage::sqlite;
 use pa_core::ports::Profile;
 
 pub use person::{ImportRequest, Person};
+pub use writes::{
+    Change, EditScope, EventChanges, HabitChanges, NewActivity, NewEvent, NewExpense, NewTask,
+    NewWorkout, TaskChanges, TaskFilter, Written,
+};
 
 /// The system clock.
 #[derive(Debug, Clone, Copy, Default)]

@@ -76,8 +76,12 @@ impl ImportRequest {
 /// (`FitnessRepository::pmc`, `FinanceRepository::net_worth`, …) works on it directly.
 #[derive(Clone)]
 pub struct Person {
-    handle: UserHandle,
+    pub(super) handle: UserHandle,
     clock: Arc<dyn Clock>,
+    /// Who writes: recorded in the audit log with every write.
+    pub(super) origin: Arc<str>,
+    /// Writes are checked and returned but not stored.
+    pub(super) dry_run: bool,
 }
 
 impl std::fmt::Debug for Person {
@@ -90,7 +94,33 @@ impl std::fmt::Debug for Person {
 
 impl Person {
     pub(super) fn new(handle: UserHandle, clock: Arc<dyn Clock>) -> Self {
-        Self { handle, clock }
+        Self {
+            handle,
+            clock,
+            origin: Arc::from("api"),
+            dry_run: false,
+        }
+    }
+
+    /// The same person, with writes audited under `origin` (`cli`, `python`, an app's name;
+    /// `api` unless set).
+    #[must_use]
+    pub fn with_origin(mut self, origin: &str) -> Self {
+        self.origin = Arc::from(origin);
+        self
+    }
+
+    /// The same person, with everyday writes checked and returned as they would be stored, but
+    /// not stored (each reports [`crate::assistant::Change::Preview`]).
+    #[must_use]
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// The origin writes are audited under.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// The person's name in the store.

@@ -27,6 +27,7 @@ fn today_is_counted_in_the_persons_zone_on_the_assistants_clock() {
         &Profile {
             zone: Some(chrono_tz::Europe::Berlin),
             athlete: Thresholds::default(),
+            currency: None,
         },
         "test",
     )
@@ -50,6 +51,7 @@ fn a_bad_profile_is_refused_and_the_stored_one_kept() {
             ftp_w: Some(-1.0),
             heart_rate: None,
         },
+        currency: None,
     };
     let err = me.set_profile(&bad, "test").unwrap_err();
     assert_eq!(

@@ -5,7 +5,7 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Literal, TypedDict, final
 
-from typing_extensions import Buffer
+from typing_extensions import Buffer, NotRequired
 
 from pa import records, results
 
@@ -87,6 +87,7 @@ class Athlete(TypedDict):  # type-only: at runtime a plain dict
 class Profile(TypedDict):  # type-only: at runtime a plain dict
     zone: str | None
     athlete: Athlete
+    currency: NotRequired[str]
 
 class WriteReport(TypedDict):  # type-only: at runtime a plain dict
     added: int
@@ -161,6 +162,7 @@ class User:
         hr_max: float | None = None,
         lthr: float | None = None,
         sex: Literal["male", "female"] = "male",
+        currency: str | None = None,
     ) -> None: ...
     def load_demo(self, day: datetime.date | None = None, *, seed: int = 1) -> int: ...
     def export_jsonl(self, path: str | os.PathLike[str]) -> None: ...
