@@ -64,9 +64,9 @@ impl Person {
         tags: Vec<String>,
         importance: u8,
     ) -> Result<Written<Memory>> {
-        let id = NoteId::new(self.mint::<Memory>("m", content)?)?;
-        let memory = Memory {
-            id,
+        let mut memory = Memory {
+            // Checked under a placeholder id first, so an error names no id never stored.
+            id: NoteId::new("(new)")?,
             content: content.trim().to_owned(),
             tags,
             importance,
@@ -74,6 +74,7 @@ impl Person {
             last_accessed: None,
         };
         memory.validate()?;
+        memory.id = NoteId::new(self.mint::<Memory>("m", content)?)?;
         self.put(memory)
     }
 }

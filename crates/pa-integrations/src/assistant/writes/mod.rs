@@ -154,3 +154,6 @@ fn one<'a, T>(
             .map_or_else(|| Error::NotFound { what: what.into() }, Error::Core),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -202,6 +202,8 @@ impl Person {
                 record: same,
             });
         }
+        // Checked under a placeholder id first, so an error names no id that was never stored.
+        Task::new(TaskId::new("(new)")?, new.title.trim(), self.now()).validate()?;
         let project = match &new.project {
             Some(p) => Some(self.project_id(p)?),
             None => None,

@@ -1,0 +1,516 @@
+//! Everyday writes through the facade: what each stores, what bad input gets, and that a
+//! refused write stores nothing.
+
+use std::sync::Arc;
+
+use pa_core::calendar::EventTime;
+use pa_core::finance::Category;
+use pa_core::fitness::Sport;
+use pa_core::habits::{EntryValue, Frequency, Habit, TargetKind};
+use pa_core::ids::ExternalRef;
+use pa_core::money::{Money, parse_currency};
+use pa_core::ports::{AuditAction, FixedClock, HabitEntryRecord, UserStore};
+use pa_core::tasks::{Due, Priority, TaskStatus};
+use pa_core::time::{Day, Month, ZonedInstant};
+
+use super::*;
+use crate::assistant::{Access, Assistant, Location};
+
+fn day(text: &str) -> Day {
+    text.parse().unwrap()
+}
+
+fn person() -> Person {
+    let pa = Assistant::open(&Location::Memory, Access::Create)
+        .unwrap()
+        .with_clock(Arc::new(FixedClock(
+            "2026-12-04T09:00:00Z".parse().unwrap(),
+        )));
+    pa.person("me", true).unwrap().with_origin("test-app")
+}
+
+fn local(text: &str) -> ZonedInstant {
+    let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+    ZonedInstant::from_local(naive, chrono_tz::Europe::Berlin).unwrap()
+}
+
+/// Everything stored, as the export writes it: what "nothing was written" is checked against.
+fn snapshot(p: &Person) -> String {
+    let mut out = Vec::new();
+    p.export_jsonl_to(&mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn habits_by_name_or_id_checked_by_kind_and_undone() {
+    let me = person();
+    let h = me
+        .add_habit(Habit::yes_no("Meditate", Frequency::DAILY))
+        .unwrap();
+    assert_eq!(h.change, Change::Added);
+    me.add_habit(
+        Habit::numerical("Run", Frequency::WEEKLY, 20.0, TargetKind::AtLeast, "km").unwrap(),
+    )
+    .unwrap();
+    // By name (any case) and by id: the same habit.
+    assert_eq!(me.habit("meditate").unwrap(), h.record);
+    assert_eq!(me.habit(h.record.id.as_str()).unwrap(), h.record);
+    let done = me
+        .check_habit("Meditate", Some(day("2026-12-03")), EntryValue::Yes)
+        .unwrap();
+    assert_eq!(done.change, Change::Added);
+    assert_eq!(
+        me.check_habit("Meditate", Some(day("2026-12-03")), EntryValue::Yes)
+            .unwrap()
+            .change,
+        Change::Unchanged
+    );
+    me.check_habit("run", None, EntryValue::Amount(5.5))
+        .unwrap();
+    let before = snapshot(&me);
+    // Bad input: typed errors that say what, and nothing written.
+    assert_eq!(
+        me.check_habit("Meditate", None, EntryValue::Amount(2.0))
+            .unwrap_err()
+            .to_string(),
+        "invalid habit 'Meditate': is yes/no; it takes yes, no or skip, not the amount 2"
+    );
+    assert!(matches!(
+        me.check_habit("Juggle", None, EntryValue::Yes).unwrap_err(),
+        Error::NotFound { what } if what == "habit 'Juggle'"
+    ));
+    assert!(matches!(
+        me.add_habit(Habit::yes_no("meditate", Frequency::DAILY)).unwrap_err(),
+        Error::Conflict { what, .. } if what == "habit 'meditate'"
+    ));
+    assert_eq!(
+        me.add_habit(Habit::yes_no(" ", Frequency::DAILY))
+            .unwrap_err()
+            .to_string(),
+        "invalid habit: name must not be blank"
+    );
+    assert_eq!(snapshot(&me), before);
+    // Undo removes the day's entry; undoing again finds none.
+    let undone = me.undo_habit("Meditate", Some(day("2026-12-03"))).unwrap();
+    assert_eq!(undone.change, Change::Deleted);
+    assert_eq!(
+        me.record::<HabitEntryRecord>(&format!("{}/2026-12-03", h.record.id))
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        me.undo_habit("Meditate", Some(day("2026-12-03"))).unwrap_err(),
+        Error::NotFound { what } if what == "an entry of habit 'Meditate' on 2026-12-03"
+    ));
+    let archived = me
+        .edit_habit(
+            "Meditate",
+            HabitChanges {
+                archived: Some(true),
+                ..HabitChanges::default()
+            },
+        )
+        .unwrap();
+    assert!(archived.record.record.archived);
+    // Every write is audited under the person's origin.
+    let audit = me.audit_log(Day::EARLIEST, Day::LATEST).unwrap();
+    assert!(audit.iter().all(|a| a.origin == "test-app"), "{audit:?}");
+    assert!(audit.iter().any(|a| a.action == AuditAction::Deleted));
+}
+
+#[test]
+fn tasks_add_find_complete_reopen_cancel_delete() {
+    let me = person();
+    let a = me
+        .add_task(NewTask {
+            title: "Renew passport".into(),
+            due: Some(Due::Day {
+                day: day("2026-12-10"),
+            }),
+            priority: Priority::High,
+            project: Some("Admin".into()),
+            tags: vec!["errand".into()],
+            ..NewTask::default()
+        })
+        .unwrap()
+        .record;
+    let b = me
+        .add_task(NewTask {
+            title: "Passport photos".into(),
+            ..NewTask::default()
+        })
+        .unwrap()
+        .record;
+    assert_ne!(a.id, b.id);
+    assert_eq!(me.projects().unwrap()[0].name, "Admin");
+    assert_eq!(a.project, Some(me.projects().unwrap()[0].id.clone()));
+    // Two titles contain "passport": asked for the id (candidates in id order), nothing changed.
+    let (first, second) = if a.id < b.id { (&a, &b) } else { (&b, &a) };
+    let ambiguous = format!(
+        "invalid task: 'passport' matches 2 of them: {} ({}), {} ({}); give the id",
+        first.id, first.title, second.id, second.title
+    );
+    let before = snapshot(&me);
+    assert_eq!(
+        me.complete_task("passport").unwrap_err().to_string(),
+        ambiguous
+    );
+    assert_eq!(snapshot(&me), before);
+    let done = me.complete_task("photos").unwrap().record;
+    assert_eq!(done.status, TaskStatus::Done);
+    assert_eq!(done.completed_at, Some(me.now()));
+    // Any task may be named for a look-up; only one open task is left for "done".
+    assert_eq!(me.task("passport").unwrap_err().to_string(), ambiguous);
+    assert_eq!(me.complete_task("passport").unwrap().record.id, a.id);
+    assert_eq!(
+        me.tasks(&TaskFilter::default()).unwrap(),
+        vec![],
+        "no open tasks"
+    );
+    assert_eq!(
+        me.reopen_task(a.id.as_str()).unwrap().record.status,
+        TaskStatus::Todo
+    );
+    let edited = me
+        .edit_task(
+            "renew",
+            TaskChanges {
+                title: Some("Renew passport (urgent)".into()),
+                priority: Some(Priority::Urgent),
+                ..TaskChanges::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(edited.change, Change::Updated);
+    assert_eq!(edited.record.id, a.id);
+    assert_eq!(
+        me.cancel_task("renew").unwrap().record.status,
+        TaskStatus::Cancelled
+    );
+    assert_eq!(
+        me.tasks(&TaskFilter {
+            all: true,
+            ..TaskFilter::default()
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    assert_eq!(
+        me.delete_task(b.id.as_str()).unwrap().change,
+        Change::Deleted
+    );
+    assert!(matches!(
+        me.delete_task(b.id.as_str()).unwrap_err(),
+        Error::NotFound { what } if what == format!("task '{}'", b.id)
+    ));
+}
+
+#[test]
+fn an_external_id_keeps_one_identity() {
+    let me = person();
+    let ext = ExternalRef::new("todoist", "42").unwrap();
+    let new = NewTask {
+        title: "Call mum".into(),
+        external: Some(ext.clone()),
+        ..NewTask::default()
+    };
+    let first = me.add_task(new.clone()).unwrap();
+    assert_eq!(first.change, Change::Added);
+    let again = me.add_task(new).unwrap();
+    assert_eq!(
+        (again.change, again.record),
+        (Change::Unchanged, first.record.clone())
+    );
+    // An edit keeps the external reference, so a sync pushes it rather than duplicating it.
+    let edited = me
+        .edit_task(
+            "call mum",
+            TaskChanges {
+                title: Some("Call mum back".into()),
+                ..TaskChanges::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(edited.record.external, Some(ext));
+    let eur = parse_currency("EUR").unwrap();
+    let expense = NewExpense {
+        day: Some(day("2026-12-03")),
+        amount: Money::parse("12.50", eur).unwrap(),
+        category: Some("Food/Groceries".parse::<Category>().unwrap()),
+        description: "Market".into(),
+        merchant: None,
+        external: Some(ExternalRef::new("sheet", "row-7").unwrap()),
+    };
+    assert_eq!(
+        me.add_expense(expense.clone()).unwrap().change,
+        Change::Added
+    );
+    let before = snapshot(&me);
+    assert_eq!(me.add_expense(expense).unwrap().change, Change::Unchanged);
+    assert_eq!(snapshot(&me), before);
+}
+
+#[test]
+fn events_series_and_one_occurrence() {
+    let me = person();
+    let added = me
+        .add_event(NewEvent {
+            calendar: "Personal".into(),
+            title: "Swim club".into(),
+            time: EventTime::Timed {
+                start: local("2026-12-01 18:30"),
+                end: local("2026-12-01 19:30"),
+            },
+            rrule: Some("FREQ=WEEKLY;COUNT=4".into()),
+            location: None,
+            external: None,
+        })
+        .unwrap();
+    assert_eq!(added.change, Change::Added);
+    let moved = me
+        .edit_event(
+            "swim",
+            EventChanges {
+                title: Some("Swim club (pool B)".into()),
+                ..EventChanges::default()
+            },
+            EditScope::Occurrence(day("2026-12-08")),
+        )
+        .unwrap();
+    assert_eq!(moved.record.record.overrides.len(), 1);
+    let zone = chrono_tz::Europe::Berlin;
+    let titles = |from: &str, to: &str| -> Vec<String> {
+        pa_core::ports::CalendarRepository::occurrences(&me, day(from), day(to), zone)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.title)
+            .collect()
+    };
+    assert_eq!(
+        titles("2026-12-01", "2026-12-31"),
+        ["Swim club", "Swim club (pool B)", "Swim club", "Swim club"]
+    );
+    me.delete_event("swim", EditScope::Occurrence(day("2026-12-15")))
+        .unwrap();
+    assert_eq!(titles("2026-12-15", "2026-12-15"), Vec::<String>::new());
+    assert_eq!(
+        me.edit_event(
+            "swim",
+            EventChanges::default(),
+            EditScope::Occurrence(day("2026-12-09"))
+        )
+        .unwrap_err()
+        .to_string(),
+        "invalid event 'Swim club': has no occurrence on 2026-12-09 to change (edit the series instead)"
+    );
+    let before = snapshot(&me);
+    let bad = me.add_event(NewEvent {
+        calendar: "Personal".into(),
+        title: "Broken".into(),
+        time: EventTime::AllDay {
+            start: day("2026-12-05"),
+            end: day("2026-12-06"),
+        },
+        rrule: Some("FREQ=SOMETIMES".into()),
+        location: None,
+        external: None,
+    });
+    assert_eq!(
+        bad.unwrap_err().to_string(),
+        "invalid RRULE: 'FREQ=SOMETIMES': RRule parsing error: `SOMETIMES` is not a valid frequency."
+    );
+    assert_eq!(snapshot(&me), before);
+    assert_eq!(
+        me.delete_event("swim", EditScope::Series).unwrap().change,
+        Change::Deleted
+    );
+    assert_eq!(titles("2026-12-01", "2026-12-31"), Vec::<String>::new());
+}
+
+#[test]
+fn money_body_journal_and_reminders() {
+    let me = person();
+    let eur = parse_currency("EUR").unwrap();
+    // No currency given and none in the profile.
+    assert_eq!(
+        me.currency(None).unwrap_err().to_string(),
+        "invalid currency: none given and none in the profile (set one: pa profile set --currency EUR)"
+    );
+    let before = snapshot(&me);
+    assert_eq!(
+        me.add_expense(NewExpense {
+            day: None,
+            amount: Money::parse("-3", eur).unwrap(),
+            category: None,
+            description: "refund?".into(),
+            merchant: None,
+            external: None,
+        })
+        .unwrap_err()
+        .to_string(),
+        "invalid expense: amount -3 must be above zero (what was spent)"
+    );
+    assert_eq!(snapshot(&me), before);
+    let spent = me
+        .add_expense(NewExpense {
+            day: None,
+            amount: Money::parse("4.20", eur).unwrap(),
+            category: Some("Food/Coffee".parse().unwrap()),
+            description: "Flat white".into(),
+            merchant: Some("Café".into()),
+            external: None,
+        })
+        .unwrap()
+        .record;
+    assert_eq!(spent.amount, Money::parse("-4.20", eur).unwrap());
+    assert_eq!(spent.posted, day("2026-12-04"));
+    assert_eq!(me.accounts().unwrap()[0].name, "Cash (EUR)");
+    let month = Month::new(2026, 12).unwrap();
+    me.set_budget(
+        "Food".parse().unwrap(),
+        month,
+        Money::parse("300", eur).unwrap(),
+    )
+    .unwrap();
+    let budgets = pa_core::ports::FinanceRepository::budget_status(&me, month, day("2026-12-04"));
+    assert_eq!(
+        budgets.unwrap()[0].spent,
+        Money::parse("4.20", eur).unwrap()
+    );
+    assert_eq!(
+        me.set_budget(
+            "Food".parse().unwrap(),
+            month,
+            Money::parse("-1", eur).unwrap()
+        )
+        .unwrap_err()
+        .to_string(),
+        "invalid budget Food 2026-12: amount must not be negative"
+    );
+
+    let w = me
+        .log_weight(local("2026-12-04 07:00"), 71.4, None)
+        .unwrap();
+    assert_eq!(w.change, Change::Added);
+    let before = snapshot(&me);
+    assert_eq!(
+        me.log_weight(local("2026-12-04 07:00"), -1.0, None)
+            .unwrap_err()
+            .to_string(),
+        "invalid weight_kg: must be a finite number above zero, got -1"
+    );
+    assert_eq!(
+        me.log_weight(local("2026-12-04 07:00"), 70.0, Some(140.0))
+            .unwrap_err()
+            .to_string(),
+        "invalid body_fat_pct: 140 is outside 0–100"
+    );
+    assert_eq!(snapshot(&me), before);
+    let run = me
+        .log_activity(NewActivity {
+            sport: Sport::Run,
+            start: local("2026-12-04 07:30"),
+            duration_s: 2700.0,
+            distance_m: Some(8000.0),
+            load: Some(55.0),
+            name: None,
+            external: None,
+        })
+        .unwrap();
+    assert_eq!(run.record.training_load, Some(55.0));
+    let plan = me
+        .plan_workout(NewWorkout {
+            day: day("2026-12-05"),
+            sport: Sport::Ride,
+            duration_s: Some(5400.0),
+            distance_m: None,
+            load: Some(80.0),
+            description: "Endurance".into(),
+        })
+        .unwrap();
+    assert_eq!(plan.record.workouts.len(), 1);
+    let review = me.weekly_review(None, None).unwrap();
+    assert_eq!(review.health.weight_kg, Some(71.4));
+    assert_eq!(review.training.planned.load, 80.0);
+    assert_eq!(review.training.actual.load, 55.0);
+
+    let c = me
+        .check_in(None, Some(4), None, Some("Good sleep"))
+        .unwrap();
+    assert_eq!(c.record.mood, Some(4));
+    let c = me.check_in(None, None, Some(3), None).unwrap();
+    assert_eq!((c.record.mood, c.record.energy), (Some(4), Some(3)));
+    assert_eq!(
+        me.check_in(None, Some(9), None, None)
+            .unwrap_err()
+            .to_string(),
+        pa_core::journal::DailyCheckIn {
+            day: day("2026-12-04"),
+            answers: vec![],
+            mood: Some(9),
+            energy: Some(3),
+            notes: "Good sleep".into()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string()
+    );
+    assert_eq!(me.weekly_review(None, None).unwrap().mood_avg, Some(4.0));
+    me.add_note("Idea", "A bike trip in spring", vec!["journal".into()])
+        .unwrap();
+    assert_eq!(
+        me.remember("Allergic to penicillin", vec![], 9)
+            .unwrap_err()
+            .to_string(),
+        "invalid memory (new): importance 9 is not 1–5"
+    );
+    assert_eq!(
+        me.remember("Allergic to penicillin", vec![], 5)
+            .unwrap()
+            .change,
+        Change::Added
+    );
+    let r = me
+        .add_reminder("Stretch", local("2026-12-04 08:00"), None)
+        .unwrap()
+        .record;
+    assert_eq!(me.briefing(None, None).unwrap().reminders.len(), 1);
+    assert_eq!(
+        me.snooze_reminder(r.id.as_str(), local("2026-12-04 09:30"))
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "invalid reminder {}: cannot be snoozed to 2026-12-04T09:30:00+01:00[Europe/Berlin], which is not in the future",
+            r.id
+        )
+    );
+    me.snooze_reminder(r.id.as_str(), local("2026-12-04 18:00"))
+        .unwrap();
+    assert_eq!(me.briefing(None, None).unwrap().reminders.len(), 0);
+    assert!(me.mark_reminder_sent(r.id.as_str()).unwrap().record.sent);
+    assert_eq!(
+        me.delete_reminder(r.id.as_str()).unwrap().change,
+        Change::Deleted
+    );
+}
+
+#[test]
+fn a_dry_run_checks_and_stores_nothing() {
+    let me = person();
+    let before = snapshot(&me);
+    let preview = me.clone().dry_run(true);
+    let h = preview
+        .add_habit(Habit::yes_no("Read", Frequency::DAILY))
+        .unwrap();
+    assert_eq!(h.change, Change::Preview);
+    assert_eq!(h.record.record.name, "Read");
+    assert_eq!(
+        preview
+            .add_task(NewTask::default())
+            .unwrap_err()
+            .to_string(),
+        "invalid task (new): title is empty"
+    );
+    assert_eq!(snapshot(&me), before);
+}
