@@ -147,6 +147,18 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 t.actual.distance_m / 1000.0,
                 t.actual.load
             )?;
+            if t.planned.duration_s > 0.0 || t.planned.load > 0.0 {
+                let adherence = t
+                    .adherence_pct
+                    .map_or_else(String::new, |p| format!("; {p:.0}% done as planned"));
+                writeln!(
+                    s,
+                    "Planned: {:.1} h, {:.0} km, load {:.0}{adherence}",
+                    t.planned.duration_s / 3600.0,
+                    t.planned.distance_m / 1000.0,
+                    t.planned.load
+                )?;
+            }
             if let (Some(ctl), Some(atl), Some(tsb)) = (t.ctl, t.atl, t.tsb) {
                 let reading = t.form.map_or("", |f| f.describe());
                 writeln!(
@@ -157,6 +169,12 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
             let h = &review.health;
             if let Some(sleep) = h.avg_sleep_hours {
                 writeln!(s, "Sleep: {sleep:.1} h a night on average")?;
+            }
+            if let Some(kg) = h.weight_kg {
+                writeln!(s, "Weight: {kg} kg (the week's last weigh-in)")?;
+            }
+            if let Some(mood) = review.mood_avg {
+                writeln!(s, "Mood: {mood:.1} of 5 on average")?;
             }
             for habit in &review.habits {
                 writeln!(
@@ -175,6 +193,9 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 "Tasks: {} done, {} added, {} overdue",
                 review.tasks.done, review.tasks.added, review.tasks.overdue
             )?;
+            for c in &review.calendar {
+                writeln!(s, "Calendar {}: {:.1} h", clean(&c.calendar), c.hours)?;
+            }
             for c in &review.spending {
                 writeln!(
                     s,
@@ -182,6 +203,17 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                     clean(&c.category.to_string()),
                     c.spent,
                     c.currency.code()
+                )?;
+            }
+            for b in &review.budgets {
+                writeln!(
+                    s,
+                    "Budget {} {}: {} of {} {} spent",
+                    clean(&b.category.to_string()),
+                    b.month,
+                    b.spent.amount(),
+                    b.budgeted.amount(),
+                    b.budgeted.currency().code()
                 )?;
             }
             for n in &review.net_worth {

@@ -10,14 +10,21 @@ mod briefing;
 mod calendar;
 mod chart;
 mod config;
+mod event;
 mod finance;
+mod habit;
 mod habits;
 mod import;
+mod journal;
+mod log;
+mod money;
 mod output;
 mod plot;
 mod profile;
 mod store;
+mod task;
 mod training;
+mod write;
 
 use std::process::ExitCode;
 
@@ -70,6 +77,11 @@ struct Cli {
     )]
     user: String,
 
+    /// The instant pa takes as now (RFC 3339), for scripts and reproducible runs; default: the
+    /// system clock.
+    #[arg(long, global = true, env = "PA_NOW", value_name = "INSTANT")]
+    now: Option<chrono::DateTime<chrono::Utc>>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -117,9 +129,39 @@ enum Command {
     Backup(store::BackupArgs),
     /// Check the store for damage: SQLite's integrity check and every record read back.
     Check(store::CheckArgs),
-    /// Your zone and athlete thresholds, kept in the store for every front end.
+    /// Your zone, currency and athlete thresholds, kept in the store for every front end.
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Keep habits and check them in: add, check, undo, edit, archive, list.
+    #[command(subcommand)]
+    Habit(habit::HabitCommand),
+    /// Tasks: add, done, reopen, cancel, edit, rm, list.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Calendar events: add, edit (the series or one occurrence), rm.
+    #[command(subcommand)]
+    Event(event::EventCommand),
+    /// Reminders: add, list, done, snooze, rm.
+    #[command(subcommand)]
+    Remind(event::RemindCommand),
+    /// Writes a note or journal entry.
+    Note(journal::NoteArgs),
+    /// The day's check-in: mood, energy, a note.
+    Checkin(journal::CheckinArgs),
+    /// Something the assistant should remember about you.
+    Remember(journal::RememberArgs),
+    /// Money spent, entered by hand.
+    #[command(subcommand)]
+    Expense(money::ExpenseCommand),
+    /// Budgets per category and month.
+    #[command(subcommand)]
+    Budget(money::BudgetCommand),
+    /// Training and body entered by hand: an activity, a weigh-in.
+    #[command(subcommand)]
+    Log(log::LogCommand),
+    /// Plans a workout.
+    #[command(subcommand)]
+    Plan(log::PlanCommand),
 }
 
 /// Global settings every command sees.
@@ -135,6 +177,7 @@ pub(crate) struct Context {
 pub(crate) struct StoreArgs {
     pub(crate) db: Option<std::path::PathBuf>,
     pub(crate) user: String,
+    pub(crate) now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Context {
@@ -232,6 +275,7 @@ fn main() -> ExitCode {
     let store_args = StoreArgs {
         db: cli.db,
         user: cli.user,
+        now: cli.now,
     };
     let result = match cli.command {
         _ if ctx.format == Format::Ics && !matches!(cli.command, Command::Export(_)) => {
@@ -256,6 +300,17 @@ fn main() -> ExitCode {
         Command::Backup(args) => store::backup(args, &store_args, ctx),
         Command::Check(args) => store::check(args, &store_args, ctx),
         Command::Profile(cmd) => profile::run(cmd, &store_args, ctx),
+        Command::Habit(cmd) => habit::run(cmd, &store_args, ctx),
+        Command::Task(cmd) => task::run(cmd, &store_args, ctx),
+        Command::Event(cmd) => event::run(cmd, &store_args, ctx),
+        Command::Remind(cmd) => event::remind(cmd, &store_args, ctx),
+        Command::Note(args) => journal::note(args, &store_args, ctx),
+        Command::Checkin(args) => journal::checkin(args, &store_args, ctx),
+        Command::Remember(args) => journal::remember(args, &store_args, ctx),
+        Command::Expense(cmd) => money::expense(cmd, &store_args, ctx),
+        Command::Budget(cmd) => money::budget(cmd, &store_args, ctx),
+        Command::Log(cmd) => log::log(cmd, &store_args, ctx),
+        Command::Plan(cmd) => log::plan(cmd, &store_args, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

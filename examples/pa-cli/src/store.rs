@@ -284,14 +284,25 @@ pub(crate) fn path(args: &StoreArgs) -> Result<Option<PathBuf>> {
 /// The person's data, for a command that writes: the store (and its directory) is created on
 /// first use, and so is the person.
 pub(crate) fn writer(args: &StoreArgs) -> Result<Person> {
-    Ok(Assistant::open(&location(args), Access::Create)?.person(&args.user, true)?)
+    Ok(open(args, Access::Create)?
+        .person(&args.user, true)?
+        .with_origin("cli"))
+}
+
+/// The store at the arguments' location, on the `--now` clock when one is given.
+fn open(args: &StoreArgs, access: Access) -> Result<Assistant> {
+    let pa = Assistant::open(&location(args), access)?;
+    Ok(match args.now {
+        Some(now) => pa.with_clock(std::sync::Arc::new(pa_core::ports::FixedClock(now))),
+        None => pa,
+    })
 }
 
 /// The person's data, for a command that only reads: the store is opened read-only (it works on
 /// a read-only file and never waits behind a writer), and a missing store or person is an error;
 /// nothing is created.
 pub(crate) fn reader(args: &StoreArgs) -> Result<Person> {
-    Ok(Assistant::open(&location(args), Access::ReadOnly)?.person(&args.user, false)?)
+    Ok(open(args, Access::ReadOnly)?.person(&args.user, false)?)
 }
 
 /// A spinner on stderr while `job` runs: drawn only on a terminal, never with `--quiet`, and
