@@ -52,6 +52,7 @@ pub(crate) struct ActivityArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub(crate) struct WeightArgs {
     /// Weight, kilograms.
     kg: f64,

@@ -23,6 +23,7 @@ pub(crate) enum ExpenseCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub(crate) struct ExpenseArgs {
     /// The amount spent (above zero; exact decimals).
     amount: String,
@@ -59,6 +60,7 @@ pub(crate) enum BudgetCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub(crate) struct BudgetArgs {
     /// The category path.
     category: String,

@@ -89,7 +89,7 @@ impl Writer {
 /// `result` with its error's field renamed to the flag the value came from.
 pub(crate) fn named<T>(flag: &str, result: pa_core::Result<T>) -> Result<T> {
     result.map_err(|e| match e {
-        pa_core::Error::InvalidInput { reason, field } => {
+        pa_core::Error::InvalidInput { reason, field } if field != flag => {
             pa_core::Error::invalid(flag, format!("{field}: {reason}")).into()
         }
         other => other.into(),
