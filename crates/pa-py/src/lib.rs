@@ -15,6 +15,7 @@ mod records;
 mod review;
 mod store;
 mod training;
+mod writes;
 
 use pyo3::prelude::*;
 

@@ -7,31 +7,29 @@ use pa_core::calendar::recurrence::{Recurrence, resolve_local};
 use pa_core::habits::HabitEntry;
 use pa_core::habits::score::scores;
 use pa_core::habits::streak::streaks;
-use pa_core::ports::{HabitRepository, StoredHabit};
+use pa_core::ports::StoredHabit;
 use pa_core::tasks::schedule::Schedule;
 use pa_core::time::{Day, parse_zone};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::columns::{date_list, f64_array};
-use crate::errors::{PyPaErr, PyStoreErr, raise};
+use crate::errors::{PyPaErr, PyStoreErr};
 use crate::records::{naive, record};
 use crate::store::User;
 
 impl User {
-    /// The habit with id `habit` and its entries up to `as_of`; `NotFoundError` when unknown.
+    /// The habit `habit` names (its id or name) and its entries up to `as_of`; `NotFoundError`
+    /// when unknown.
     fn habit_with_entries(
         &self,
         py: Python<'_>,
         habit: &str,
         as_of: Day,
     ) -> PyResult<(StoredHabit, Vec<HabitEntry>)> {
-        let all = py
-            .detach(|| self.person.habits_with_entries(as_of))
-            .map_err(PyStoreErr)?;
-        all.into_iter()
-            .find(|(h, _)| h.id.as_str() == habit)
-            .ok_or_else(|| raise("NotFoundError", format!("no habit {habit:?}"), &[]))
+        Ok(py
+            .detach(|| self.person.habit_with_entries(habit, as_of))
+            .map_err(PyStoreErr)?)
     }
 }
 

@@ -178,7 +178,8 @@ impl User {
         Ok(out)
     }
 
-    /// Habit entries on days in `[start, end]` (of one habit when `habit` names its id).
+    /// Habit entries on days in `[start, end]` (of one habit when `habit` names it by id or
+    /// name).
     #[pyo3(signature = (habit = None, start = None, end = None))]
     fn habit_entries<'py>(
         &self,
@@ -193,7 +194,8 @@ impl User {
             || {
                 let mut all = self.person.records::<HabitEntryRecord>(Some((from, to)))?;
                 if let Some(h) = &habit {
-                    all.retain(|e| e.habit.as_str() == h);
+                    let id = self.person.habit(h)?.id;
+                    all.retain(|e| e.habit == id);
                 }
                 Ok(all)
             },

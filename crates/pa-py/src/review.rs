@@ -88,6 +88,7 @@ pub(crate) fn weekly_review<'py>(py: Python<'py>, w: &WeeklyReview) -> PyResult<
         avg_sleep_hours: h.avg_sleep_hours,
         avg_resting_hr: h.avg_resting_hr,
         hrv_status: h.hrv_status.as_ref().map(tag).transpose()?,
+        weight_kg: h.weight_kg,
     })?;
     let habits = tuple(py, &w.habits, |py, h| {
         record!(results: py, "HabitSummary" {

@@ -25,18 +25,39 @@ impl Store {
     /// Opens the store at `path`, or the default store in the user's data directory, creating it
     /// when missing unless `create` is false (then a missing store is a `NotFoundError` and
     /// nothing is made); `":memory:"` opens a store that lives only as long as this object.
+    /// `now` (an aware datetime) fixes the instant pa takes as now, for scripts and tests; by
+    /// default it is the system clock.
     #[new]
-    #[pyo3(signature = (path = None, *, create = true))]
-    fn new(py: Python<'_>, path: Option<PathBuf>, create: bool) -> PyResult<Self> {
+    #[pyo3(signature = (path = None, *, create = true, now = None))]
+    fn new(
+        py: Python<'_>,
+        path: Option<PathBuf>,
+        create: bool,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        // Checked before anything is opened, so a bad `now` creates no store.
+        let clock = now
+            .map(|now| {
+                crate::writes::utc_of(now)?.ok_or_else(|| {
+                    PyErr::from(PyPaErr(pa_core::Error::invalid(
+                        "now",
+                        "give an aware datetime (with tzinfo)",
+                    )))
+                })
+            })
+            .transpose()?;
         let location = Location::or_default(path);
         let access = if create {
             Access::Create
         } else {
             Access::Existing
         };
-        let inner = py
+        let mut inner = py
             .detach(|| Assistant::open(&location, access))
             .map_err(PyStoreErr)?;
+        if let Some(now) = clock {
+            inner = inner.with_clock(std::sync::Arc::new(pa_core::ports::FixedClock(now)));
+        }
         let path = inner
             .path()
             .map_or_else(|| PathBuf::from(":memory:"), PathBuf::from);
@@ -44,11 +65,14 @@ impl Store {
     }
 
     /// The person `name`'s view of the store, created on first use unless `create` is false
-    /// (then an unknown name is a `NotFoundError`).
-    #[pyo3(signature = (name = "me", *, create = true))]
-    fn user(&self, name: &str, create: bool) -> PyResult<User> {
+    /// (then an unknown name is a `NotFoundError`). Writes are audited under `origin` (an app's
+    /// name; default "python").
+    #[pyo3(signature = (name = "me", *, create = true, origin = "python"))]
+    fn user(&self, name: &str, create: bool, origin: &str) -> PyResult<User> {
         let person = self.inner.person(name, create).map_err(PyStoreErr)?;
-        Ok(User { person })
+        Ok(User {
+            person: person.with_origin(origin),
+        })
     }
 
     /// The people in the store, by name.

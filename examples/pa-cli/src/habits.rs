@@ -85,28 +85,14 @@ pub(crate) fn run(cmd: HabitsCommand, store: &crate::StoreArgs, ctx: Context) ->
     }
 }
 
-/// The stored habit named `name` (any case) and its entries.
+/// The stored habit `reference` names (its name in any case, or its id) and its entries.
 fn stored(
     store: &crate::StoreArgs,
-    name: &str,
+    reference: &str,
 ) -> Result<(Habit, Vec<pa_core::habits::HabitEntry>)> {
-    use pa_core::ports::HabitRepository;
-    let handle = crate::store::reader(store)?;
-    let all = handle.habits_with_entries(pa_core::time::Day::LATEST)?;
-    let names: Vec<String> = all.iter().map(|(h, _)| h.record.name.clone()).collect();
-    all.into_iter()
-        .find(|(h, _)| h.record.name.eq_ignore_ascii_case(name))
-        .map(|(h, e)| (h.record, e))
-        .ok_or_else(|| {
-            pa_core::Error::invalid(
-                "--habit",
-                format!(
-                    "no habit '{name}' in the store (it has: {})",
-                    names.join(", ")
-                ),
-            )
-            .into()
-        })
+    let (habit, entries) =
+        crate::store::reader(store)?.habit_with_entries(reference, pa_core::time::Day::LATEST)?;
+    Ok((habit.record, entries))
 }
 
 fn score(args: ScoreArgs, store: &crate::StoreArgs, ctx: Context) -> Result<()> {

@@ -9,6 +9,10 @@ from typing_extensions import Buffer, NotRequired
 
 from pa import records, results
 
+_When = datetime.date | datetime.datetime | str
+_Duration = datetime.timedelta | float | str
+_Amount = Decimal | int | str
+
 __all__ = [
     "Store",
     "User",
@@ -97,8 +101,14 @@ class WriteReport(TypedDict):  # type-only: at runtime a plain dict
 
 @final
 class Store:
-    def __new__(cls, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store: ...
-    def user(self, name: str = "me", *, create: bool = True) -> User: ...
+    def __new__(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        now: datetime.datetime | None = None,
+    ) -> Store: ...
+    def user(self, name: str = "me", *, create: bool = True, origin: str = "python") -> User: ...
     def users(self) -> list[str]: ...
     def delete_user(self, name: str) -> bool: ...
     def unlock(self, passphrase: str) -> Vault: ...
@@ -217,6 +227,143 @@ class User:
     def recurring_bills(self, *, as_of: datetime.date | None = None) -> list[results.DetectedBill]: ...
     def habit_streaks(self, habit: str, *, as_of: datetime.date | None = None) -> results.Streaks: ...
     def habit_scores(self, habit: str, *, as_of: datetime.date | None = None) -> HabitScoreColumns: ...
+    # Everyday writes. Days and times: a date, a datetime (naive = wall-clock in the person's
+    # zone) or the CLI's text forms ("fri 18:30", "+3d"). Money: Decimal, int or str, never float.
+    def add_habit(
+        self,
+        name: str,
+        *,
+        freq: str = "daily",
+        target: float | None = None,
+        unit: str = "",
+        at_most: bool = False,
+        category: str | None = None,
+    ) -> results.Written[records.Habit]: ...
+    def edit_habit(
+        self,
+        habit: str,
+        *,
+        name: str | None = None,
+        freq: str | None = None,
+        category: str | None = None,
+        archived: bool | None = None,
+    ) -> results.Written[records.Habit]: ...
+    def habit(self, habit: str) -> records.Habit: ...
+    def check_habit(
+        self, habit: str, value: str | bool | float | None = None, *, day: _When | None = None
+    ) -> results.Written[records.HabitEntry]: ...
+    def undo_habit(self, habit: str, *, day: _When | None = None) -> results.Written[records.HabitEntry]: ...
+    def add_task(
+        self,
+        title: str,
+        *,
+        due: _When | None = None,
+        priority: Literal["low", "medium", "high", "urgent"] = "medium",
+        project: str | None = None,
+        tags: Sequence[str] | None = None,
+        notes: str | None = None,
+        external: str | None = None,
+    ) -> results.Written[records.Task]: ...
+    def edit_task(
+        self,
+        task: str,
+        *,
+        title: str | None = None,
+        due: _When | None = None,
+        priority: Literal["low", "medium", "high", "urgent"] | None = None,
+        project: str | None = None,
+        tags: Sequence[str] | None = None,
+        notes: str | None = None,
+        clear: Sequence[Literal["due", "project"]] | None = None,
+    ) -> results.Written[records.Task]: ...
+    def complete_task(self, task: str) -> results.Written[records.Task]: ...
+    def reopen_task(self, task: str) -> results.Written[records.Task]: ...
+    def cancel_task(self, task: str) -> results.Written[records.Task]: ...
+    def delete_task(self, task: str) -> results.Written[records.Task]: ...
+    def find_tasks(
+        self,
+        *,
+        all: bool = False,
+        project: str | None = None,
+        tag: str | None = None,
+        due_by: _When | None = None,
+    ) -> list[records.Task]: ...
+    def add_event(
+        self,
+        title: str,
+        start: _When,
+        *,
+        end: _When | None = None,
+        duration: _Duration | None = None,
+        calendar: str = "Personal",
+        rrule: str | None = None,
+        location: str | None = None,
+        external: str | None = None,
+    ) -> results.Written[records.Event]: ...
+    def edit_event(
+        self,
+        event: str,
+        *,
+        on: _When | None = None,
+        title: str | None = None,
+        start: _When | None = None,
+        duration: _Duration | None = None,
+    ) -> results.Written[records.Event]: ...
+    def delete_event(self, event: str, *, on: _When | None = None) -> results.Written[records.Event]: ...
+    def add_reminder(self, message: str, at: _When, *, task: str | None = None) -> results.Written[records.Reminder]: ...
+    def mark_reminder_sent(self, id: str) -> results.Written[records.Reminder]: ...
+    def snooze_reminder(self, id: str, until: _When) -> results.Written[records.Reminder]: ...
+    def delete_reminder(self, id: str) -> results.Written[records.Reminder]: ...
+    def add_note(self, text: str, *, title: str = "", tags: Sequence[str] | None = None) -> results.Written[records.Note]: ...
+    def check_in(
+        self,
+        *,
+        day: _When | None = None,
+        mood: int | None = None,
+        energy: int | None = None,
+        notes: str | None = None,
+    ) -> results.Written[records.CheckIn]: ...
+    def remember(
+        self, content: str, *, importance: int = 3, tags: Sequence[str] | None = None
+    ) -> results.Written[records.Memory]: ...
+    def add_expense(
+        self,
+        amount: _Amount,
+        description: str = "",
+        *,
+        currency: str | None = None,
+        category: str | None = None,
+        day: _When | None = None,
+        merchant: str | None = None,
+        external: str | None = None,
+    ) -> results.Written[records.Transaction]: ...
+    def set_budget(
+        self, category: str, amount: _Amount, *, month: str | None = None, currency: str | None = None
+    ) -> results.Written[records.Budget]: ...
+    def log_activity(
+        self,
+        sport: str,
+        start: _When,
+        duration: _Duration,
+        *,
+        km: float | None = None,
+        load: float | None = None,
+        name: str | None = None,
+        external: str | None = None,
+    ) -> results.Written[records.Activity]: ...
+    def log_weight(
+        self, kg: float, *, at: _When | None = None, fat_pct: float | None = None
+    ) -> results.Written[records.BodyComposition]: ...
+    def plan_workout(
+        self,
+        sport: str,
+        *,
+        day: _When | None = None,
+        duration: _Duration | None = None,
+        km: float | None = None,
+        load: float | None = None,
+        description: str = "",
+    ) -> results.Written[records.TrainingPlan]: ...
 
 class PmcSeries(TypedDict):  # type-only: at runtime a plain dict
     load: array.array[float]

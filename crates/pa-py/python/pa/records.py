@@ -24,6 +24,7 @@ __all__ = [
     "Answer",
     "Balance",
     "BodyComposition",
+    "Budget",
     "CheckIn",
     "DailyHealth",
     "Event",
@@ -285,6 +286,15 @@ class HabitEntry:
     habit: str
     day: datetime.date
     value: Literal["yes", "no", "skip"] | float
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How much may be spent in a category (its subcategories included) in a month."""
+
+    category: str
+    month: str
+    amount: Money
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pa.records import Money, Occurrence, Reminder, Task
 
@@ -44,6 +44,7 @@ __all__ = [
     "Streaks",
     "Totals",
     "WeeklyAdherence",
+    "Written",
 ]
 
 
@@ -313,11 +314,12 @@ class TrainingSummary:
 
 @dataclass(frozen=True, slots=True)
 class HealthSummary:
-    """A week's sleep, resting heart rate and HRV status."""
+    """A week's sleep, resting heart rate, HRV status and last weigh-in (kg)."""
 
     avg_sleep_hours: float | None
     avg_resting_hr: float | None
     hrv_status: Literal["below", "within", "above", "not_enough_data"] | None
+    weight_kg: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,3 +386,15 @@ class WeeklyReview:
     mood_avg: float | None
     notes: tuple[str, ...]
     """What was left out (an event that cannot be expanded)."""
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Generic[R]):
+    """What a write did (``added``, ``updated``, ``unchanged``, ``deleted``, or ``preview`` on a
+    dry run) and the record as stored (as it was, for a deletion)."""
+
+    change: Literal["added", "updated", "unchanged", "deleted", "preview"]
+    record: R

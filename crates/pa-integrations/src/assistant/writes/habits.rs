@@ -1,6 +1,6 @@
 //! Habits: create, edit, archive, check in, undo; found by name or id.
 
-use pa_core::habits::{EntryValue, Frequency, Habit};
+use pa_core::habits::{EntryValue, Frequency, Habit, HabitEntry};
 use pa_core::ids::HabitId;
 use pa_core::ports::{HabitEntryRecord, StoredHabit, UserStore};
 use pa_core::time::Day;
@@ -42,6 +42,24 @@ impl Person {
             false,
         )
         .cloned()
+    }
+
+    /// The habit `reference` names (id or name) with its entries up to `as_of`.
+    pub fn habit_with_entries(
+        &self,
+        reference: &str,
+        as_of: Day,
+    ) -> Result<(StoredHabit, Vec<HabitEntry>)> {
+        let habit = self.habit(reference)?;
+        let mut entries: Vec<HabitEntry> = self
+            .handle
+            .children::<HabitEntryRecord>(habit.id.as_str())?
+            .into_iter()
+            .map(|e| e.entry)
+            .filter(|e| e.day <= as_of)
+            .collect();
+        entries.sort_by_key(|e| e.day);
+        Ok((habit, entries))
     }
 
     /// Adds a habit; a habit of the same name (ignoring case) is a conflict, since names are how
