@@ -180,7 +180,10 @@ fn path_in_thread<'py>(
 }
 
 /// A value serialised by serde, as the Python objects `json.loads` gives.
-fn to_python<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_python<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(value)
         .map_err(|e| PyPaErr(pa_core::Error::invalid("result", e.to_string())))?;
     py.import("json")?.call_method1("loads", (text,))

@@ -16,11 +16,13 @@ use pa_core::tasks::{Due, Priority};
 use pa_core::time::{Day, Month, ZonedInstant};
 use pa_core::when::{self, When};
 use pa_integrations::assistant::{
-    Change, EditScope, EventChanges, HabitChanges, NewActivity, NewEvent, NewExpense, NewTask,
-    NewWorkout, TaskChanges, TaskFilter, Written,
+    Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewEvent, NewExpense,
+    NewTask, NewWorkout, TaskChanges, TaskFilter, Written,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDelta, PyDeltaAccess, PyFloat, PyList, PyString};
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDelta, PyDeltaAccess, PyDict, PyFloat, PyList, PyString,
+};
 
 use crate::errors::{PyPaErr, PyStoreErr};
 use crate::records::{self as r, record};
@@ -785,5 +787,224 @@ impl User {
             When::Day(day) => Due::Day { day },
             When::At(at) => Due::At { at },
         })
+    }
+}
+
+/// The rows of a bulk write as dicts: a pandas DataFrame's records, dataclasses as dicts, or
+/// mappings as they are.
+fn rows_of<'py>(rows: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    let py = rows.py();
+    let rows = if rows.hasattr("to_dict")? && rows.hasattr("columns")? {
+        rows.call_method1("to_dict", ("records",))?
+    } else {
+        rows.clone()
+    };
+    let dataclasses = py.import("dataclasses")?;
+    let mut out = Vec::new();
+    for (i, row) in rows.try_iter()?.enumerate() {
+        let row = row?;
+        let row = if dataclasses
+            .call_method1("is_dataclass", (&row,))?
+            .is_truthy()?
+        {
+            dataclasses.call_method1("asdict", (&row,))?
+        } else {
+            row
+        };
+        let dict = PyDict::new(py);
+        let mapping = row.cast::<pyo3::types::PyMapping>().map_err(|_| {
+            invalid(
+                &format!("row {i}"),
+                "is not a dict, a dataclass or a DataFrame row",
+            )
+        })?;
+        for key in mapping.keys()?.iter() {
+            let value = mapping.get_item(&key)?;
+            // pandas marks missing values NaN or NaT: both are unequal to themselves.
+            let missing = value.is_none() || value.ne(&value)?;
+            if !missing {
+                dict.set_item(key, value)?;
+            }
+        }
+        out.push(dict);
+    }
+    Ok(out)
+}
+
+/// Reads a bulk row's fields by name, refusing names the kind does not have.
+struct Row<'a, 'py> {
+    dict: &'a Bound<'py, PyDict>,
+    index: usize,
+}
+
+impl<'py> Row<'_, 'py> {
+    fn check(&self, known: &[&str]) -> PyResult<()> {
+        for key in self.dict.keys() {
+            let key: String = key.extract()?;
+            if !known.contains(&key.as_str()) {
+                return Err(invalid(
+                    "columns",
+                    format!("'{key}' is not one of {}", known.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn get(&self, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.dict.get_item(key)
+    }
+
+    fn need(&self, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.get(key)?
+            .ok_or_else(|| invalid("columns", format!("'{key}' is missing")))
+    }
+
+    fn text(&self, key: &str) -> PyResult<Option<String>> {
+        self.get(key)?
+            .map(|v| {
+                v.extract::<String>()
+                    .map_err(|_| invalid(key, format!("{v} is not text")))
+            })
+            .transpose()
+    }
+
+    fn number(&self, key: &str) -> PyResult<Option<f64>> {
+        self.get(key)?
+            .map(|v| {
+                v.extract::<f64>()
+                    .map_err(|_| invalid(key, format!("{v} is not a number")))
+            })
+            .transpose()
+    }
+
+    /// An error of this row, named so.
+    fn named(&self, e: PyErr) -> PyErr {
+        let py = self.dict.py();
+        match e.value(py).str() {
+            Ok(text) if e.is_instance_of::<pyo3::exceptions::PyValueError>(py) => {
+                let message = text.to_string();
+                let message = message.strip_prefix("invalid ").unwrap_or(&message);
+                invalid(&format!("row {}", self.index), message)
+            }
+            _ => e,
+        }
+    }
+}
+
+impl User {
+    fn entry(&self, kind: &str, row: &Row<'_, '_>) -> PyResult<Entry> {
+        Ok(match kind {
+            "expense" => {
+                row.check(&[
+                    "amount",
+                    "description",
+                    "currency",
+                    "category",
+                    "day",
+                    "merchant",
+                    "external",
+                ])?;
+                Entry::Expense(NewExpense {
+                    day: self.day_opt(row.get("day")?.as_ref(), "day")?,
+                    amount: self.money(
+                        &row.need("amount")?,
+                        row.text("currency")?.as_deref(),
+                        "amount",
+                    )?,
+                    category: row
+                        .text("category")?
+                        .as_deref()
+                        .map(parsed::<Category>)
+                        .transpose()?,
+                    description: row.text("description")?.unwrap_or_default(),
+                    merchant: row.text("merchant")?,
+                    external: external(row.text("external")?.as_deref())?,
+                })
+            }
+            "activity" => {
+                row.check(&[
+                    "sport", "start", "duration", "km", "load", "name", "external",
+                ])?;
+                Entry::Activity(NewActivity {
+                    sport: parsed(
+                        &row.need("sport")
+                            .and_then(|_| row.text("sport"))?
+                            .unwrap_or_default(),
+                    )?,
+                    start: self.instant(&row.need("start")?, "start")?,
+                    duration_s: duration(&row.need("duration")?, "duration")?,
+                    distance_m: row.number("km")?.map(|k| k * 1000.0),
+                    load: row.number("load")?,
+                    name: row.text("name")?,
+                    external: external(row.text("external")?.as_deref())?,
+                })
+            }
+            "habit_check" => {
+                row.check(&["habit", "value", "day"])?;
+                Entry::HabitCheck {
+                    habit: row
+                        .need("habit")
+                        .and_then(|_| row.text("habit"))?
+                        .unwrap_or_default(),
+                    day: self.day_opt(row.get("day")?.as_ref(), "day")?,
+                    value: row
+                        .get("value")?
+                        .map(|v| entry_value(&v))
+                        .transpose()?
+                        .unwrap_or(EntryValue::Yes),
+                }
+            }
+            "weigh_in" => {
+                row.check(&["kg", "at", "fat_pct"])?;
+                Entry::Weight {
+                    at: self.instant(&row.need("at")?, "at")?,
+                    kg: row
+                        .need("kg")
+                        .and_then(|_| row.number("kg"))?
+                        .unwrap_or_default(),
+                    body_fat_pct: row.number("fat_pct")?,
+                }
+            }
+            other => return Err(unknown_kind(other)),
+        })
+    }
+}
+
+/// The kinds of bulk writes, by the names `write_many` takes.
+const KINDS: [&str; 4] = ["expense", "activity", "habit_check", "weigh_in"];
+
+fn unknown_kind(kind: &str) -> PyErr {
+    invalid("kind", format!("'{kind}' is not {}", KINDS.join(", ")))
+}
+
+#[pymethods]
+impl User {
+    /// Writes many records of one `kind` ("expense", "activity", "habit_check", "weigh_in") in
+    /// one transaction, all or nothing: `rows` is a pandas DataFrame, or any iterable of dicts or
+    /// dataclasses, whose columns are the arguments of `add_expense`, `log_activity`,
+    /// `check_habit` or `log_weight` (`at` is required for weigh-ins). Rows with an external id
+    /// already stored are left alone, so writing the same rows again changes nothing. An error
+    /// names its row (from 0). Returns the counts written.
+    fn write_many<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        rows: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // Checked first: an empty write of an unknown kind is still an error.
+        if !KINDS.contains(&kind) {
+            return Err(unknown_kind(kind));
+        }
+        let dicts = rows_of(rows)?;
+        let mut entries = Vec::with_capacity(dicts.len());
+        for (index, dict) in dicts.iter().enumerate() {
+            let row = Row { dict, index };
+            entries.push(self.entry(kind, &row).map_err(|e| row.named(e))?);
+        }
+        let report = py
+            .detach(|| self.person.write_all(entries))
+            .map_err(PyStoreErr)?;
+        crate::store::to_python(py, &report)
     }
 }

@@ -271,3 +271,75 @@ def test_edits_undos_and_deletes(tmp_path: pathlib.Path) -> None:
     assert user.mark_reminder_sent(r.id).record.sent is True
     assert user.delete_reminder(r.id).change == "deleted"
     assert user.remember("Prefers mornings", tags=["habits"]).record.importance == 3
+
+
+def test_bulk_writes_from_a_dataframe_or_dicts(tmp_path: pathlib.Path) -> None:
+    import dataclasses
+
+    pd = pytest.importorskip("pandas")
+
+    user = pa.Store(tmp_path / "pa.db", now=berlin(2, 10)).user()
+    user.set_profile(zone="Europe/Berlin", currency="EUR")
+    user.add_habit("Meditate")
+    frame = pd.DataFrame(
+        {
+            "amount": [Decimal("9.50"), Decimal("11.00"), Decimal("3.20")],
+            "description": ["Lunch", "Lunch", "Coffee"],
+            "category": ["Food/Restaurants", "Food/Restaurants", None],
+            "day": [d(1), d(1), d(2)],
+            "external": ["bank:1", "bank:2", "bank:3"],
+        }
+    )
+    first = user.write_many("expense", frame)
+    # Three expenses and the cash account they are on.
+    assert (first["added"], first["unchanged"]) == (4, 0)
+    assert user.write_many("expense", frame) == {"added": 0, "updated": 0, "unchanged": 3, "deleted": 0}
+    assert [t.description for t in user.transactions()] == ["Lunch", "Lunch", "Coffee"]
+
+    @dataclasses.dataclass
+    class WeighIn:
+        kg: float
+        at: datetime.datetime
+
+    weights = [WeighIn(71.0, berlin(1, 7)), WeighIn(70.8, berlin(2, 7))]
+    assert user.write_many("weigh_in", weights)["added"] == 2
+    checks = [{"habit": "meditate", "day": d(1)}, {"habit": "Meditate", "day": d(2), "value": "skip"}]
+    assert user.write_many("habit_check", checks)["added"] == 2
+    runs = pd.DataFrame(
+        {
+            "sport": ["run", "run"],
+            "start": [berlin(1, 7, 30), berlin(2, 7, 30)],
+            "duration": ["40m", "45m"],
+            "km": [7.5, float("nan")],
+            "external": ["strava:1", "strava:2"],
+        }
+    )
+    assert user.write_many("activity", runs)["added"] == 2
+    assert [a.distance_m for a in user.activities()] == [7500.0, None]
+
+    # One bad row: nothing is written and the row is named.
+    before = export(tmp_path / "pa.db", berlin(2, 10))
+    bad = [{"habit": "Meditate", "day": d(3)}, {"habit": "Meditate", "day": d(4), "value": 2}]
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.write_many("habit_check", bad)
+    assert str(raised.value) == (
+        "invalid row 1: habit 'Meditate': is yes/no; it takes yes, no or skip, not the amount 2"
+    )
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.write_many("expense", [{"amount": 4.5, "description": "Coffee"}])
+    assert str(raised.value) == (
+        "invalid row 0: amount: money is never a float: give a Decimal, an int or a decimal string"
+    )
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.write_many("weigh_in", [{"kg": 70, "at": berlin(3, 7), "fat": 20}])
+    assert str(raised.value) == "invalid row 0: columns: 'fat' is not one of kg, at, fat_pct"
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.write_many("weigh_in", [{"kg": 70}])
+    assert str(raised.value) == "invalid row 0: columns: 'at' is missing"
+    with pytest.raises(pa.NotFoundError) as missing:
+        user.write_many("habit_check", [{"habit": "Juggle"}])
+    assert str(missing.value) == "not found: row 0: habit 'Juggle'"
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.write_many("grocery", [])  # type: ignore[arg-type]
+    assert str(raised.value) == "invalid kind: 'grocery' is not expense, activity, habit_check, weigh_in"
+    assert export(tmp_path / "pa.db", berlin(2, 10)) == before

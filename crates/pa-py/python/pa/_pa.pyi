@@ -364,6 +364,11 @@ class User:
         load: float | None = None,
         description: str = "",
     ) -> results.Written[records.TrainingPlan]: ...
+    def write_many(
+        self,
+        kind: Literal["expense", "activity", "habit_check", "weigh_in"],
+        rows: Iterable[Any],
+    ) -> WriteReport: ...
 
 class PmcSeries(TypedDict):  # type-only: at runtime a plain dict
     load: array.array[float]

@@ -1,11 +1,11 @@
 //! Training and body written by hand: activities, weigh-ins, planned workouts.
 
 use pa_core::fitness::{Activity, BodyComposition, PlannedWorkout, Sport, TrainingPlan};
-use pa_core::ids::{ActivityId, ExternalRef, PlanId, WorkoutId};
-use pa_core::ports::{UserStore, WriteBatch};
+use pa_core::ids::{ExternalRef, PlanId, WorkoutId};
 use pa_core::time::{Day, ZonedInstant};
 
-use super::{Change, Written};
+use super::Written;
+use super::draft::Draft;
 use crate::assistant::Person;
 use crate::error::Result;
 
@@ -46,38 +46,16 @@ pub struct NewWorkout {
 }
 
 impl Person {
-    /// Logs an activity done without a recording (or whose file is lost).
+    /// Logs an activity done without a recording (or whose file is lost). With an external id
+    /// already stored, that activity is returned unchanged.
     pub fn log_activity(&self, new: NewActivity) -> Result<Written<Activity>> {
-        if let Some(ext) = &new.external {
-            let day = new.start.local_day();
-            let near = self
-                .handle
-                .activities(day.add_days(-1)?, day.add_days(1)?)?;
-            if let Some(same) = near.into_iter().find(|a| a.external.as_ref() == Some(ext)) {
-                return Ok(Written {
-                    change: Change::Unchanged,
-                    record: same,
-                });
-            }
-        }
-        let label = new.name.clone().unwrap_or_else(|| new.sport.to_string());
-        let id = ActivityId::new(pa_core::ids::mint(
-            "a",
-            self.now(),
-            &format!("{}\u{1f}{label}", new.start),
-            0,
-        ))?;
-        let mut a = Activity::new(id, new.sport, new.start, new.duration_s);
-        a.distance_m = new.distance_m;
-        a.training_load = new.load;
-        a.name = new.name;
-        a.external = new.external;
-        a.validate()?;
-        let change = self.commit(WriteBatch {
-            activities: vec![a.clone()],
-            ..WriteBatch::default()
-        })?;
-        Ok(Written { change, record: a })
+        let mut draft = Draft::new(self);
+        let (stored, record) = draft.activity(new)?.into_parts();
+        let change = match stored {
+            Some(c) => c,
+            None => draft.commit()?.0,
+        };
+        Ok(Written { change, record })
     }
 
     /// Records a weigh-in (kilograms, optionally body fat in percent) at `at`; a second one at
@@ -88,9 +66,12 @@ impl Person {
         weight_kg: f64,
         body_fat_pct: Option<f64>,
     ) -> Result<Written<BodyComposition>> {
-        let mut b = BodyComposition::weight(at, weight_kg);
-        b.body_fat_pct = body_fat_pct;
-        self.put(b)
+        let mut draft = Draft::new(self);
+        let record = draft.weight(at, weight_kg, body_fat_pct)?;
+        Ok(Written {
+            change: draft.commit()?.0,
+            record,
+        })
     }
 
     /// Plans a workout: kept as a plan of its own day, so the week's review counts it against

@@ -122,15 +122,11 @@ impl Person {
         day: Option<Day>,
         value: EntryValue,
     ) -> Result<Written<HabitEntryRecord>> {
-        let habit = self.habit(reference)?;
-        let day = match day {
-            Some(d) => d,
-            None => self.today(None)?,
-        };
-        let entry = habit.record.entry(day, value)?;
-        self.put(HabitEntryRecord {
-            habit: habit.id,
-            entry,
+        let mut draft = super::draft::Draft::new(self);
+        let record = draft.habit_check(reference, day, value)?;
+        Ok(Written {
+            change: draft.commit()?.0,
+            record,
         })
     }
 

@@ -10,6 +10,7 @@
 
 mod body;
 mod calendar;
+mod draft;
 mod habits;
 mod journal;
 mod money;
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 pub use body::{NewActivity, NewWorkout};
 pub use calendar::{EditScope, EventChanges, NewEvent};
+pub use draft::Entry;
 pub use habits::HabitChanges;
 pub use money::NewExpense;
 pub use tasks::{NewTask, TaskChanges, TaskFilter};
@@ -70,7 +72,12 @@ pub struct Written<T> {
 impl Person {
     /// Applies `batch` under the person's origin, or on a dry run checks its records by pa-core's
     /// rules and writes nothing.
-    fn commit(&self, mut batch: WriteBatch) -> Result<Change> {
+    fn commit(&self, batch: WriteBatch) -> Result<Change> {
+        Ok(self.commit_report(batch)?.0)
+    }
+
+    /// [`Person::commit`], with the store's report (empty on a dry run).
+    fn commit_report(&self, mut batch: WriteBatch) -> Result<(Change, WriteReport)> {
         if self.dry_run {
             for doc in &batch.records {
                 doc.visit(Check)?;
@@ -78,10 +85,11 @@ impl Person {
             for a in &batch.activities {
                 a.validate()?;
             }
-            return Ok(Change::Preview);
+            return Ok((Change::Preview, WriteReport::default()));
         }
         batch.origin = Some(self.origin.to_string());
-        Ok(Change::of(&self.handle.apply(&batch)?))
+        let report = self.handle.apply(&batch)?;
+        Ok((Change::of(&report), report))
     }
 
     /// Writes one record; returns it with what the write did.

@@ -13,6 +13,7 @@ use pa_core::ports::{AuditAction, FixedClock, HabitEntryRecord, UserStore};
 use pa_core::tasks::{Due, Priority, TaskStatus};
 use pa_core::time::{Day, Month, ZonedInstant};
 
+use super::draft::Entry;
 use super::*;
 use crate::assistant::{Access, Assistant, Location};
 
@@ -512,5 +513,76 @@ fn a_dry_run_checks_and_stores_nothing() {
             .to_string(),
         "invalid task (new): title is empty"
     );
+    assert_eq!(snapshot(&me), before);
+}
+
+#[test]
+fn bulk_writes_are_all_or_nothing_and_idempotent_with_external_ids() {
+    let me = person();
+    me.add_habit(Habit::yes_no("Meditate", Frequency::DAILY))
+        .unwrap();
+    let eur = parse_currency("EUR").unwrap();
+    let expense = |row: u32, amount: &str| NewExpense {
+        day: Some(day("2026-12-01")),
+        amount: Money::parse(amount, eur).unwrap(),
+        category: Some("Food".parse().unwrap()),
+        description: "Lunch".into(),
+        merchant: None,
+        external: Some(ExternalRef::new("bank-csv", format!("row-{row}")).unwrap()),
+    };
+    let rows = vec![
+        Entry::Expense(expense(1, "9.50")),
+        // The same description and day as row 0: still a record of its own.
+        Entry::Expense(expense(2, "11.00")),
+        Entry::HabitCheck {
+            habit: "meditate".into(),
+            day: Some(day("2026-12-01")),
+            value: EntryValue::Yes,
+        },
+        Entry::Weight {
+            at: local("2026-12-01 07:00"),
+            kg: 71.0,
+            body_fat_pct: None,
+        },
+        Entry::Activity(NewActivity {
+            sport: Sport::Walk,
+            start: local("2026-12-01 12:00"),
+            duration_s: 1800.0,
+            distance_m: Some(2500.0),
+            load: None,
+            name: None,
+            external: Some(ExternalRef::new("sheet", "walk-1").unwrap()),
+        }),
+    ];
+    let first = me.write_all(rows.clone()).unwrap();
+    // Two expenses, the cash account, a check-in, a weigh-in, an activity.
+    assert_eq!((first.added, first.unchanged), (6, 0));
+    let before = snapshot(&me);
+    let again = me.write_all(rows.clone()).unwrap();
+    assert_eq!((again.added, again.updated), (0, 0));
+    assert_eq!(snapshot(&me), before);
+
+    // One bad row: nothing of the write is stored, and the error names the row.
+    let mut bad = rows;
+    bad.push(Entry::Expense(expense(3, "2.00")));
+    bad.push(Entry::HabitCheck {
+        habit: "Meditate".into(),
+        day: Some(day("2026-12-02")),
+        value: EntryValue::Amount(3.0),
+    });
+    assert_eq!(
+        me.write_all(bad.clone()).unwrap_err().to_string(),
+        "invalid row 6: habit 'Meditate': is yes/no; it takes yes, no or skip, not the amount 3"
+    );
+    bad.pop();
+    bad.push(Entry::HabitCheck {
+        habit: "Juggle".into(),
+        day: None,
+        value: EntryValue::Yes,
+    });
+    assert!(matches!(
+        me.write_all(bad).unwrap_err(),
+        Error::NotFound { what } if what == "row 6: habit 'Juggle'"
+    ));
     assert_eq!(snapshot(&me), before);
 }
