@@ -23,7 +23,8 @@ pub enum When {
     At(ZonedInstant),
 }
 
-fn weekday(word: &str) -> Option<Weekday> {
+/// A weekday from three or more letters of its English name (`fri`, `thur`, `wednesday`).
+pub fn weekday(word: &str) -> Option<Weekday> {
     let w = word.to_ascii_lowercase();
     let full = [
         ("monday", Weekday::Mon),

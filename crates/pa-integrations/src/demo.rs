@@ -285,6 +285,7 @@ pub fn year(last_day: Day, seed: u64) -> Result<WriteBatch> {
                 remind_at: at(last_day, hour, 0)?,
                 channels: vec![Channel::InApp],
                 sent: false,
+                schedule: None,
             }
             .into(),
         );

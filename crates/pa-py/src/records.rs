@@ -381,6 +381,11 @@ pub(crate) fn reminder<'py>(py: Python<'py>, r: &Reminder) -> PyResult<Bound<'py
         remind_at: zoned(&r.remind_at),
         channels: PyTuple::new(py, channels)?,
         sent: r.sent,
+        schedule: r
+            .schedule
+            .as_ref()
+            .map(|s| crate::store::to_python(py, s))
+            .transpose()?,
     })
 }
 

@@ -548,19 +548,29 @@ impl User {
         written(py, &w, r::event)
     }
 
-    /// Adds a reminder at a time, optionally about a task.
-    #[pyo3(signature = (message, at, *, task = None))]
+    /// Adds a reminder at a time (`at`), or repeating on a schedule (`every`: "daily 09:00",
+    /// "weekly mon,thu 18:00", "monthly last 18:00", or a cron pattern), optionally about a task.
+    #[pyo3(signature = (message, at = None, *, every = None, task = None))]
     fn add_reminder<'py>(
         &self,
         py: Python<'py>,
         message: &str,
-        at: &Bound<'py, PyAny>,
+        at: Option<&Bound<'py, PyAny>>,
+        every: Option<&str>,
         task: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let at = self.instant(at, "at")?;
-        let w = py
-            .detach(|| self.person.add_reminder(message, at, task))
-            .map_err(PyStoreErr)?;
+        let w = match (at, every) {
+            (Some(at), None) => {
+                let at = self.instant(at, "at")?;
+                py.detach(|| self.person.add_reminder(message, at, task))
+            }
+            (None, Some(every)) => {
+                let schedule = every.parse().map_err(|e| named("every", e))?;
+                py.detach(|| self.person.add_recurring_reminder(message, schedule, task))
+            }
+            _ => return Err(invalid("at", "give at or every, one of them")),
+        }
+        .map_err(PyStoreErr)?;
         written(py, &w, r::reminder)
     }
 

@@ -271,6 +271,12 @@ def test_edits_undos_and_deletes(tmp_path: pathlib.Path) -> None:
     assert user.mark_reminder_sent(r.id).record.sent is True
     assert user.delete_reminder(r.id).change == "deleted"
     assert user.remember("Prefers mornings", tags=["habits"]).record.importance == 3
+    weekly = user.add_reminder("Water the plants", every="weekly mon,thu 09:00").record
+    assert weekly.remind_at == berlin(3, 9)
+    assert weekly.schedule == {"kind": "weekly", "days": ["Mon", "Thu"], "time": "09:00:00"}
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.add_reminder("Never", every="monthly 32 09:00")
+    assert str(raised.value) == "invalid every: schedule: day of month 32 is not 1–31"
 
 
 def test_bulk_writes_from_a_dataframe_or_dicts(tmp_path: pathlib.Path) -> None:

@@ -204,16 +204,22 @@ pub(crate) fn run(cmd: EventCommand, store: &StoreArgs, ctx: Context) -> Result<
 /// `pa remind …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RemindCommand {
-    /// Adds a reminder.
+    /// Adds a reminder: once (--at) or repeating (--every).
     #[command(after_help = concat!("Examples:
   pa remind add Stretch --at 18:30
   pa remind add \"Bring the passport photos\" --at \"mon 08:00\" --task photos
+  pa remind add Water the plants --every \"weekly mon,thu 09:00\"
+  pa remind add Pay rent --every \"monthly last 18:00\"
+
+Schedules: daily HH:MM, weekly DAYS HH:MM (mon,thu), monthly N|last HH:MM, or a cron pattern
+(\"*/30 9-17 * * mon-fri\"), in your zone. Marking a repeating reminder done moves it to its
+next run.
 
 ", when_help!()))]
     Add(RemindArgs),
     /// Every reminder, soonest first.
     List,
-    /// Marks a reminder sent.
+    /// Marks a reminder sent (a repeating one moves to its next run).
     Done(ReminderRef),
     /// Moves a reminder later and makes it due again.
     Snooze(SnoozeArgs),
@@ -227,8 +233,11 @@ pub(crate) struct RemindArgs {
     #[arg(required = true, num_args = 1..)]
     text: Vec<String>,
     /// When.
-    #[arg(long)]
-    at: String,
+    #[arg(long, required_unless_present = "every", conflicts_with = "every")]
+    at: Option<String>,
+    /// Repeat on a schedule (daily 09:00, weekly mon,thu 18:00, monthly last 18:00, or cron).
+    #[arg(long, value_name = "SCHEDULE")]
+    every: Option<String>,
     /// The task it is about.
     #[arg(long)]
     task: Option<String>,
@@ -256,7 +265,13 @@ pub(crate) struct SnoozeArgs {
 }
 
 fn describe_reminder(r: &Reminder, zone: Tz) -> String {
-    let sent = if r.sent { ", sent" } else { "" };
+    let sent = if r.sent {
+        ", sent"
+    } else if r.schedule.is_some() {
+        ", repeats"
+    } else {
+        ""
+    };
     format!(
         "{}: {} at {}{sent}",
         r.id,
@@ -272,10 +287,21 @@ pub(crate) fn remind(cmd: RemindCommand, store: &StoreArgs, ctx: Context) -> Res
     match cmd {
         RemindCommand::Add(args) => {
             let w = Writer::open(store, &args.opts)?;
-            let at = w.instant(&args.at, "--at")?;
-            let done = w
-                .person
-                .add_reminder(&args.text.join(" "), at, args.task.as_deref())?;
+            let text = args.text.join(" ");
+            let done = match (&args.at, &args.every) {
+                (_, Some(every)) => {
+                    let schedule = crate::write::named("--every", every.parse())?;
+                    w.person
+                        .add_recurring_reminder(&text, schedule, args.task.as_deref())?
+                }
+                (Some(at), None) => {
+                    let at = w.instant(at, "--at")?;
+                    w.person.add_reminder(&text, at, args.task.as_deref())?
+                }
+                (None, None) => {
+                    return Err(pa_core::Error::invalid("--at", "give --at or --every").into());
+                }
+            };
             print(ctx, "reminder", &done, |r| describe_reminder(r, w.zone))
         }
         RemindCommand::Done(args) => {

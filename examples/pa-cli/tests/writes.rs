@@ -305,6 +305,11 @@ fn bad_writes_are_refused_and_write_nothing() {
             "invalid sport: 'kayak-polo' is not a known sport",
         ),
         (
+            vec!["remind", "add", "Water", "--every", "weekly someday 09:00"],
+            65,
+            "invalid --every: schedule: 'someday' is not a weekday",
+        ),
+        (
             vec!["remind", "snooze", "r-nothing", "--until", "18:00"],
             66,
             "not found: reminder 'r-nothing'",
@@ -383,4 +388,45 @@ fn a_dry_run_shows_the_write_and_writes_nothing() {
     assert_eq!(json["change"], "preview");
     assert_eq!(json["record"]["day"], "2026-12-02");
     assert_eq!(export(&db, &dir, "after.jsonl"), before);
+}
+
+#[test]
+fn a_repeating_reminder_moves_on_when_done() {
+    let (_dir, db) = store();
+    // Wednesday 2 December, 11:00 in Berlin.
+    let now = "2026-12-02T10:00:00Z";
+    run_at(&db, now, &script()[0].1);
+    let added: Value = serde_json::from_str(&run_at(
+        &db,
+        now,
+        &[
+            "remind",
+            "add",
+            "Water the plants",
+            "--every",
+            "weekly mon,thu 09:00",
+            "--format",
+            "json",
+        ]
+        .map(String::from),
+    ))
+    .unwrap();
+    assert_eq!(added["record"]["remind_at"]["utc"], "2026-12-03T08:00:00Z");
+    let id = added["record"]["id"].as_str().unwrap().to_owned();
+    let done: Value = serde_json::from_str(&run_at(
+        &db,
+        "2026-12-03T08:05:00Z",
+        &[
+            "remind".into(),
+            "done".into(),
+            id,
+            "--format".into(),
+            "json".into(),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        (&done["record"]["remind_at"]["utc"], &done["record"]["sent"]),
+        (&json!("2026-12-07T08:00:00Z"), &json!(false))
+    );
 }

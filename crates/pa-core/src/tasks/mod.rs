@@ -343,6 +343,27 @@ pub struct Reminder {
     pub channels: Vec<Channel>,
     /// Already sent.
     pub sent: bool,
+    /// Repeats on this schedule (in the zone of `remind_at`): `remind_at` is the next run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<schedule::Schedule>,
+}
+
+impl Reminder {
+    /// Marks the reminder sent at `now`. A scheduled one moves on to its next run after `now`
+    /// (and after its own time) and stays due then; it is sent for good only when the schedule
+    /// has no more runs.
+    pub fn mark_sent(&mut self, now: DateTime<Utc>) -> Result<()> {
+        if let Some(s) = &self.schedule {
+            let after = now.max(self.remind_at.utc);
+            if let Some(next) = s.next_run(self.remind_at.zone, after)? {
+                self.remind_at = ZonedInstant::new(next.with_timezone(&Utc), self.remind_at.zone);
+                self.sent = false;
+                return Ok(());
+            }
+        }
+        self.sent = true;
+        Ok(())
+    }
 }
 
 /// Reminders not yet sent whose time has come, oldest first.
@@ -384,6 +405,28 @@ mod tests {
         Some(Due::At {
             at: ZonedInstant::new(utc(s), ny()),
         })
+    }
+
+    #[test]
+    fn a_scheduled_reminder_moves_to_its_next_run() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let at = |s: &str| ZonedInstant::new(utc(s), berlin);
+        let mut r = Reminder {
+            id: ReminderId::new("r-1").unwrap(),
+            task: None,
+            message: "Water the plants".into(),
+            remind_at: at("2026-12-04T08:00:00Z"),
+            channels: vec![Channel::InApp],
+            sent: false,
+            schedule: Some("weekly mon,fri 09:00".parse().unwrap()),
+        };
+        // Sent on Friday a little late: next Monday 09:00 Berlin.
+        r.mark_sent(utc("2026-12-04T08:30:00Z")).unwrap();
+        assert_eq!((r.remind_at, r.sent), (at("2026-12-07T08:00:00Z"), false));
+        // A one-off reminder is simply sent.
+        r.schedule = None;
+        r.mark_sent(utc("2026-12-07T08:00:00Z")).unwrap();
+        assert!(r.sent);
     }
 
     #[test]
@@ -462,6 +505,7 @@ mod tests {
             remind_at: ZonedInstant::new(utc(when), ny()),
             channels: vec![Channel::Push],
             sent,
+            schedule: None,
         };
         let rs = vec![
             rem("later", "2026-03-12T00:00:00Z", false),

@@ -166,12 +166,53 @@ impl Schedule {
     }
 }
 
+fn time_of_day(text: &str) -> Result<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| Error::invalid("schedule", format!("'{text}' is not a time (HH:MM)")))
+}
+
 impl FromStr for Schedule {
     type Err = Error;
-    /// A cron pattern.
+    /// In words: `daily 09:00`, `weekly mon,thu 18:00`, `monthly 1 09:00`,
+    /// `monthly last 18:00`; anything else is read as a cron pattern (`*/15 * * * *`).
     fn from_str(s: &str) -> Result<Self> {
-        let sched = Schedule::Cron {
-            expression: s.trim().to_owned(),
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let sched = match words.as_slice() {
+            ["daily", time] => Schedule::Daily {
+                time: time_of_day(time)?,
+            },
+            ["weekly", days, time] => Schedule::Weekly {
+                days: days
+                    .split(',')
+                    .map(|d| {
+                        crate::when::weekday(d).ok_or_else(|| {
+                            Error::invalid("schedule", format!("'{d}' is not a weekday"))
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+                time: time_of_day(time)?,
+            },
+            ["monthly", day, time] => Schedule::Monthly {
+                day: match *day {
+                    "last" => MonthDay::Last,
+                    n => MonthDay::Nth(n.parse().map_err(|_| {
+                        Error::invalid("schedule", format!("'{n}' is not a day of the month"))
+                    })?),
+                },
+                time: time_of_day(time)?,
+            },
+            [first, ..] if ["daily", "weekly", "monthly"].contains(first) => {
+                return Err(Error::invalid(
+                    "schedule",
+                    format!(
+                        "'{}' is not daily HH:MM, weekly DAYS HH:MM or monthly N|last HH:MM",
+                        s.trim()
+                    ),
+                ));
+            }
+            _ => Schedule::Cron {
+                expression: s.trim().to_owned(),
+            },
         };
         sched.validate()?;
         Ok(sched)
@@ -193,6 +234,61 @@ mod tests {
 
     fn hm(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn schedules_in_words() {
+        let parse = |s: &str| s.parse::<Schedule>();
+        assert_eq!(
+            parse("daily 09:00").unwrap(),
+            Schedule::Daily { time: hm(9, 0) }
+        );
+        assert_eq!(
+            parse("weekly mon,thursday 18:30").unwrap(),
+            Schedule::Weekly {
+                days: vec![Weekday::Mon, Weekday::Thu],
+                time: hm(18, 30)
+            }
+        );
+        assert_eq!(
+            parse("monthly last 20:00").unwrap(),
+            Schedule::Monthly {
+                day: MonthDay::Last,
+                time: hm(20, 0)
+            }
+        );
+        assert_eq!(
+            parse("monthly 15 08:00").unwrap(),
+            Schedule::Monthly {
+                day: MonthDay::Nth(15),
+                time: hm(8, 0)
+            }
+        );
+        assert_eq!(
+            parse("*/15 * * * *").unwrap(),
+            Schedule::Cron {
+                expression: "*/15 * * * *".into()
+            }
+        );
+        assert_eq!(
+            parse("weekly someday 09:00").unwrap_err(),
+            Error::invalid("schedule", "'someday' is not a weekday")
+        );
+        assert_eq!(
+            parse("monthly 32 09:00").unwrap_err(),
+            Error::invalid("schedule", "day of month 32 is not 1–31")
+        );
+        assert_eq!(
+            parse("daily").unwrap_err(),
+            Error::invalid(
+                "schedule",
+                "'daily' is not daily HH:MM, weekly DAYS HH:MM or monthly N|last HH:MM"
+            )
+        );
+        assert_eq!(
+            parse("daily 25:00").unwrap_err(),
+            Error::invalid("schedule", "'25:00' is not a time (HH:MM)")
+        );
     }
 
     fn rfc(t: Option<DateTime<Tz>>) -> String {

@@ -334,6 +334,8 @@ class Reminder:
     remind_at: datetime.datetime
     channels: tuple[str, ...]
     sent: bool
+    schedule: dict[str, object] | None = None
+    """How it repeats (as `pa.schedule_runs` takes it); `remind_at` is the next run."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ use pa_core::calendar::recurrence::Recurrence;
 use pa_core::calendar::{Event, EventTime, Override};
 use pa_core::ids::{EventId, ExternalRef, ReminderId};
 use pa_core::ports::{StoredEvent, UserStore};
+use pa_core::tasks::schedule::Schedule;
 use pa_core::tasks::{Channel, Reminder};
 use pa_core::time::{Day, ZonedInstant};
 
@@ -174,6 +175,36 @@ impl Person {
         at: ZonedInstant,
         task: Option<&str>,
     ) -> Result<Written<Reminder>> {
+        self.new_reminder(message, at, None, task)
+    }
+
+    /// Adds a reminder that repeats on `schedule` (in the person's zone), first due at the
+    /// schedule's next run; marking it sent moves it on to the run after.
+    pub fn add_recurring_reminder(
+        &self,
+        message: &str,
+        schedule: Schedule,
+        task: Option<&str>,
+    ) -> Result<Written<Reminder>> {
+        let zone = self.zone(None)?;
+        let Some(first) = schedule.next_run(zone, self.now())? else {
+            return Err(pa_core::Error::invalid(
+                "schedule",
+                "has no run after now, so the reminder would never be due",
+            )
+            .into());
+        };
+        let at = ZonedInstant::new(first.to_utc(), zone);
+        self.new_reminder(message, at, Some(schedule), task)
+    }
+
+    fn new_reminder(
+        &self,
+        message: &str,
+        at: ZonedInstant,
+        schedule: Option<Schedule>,
+        task: Option<&str>,
+    ) -> Result<Written<Reminder>> {
         if message.trim().is_empty() {
             return Err(pa_core::Error::invalid("reminder", "message must not be blank").into());
         }
@@ -189,13 +220,14 @@ impl Person {
             remind_at: at,
             channels: vec![Channel::InApp],
             sent: false,
+            schedule,
         })
     }
 
-    /// Marks the reminder sent.
+    /// Marks the reminder sent; a recurring one moves on to its next run instead.
     pub fn mark_reminder_sent(&self, id: &str) -> Result<Written<Reminder>> {
         let mut r = self.reminder(id)?;
-        r.sent = true;
+        r.mark_sent(self.now())?;
         self.put(r)
     }
 

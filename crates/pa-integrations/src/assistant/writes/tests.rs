@@ -586,3 +586,40 @@ fn bulk_writes_are_all_or_nothing_and_idempotent_with_external_ids() {
     ));
     assert_eq!(snapshot(&me), before);
 }
+
+#[test]
+fn a_recurring_reminder_is_due_at_each_run() {
+    let me = person();
+    me.update_profile(
+        pa_core::ports::Profile {
+            zone: Some(chrono_tz::Europe::Berlin),
+            ..pa_core::ports::Profile::default()
+        },
+        "test",
+    )
+    .unwrap();
+    // Friday 4 December, 10:00 in Berlin: the next Monday or Thursday 09:00 is Monday.
+    let r = me
+        .add_recurring_reminder(
+            "Water the plants",
+            "weekly mon,thu 09:00".parse().unwrap(),
+            None,
+        )
+        .unwrap()
+        .record;
+    assert_eq!(r.remind_at, local("2026-12-07 09:00"));
+    let next = me.mark_reminder_sent(r.id.as_str()).unwrap().record;
+    assert_eq!(
+        (next.remind_at, next.sent),
+        (local("2026-12-10 09:00"), false)
+    );
+    let past = pa_core::tasks::schedule::Schedule::Once {
+        at: "2026-12-01T09:00:00Z".parse().unwrap(),
+    };
+    assert_eq!(
+        me.add_recurring_reminder("Too late", past, None)
+            .unwrap_err()
+            .to_string(),
+        "invalid schedule: has no run after now, so the reminder would never be due"
+    );
+}

@@ -144,6 +144,7 @@ pub fn every_kind() -> WriteBatch {
             remind_at: berlin("2026-03-04T07:00:00Z"),
             channels: vec![Channel::Push],
             sent: false,
+            schedule: None,
         }
         .into(),
         weekly_event().into(),
