@@ -133,6 +133,8 @@ reads! {
     notes(h) => records::<Note>(h, Day::EARLIEST, Day::LATEST), r::note;
     /// Every memory.
     memories(h) => records::<Memory>(h, Day::EARLIEST, Day::LATEST), r::memory;
+    /// Every bill entered by hand, soonest due first.
+    bills(h) => h.bills(), r::bill;
 }
 
 #[pymethods]

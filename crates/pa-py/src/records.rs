@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use pa_core::calendar::{EventStatus, EventTime, Occurrence};
 use pa_core::finance::portfolio::{Holding, InvestmentTransaction, Security};
+use pa_core::finance::recurring::Bill;
 use pa_core::finance::{Account, BalanceSnapshot, Transaction};
 use pa_core::fitness::{Activity, BodyComposition, DailyHealth, Lap, PlannedWorkout, TrainingPlan};
 use pa_core::habits::{EntryValue, HabitKind, TargetKind};
@@ -369,6 +370,19 @@ pub(crate) fn task<'py>(py: Python<'py>, t: &Task) -> PyResult<Bound<'py, PyAny>
         tags: strings(py, &t.tags)?,
         created_at: utc(&t.created_at),
         completed_at: t.completed_at.as_ref().map(utc),
+    })
+}
+
+pub(crate) fn bill<'py>(py: Python<'py>, b: &Bill) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Bill" {
+        id: b.id.as_str(),
+        name: b.name.as_str(),
+        amount: money(py, &b.amount)?,
+        cadence: tag(&b.cadence)?,
+        next_due: naive(b.next_due),
+        category: b.category.as_ref().map(|c| c.path()),
+        merchant: b.merchant.as_deref(),
+        account: b.account.as_ref().map(|a| a.as_str()),
     })
 }
 

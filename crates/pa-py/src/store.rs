@@ -316,9 +316,10 @@ impl User {
 
     /// Sets parts of the person's profile (what is not given stays): the zone "today" is counted
     /// in, FTP, and the heart-rate thresholds (`hr_rest` and `hr_max` together, with `lthr` and
-    /// `sex` "male" or "female"), and the currency of money given without one. Every front end
-    /// reads the same profile.
-    #[pyo3(signature = (*, zone = None, ftp = None, hr_rest = None, hr_max = None, lthr = None, sex = "male", currency = None))]
+    /// `sex` "male" or "female"), the currency of money given without one, the units
+    /// ("metric" or "statute") and the time of the daily check-in. Every front end reads the same
+    /// profile.
+    #[pyo3(signature = (*, zone = None, ftp = None, hr_rest = None, hr_max = None, lthr = None, sex = "male", currency = None, units = None, check_in = None))]
     #[allow(clippy::too_many_arguments)]
     fn set_profile(
         &self,
@@ -330,6 +331,8 @@ impl User {
         lthr: Option<f64>,
         sex: &str,
         currency: Option<&str>,
+        units: Option<&str>,
+        check_in: Option<chrono::NaiveTime>,
     ) -> PyResult<()> {
         use pa_core::fitness::load::Thresholds;
         let changes = pa_core::ports::Profile {
@@ -346,6 +349,8 @@ impl User {
                 .map(pa_core::money::parse_currency)
                 .transpose()
                 .map_err(PyPaErr)?,
+            units: units.map(str::parse).transpose().map_err(PyPaErr)?,
+            check_in_time: check_in,
         };
         py.detach(|| self.person.update_profile(changes, "python"))
             .map_err(PyStoreErr)?;

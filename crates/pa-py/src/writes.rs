@@ -16,8 +16,8 @@ use pa_core::tasks::{Due, Priority};
 use pa_core::time::{Day, Month, ZonedInstant};
 use pa_core::when::{self, When};
 use pa_integrations::assistant::{
-    Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewEvent, NewExpense,
-    NewTask, NewWorkout, TaskChanges, TaskFilter, Written,
+    Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewBill, NewEvent,
+    NewExpense, NewTask, NewWorkout, TaskChanges, TaskFilter, Written,
 };
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -708,6 +708,39 @@ impl User {
                 amount: r::money(py, &b.amount)?,
             })
         })
+    }
+
+    /// Adds a bill the person expects to pay: `cadence` weekly, biweekly, monthly, quarterly or
+    /// yearly; `next_due` a day (default: today).
+    #[pyo3(signature = (name, amount, *, cadence = "monthly", next_due = None, currency = None, category = None, merchant = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_bill<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        amount: &Bound<'py, PyAny>,
+        cadence: &str,
+        next_due: Option<&Bound<'py, PyAny>>,
+        currency: Option<&str>,
+        category: Option<&str>,
+        merchant: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let next_due = match self.day_opt(next_due, "next_due")? {
+            Some(day) => day,
+            None => self.zone_today()?.1,
+        };
+        let new = NewBill {
+            name: name.to_owned(),
+            amount: self.money(amount, currency, "amount")?,
+            cadence: parsed(cadence)?,
+            next_due,
+            category: category.map(parsed::<Category>).transpose()?,
+            merchant,
+        };
+        let w = py
+            .detach(|| self.person.add_bill(new))
+            .map_err(PyStoreErr)?;
+        written(py, &w, r::bill)
     }
 
     /// Logs an activity done by hand: `start` a time, `duration` a timedelta, seconds or "45m".

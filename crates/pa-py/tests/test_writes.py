@@ -177,7 +177,8 @@ def test_writes_return_the_stored_record(tmp_path: pathlib.Path) -> None:
     [
         (lambda u: u.check_habit("Meditate", 3), pa.InvalidInputError,
          "invalid habit 'Meditate': is yes/no; it takes yes, no or skip, not the amount 3"),
-        (lambda u: u.check_habit("Juggle"), pa.NotFoundError, "not found: habit 'Juggle'"),
+        (lambda u: u.check_habit("Juggle"), pa.NotFoundError,
+         "not found: habit 'Juggle' (there are: Meditate, Run)"),
         (lambda u: u.add_habit("meditate"), pa.ConflictError,
          "conflict: habit 'meditate': there is one of that name already (h-m0k7c476)"),
         (lambda u: u.add_habit("Run", freq="8/7"), pa.InvalidInputError,
@@ -279,6 +280,32 @@ def test_edits_undos_and_deletes(tmp_path: pathlib.Path) -> None:
     assert str(raised.value) == "invalid every: schedule: day of month 32 is not 1–31"
 
 
+def test_bills_and_settings(tmp_path: pathlib.Path) -> None:
+    user = pa.Store(tmp_path / "pa.db", now=berlin(2, 10)).user()
+    user.set_profile(zone="Europe/Berlin", currency="EUR", units="statute",
+                     check_in=datetime.time(21, 30))
+    profile = user.profile()
+    assert (profile.get("units"), profile.get("check_in_time")) == ("statute", "21:30:00")
+    rent = user.add_bill("Rent", Decimal("950"), next_due=datetime.date(2027, 1, 1),
+                         category="Housing/Rent")
+    assert rent.change == "added"
+    assert (rent.record.amount, rent.record.cadence) == (pa.records.Money(Decimal("950"), "EUR"),
+                                                          "monthly")
+    user.add_bill("Gym", "29.90", cadence="Monthly", next_due="fri", merchant="FitCo")
+    assert [(b.name, b.next_due) for b in user.bills()] == [
+        ("Gym", d(4)), ("Rent", datetime.date(2027, 1, 1))
+    ]
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.add_bill("Club", "10", cadence="fortnightly")
+    assert str(raised.value) == (
+        "invalid cadence: 'fortnightly' is not weekly, biweekly, monthly, quarterly or yearly"
+    )
+    with pytest.raises(pa.InvalidInputError) as raised:
+        user.add_bill(" ", "10")
+    assert str(raised.value) == "invalid bill: name must not be blank"
+    assert len(user.bills()) == 2
+
+
 def test_bulk_writes_from_a_dataframe_or_dicts(tmp_path: pathlib.Path) -> None:
     import dataclasses
 
@@ -344,7 +371,7 @@ def test_bulk_writes_from_a_dataframe_or_dicts(tmp_path: pathlib.Path) -> None:
     assert str(raised.value) == "invalid row 0: columns: 'at' is missing"
     with pytest.raises(pa.NotFoundError) as missing:
         user.write_many("habit_check", [{"habit": "Juggle"}])
-    assert str(missing.value) == "not found: row 0: habit 'Juggle'"
+    assert str(missing.value) == "not found: row 0: habit 'Juggle' (there are: Meditate)"
     with pytest.raises(pa.InvalidInputError) as raised:
         user.write_many("grocery", [])  # type: ignore[arg-type]
     assert str(raised.value) == "invalid kind: 'grocery' is not expense, activity, habit_check, weigh_in"

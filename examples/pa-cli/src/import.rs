@@ -35,9 +35,10 @@ pub(crate) struct ImportArgs {
     #[arg(long, env = "PA_ZONE", value_name = "ZONE")]
     zone: Option<String>,
 
-    /// The units of Garmin's activities CSV, which does not say (your Garmin Connect setting).
-    #[arg(long, value_enum, default_value = "metric")]
-    units: UnitsArg,
+    /// The units of Garmin's activities CSV, which does not say (your Garmin Connect setting);
+    /// default: the profile's (`pa profile set --units`), else metric.
+    #[arg(long, value_enum)]
+    units: Option<UnitsArg>,
 
     /// Your functional threshold power: activities with power get TSS as their training load
     /// (default: the profile's, `pa profile`).
@@ -127,10 +128,10 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
     };
     let request = ImportRequest {
         zone: crate::briefing::zone_arg(args.zone.as_deref())?,
-        units: match args.units {
+        units: args.units.map(|u| match u {
             UnitsArg::Metric => Units::Metric,
             UnitsArg::Statute => Units::Statute,
-        },
+        }),
         thresholds: thresholds(args.ftp, (args.hr_rest, args.hr_max, args.lthr), args.sex)?,
         bank_csv,
         dry_run: args.dry_run,

@@ -2,7 +2,7 @@
 //!
 //! Exit codes (sysexits where one fits): 0 success; 1 an unexpected failure; 2 bad command-line
 //! usage; 65 malformed input data or a damaged store; 66 an input file or the store cannot be read
-//! or does not exist; 67 no such person; 69 a service unavailable; 73 an output file cannot be
+//! or does not exist, or no record has the name or id given; 67 no such person; 69 a service unavailable; 73 an output file cannot be
 //! made; 74 the store's I/O failed; 75 a temporary failure (retry); 77 permission or sign-in
 //! needed; 130 cancelled. The mapping is one exhaustive match on `pa_integrations::ErrorKind`.
 
@@ -38,7 +38,8 @@ Exit codes:
   1   unexpected failure
   2   bad command-line usage
   65  malformed input data (the message names the file, line and problem), or a damaged store
-  66  an input file or the store cannot be read, or does not exist
+  66  an input file or the store cannot be read, or does not exist, or no habit, task, event or
+      reminder has the name or id given
   67  no such person in the store (--user)
   69  a service cannot be reached or refused the request
   73  an output file cannot be made there (it is the store, exists: --force, no folder)
@@ -156,6 +157,9 @@ enum Command {
     /// Budgets per category and month.
     #[command(subcommand)]
     Budget(money::BudgetCommand),
+    /// Bills: what is paid, how often, when next.
+    #[command(subcommand)]
+    Bill(money::BillCommand),
     /// Training and body entered by hand: an activity, a weigh-in.
     #[command(subcommand)]
     Log(log::LogCommand),
@@ -309,6 +313,7 @@ fn main() -> ExitCode {
         Command::Remember(args) => journal::remember(args, &store_args, ctx),
         Command::Expense(cmd) => money::expense(cmd, &store_args, ctx),
         Command::Budget(cmd) => money::budget(cmd, &store_args, ctx),
+        Command::Bill(cmd) => money::bill(cmd, &store_args, ctx),
         Command::Log(cmd) => log::log(cmd, &store_args, ctx),
         Command::Plan(cmd) => log::plan(cmd, &store_args, ctx),
     };

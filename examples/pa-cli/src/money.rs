@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use pa_core::finance::Category;
 use pa_core::money::{Money, parse_currency};
 use pa_core::time::Month;
-use pa_integrations::assistant::NewExpense;
+use pa_integrations::assistant::{NewBill, NewExpense};
 
 use crate::write::{WriteOpts, Writer, external, named, print, when_help};
 use crate::{Context, StoreArgs};
@@ -45,6 +45,46 @@ pub(crate) struct ExpenseArgs {
     /// The source's id (SOURCE:ID): adding it again changes nothing.
     #[arg(long, value_name = "SOURCE:ID")]
     external: Option<String>,
+    #[command(flatten)]
+    opts: WriteOpts,
+}
+
+/// `pa bill …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BillCommand {
+    /// Adds a bill: what is paid, how often, when next.
+    #[command(after_help = concat!("Examples:
+  pa bill add Rent 950 --every monthly --next 2026-12-28 --category Housing/Rent
+  pa bill add \"Car insurance\" 420 --every yearly --next 2027-03-01
+
+", when_help!()))]
+    Add(BillArgs),
+    /// Every bill, soonest due first.
+    List,
+}
+
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub(crate) struct BillArgs {
+    /// What you call it.
+    name: String,
+    /// The expected payment.
+    amount: String,
+    /// weekly, biweekly, monthly, quarterly or yearly.
+    #[arg(long, default_value = "monthly")]
+    every: String,
+    /// The next day it is due.
+    #[arg(long)]
+    next: String,
+    /// The category path.
+    #[arg(long)]
+    category: Option<String>,
+    /// The currency (default: your profile's).
+    #[arg(long)]
+    currency: Option<String>,
+    /// The merchant on the statement.
+    #[arg(long)]
+    merchant: Option<String>,
     #[command(flatten)]
     opts: WriteOpts,
 }
@@ -138,4 +178,78 @@ pub(crate) fn budget(cmd: BudgetCommand, store: &StoreArgs, ctx: Context) -> Res
             )
         },
     )
+}
+
+fn describe_bill(b: &pa_core::finance::Bill) -> String {
+    format!(
+        "{}: {} {} {} {}, next due {}",
+        b.id,
+        b.name,
+        b.amount.amount(),
+        b.amount.currency().code(),
+        crate::task::name(&b.cadence),
+        b.next_due
+    )
+}
+
+pub(crate) fn bill(cmd: BillCommand, store: &StoreArgs, ctx: Context) -> Result<()> {
+    match cmd {
+        BillCommand::Add(args) => {
+            let w = Writer::open(store, &args.opts)?;
+            let new = NewBill {
+                name: args.name,
+                amount: money(&w, &args.amount, args.currency.as_deref())?,
+                cadence: named("--every", args.every.parse())?,
+                next_due: w.day(&args.next, "--next")?,
+                category: args
+                    .category
+                    .map(|c| named("--category", c.parse::<Category>()))
+                    .transpose()?,
+                merchant: args.merchant,
+            };
+            print(ctx, "bill", &w.person.add_bill(new)?, describe_bill)
+        }
+        BillCommand::List => {
+            if ctx.format == crate::output::Format::Ics {
+                return Err(crate::output::not_ics());
+            }
+            let bills = crate::store::reader(store)?.bills()?;
+            crate::output::write_rows(
+                &mut std::io::stdout().lock(),
+                ctx.format,
+                &["id", "name", "amount", "currency", "cadence", "next_due"],
+                &bills
+                    .iter()
+                    .map(|b| BillRow {
+                        id: b.id.to_string(),
+                        name: b.name.clone(),
+                        amount: b.amount.amount().to_string(),
+                        currency: b.amount.currency().code().to_owned(),
+                        cadence: crate::task::name(&b.cadence),
+                        next_due: b.next_due.to_string(),
+                    })
+                    .collect::<Vec<_>>(),
+                |r| {
+                    vec![
+                        r.id.clone(),
+                        r.name.clone(),
+                        r.amount.clone(),
+                        r.currency.clone(),
+                        r.cadence.clone(),
+                        r.next_due.clone(),
+                    ]
+                },
+            )
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct BillRow {
+    id: String,
+    name: String,
+    amount: String,
+    currency: String,
+    cadence: String,
+    next_due: String,
 }

@@ -47,6 +47,12 @@ pub(crate) struct SetArgs {
     /// The currency of money entered without one (an ISO 4217 code: EUR).
     #[arg(long = "currency", id = "profile_currency", value_name = "CODE")]
     currency: Option<String>,
+    /// The units you read distances in (and Garmin CSVs are read in): metric or statute.
+    #[arg(long = "units", id = "profile_units", value_name = "UNITS")]
+    units: Option<String>,
+    /// The time of your daily check-in (HH:MM, in your zone).
+    #[arg(long = "check-in", id = "profile_check_in", value_name = "HH:MM")]
+    check_in: Option<String>,
     /// Sex, for TRIMP's weighting.
     #[arg(long = "sex", id = "profile_sex", value_enum, default_value = "male")]
     sex: SexArg,
@@ -67,6 +73,16 @@ pub(crate) fn run(cmd: ProfileCommand, store: &StoreArgs, ctx: Context) -> Resul
                     .currency
                     .as_deref()
                     .map(pa_core::money::parse_currency)
+                    .transpose()?,
+                units: args.units.as_deref().map(str::parse).transpose()?,
+                check_in_time: args
+                    .check_in
+                    .as_deref()
+                    .map(|t| {
+                        chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
+                            pa_core::Error::invalid("--check-in", format!("'{t}' is not HH:MM"))
+                        })
+                    })
                     .transpose()?,
             };
             let profile = crate::store::writer(store)?.update_profile(changes, "cli")?;
@@ -97,6 +113,16 @@ fn show(profile: &Profile, ctx: Context) -> Result<()> {
                 .currency
                 .map_or_else(|| "not set".to_owned(), |c| c.code().to_owned());
             writeln!(out, "currency: {currency}")?;
+            let units = match profile.units {
+                Some(pa_core::ports::Units::Statute) => "statute (miles)",
+                Some(pa_core::ports::Units::Metric) => "metric",
+                None => "metric (not set)",
+            };
+            writeln!(out, "units: {units}")?;
+            let check_in = profile
+                .check_in_time
+                .map_or_else(|| "not set".to_owned(), |t| t.format("%H:%M").to_string());
+            writeln!(out, "check-in: {check_in}")?;
             match &profile.athlete.heart_rate {
                 Some(hr) => {
                     let lthr = hr

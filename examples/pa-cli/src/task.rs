@@ -152,7 +152,7 @@ fn describe(t: &Task, zone: Tz) -> String {
 }
 
 /// A serde unit variant's name (`high`, `done`).
-fn name<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn name<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

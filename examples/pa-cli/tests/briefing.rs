@@ -286,7 +286,10 @@ fn a_stored_habit_scores_with_its_own_definition() {
     assert_eq!(r["days"].as_array().unwrap().len(), 365);
     pa().args(["--db", &db, "habits", "score", "--habit", "Juggle"])
         .assert()
-        .code(65)
+        .code(66)
+        .stderr(predicate::str::contains(
+            "not found: habit 'Juggle' (there are: ",
+        ))
         .stderr(predicate::str::contains("Meditate"));
     pa().args(["--db", &db, "habits", "score"]).assert().code(2);
 }

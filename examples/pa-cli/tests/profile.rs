@@ -40,6 +40,30 @@ fn the_profile_is_set_in_parts_and_shown() {
         json!({"zone": "Europe/Berlin", "athlete": {"ftp_w": 250.0, "heart_rate": {
             "rest_bpm": 48.0, "max_bpm": 188.0, "threshold_bpm": null, "sex": "female"}}})
     );
+    let more = json(&[
+        "--db",
+        &db,
+        "profile",
+        "set",
+        "--currency",
+        "eur",
+        "--units",
+        "imperial",
+        "--check-in",
+        "21:30",
+    ]);
+    assert_eq!(
+        (&more["currency"], &more["units"], &more["check_in_time"]),
+        (&json!("EUR"), &json!("statute"), &json!("21:30:00"))
+    );
+    pa().args(["--db", &db, "profile", "set", "--check-in", "9pm"])
+        .assert()
+        .code(65)
+        .stderr("error: invalid --check-in: '9pm' is not HH:MM\n");
+    pa().args(["--db", &db, "profile", "set", "--units", "cubits"])
+        .assert()
+        .code(65)
+        .stderr("error: invalid units: 'cubits' is not metric or statute\n");
 }
 
 #[test]

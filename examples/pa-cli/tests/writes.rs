@@ -180,7 +180,7 @@ fn bad_writes_are_refused_and_write_nothing() {
         (
             vec!["habit", "check", "Juggle"],
             66,
-            "not found: habit 'Juggle'",
+            "not found: habit 'Juggle' (there are: Meditate, Run)",
         ),
         (
             vec!["habit", "check", "Meditate", "--day", "2026-02-30"],
@@ -205,7 +205,7 @@ fn bad_writes_are_refused_and_write_nothing() {
         (
             vec!["task", "done", "nothing like it"],
             66,
-            "not found: task 'nothing like it'",
+            "not found: task 'nothing like it' (there are: Book flights, Renew passport, Buy a gift for Sam)",
         ),
         (
             vec![

@@ -49,6 +49,26 @@ pub enum Cadence {
     Yearly,
 }
 
+impl std::str::FromStr for Cadence {
+    type Err = Error;
+    /// `weekly`, `biweekly`, `monthly`, `quarterly` or `yearly`.
+    fn from_str(s: &str) -> Result<Self> {
+        Cadence::ALL
+            .into_iter()
+            .find(|c| {
+                serde_json::to_value(c)
+                    .ok()
+                    .is_some_and(|v| v.as_str() == Some(s.trim().to_ascii_lowercase().as_str()))
+            })
+            .ok_or_else(|| {
+                Error::invalid(
+                    "cadence",
+                    format!("'{s}' is not weekly, biweekly, monthly, quarterly or yearly"),
+                )
+            })
+    }
+}
+
 impl Cadence {
     /// All cadences, shortest first.
     pub const ALL: [Cadence; 5] = [
@@ -123,6 +143,22 @@ pub struct Bill {
     pub cadence: Cadence,
     /// The next day it is due.
     pub next_due: Day,
+}
+
+impl Bill {
+    /// Checks the name is not blank and the expected payment is above zero.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::invalid("bill", "name must not be blank"));
+        }
+        if self.amount.amount() <= rust_decimal::Decimal::ZERO {
+            return Err(Error::invalid(
+                format!("bill '{}'", self.name),
+                format!("amount {} must be above zero", self.amount.amount()),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A change in a bill's amount.

@@ -63,7 +63,7 @@ pub use repos::{
 };
 pub use retention::{Prune, PruneTarget, RetentionPolicy, RetentionRule, pruned};
 pub use secret_store::{SecretStore, SecretValue};
-pub use settings::{PROFILE_KEY, Profile, Setting};
+pub use settings::{PROFILE_KEY, Profile, Setting, Units};
 pub use sink::Sink;
 pub use source::Source;
 pub use sync_log::{SyncOutcome, SyncRecord, SyncRun};

@@ -490,6 +490,9 @@ impl Record for Bill {
     fn span(&self) -> Option<(Day, Option<Day>)> {
         point(self.next_due)
     }
+    fn validate(&self) -> Result<()> {
+        Bill::validate(self)
+    }
 }
 
 impl Record for ExpenseCategory {

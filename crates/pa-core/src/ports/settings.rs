@@ -33,6 +33,32 @@ impl Setting {
     }
 }
 
+/// Units of distance and height, as a person reads them and as files that do not say use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Units {
+    /// Kilometres and metres.
+    #[default]
+    Metric,
+    /// Miles, feet and yards.
+    Statute,
+}
+
+impl std::str::FromStr for Units {
+    type Err = Error;
+    /// `metric`, or `statute` (also `imperial`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "metric" => Ok(Units::Metric),
+            "statute" | "imperial" => Ok(Units::Statute),
+            _ => Err(Error::invalid(
+                "units",
+                format!("'{s}' is not metric or statute"),
+            )),
+        }
+    }
+}
+
 /// The key the [`Profile`] is kept under.
 pub const PROFILE_KEY: &str = "profile";
 
@@ -52,6 +78,12 @@ pub struct Profile {
     /// The currency money written by hand is in unless it says (an expense, a budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<crate::money::Currency>,
+    /// The units the person reads distances in, and files that do not say are read in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Units>,
+    /// The time of day of the daily check-in, in the profile's zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_in_time: Option<chrono::NaiveTime>,
 }
 
 impl Profile {
@@ -68,6 +100,8 @@ impl Profile {
             zone: changes.zone.or(self.zone),
             athlete: self.athlete.overridden_by(changes.athlete),
             currency: changes.currency.or(self.currency),
+            units: changes.units.or(self.units),
+            check_in_time: changes.check_in_time.or(self.check_in_time),
         }
     }
 
@@ -120,6 +154,8 @@ mod tests {
                 ),
             },
             currency: Some(crate::money::parse_currency("eur").unwrap()),
+            units: Some(Units::Statute),
+            check_in_time: chrono::NaiveTime::from_hms_opt(21, 30, 0),
         };
         let setting = profile.to_setting().unwrap();
         assert_eq!(setting.key, "profile");
@@ -156,7 +192,7 @@ mod tests {
                 ftp_w: Some(0.0),
                 heart_rate: None,
             },
-            currency: None,
+            ..Profile::default()
         };
         assert_eq!(
             bad.to_setting().unwrap_err(),

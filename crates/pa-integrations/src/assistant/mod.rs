@@ -31,8 +31,8 @@ use pa_core::ports::Profile;
 
 pub use person::{ImportRequest, Person};
 pub use writes::{
-    Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewEvent, NewExpense,
-    NewTask, NewWorkout, TaskChanges, TaskFilter, Written,
+    Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewBill, NewEvent,
+    NewExpense, NewTask, NewWorkout, TaskChanges, TaskFilter, Written,
 };
 
 /// The system clock.

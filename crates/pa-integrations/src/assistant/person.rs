@@ -34,8 +34,9 @@ use crate::storage::transfer::{export_jsonl, import_jsonl};
 pub struct ImportRequest {
     /// The zone for activity starts and for times that name none; default: the profile's zone.
     pub zone: Option<Tz>,
-    /// The units of files that do not say (Garmin's activities CSV).
-    pub units: Units,
+    /// The units of files that do not say (Garmin's activities CSV); default: the profile's,
+    /// else metric.
+    pub units: Option<Units>,
     /// Thresholds to score with: each part given (FTP, heart-rate profile) replaces the
     /// profile's.
     pub thresholds: Thresholds,
@@ -53,7 +54,7 @@ impl ImportRequest {
         thresholds.validate()?;
         Ok(ImportOptions {
             zone: self.zone.unwrap_or_else(|| profile.zone_or_utc()),
-            units: self.units,
+            units: self.units.or(profile.units).unwrap_or_default(),
             thresholds,
         })
     }

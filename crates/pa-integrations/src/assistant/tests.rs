@@ -27,7 +27,7 @@ fn today_is_counted_in_the_persons_zone_on_the_assistants_clock() {
         &Profile {
             zone: Some(chrono_tz::Europe::Berlin),
             athlete: Thresholds::default(),
-            currency: None,
+            ..Profile::default()
         },
         "test",
     )
@@ -51,7 +51,7 @@ fn a_bad_profile_is_refused_and_the_stored_one_kept() {
             ftp_w: Some(-1.0),
             heart_rate: None,
         },
-        currency: None,
+        ..Profile::default()
     };
     let err = me.set_profile(&bad, "test").unwrap_err();
     assert_eq!(
@@ -141,4 +141,24 @@ fn closing_ends_every_later_call() {
     pa.close().unwrap();
     pa.close().unwrap();
     assert_eq!(me.profile().unwrap_err().to_string(), "the store is closed");
+}
+
+#[test]
+fn files_are_read_in_the_profiles_units_unless_the_request_says() {
+    use crate::import::Units;
+    let profile = Profile {
+        units: Some(Units::Statute),
+        ..Profile::default()
+    };
+    let unsaid = ImportRequest::default();
+    assert_eq!(unsaid.options(&profile).unwrap().units, Units::Statute);
+    assert_eq!(
+        unsaid.options(&Profile::default()).unwrap().units,
+        Units::Metric
+    );
+    let metric = ImportRequest {
+        units: Some(Units::Metric),
+        ..ImportRequest::default()
+    };
+    assert_eq!(metric.options(&profile).unwrap().units, Units::Metric);
 }

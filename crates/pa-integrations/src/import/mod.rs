@@ -52,16 +52,7 @@ impl Default for ImportOptions {
     }
 }
 
-/// Units of distance and height.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Units {
-    /// Kilometres and metres.
-    #[default]
-    Metric,
-    /// Miles, feet and yards.
-    Statute,
-}
+pub use pa_core::ports::Units;
 
 /// Something in a file that was not imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

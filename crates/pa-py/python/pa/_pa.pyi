@@ -92,6 +92,8 @@ class Profile(TypedDict):  # type-only: at runtime a plain dict
     zone: str | None
     athlete: Athlete
     currency: NotRequired[str]
+    units: NotRequired[Literal["metric", "statute"]]
+    check_in_time: NotRequired[str]
 
 class WriteReport(TypedDict):  # type-only: at runtime a plain dict
     added: int
@@ -173,6 +175,8 @@ class User:
         lthr: float | None = None,
         sex: Literal["male", "female"] = "male",
         currency: str | None = None,
+        units: Literal["metric", "statute"] | None = None,
+        check_in: datetime.time | None = None,
     ) -> None: ...
     def load_demo(self, day: datetime.date | None = None, *, seed: int = 1) -> int: ...
     def export_jsonl(self, path: str | os.PathLike[str]) -> None: ...
@@ -201,6 +205,7 @@ class User:
     def projects(self) -> list[records.Project]: ...
     def tasks(self) -> list[records.Task]: ...
     def reminders(self) -> list[records.Reminder]: ...
+    def bills(self) -> list[records.Bill]: ...
     def events(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[records.Event]: ...
     def occurrences(self, start: datetime.date, end: datetime.date, *, tz: str | None = None) -> list[Occurrence]: ...
     def check_ins(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[records.CheckIn]: ...
@@ -342,6 +347,17 @@ class User:
     def set_budget(
         self, category: str, amount: _Amount, *, month: str | None = None, currency: str | None = None
     ) -> results.Written[records.Budget]: ...
+    def add_bill(
+        self,
+        name: str,
+        amount: _Amount,
+        *,
+        cadence: str = "monthly",
+        next_due: _When | None = None,
+        currency: str | None = None,
+        category: str | None = None,
+        merchant: str | None = None,
+    ) -> results.Written[records.Bill]: ...
     def log_activity(
         self,
         sport: str,

@@ -24,6 +24,7 @@ __all__ = [
     "Answer",
     "Balance",
     "BodyComposition",
+    "Bill",
     "Budget",
     "CheckIn",
     "DailyHealth",
@@ -286,6 +287,20 @@ class HabitEntry:
     habit: str
     day: datetime.date
     value: Literal["yes", "no", "skip"] | float
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """A payment the person expects: rent, a subscription, insurance."""
+
+    id: str
+    name: str
+    amount: Money
+    cadence: Literal["weekly", "biweekly", "monthly", "quarterly", "yearly"]
+    next_due: datetime.date
+    category: str | None
+    merchant: str | None
+    account: str | None
 
 
 @dataclass(frozen=True, slots=True)

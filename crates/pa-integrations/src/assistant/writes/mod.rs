@@ -24,7 +24,7 @@ pub use body::{NewActivity, NewWorkout};
 pub use calendar::{EditScope, EventChanges, NewEvent};
 pub use draft::Entry;
 pub use habits::HabitChanges;
-pub use money::NewExpense;
+pub use money::{NewBill, NewExpense};
 pub use tasks::{NewTask, TaskChanges, TaskFilter};
 
 use super::Person;
@@ -153,14 +153,25 @@ fn one<'a, T>(
     name: impl Fn(&T) -> &str,
     partial: bool,
 ) -> Result<&'a T> {
-    lookup::find(items, reference, id, name, partial).map_err(|miss| match miss {
+    lookup::find(items, reference, &id, &name, partial).map_err(|miss| match miss {
         Miss::None => Error::NotFound {
-            what: format!("{what} '{}'", reference.trim()),
+            what: format!("{what} '{}'{}", reference.trim(), known(items, &name)),
         },
         many => many
             .ambiguity(what, reference)
             .map_or_else(|| Error::NotFound { what: what.into() }, Error::Core),
     })
+}
+
+/// The names a person could have meant, when there are few enough to read at a glance: a typo
+/// is then fixed without another command.
+fn known<T>(items: &[T], name: impl Fn(&T) -> &str) -> String {
+    const AT_A_GLANCE: usize = 12;
+    if items.is_empty() || items.len() > AT_A_GLANCE {
+        return String::new();
+    }
+    let names: Vec<&str> = items.iter().map(name).collect();
+    format!(" (there are: {})", names.join(", "))
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! bank's transactions, once.
 
 use pa_core::finance::budget::Budget;
+use pa_core::finance::recurring::{Bill, Cadence};
 use pa_core::finance::{Category, Transaction};
-use pa_core::ids::ExternalRef;
+use pa_core::ids::{BillId, ExternalRef};
 use pa_core::money::{Currency, Money};
 use pa_core::ports::UserStore;
 use pa_core::time::{Day, Month};
@@ -15,6 +16,23 @@ use super::Written;
 use super::draft::Draft;
 use crate::assistant::Person;
 use crate::error::Result;
+
+/// A bill to add.
+#[derive(Debug, Clone)]
+pub struct NewBill {
+    /// What the person calls it ("Rent").
+    pub name: String,
+    /// The expected payment, above zero.
+    pub amount: Money,
+    /// How often.
+    pub cadence: Cadence,
+    /// The next day it is due.
+    pub next_due: Day,
+    /// The category.
+    pub category: Option<Category>,
+    /// The merchant on the statement.
+    pub merchant: Option<String>,
+}
 
 /// Money spent, entered by hand.
 #[derive(Debug, Clone)]
@@ -71,6 +89,31 @@ impl Person {
             month,
             amount,
         })
+    }
+
+    /// Adds a bill: what is paid, how often, and when next.
+    pub fn add_bill(&self, new: NewBill) -> Result<Written<Bill>> {
+        let mut bill = Bill {
+            // Checked under a placeholder id first, so an error names no id never stored.
+            id: BillId::new("(new)")?,
+            name: new.name.trim().to_owned(),
+            account: None,
+            merchant: new.merchant,
+            category: new.category,
+            amount: new.amount,
+            cadence: new.cadence,
+            next_due: new.next_due,
+        };
+        bill.validate()?;
+        bill.id = BillId::new(self.mint::<Bill>("b", &bill.name)?)?;
+        self.put(bill)
+    }
+
+    /// Every bill, soonest due first.
+    pub fn bills(&self) -> Result<Vec<Bill>> {
+        let mut all = self.handle.records::<Bill>(None)?;
+        all.sort_by(|a, b| a.next_due.cmp(&b.next_due).then(a.name.cmp(&b.name)));
+        Ok(all)
     }
 
     /// Every budget of `month`.

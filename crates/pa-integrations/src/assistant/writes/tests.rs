@@ -76,10 +76,12 @@ fn habits_by_name_or_id_checked_by_kind_and_undone() {
             .to_string(),
         "invalid habit 'Meditate': is yes/no; it takes yes, no or skip, not the amount 2"
     );
-    assert!(matches!(
-        me.check_habit("Juggle", None, EntryValue::Yes).unwrap_err(),
-        Error::NotFound { what } if what == "habit 'Juggle'"
-    ));
+    assert_eq!(
+        me.check_habit("Juggle", None, EntryValue::Yes)
+            .unwrap_err()
+            .to_string(),
+        "not found: habit 'Juggle' (there are: Meditate, Run)"
+    );
     assert!(matches!(
         me.add_habit(Habit::yes_no("meditate", Frequency::DAILY)).unwrap_err(),
         Error::Conflict { what, .. } if what == "habit 'meditate'"
@@ -201,10 +203,13 @@ fn tasks_add_find_complete_reopen_cancel_delete() {
         me.delete_task(b.id.as_str()).unwrap().change,
         Change::Deleted
     );
-    assert!(matches!(
-        me.delete_task(b.id.as_str()).unwrap_err(),
-        Error::NotFound { what } if what == format!("task '{}'", b.id)
-    ));
+    assert_eq!(
+        me.delete_task(b.id.as_str()).unwrap_err().to_string(),
+        format!(
+            "not found: task '{}' (there are: Renew passport (urgent))",
+            b.id
+        )
+    );
 }
 
 #[test]
@@ -580,10 +585,10 @@ fn bulk_writes_are_all_or_nothing_and_idempotent_with_external_ids() {
         day: None,
         value: EntryValue::Yes,
     });
-    assert!(matches!(
-        me.write_all(bad).unwrap_err(),
-        Error::NotFound { what } if what == "row 6: habit 'Juggle'"
-    ));
+    assert_eq!(
+        me.write_all(bad).unwrap_err().to_string(),
+        "not found: row 6: habit 'Juggle' (there are: Meditate)"
+    );
     assert_eq!(snapshot(&me), before);
 }
 
@@ -622,4 +627,38 @@ fn a_recurring_reminder_is_due_at_each_run() {
             .to_string(),
         "invalid schedule: has no run after now, so the reminder would never be due"
     );
+}
+
+#[test]
+fn bills() {
+    let me = person();
+    let eur = parse_currency("EUR").unwrap();
+    let rent = |amount: &str, name: &str| NewBill {
+        name: name.into(),
+        amount: Money::parse(amount, eur).unwrap(),
+        cadence: "monthly".parse().unwrap(),
+        next_due: day("2026-12-28"),
+        category: Some("Housing/Rent".parse().unwrap()),
+        merchant: None,
+    };
+    let added = me.add_bill(rent("950", "Rent")).unwrap();
+    assert_eq!(added.change, Change::Added);
+    assert_eq!(me.bills().unwrap(), vec![added.record]);
+    let before = snapshot(&me);
+    assert_eq!(
+        me.add_bill(rent("0", "Rent")).unwrap_err().to_string(),
+        "invalid bill 'Rent': amount 0 must be above zero"
+    );
+    assert_eq!(
+        me.add_bill(rent("10", " ")).unwrap_err().to_string(),
+        "invalid bill: name must not be blank"
+    );
+    assert_eq!(
+        "fortnightly"
+            .parse::<pa_core::finance::recurring::Cadence>()
+            .unwrap_err()
+            .to_string(),
+        "invalid cadence: 'fortnightly' is not weekly, biweekly, monthly, quarterly or yearly"
+    );
+    assert_eq!(snapshot(&me), before);
 }

@@ -202,7 +202,7 @@ pub fn every_kind() -> WriteBatch {
             account: Some(chk.clone()),
             merchant: Some("Landlord".into()),
             category: Some("Housing".parse().unwrap()),
-            amount: usd("-1200.00"),
+            amount: usd("1200.00"),
             cadence: Cadence::Monthly,
             next_due: day("2026-04-01"),
         }
