@@ -662,3 +662,109 @@ fn bills() {
     );
     assert_eq!(snapshot(&me), before);
 }
+
+#[test]
+fn edits_keep_sync_mappings_so_the_next_sync_pushes_and_deletes_drop_them() {
+    use pa_core::ports::upsert::encode;
+    use pa_core::ports::{RecordKind, SyncRecord, WriteBatch};
+
+    let me = person();
+    let todoist = ExternalRef::new("todoist", "8812").unwrap();
+    let google = ExternalRef::new("google", "evt-7@google.com").unwrap();
+    let task = me
+        .add_task(NewTask {
+            title: "Book flights".into(),
+            external: Some(todoist.clone()),
+            ..NewTask::default()
+        })
+        .unwrap()
+        .record;
+    let event = me
+        .add_event(NewEvent {
+            calendar: "Personal".into(),
+            title: "Swim club".into(),
+            time: EventTime::Timed {
+                start: local("2026-12-01 18:30"),
+                end: local("2026-12-01 19:30"),
+            },
+            rrule: Some("FREQ=WEEKLY;COUNT=4".into()),
+            location: None,
+            external: Some(google.clone()),
+        })
+        .unwrap()
+        .record;
+    // As a sync leaves them: each record mapped to its remote copy with the hash last synced.
+    let mapping = |source: &str, kind, key: &str, remote: &str, hash: String| SyncRecord {
+        source: source.into(),
+        kind,
+        local_key: key.into(),
+        remote_id: remote.into(),
+        hash: Some(hash),
+        etag: Some("v1".into()),
+        synced_at: "2026-12-04T08:00:00Z".parse().unwrap(),
+    };
+    let synced_task = encode(&task).unwrap().1.to_string();
+    let synced_event = encode(&event).unwrap().1.to_string();
+    let maps = vec![
+        mapping(
+            "todoist",
+            RecordKind::Task,
+            task.id.as_str(),
+            "8812",
+            synced_task.clone(),
+        ),
+        mapping(
+            "google",
+            RecordKind::Event,
+            &event.key(),
+            "evt-7",
+            synced_event.clone(),
+        ),
+    ];
+    me.apply(&WriteBatch {
+        sync_records: maps.clone(),
+        ..WriteBatch::default()
+    })
+    .unwrap();
+
+    let edited = me
+        .edit_task(
+            "flights",
+            TaskChanges {
+                title: Some("Book flights to Lisbon".into()),
+                ..TaskChanges::default()
+            },
+        )
+        .unwrap()
+        .record;
+    let done = me.complete_task(task.id.as_str()).unwrap().record;
+    let moved = me
+        .edit_event(
+            "swim",
+            EventChanges {
+                title: Some("Swim club (pool B)".into()),
+                ..EventChanges::default()
+            },
+            EditScope::Occurrence(day("2026-12-08")),
+        )
+        .unwrap()
+        .record;
+    // Same key and external reference: the sync updates the remote copy, never adds a second.
+    assert_eq!((&edited.id, &edited.external), (&task.id, &Some(todoist)));
+    assert_eq!((&done.id, &done.external), (&task.id, &edited.external));
+    assert_eq!(
+        (moved.key(), moved.external()),
+        (event.key(), Some(&google))
+    );
+    // The mappings are untouched, and their hashes no longer match the records: a local change.
+    assert_eq!(me.sync_records("todoist").unwrap(), maps[..1]);
+    assert_eq!(me.sync_records("google").unwrap(), maps[1..]);
+    assert_ne!(encode(&done).unwrap().1.to_string(), synced_task);
+    assert_ne!(encode(&moved).unwrap().1.to_string(), synced_event);
+
+    // Deleting the records drops their mappings with them.
+    me.delete_task(task.id.as_str()).unwrap();
+    me.delete_event(&event.key(), EditScope::Series).unwrap();
+    assert_eq!(me.sync_records("todoist").unwrap(), vec![]);
+    assert_eq!(me.sync_records("google").unwrap(), vec![]);
+}
