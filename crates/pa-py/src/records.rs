@@ -143,6 +143,8 @@ pub(crate) fn activity<'py>(py: Python<'py>, a: &Activity) -> PyResult<Bound<'py
         normalized_power_w: a.normalized_power_w,
         calories_kcal: a.calories_kcal,
         training_load: a.training_load,
+        rpe: a.rpe,
+        session_rpe: a.session_rpe(),
         trimp: a.trimp,
         device: a.device.as_deref(),
         laps: tuple(py, &a.laps, lap)?,

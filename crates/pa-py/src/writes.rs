@@ -744,7 +744,8 @@ impl User {
     }
 
     /// Logs an activity done by hand: `start` a time, `duration` a timedelta, seconds or "45m".
-    #[pyo3(signature = (sport, start, duration, *, km = None, load = None, name = None, external = None))]
+    /// `rpe`: how hard it felt, 0–10 (Borg CR-10), kept beside `load`.
+    #[pyo3(signature = (sport, start, duration, *, km = None, load = None, rpe = None, name = None, external = None))]
     #[allow(clippy::too_many_arguments)]
     fn log_activity<'py>(
         &self,
@@ -754,6 +755,7 @@ impl User {
         duration: &Bound<'py, PyAny>,
         km: Option<f64>,
         load: Option<f64>,
+        rpe: Option<f64>,
         name: Option<String>,
         external: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -763,6 +765,7 @@ impl User {
             duration_s: self::duration(duration, "duration")?,
             distance_m: km.map(|k| k * 1000.0),
             load,
+            rpe,
             name,
             external: self::external(external)?,
         };
@@ -967,7 +970,7 @@ impl User {
             }
             "activity" => {
                 row.check(&[
-                    "sport", "start", "duration", "km", "load", "name", "external",
+                    "sport", "start", "duration", "km", "load", "rpe", "name", "external",
                 ])?;
                 Entry::Activity(NewActivity {
                     sport: parsed(
@@ -979,6 +982,7 @@ impl User {
                     duration_s: duration(&row.need("duration")?, "duration")?,
                     distance_m: row.number("km")?.map(|k| k * 1000.0),
                     load: row.number("load")?,
+                    rpe: row.number("rpe")?,
                     name: row.text("name")?,
                     external: external(row.text("external")?.as_deref())?,
                 })

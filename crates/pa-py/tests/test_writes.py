@@ -57,7 +57,8 @@ PYTHON_WEEK: list[Step] = [
     lambda u: u.set_budget("Food", Decimal("300"), month="2026-12"),
     lambda u: u.check_habit("Meditate", True),
     lambda u: u.log_activity(
-        "run", berlin(1, 7, 5), datetime.timedelta(minutes=47), km=8.2, load=52, name="Easy run"
+        "run", berlin(1, 7, 5), datetime.timedelta(minutes=47), km=8.2, load=52, rpe=4,
+        name="Easy run"
     ),
     lambda u: u.check_habit("Run", 8.2),
     lambda u: u.add_expense(

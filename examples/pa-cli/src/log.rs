@@ -41,6 +41,9 @@ pub(crate) struct ActivityArgs {
     /// Training load (TSS-like).
     #[arg(long)]
     load: Option<f64>,
+    /// How hard it felt, 0–10 (Borg CR-10); kept with its session RPE (RPE × minutes).
+    #[arg(long)]
+    rpe: Option<f64>,
     /// A title.
     #[arg(long)]
     name: Option<String>,
@@ -115,6 +118,7 @@ pub(crate) fn log(cmd: LogCommand, store: &StoreArgs, ctx: Context) -> Result<()
                 duration_s: duration(&args.duration, "--duration")?,
                 distance_m: metres(args.km),
                 load: args.load,
+                rpe: args.rpe,
                 name: args.name,
                 external: external(args.external.as_deref())?,
             };
@@ -123,8 +127,16 @@ pub(crate) fn log(cmd: LogCommand, store: &StoreArgs, ctx: Context) -> Result<()
                     .distance_m
                     .map(|m| format!(", {:.2} km", m / 1000.0))
                     .unwrap_or_default();
+                let load = a
+                    .training_load
+                    .map(|l| format!(", load {l}"))
+                    .unwrap_or_default();
+                let rpe = match (a.rpe, a.session_rpe()) {
+                    (Some(r), Some(s)) => format!(", RPE {r} (session RPE {})", s.round()),
+                    _ => String::new(),
+                };
                 format!(
-                    "{}: {} on {}, {} min{km}",
+                    "{}: {} on {}, {} min{km}{load}{rpe}",
                     a.id,
                     a.sport,
                     a.day(),

@@ -290,6 +290,21 @@ fn bad_writes_are_refused_and_write_nothing() {
             "invalid --start: time: 'fri' names a day but no time of day (add HH:MM)",
         ),
         (
+            vec![
+                "log",
+                "activity",
+                "run",
+                "--start",
+                "07:00",
+                "--duration",
+                "30m",
+                "--rpe",
+                "11",
+            ],
+            65,
+            "invalid rpe: 11 is not on the 0–10 scale",
+        ),
+        (
             vec!["checkin", "--mood", "9"],
             65,
             "invalid mood on 2026-12-02: 9 is not 1–5",

@@ -206,6 +206,10 @@ pub struct Activity {
     /// The training load of this activity (TSS, hrTSS or rTSS; see [`super::load`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training_load: Option<f64>,
+    /// How hard the whole session felt, 0 to 10 on Borg's CR-10 scale, as the athlete rated it
+    /// (see [`Activity::session_rpe`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpe: Option<f64>,
     /// The 1 Hz recordings, when kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub streams: Option<Streams>,
@@ -239,6 +243,7 @@ impl Activity {
             normalized_power_w: None,
             calories_kcal: None,
             training_load: None,
+            rpe: None,
             trimp: None,
             laps: Vec::new(),
             device: None,
@@ -255,6 +260,12 @@ impl Activity {
     /// Moving time when known, else elapsed time.
     pub fn duration_s(&self) -> f64 {
         self.moving_s.unwrap_or(self.elapsed_s)
+    }
+
+    /// The perceived load, when the athlete rated the session: see [`super::load::session_rpe`].
+    pub fn session_rpe(&self) -> Option<f64> {
+        self.rpe
+            .map(|rpe| super::load::session_rpe(rpe, self.duration_s()))
     }
 
     /// Checks every documented rule: non-negative durations and distances, moving ≤ elapsed,
@@ -275,6 +286,14 @@ impl Activity {
             if let Some(v) = value {
                 crate::error::non_negative(field, v)?;
             }
+        }
+        if let Some(rpe) = self.rpe
+            && !(rpe.is_finite() && (0.0..=10.0).contains(&rpe))
+        {
+            return Err(Error::invalid(
+                "rpe",
+                format!("{rpe} is not on the 0–10 scale"),
+            ));
         }
         if let Some(m) = self.moving_s
             && m > self.elapsed_s
@@ -350,6 +369,30 @@ mod tests {
         });
         assert!(a.validate().is_err());
         assert!(activity().validate().is_ok());
+    }
+
+    #[test]
+    fn session_rpe_is_rpe_times_moving_minutes() {
+        let mut a = activity();
+        assert_eq!(a.session_rpe(), None);
+        a.rpe = Some(6.5);
+        // An hour elapsed: 390.
+        assert_eq!(a.session_rpe(), Some(390.0));
+        // Moving time counts when known, as GoldenCheetah's time_riding does.
+        a.moving_s = Some(2700.0);
+        assert_eq!(a.session_rpe(), Some(292.5));
+        a.rpe = Some(0.0);
+        assert_eq!(a.session_rpe(), Some(0.0));
+        for bad in [-0.5, 10.5, f64::NAN] {
+            a.rpe = Some(bad);
+            assert_eq!(
+                a.validate(),
+                Err(Error::invalid(
+                    "rpe",
+                    format!("{bad} is not on the 0–10 scale")
+                ))
+            );
+        }
     }
 
     #[test]

@@ -430,6 +430,18 @@ pub fn score(activity: &mut super::Activity, thresholds: &Thresholds) -> Result<
     Ok(())
 }
 
+/// GoldenCheetah's "Session RPE" (`src/Metrics/TRIMPPoints.cpp`, class `SessionRPE`): the
+/// session's rating of perceived exertion (0–10) times its minutes of moving time, the
+/// perceived load of Foster's method. Zero when either is zero. Its scale is not TSS's (an hour
+/// at RPE 5 is 300), so pa keeps it beside `training_load` rather than in it.
+pub fn session_rpe(rpe: f64, moving_s: f64) -> f64 {
+    if moving_s == 0.0 || rpe == 0.0 {
+        0.0
+    } else {
+        moving_s / 60.0 * rpe
+    }
+}
+
 /// TRIMP from the activity's average heart rate and duration, as GoldenCheetah's "TRIMP Points":
 /// minutes · x · a·e^(b·x) with x from the average; 0 when the average is below rest.
 /// GoldenCheetah uses moving time as the minutes (elapsed time when moving time is 0).

@@ -366,6 +366,7 @@ class User:
         *,
         km: float | None = None,
         load: float | None = None,
+        rpe: float | None = None,
         name: str | None = None,
         external: str | None = None,
     ) -> results.Written[records.Activity]: ...

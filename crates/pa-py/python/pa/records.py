@@ -105,6 +105,8 @@ class Activity:
     normalized_power_w: float | None
     calories_kcal: float | None
     training_load: float | None
+    rpe: float | None
+    session_rpe: float | None
     trimp: float | None
     device: str | None
     laps: tuple[Lap, ...]

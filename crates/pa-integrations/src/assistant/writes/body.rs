@@ -22,6 +22,9 @@ pub struct NewActivity {
     pub distance_m: Option<f64>,
     /// Training load (TSS-like), as the person or a coach scored it.
     pub load: Option<f64>,
+    /// How hard it felt, 0–10 (Borg CR-10): kept with the activity, its session RPE computed
+    /// (see `pa_core::fitness::load::session_rpe`); it does not stand in for `load`.
+    pub rpe: Option<f64>,
     /// A title.
     pub name: Option<String>,
     /// The source's id: logging the same external activity again changes nothing.

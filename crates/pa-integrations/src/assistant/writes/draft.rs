@@ -205,6 +205,7 @@ impl<'p> Draft<'p> {
         let mut a = Activity::new(ActivityId::new(id)?, new.sport, new.start, new.duration_s);
         a.distance_m = new.distance_m;
         a.training_load = new.load;
+        a.rpe = new.rpe;
         a.name = new.name;
         a.external = new.external;
         a.validate()?;

@@ -52,14 +52,22 @@ pub struct NewExpense {
 }
 
 impl Person {
-    /// The currency for money given without one: `currency`, else the profile's; an error when
-    /// neither says.
+    /// The currency for money given without one: `currency`, else the profile's, else the one
+    /// currency every account is in (a person whose bank is in dollars spends dollars); an error
+    /// when none of them says.
     pub fn currency(&self, currency: Option<Currency>) -> Result<Currency> {
-        match currency.or(self.profile()?.currency) {
-            Some(c) => Ok(c),
-            None => Err(pa_core::Error::invalid(
+        if let Some(c) = currency.or(self.profile()?.currency) {
+            return Ok(c);
+        }
+        let accounts = self.handle.accounts()?;
+        match accounts.split_first() {
+            Some((first, rest)) if rest.iter().all(|a| a.currency == first.currency) => {
+                Ok(first.currency)
+            }
+            _ => Err(pa_core::Error::invalid(
                 "currency",
-                "none given and none in the profile (set one: pa profile set --currency EUR)",
+                "none given, none in the profile, and the accounts do not agree on one \
+                 (set the profile's currency)",
             )
             .into()),
         }

@@ -338,10 +338,11 @@ fn events_series_and_one_occurrence() {
 fn money_body_journal_and_reminders() {
     let me = person();
     let eur = parse_currency("EUR").unwrap();
-    // No currency given and none in the profile.
+    // No currency given, none in the profile, no account to tell.
     assert_eq!(
         me.currency(None).unwrap_err().to_string(),
-        "invalid currency: none given and none in the profile (set one: pa profile set --currency EUR)"
+        "invalid currency: none given, none in the profile, and the accounts do not agree on one \
+         (set the profile's currency)"
     );
     let before = snapshot(&me);
     assert_eq!(
@@ -372,6 +373,8 @@ fn money_body_journal_and_reminders() {
     assert_eq!(spent.amount, Money::parse("-4.20", eur).unwrap());
     assert_eq!(spent.posted, day("2026-12-04"));
     assert_eq!(me.accounts().unwrap()[0].name, "Cash (EUR)");
+    // Every account in euros: money given without a currency is in euros.
+    assert_eq!(me.currency(None).unwrap(), eur);
     let month = Month::new(2026, 12).unwrap();
     me.set_budget(
         "Food".parse().unwrap(),
@@ -420,11 +423,13 @@ fn money_body_journal_and_reminders() {
             duration_s: 2700.0,
             distance_m: Some(8000.0),
             load: Some(55.0),
+            rpe: Some(6.0),
             name: None,
             external: None,
         })
         .unwrap();
     assert_eq!(run.record.training_load, Some(55.0));
+    assert_eq!(run.record.session_rpe(), Some(270.0));
     let plan = me
         .plan_workout(NewWorkout {
             day: day("2026-12-05"),
@@ -555,6 +560,7 @@ fn bulk_writes_are_all_or_nothing_and_idempotent_with_external_ids() {
             duration_s: 1800.0,
             distance_m: Some(2500.0),
             load: None,
+            rpe: None,
             name: None,
             external: Some(ExternalRef::new("sheet", "walk-1").unwrap()),
         }),
