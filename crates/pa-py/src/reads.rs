@@ -213,7 +213,7 @@ impl User {
         py: Python<'py>,
         start: NaiveDate,
         end: NaiveDate,
-        tz: Option<&str>,
+        tz: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let zone = crate::records::zone_opt(tz)?;
         let zone = self.person.zone(zone).map_err(PyStoreErr)?;

@@ -84,12 +84,23 @@ pub(crate) fn zoned(z: &ZonedInstant) -> DateTime<Tz> {
     z.local()
 }
 
-/// An optional zone name from Python (`tz=`, `zone=`); `None` leaves the choice to the profile.
-pub(crate) fn zone_opt(name: Option<&str>) -> PyResult<Option<Tz>> {
-    Ok(name
-        .map(pa_core::time::parse_zone)
-        .transpose()
-        .map_err(crate::errors::PyPaErr)?)
+/// An optional zone from Python (`tz=`, `zone=`): an IANA name or a `zoneinfo.ZoneInfo`; `None`
+/// leaves the choice to the profile.
+pub(crate) fn zone_opt(zone: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Tz>> {
+    let Some(zone) = zone else { return Ok(None) };
+    if let Ok(name) = zone.cast::<pyo3::types::PyString>() {
+        return Ok(Some(
+            pa_core::time::parse_zone(name.to_str()?).map_err(crate::errors::PyPaErr)?,
+        ));
+    }
+    zone.extract::<Tz>().map(Some).map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "zone: give an IANA name or a zoneinfo.ZoneInfo, not {}",
+            zone.get_type()
+                .name()
+                .map_or_else(|_| "that".into(), |n| n.to_string())
+        ))
+    })
 }
 
 pub(crate) fn naive(day: Day) -> NaiveDate {

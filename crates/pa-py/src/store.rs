@@ -202,7 +202,7 @@ impl User {
         &self,
         py: Python<'py>,
         paths: Vec<PathBuf>,
-        zone: Option<&str>,
+        zone: Option<&Bound<'py, PyAny>>,
         dry_run: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -238,7 +238,7 @@ impl User {
         slf: &Bound<'py, Self>,
         py: Python<'py>,
         paths: Vec<PathBuf>,
-        zone: Option<&str>,
+        zone: Option<&Bound<'py, PyAny>>,
         dry_run: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -278,7 +278,7 @@ impl User {
         &self,
         py: Python<'py>,
         day: Option<NaiveDate>,
-        tz: Option<&str>,
+        tz: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let zone = crate::records::zone_opt(tz)?;
         let briefing = py
@@ -295,7 +295,7 @@ impl User {
         &self,
         py: Python<'py>,
         week: Option<&str>,
-        tz: Option<&str>,
+        tz: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let zone = crate::records::zone_opt(tz)?;
         let week: Option<pa_core::time::Week> =
@@ -321,10 +321,10 @@ impl User {
     /// profile.
     #[pyo3(signature = (*, zone = None, ftp = None, hr_rest = None, hr_max = None, lthr = None, sex = "male", currency = None, units = None, check_in = None))]
     #[allow(clippy::too_many_arguments)]
-    fn set_profile(
+    fn set_profile<'py>(
         &self,
         py: Python<'_>,
-        zone: Option<&str>,
+        zone: Option<&Bound<'py, PyAny>>,
         ftp: Option<f64>,
         hr_rest: Option<f64>,
         hr_max: Option<f64>,

@@ -287,6 +287,14 @@ def test_bills_and_settings(tmp_path: pathlib.Path) -> None:
                      check_in=datetime.time(21, 30))
     profile = user.profile()
     assert (profile.get("units"), profile.get("check_in_time")) == ("statute", "21:30:00")
+    # Zones as names or zoneinfo objects, wherever a zone is taken.
+    user.set_profile(zone=ZoneInfo("America/New_York"))
+    assert user.profile()["zone"] == "America/New_York"
+    assert user.today(tz=BERLIN).day == d(2)
+    with pytest.raises(TypeError) as wrong:
+        user.set_profile(zone=2)  # type: ignore[arg-type]
+    assert str(wrong.value) == "zone: give an IANA name or a zoneinfo.ZoneInfo, not int"
+    user.set_profile(zone="Europe/Berlin")
     rent = user.add_bill("Rent", Decimal("950"), next_due=datetime.date(2027, 1, 1),
                          category="Housing/Rent")
     assert rent.change == "added"

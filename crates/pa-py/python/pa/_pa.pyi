@@ -3,6 +3,7 @@ import datetime
 import os
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 from typing import Any, Literal, TypedDict, final
 
 from typing_extensions import Buffer, NotRequired
@@ -12,6 +13,7 @@ from pa import records, results
 _When = datetime.date | datetime.datetime | str
 _Duration = datetime.timedelta | float | str
 _Amount = Decimal | int | str
+_Zone = str | ZoneInfo
 
 __all__ = [
     "Store",
@@ -148,7 +150,7 @@ class User:
         self,
         paths: Sequence[str | os.PathLike[str]],
         *,
-        zone: str | None = None,
+        zone: _Zone | None = None,
         dry_run: bool = False,
         progress: Callable[[int, int, os.PathLike[str]], object] | None = None,
     ) -> list[FileReport]: ...
@@ -156,19 +158,19 @@ class User:
         self,
         paths: Sequence[str | os.PathLike[str]],
         *,
-        zone: str | None = None,
+        zone: _Zone | None = None,
         dry_run: bool = False,
         progress: Callable[[int, int, os.PathLike[str]], object] | None = None,
     ) -> Coroutine[Any, Any, list[FileReport]]: ...
     def export_jsonl_async(self, path: str | os.PathLike[str]) -> Coroutine[Any, Any, None]: ...
     def import_jsonl_async(self, path: str | os.PathLike[str]) -> Coroutine[Any, Any, WriteReport]: ...
-    def today(self, day: datetime.date | None = None, *, tz: str | None = None) -> results.Briefing: ...
-    def week(self, week: str | None = None, *, tz: str | None = None) -> results.WeeklyReview: ...
+    def today(self, day: datetime.date | None = None, *, tz: _Zone | None = None) -> results.Briefing: ...
+    def week(self, week: str | None = None, *, tz: _Zone | None = None) -> results.WeeklyReview: ...
     def profile(self) -> Profile: ...
     def set_profile(
         self,
         *,
-        zone: str | None = None,
+        zone: _Zone | None = None,
         ftp: float | None = None,
         hr_rest: float | None = None,
         hr_max: float | None = None,
@@ -207,7 +209,7 @@ class User:
     def reminders(self) -> list[records.Reminder]: ...
     def bills(self) -> list[records.Bill]: ...
     def events(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[records.Event]: ...
-    def occurrences(self, start: datetime.date, end: datetime.date, *, tz: str | None = None) -> list[Occurrence]: ...
+    def occurrences(self, start: datetime.date, end: datetime.date, *, tz: _Zone | None = None) -> list[Occurrence]: ...
     def check_ins(self, start: datetime.date | None = None, end: datetime.date | None = None) -> list[records.CheckIn]: ...
     def notes(self) -> list[records.Note]: ...
     def memories(self) -> list[records.Memory]: ...
