@@ -325,6 +325,25 @@ fn bad_writes_are_refused_and_write_nothing() {
             "invalid --every: schedule: 'someday' is not a weekday",
         ),
         (
+            vec![
+                "bill",
+                "add",
+                "Gym",
+                "29.90",
+                "--next",
+                "fri",
+                "--every",
+                "fortnightly",
+            ],
+            65,
+            "invalid --every: cadence: 'fortnightly' is not weekly, biweekly, monthly, quarterly or yearly",
+        ),
+        (
+            vec!["bill", "add", "Gym", "0", "--next", "fri"],
+            65,
+            "invalid bill 'Gym': amount 0 must be above zero",
+        ),
+        (
             vec!["remind", "snooze", "r-nothing", "--until", "18:00"],
             66,
             "not found: reminder 'r-nothing'",
@@ -444,4 +463,52 @@ fn a_repeating_reminder_moves_on_when_done() {
         (&done["record"]["remind_at"]["utc"], &done["record"]["sent"]),
         (&json!("2026-12-07T08:00:00Z"), &json!(false))
     );
+}
+
+#[test]
+fn bills_are_added_and_listed_soonest_first() {
+    let (_dir, db) = store();
+    let now = "2026-12-02T10:00:00Z";
+    run_at(&db, now, &script()[0].1);
+    let added = run_at(
+        &db,
+        now,
+        &[
+            "bill",
+            "add",
+            "Rent",
+            "950",
+            "--next",
+            "2027-01-01",
+            "--category",
+            "Housing/Rent",
+        ]
+        .map(String::from),
+    );
+    assert!(added.starts_with("added bill b-"), "{added}");
+    assert!(
+        added.ends_with(": Rent 950 EUR monthly, next due 2027-01-01\n"),
+        "{added}"
+    );
+    run_at(
+        &db,
+        now,
+        &[
+            "bill", "add", "Gym", "29.90", "--next", "fri", "--every", "monthly",
+        ]
+        .map(String::from),
+    );
+    let list: Value = serde_json::from_str(&run_at(
+        &db,
+        now,
+        &["bill", "list", "--format", "json"].map(String::from),
+    ))
+    .unwrap();
+    let rows: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap(), b["next_due"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("Gym", "2026-12-04"), ("Rent", "2027-01-01")]);
 }
