@@ -78,7 +78,8 @@ pub struct Profile {
     /// The currency money written by hand is in unless it says (an expense, a budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<crate::money::Currency>,
-    /// The units the person reads distances in, and files that do not say are read in.
+    /// The units files that do not say are read in (a Garmin CSV's distances), and the person's
+    /// preference for front ends to show; pa's own reports are metric for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Units>,
     /// The time of day of the daily check-in, in the profile's zone.
