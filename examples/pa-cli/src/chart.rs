@@ -328,8 +328,12 @@ pub(crate) fn habits_svg(first: NaiveDate, rows: &[HabitRow], svg: &mut String) 
 
 const SLEEP_COLOUR: RGBColor = RGBColor(106, 90, 205);
 
-/// Nightly sleep in hours as bars, with its 7-night mean as a line.
-pub(crate) fn sleep_svg(nights: &[(NaiveDate, f64)], svg: &mut String) -> Result<()> {
+/// Nightly sleep in hours as bars, with its 7-night mean (hours, by day) as a line.
+pub(crate) fn sleep_svg(
+    nights: &[(NaiveDate, f64)],
+    mean: &[(NaiveDate, f64)],
+    svg: &mut String,
+) -> Result<()> {
     let (Some(first), Some(last)) = (nights.first(), nights.last()) else {
         return Err(nothing("no sleep recorded in the window"));
     };
@@ -366,13 +370,7 @@ pub(crate) fn sleep_svg(nights: &[(NaiveDate, f64)], svg: &mut String) -> Result
                 SLEEP_COLOUR.mix(0.35).filled(),
             )
         });
-    let mean: Vec<(NaiveDate, f64)> = nights
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i >= 6)
-        .map(|(i, (d, _))| (*d, nights[i - 6..=i].iter().map(|n| n.1).sum::<f64>() / 7.0))
-        .collect();
-    line(&mut chart, mean, SLEEP_COLOUR, 3, "7-night mean")?;
+    line(&mut chart, mean.to_vec(), SLEEP_COLOUR, 3, "7-night mean")?;
     legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     root.present().map_err(plot_err)?;
     Ok(())

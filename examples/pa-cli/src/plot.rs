@@ -126,12 +126,26 @@ pub(crate) fn run(args: ChartArgs, store: &StoreArgs, ctx: Context) -> Result<()
             crate::chart::habits_svg(from.naive(), &rows, &mut svg)?;
         }
         ChartKind::Sleep => {
-            let nights: Vec<_> = handle
-                .daily_health(first(90)?, last)?
-                .into_iter()
+            use pa_core::fitness::trends::{DailySeries, HealthMetric, rolling_mean};
+            let health = handle.daily_health(first(90)?, last)?;
+            let nights: Vec<_> = health
+                .iter()
                 .filter_map(|h| Some((h.day.naive(), h.sleep?.total_s / 3600.0)))
                 .collect();
-            crate::chart::sleep_svg(&nights, &mut svg)?;
+            // By calendar day, so a missing night leaves a gap in the window instead of
+            // stretching it; a mean needs four of the seven nights.
+            let mean: Vec<_> = match DailySeries::from_health(&health, HealthMetric::SleepTotal)? {
+                None => Vec::new(),
+                Some(series) => rolling_mean(&series, 7, 4.0 / 7.0)?
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, m)| {
+                        let day = series.start().add_days(i as i64).ok()?;
+                        Some((day.naive(), m? / 3600.0))
+                    })
+                    .collect(),
+            };
+            crate::chart::sleep_svg(&nights, &mean, &mut svg)?;
         }
     }
     save(&svg, &target, store, ctx)
