@@ -9,7 +9,7 @@ use pa_core::habits::score::scores;
 use pa_core::habits::streak::streaks;
 use pa_core::ports::StoredHabit;
 use pa_core::tasks::schedule::Schedule;
-use pa_core::time::{Day, parse_zone};
+use pa_core::time::Day;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
@@ -95,22 +95,27 @@ impl User {
     }
 }
 
+/// The zone of a pure function's `tz=` (a name or a `zoneinfo.ZoneInfo`); UTC when not given.
+fn utc_unless(tz: Option<&Bound<'_, PyAny>>) -> PyResult<chrono_tz::Tz> {
+    Ok(crate::records::zone_opt(tz)?.unwrap_or(chrono_tz::UTC))
+}
+
 /// The starts of a recurrence's occurrences in `[after, before)`: `rule` is an RRULE value
 /// (`"FREQ=WEEKLY;BYDAY=MO,WE"`), `start` the first occurrence's wall-clock time; `rdates` and
 /// `exdates` add and remove wall-clock times. All wall-clock times are read in `tz`.
 #[pyfunction]
-#[pyo3(signature = (rule, start, *, after, before, tz = "UTC", rdates = Vec::new(), exdates = Vec::new()))]
+#[pyo3(signature = (rule, start, *, after, before, tz = None, rdates = Vec::new(), exdates = Vec::new()))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn expand_rrule(
     rule: &str,
     start: NaiveDateTime,
     after: NaiveDateTime,
     before: NaiveDateTime,
-    tz: &str,
+    tz: Option<&Bound<'_, PyAny>>,
     rdates: Vec<NaiveDateTime>,
     exdates: Vec<NaiveDateTime>,
 ) -> PyResult<Vec<chrono::DateTime<chrono_tz::Tz>>> {
-    let zone = parse_zone(tz).map_err(PyPaErr)?;
+    let zone = utc_unless(tz)?;
     let mut recurrence = Recurrence::rule(rule).map_err(PyPaErr)?;
     recurrence.rdates = rdates;
     recurrence.exdates = exdates;
@@ -129,22 +134,36 @@ pub(crate) fn expand_rrule(
 /// `{"kind": "monthly", "day": "last", "time": "09:00:00"}` or
 /// `{"kind": "once", "at": "2026-12-01T09:00:00Z"}`.
 #[pyfunction]
-#[pyo3(signature = (schedule, *, after, until, tz = "UTC", limit = 100))]
+#[pyo3(signature = (schedule, *, after, until, tz = None, limit = 100))]
 pub(crate) fn schedule_runs(
     schedule: &Bound<'_, PyAny>,
     after: NaiveDateTime,
     until: NaiveDateTime,
-    tz: &str,
+    tz: Option<&Bound<'_, PyAny>>,
     limit: usize,
 ) -> PyResult<Vec<chrono::DateTime<chrono_tz::Tz>>> {
-    let zone = parse_zone(tz).map_err(PyPaErr)?;
+    let zone = utc_unless(tz)?;
     let schedule: Schedule = if let Ok(text) = schedule.cast::<PyString>() {
         text.to_str()?.parse().map_err(PyPaErr)?
     } else {
-        let json: String = schedule
-            .py()
+        // Times and datetimes (`datetime.time(7, 30)`) as ISO text, the form the dict documents.
+        let py = schedule.py();
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item(
+            "default",
+            py.import("operator")?
+                .getattr("methodcaller")?
+                .call1(("isoformat",))?,
+        )?;
+        let json: String = py
             .import("json")?
-            .call_method1("dumps", (schedule,))?
+            .call_method("dumps", (schedule,), Some(&kwargs))
+            .map_err(|e| {
+                PyPaErr(pa_core::Error::invalid(
+                    "schedule",
+                    format!("cannot be read as JSON: {e}"),
+                ))
+            })?
             .extract()?;
         let parsed: Schedule = serde_json::from_str(&json)
             .map_err(|e| PyPaErr(pa_core::Error::invalid("schedule", e.to_string())))?;
@@ -165,15 +184,15 @@ pub(crate) fn schedule_runs(
 /// without a store (`User.import_files` keeps them). Floating times are read in `tz`. Events the
 /// importer skips (see `User.import_files(dry_run=True)` for why) are left out.
 #[pyfunction]
-#[pyo3(signature = (source, start, end, *, tz = "UTC"))]
+#[pyo3(signature = (source, start, end, *, tz = None))]
 pub(crate) fn read_calendar<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
     start: NaiveDate,
     end: NaiveDate,
-    tz: &str,
+    tz: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
-    let zone = parse_zone(tz).map_err(PyPaErr)?;
+    let zone = utc_unless(tz)?;
     let (bytes, name): (Vec<u8>, String) = match source.cast::<pyo3::types::PyBytes>() {
         // The calendar's name comes from the file's name (when the file names none).
         Ok(b) => (b.as_bytes().to_vec(), "calendar".to_owned()),

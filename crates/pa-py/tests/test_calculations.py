@@ -70,6 +70,26 @@ def test_recurrence_and_schedules() -> None:
         limit=1,
     )
     assert weekly == [datetime.datetime(2026, 11, 23, 18, tzinfo=berlin)]
+    # The same with what a Python user holds: a zoneinfo zone and a datetime.time.
+    assert pa.schedule_runs(
+        {"kind": "weekly", "days": ["Mon", "Thu"], "time": datetime.time(18, 0)},
+        after=datetime.datetime(2026, 11, 20),
+        until=datetime.datetime(2026, 11, 30),
+        tz=berlin,
+        limit=1,
+    ) == weekly
+    assert pa.expand_rrule(
+        "FREQ=WEEKLY;BYDAY=MO,WE",
+        datetime.datetime(2026, 3, 23, 9),
+        after=datetime.datetime(2026, 3, 23),
+        before=datetime.datetime(2026, 4, 2),
+        tz=berlin,
+        exdates=[datetime.datetime(2026, 3, 25, 9)],
+    ) == starts
+    with pytest.raises(pa.InvalidInputError) as unreadable:
+        pa.schedule_runs({"kind": "daily", "time": object()}, after=datetime.datetime(2026, 1, 1),
+                         until=datetime.datetime(2026, 2, 1))
+    assert str(unreadable.value).startswith("invalid schedule: cannot be read as JSON: ")
     with pytest.raises(pa.InvalidInputError):
         pa.schedule_runs("not a cron", after=datetime.datetime(2026, 1, 1), until=datetime.datetime(2026, 2, 1))
     with pytest.raises(pa.InvalidInputError):

@@ -457,7 +457,7 @@ def expand_rrule(
     *,
     after: datetime.datetime,
     before: datetime.datetime,
-    tz: str = "UTC",
+    tz: _Zone | None = None,
     rdates: Sequence[datetime.datetime] = ...,
     exdates: Sequence[datetime.datetime] = ...,
 ) -> list[datetime.datetime]: ...
@@ -466,7 +466,7 @@ def schedule_runs(
     *,
     after: datetime.datetime,
     until: datetime.datetime,
-    tz: str = "UTC",
+    tz: _Zone | None = None,
     limit: int = 100,
 ) -> list[datetime.datetime]: ...
 def read_calendar(
@@ -474,5 +474,5 @@ def read_calendar(
     start: datetime.date,
     end: datetime.date,
     *,
-    tz: str = "UTC",
+    tz: _Zone | None = None,
 ) -> list[Occurrence]: ...
