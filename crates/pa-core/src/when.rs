@@ -81,7 +81,8 @@ pub fn parse_day(text: &str, today: Day) -> Result<Day> {
     Err(bad())
 }
 
-fn parse_time(text: &str) -> Result<NaiveTime> {
+/// Reads a time of day: `18:30` or `18:30:15`.
+pub fn parse_time(text: &str) -> Result<NaiveTime> {
     NaiveTime::parse_from_str(text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
         .map_err(|_| Error::invalid("time", format!("'{text}' is not a time (HH:MM)")))

@@ -47,7 +47,7 @@ pub(crate) struct SetArgs {
     /// The currency of money entered without one (an ISO 4217 code: EUR).
     #[arg(long = "currency", id = "profile_currency", value_name = "CODE")]
     currency: Option<String>,
-    /// The units you read distances in (and Garmin CSVs are read in): metric or statute.
+    /// The units Garmin CSVs are read in when `pa import --units` is not given: metric or statute.
     #[arg(long = "units", id = "profile_units", value_name = "UNITS")]
     units: Option<String>,
     /// The time of your daily check-in (HH:MM, in your zone).
@@ -78,11 +78,7 @@ pub(crate) fn run(cmd: ProfileCommand, store: &StoreArgs, ctx: Context) -> Resul
                 check_in_time: args
                     .check_in
                     .as_deref()
-                    .map(|t| {
-                        chrono::NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| {
-                            pa_core::Error::invalid("--check-in", format!("'{t}' is not HH:MM"))
-                        })
-                    })
+                    .map(|t| crate::write::named("--check-in", pa_core::when::parse_time(t)))
                     .transpose()?,
             };
             let profile = crate::store::writer(store)?.update_profile(changes, "cli")?;

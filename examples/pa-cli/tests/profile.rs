@@ -59,7 +59,7 @@ fn the_profile_is_set_in_parts_and_shown() {
     pa().args(["--db", &db, "profile", "set", "--check-in", "9pm"])
         .assert()
         .code(65)
-        .stderr("error: invalid --check-in: '9pm' is not HH:MM\n");
+        .stderr("error: invalid --check-in: time: '9pm' is not a time (HH:MM)\n");
     pa().args(["--db", &db, "profile", "set", "--units", "cubits"])
         .assert()
         .code(65)

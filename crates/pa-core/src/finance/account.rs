@@ -210,6 +210,16 @@ pub struct Account {
     pub mask: Option<Mask>,
 }
 
+/// The one currency every account is in: what money entered without a currency is taken to be
+/// in when the profile names none (a person whose bank is in dollars spends dollars). `None`
+/// with no accounts, or with accounts in more than one currency.
+pub fn shared_currency(accounts: &[Account]) -> Option<Currency> {
+    let (first, rest) = accounts.split_first()?;
+    rest.iter()
+        .all(|a| a.currency == first.currency)
+        .then_some(first.currency)
+}
+
 impl Account {
     /// An account with the required fields; the rest empty.
     pub fn new(
@@ -287,6 +297,28 @@ mod tests {
         assert!(Mask::from_number("no digits").is_err());
         assert!(serde_json::from_str::<Mask>("\"123456789\"").is_err());
         assert!(serde_json::from_str::<Mask>("\"12a4\"").is_err());
+    }
+
+    #[test]
+    fn the_shared_currency_is_the_one_all_accounts_are_in() {
+        let account = |id: &str, code: &str| {
+            Account::new(
+                AccountId::new(id).unwrap(),
+                id,
+                AccountType::Depository,
+                parse_currency(code).unwrap(),
+            )
+        };
+        let usd = parse_currency("USD").unwrap();
+        assert_eq!(shared_currency(&[]), None);
+        assert_eq!(
+            shared_currency(&[account("a", "USD"), account("b", "USD")]),
+            Some(usd)
+        );
+        assert_eq!(
+            shared_currency(&[account("a", "USD"), account("b", "EUR")]),
+            None
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub mod portfolio;
 pub mod recurring;
 mod transaction;
 
-pub use account::{Account, AccountType, Mask};
+pub use account::{Account, AccountType, Mask, shared_currency};
 pub use category::Category;
 pub use expense::{Expense, ExpenseCategory};
 pub use portfolio::{Holding, InvestmentAction, InvestmentTransaction, Security, SecurityType};

@@ -53,19 +53,18 @@ impl std::str::FromStr for Cadence {
     type Err = Error;
     /// `weekly`, `biweekly`, `monthly`, `quarterly` or `yearly`.
     fn from_str(s: &str) -> Result<Self> {
-        Cadence::ALL
-            .into_iter()
-            .find(|c| {
-                serde_json::to_value(c)
-                    .ok()
-                    .is_some_and(|v| v.as_str() == Some(s.trim().to_ascii_lowercase().as_str()))
-            })
-            .ok_or_else(|| {
-                Error::invalid(
-                    "cadence",
-                    format!("'{s}' is not weekly, biweekly, monthly, quarterly or yearly"),
-                )
-            })
+        let wanted = serde_json::Value::String(s.trim().to_ascii_lowercase());
+        serde_json::from_value(wanted).map_err(|_| {
+            let names: Vec<String> = Cadence::ALL
+                .iter()
+                .filter_map(|c| Some(serde_json::to_value(c).ok()?.as_str()?.to_owned()))
+                .collect();
+            let (last, rest) = names.split_last().map_or(("", &[][..]), |(l, r)| (l, r));
+            Error::invalid(
+                "cadence",
+                format!("'{s}' is not {} or {last}", rest.join(", ")),
+            )
+        })
     }
 }
 

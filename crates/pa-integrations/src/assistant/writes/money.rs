@@ -59,12 +59,9 @@ impl Person {
         if let Some(c) = currency.or(self.profile()?.currency) {
             return Ok(c);
         }
-        let accounts = self.handle.accounts()?;
-        match accounts.split_first() {
-            Some((first, rest)) if rest.iter().all(|a| a.currency == first.currency) => {
-                Ok(first.currency)
-            }
-            _ => Err(pa_core::Error::invalid(
+        match pa_core::finance::shared_currency(&self.handle.accounts()?) {
+            Some(c) => Ok(c),
+            None => Err(pa_core::Error::invalid(
                 "currency",
                 "none given, none in the profile, and the accounts do not agree on one \
                  (set the profile's currency)",
