@@ -92,6 +92,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let d = ReviewData {
                 zone: tz,
+                // After the week: the whole week is reviewed.
+                now: chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(20_600),
                 activities: &data.activities,
                 loads: None,
                 planned: &data.planned,

@@ -31,6 +31,27 @@ pub fn parse_currency(code: &str) -> Result<Currency> {
 }
 
 impl Money {
+    /// The amount in whole units with thousands grouped by commas, for plain-words summaries:
+    /// `5506.38` → `5,506`, `-1234567.5` → `-1,234,568` (half away from zero).
+    pub fn whole_grouped(&self) -> String {
+        let whole = self
+            .amount
+            .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .abs()
+            .to_string();
+        let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 1);
+        if self.amount.is_sign_negative() && !whole.chars().all(|c| c == '0') {
+            out.push('-');
+        }
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// An exact amount; it keeps every digit given (see [`Money::rounded`]).
     pub const fn new(amount: Decimal, currency: Currency) -> Self {
         Self { amount, currency }
@@ -148,6 +169,18 @@ mod tests {
 
     fn eur() -> Currency {
         parse_currency("eur").unwrap()
+    }
+
+    #[test]
+    fn whole_grouped_rounds_and_groups() {
+        let m = |s: &str| Money::parse(s, eur()).unwrap().whole_grouped();
+        assert_eq!(m("5506.38"), "5,506");
+        assert_eq!(m("1600"), "1,600");
+        assert_eq!(m("999.5"), "1,000");
+        assert_eq!(m("-1234567.5"), "-1,234,568");
+        assert_eq!(m("12"), "12");
+        assert_eq!(m("-0.2"), "0");
+        assert_eq!(m("100000"), "100,000");
     }
 
     #[test]

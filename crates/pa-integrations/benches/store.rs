@@ -81,10 +81,11 @@ fn bench(c: &mut Criterion) {
     reads.bench_function("pmc_10y", |b| {
         b.iter(|| black_box(user.pmc(last, &PmcOptions::default()).expect("pmc")));
     });
+    let after_the_week = "2026-11-20T00:00:00Z".parse().expect("instant");
     reads.bench_function("weekly_review", |b| {
         b.iter(|| {
             black_box(
-                user.weekly_review(week, zone, PmcOptions::default())
+                user.weekly_review(week, zone, after_the_week, PmcOptions::default())
                     .expect("review"),
             )
         });

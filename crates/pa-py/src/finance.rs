@@ -27,6 +27,7 @@ pub(crate) fn budget<'py>(
         projected: money(py, &b.projected)?,
         over: b.is_over(),
         projected_over: b.is_projected_over(),
+        warning: b.warning(),
     })
 }
 

@@ -131,7 +131,9 @@ def test_a_week_through_python_builds_the_store_the_cli_builds(tmp_path: pathlib
     week = user.week()
     assert week.health.weight_kg == 71.1
     assert week.mood_avg == 3.0
-    assert (week.tasks.done, week.tasks.added, week.tasks.overdue) == (1, 3, 1)
+    # Asked on Sunday evening, the week is under way: the gift due Sunday is not overdue yet.
+    assert (week.in_progress, week.through) == (True, datetime.date(2026, 12, 6))
+    assert (week.tasks.done, week.tasks.added, week.tasks.overdue) == (1, 3, 0)
     assert [(c.category, c.spent) for c in week.spending] == [("Food", Decimal("46.30"))]
     assert (week.training.completed, week.training.missed) == (1, 1)
     today = user.today()

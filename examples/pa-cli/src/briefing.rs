@@ -131,16 +131,35 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
         Format::Csv | Format::Ics => return Err(crate::output::not_table("pa week")),
         Format::Table => {
             let mut s = String::new();
+            let so_far = if review.in_progress {
+                format!(
+                    ", under way: through {} {}",
+                    review.through.naive().format("%A"),
+                    review.through
+                )
+            } else {
+                String::new()
+            };
             writeln!(
                 s,
-                "Week {} ({} to {})",
+                "Week {} ({} to {}{so_far})",
                 review.label, review.first_day, review.last_day
             )?;
             let t = &review.training;
+            let upcoming = if t.upcoming > 0 {
+                format!(", {} still to come", t.upcoming)
+            } else {
+                String::new()
+            };
+            let changed = if t.changed > 0 {
+                format!(" ({} changed from the plan)", t.changed)
+            } else {
+                String::new()
+            };
             writeln!(
                 s,
-                "Training: {} sessions done, {} missed, {} extra; {:.1} h, {:.0} km, load {:.0}",
-                t.completed,
+                "Training: {} planned sessions done{changed}, {} missed, {} extra{upcoming}; {:.1} h, {:.0} km, load {:.0}",
+                t.completed + t.changed,
                 t.missed,
                 t.extra,
                 t.actual.duration_s / 3600.0,
@@ -151,19 +170,28 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 let adherence = t
                     .adherence_pct
                     .map_or_else(String::new, |p| format!("; {p:.0}% done as planned"));
+                let km = if t.planned.distance_m > 0.0 {
+                    format!(", {:.0} km", t.planned.distance_m / 1000.0)
+                } else {
+                    String::new()
+                };
                 writeln!(
                     s,
-                    "Planned: {:.1} h, {:.0} km, load {:.0}{adherence}",
+                    "Planned: {:.1} h{km}, load {:.0}{adherence}",
                     t.planned.duration_s / 3600.0,
-                    t.planned.distance_m / 1000.0,
                     t.planned.load
                 )?;
             }
             if let (Some(ctl), Some(atl), Some(tsb)) = (t.ctl, t.atl, t.tsb) {
                 let reading = t.form.map_or("", |f| f.describe());
+                let on = if review.in_progress {
+                    "today"
+                } else {
+                    "Sunday"
+                };
                 writeln!(
                     s,
-                    "Form on Sunday: CTL {ctl:.1}, ATL {atl:.1}, TSB {tsb:.1} ({reading})"
+                    "Form {on}: CTL {ctl:.1}, ATL {atl:.1}, TSB {tsb:.1} ({reading})"
                 )?;
             }
             let h = &review.health;
@@ -206,9 +234,10 @@ pub(crate) fn week(args: WeekArgs, store: &StoreArgs, ctx: Context) -> Result<()
                 )?;
             }
             for b in &review.budgets {
+                let warning = b.warning().map_or_else(String::new, |w| format!("; {w}"));
                 writeln!(
                     s,
-                    "Budget {} {}: {} of {} {} spent",
+                    "Budget {} {}: {} of {} {} spent{warning}",
                     clean(&b.category.to_string()),
                     b.month,
                     b.spent.amount(),
@@ -362,9 +391,10 @@ fn render(b: &Briefing, tz: Tz) -> Result<String> {
     if !b.budgets.is_empty() || !b.net_worth.is_empty() {
         writeln!(s, "\n{}", paint(HEADING, "Money"))?;
         for bs in &b.budgets {
+            let warning = bs.warning().map_or_else(String::new, |w| format!(" ({w})"));
             writeln!(
                 s,
-                "  {}: {} of {} spent, {} projected",
+                "  {}: {} of {} spent, {} projected{warning}",
                 clean(&bs.category.to_string()),
                 bs.spent,
                 bs.budgeted,

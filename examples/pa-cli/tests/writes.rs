@@ -106,17 +106,38 @@ fn a_week_scripted_through_the_cli_shows_in_today_and_week() {
     // The week's last weigh-in (Saturday's), the mean of two check-ins' moods (4 and 2).
     assert_eq!(week["health"]["weight_kg"], json!(71.1));
     assert_eq!(week["mood_avg"], json!(3.0));
-    // Meditate: yes Mon, Tue, Thu; skipped Wed; 3 done of 6 due. Run: 8.2 of 20 km.
+    // Asked on Sunday evening, the week is under way: through Sunday, whose habits are not
+    // judged until they have an entry. Meditate: yes Mon, Tue, Thu; skipped Wed; 3 done of 5 due.
+    // Run: 8.2 of 20 km.
+    assert_eq!(
+        (&week["through"], &week["in_progress"]),
+        (&json!("2026-12-06"), &json!(true))
+    );
     assert_eq!(
         week["habits"],
         json!([
             {"name": "Run", "completion_pct": 0.0, "streak_before": 0, "streak_after": 0},
-            {"name": "Meditate", "completion_pct": 50.0, "streak_before": 0, "streak_after": 0}
+            {"name": "Meditate", "completion_pct": 60.0, "streak_before": 0, "streak_after": 0}
         ])
     );
-    // Three tasks added (the second "Book flights" is the same task), one done, the gift
-    // overdue once Sunday is over.
-    assert_eq!(week["tasks"], json!({"done": 1, "added": 3, "overdue": 1}));
+    // Three tasks added (the second "Book flights" is the same task), one done; the gift, due
+    // Sunday, is not overdue on Sunday evening, and is once Sunday is over.
+    assert_eq!(week["tasks"], json!({"done": 1, "added": 3, "overdue": 0}));
+    let monday = [
+        "week".to_owned(),
+        "--week".to_owned(),
+        "49-26".to_owned(),
+        "--format".to_owned(),
+        "json".to_owned(),
+    ];
+    let after: Value = serde_json::from_str(&run_at(&db, "2026-12-07T08:00:00Z", &monday)).unwrap();
+    assert_eq!(
+        (&after["through"], &after["in_progress"]),
+        (&json!("2026-12-06"), &json!(false))
+    );
+    assert_eq!(after["tasks"], json!({"done": 1, "added": 3, "overdue": 1}));
+    // Sunday, unrecorded, now counts as not done: 3 of 6.
+    assert_eq!(after["habits"][1]["completion_pct"], json!(50.0));
     assert_eq!(
         week["calendar"],
         json!([{"calendar": "Personal", "hours": 0.75}, {"calendar": "Sport", "hours": 1.0}])

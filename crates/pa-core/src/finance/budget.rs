@@ -69,6 +69,27 @@ impl BudgetStatus {
     pub fn is_projected_over(&self) -> bool {
         self.projected.amount() > self.budgeted.amount()
     }
+
+    /// A warning in plain words when the budget is spent past its amount ("over by 120.50 USD")
+    /// or on pace to be by the month's end ("on pace for 5,506 of 1,600 USD"); `None` otherwise.
+    /// Every front end shows this one text.
+    pub fn warning(&self) -> Option<String> {
+        let code = self.budgeted.currency().code();
+        if self.is_over() {
+            Some(format!(
+                "over by {} {code}",
+                self.remaining.negated().rounded().amount()
+            ))
+        } else if self.is_projected_over() {
+            Some(format!(
+                "on pace for {} of {} {code}",
+                self.projected.whole_grouped(),
+                self.budgeted.whole_grouped()
+            ))
+        } else {
+            None
+        }
+    }
 }
 
 /// The status of each budget as of `as_of`, in the order given.
@@ -215,6 +236,15 @@ mod tests {
         assert_eq!(s.remaining.amount(), dec!(260.00));
         assert_eq!(s.projected.amount(), dec!(434.00)); // 140 × 31 / 10
         assert!(!s.is_over() && s.is_projected_over());
+        assert_eq!(s.warning().as_deref(), Some("on pace for 434 of 400 USD"));
+        let comfortable = &budget_status(
+            &accounts(),
+            &[food("1600")],
+            &txns,
+            "2026-03-10".parse().unwrap(),
+        )
+        .unwrap()[0];
+        assert_eq!(comfortable.warning(), None);
         let before = &budget_status(
             &accounts(),
             &[food("400")],
@@ -232,6 +262,7 @@ mod tests {
         .unwrap()[0];
         assert_eq!(after.projected, after.spent);
         assert!(after.is_over());
+        assert_eq!(after.warning().as_deref(), Some("over by 40.00 USD"));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! Matching rules, in order:
 //! 1. A workout already linked to an activity ([`PlannedWorkout::activity`]) keeps that link.
 //! 2. Otherwise a workout may match an activity of the same sport whose local start day is the
-//!    workout's day. Among all such pairs the closest in duration are matched first (a workout
-//!    without a planned duration is equally close to every candidate; ties go to the earlier
-//!    activity), and each activity carries out at most one workout.
+//!    workout's day. Among all such pairs the closest are matched first, one to one: closeness is
+//!    the relative difference in duration when the workout plans one, else in load when both
+//!    have one (a workout planning neither is equally close to every candidate); ties go to the
+//!    earlier activity. Each activity carries out at most one workout and each workout is carried
+//!    out by at most one activity.
 //! 3. A matched workout is `Changed` when its planned duration, distance or load differs from the
 //!    actual by more than the tolerance (20 % of the planned value by default), else `Completed`.
 //!    An unmatched workout is `Missed`; an unmatched activity is `extra`.
@@ -81,6 +83,16 @@ fn changed(planned: &PlannedWorkout, actual: &Activity, tolerance: f64) -> bool 
     })
 }
 
+/// How far an activity is from a workout: relative difference in duration, else in load, else 0.
+fn distance(workout: &PlannedWorkout, activity: &Activity) -> f64 {
+    let relative = |plan: f64, actual: f64| (actual - plan).abs() / plan.max(f64::MIN_POSITIVE);
+    match (workout.duration_s, workout.load, activity.training_load) {
+        (Some(d), _, _) => relative(d, activity.duration_s()),
+        (None, Some(l), Some(actual)) => relative(l, actual),
+        _ => 0.0,
+    }
+}
+
 /// Matches planned workouts to activities (see the module rules).
 pub fn match_workouts(
     planned: &[PlannedWorkout],
@@ -141,10 +153,7 @@ pub fn match_workouts(
             .into_iter()
             .flatten()
         {
-            let cost = workout
-                .duration_s
-                .map_or(0.0, |d| (activities[a].duration_s() - d).abs());
-            candidates.push((cost, w, a));
+            candidates.push((distance(workout, &activities[a]), w, a));
         }
     }
     candidates.sort_by(|x, y| {
@@ -350,6 +359,46 @@ mod tests {
             ]
         );
         assert_eq!(m.extra, vec![ActivityId::new("a-yoga").unwrap()]);
+    }
+
+    #[test]
+    fn pairs_by_load_when_no_duration_is_planned_one_to_one() {
+        let by_load = |id: &str, load: f64| PlannedWorkout {
+            load: Some(load),
+            ..PlannedWorkout::new(
+                WorkoutId::new(id).unwrap(),
+                "2026-03-02".parse().unwrap(),
+                Sport::Run,
+            )
+        };
+        let planned = vec![by_load("hard", 120.0), by_load("easy", 40.0)];
+        let mut acts = vec![
+            activity("morning", "2026-03-02T07:00:00Z", Sport::Run, 50.0),
+            activity("evening", "2026-03-02T17:00:00Z", Sport::Run, 50.0),
+            activity("next-day", "2026-03-03T07:00:00Z", Sport::Run, 50.0),
+        ];
+        acts[0].training_load = Some(45.0);
+        acts[1].training_load = Some(110.0);
+        acts[2].training_load = Some(120.0);
+        let m = match_workouts(&planned, &acts, &AdherenceOptions::default()).unwrap();
+        let pairs: Vec<(&str, &str)> = m
+            .matches
+            .iter()
+            .map(|x| (x.workout.as_str(), x.activity.as_ref().unwrap().as_str()))
+            .collect();
+        assert_eq!(pairs, vec![("hard", "evening"), ("easy", "morning")]);
+        assert_eq!(m.extra, vec![ActivityId::new("next-day").unwrap()]);
+        let weeks = weekly_adherence(&planned, &acts, &AdherenceOptions::default()).unwrap();
+        assert_eq!(
+            (
+                weeks[0].completed,
+                weeks[0].changed,
+                weeks[0].missed,
+                weeks[0].extra
+            ),
+            (2, 0, 0, 1),
+            "45 vs 40 is off by 12.5 %, 110 vs 120 by 8.3 %: both within 20 %"
+        );
     }
 
     #[test]

@@ -320,13 +320,15 @@ impl<S: UserStore> CalendarRepository for S {}
 
 /// The weekly review from the store.
 pub trait ReviewRepository: FitnessRepository + HabitRepository {
-    /// The review of `week` in `zone`, reading only what it needs: the week's records, loads for
-    /// the PMC, 120 days of health for the HRV baseline, the month of transactions for budgets,
-    /// and each account's balance carried into the week.
+    /// The review of `week` in `zone` as asked at `now` (a week under way runs through it),
+    /// reading only what it needs: the week's records, loads for the PMC, 120 days of health for
+    /// the HRV baseline, the month of transactions for budgets, and each account's balance carried
+    /// into the week.
     fn weekly_review(
         &self,
         week: Week,
         zone: Tz,
+        now: DateTime<Utc>,
         pmc: PmcOptions,
     ) -> Result<WeeklyReview, Self::Error> {
         let (first, last) = (week.first_day(), week.last_day());
@@ -355,6 +357,7 @@ pub trait ReviewRepository: FitnessRepository + HabitRepository {
             week,
             &ReviewData {
                 zone,
+                now,
                 activities: &activities,
                 loads: Some(&loads),
                 planned: &planned,

@@ -4,8 +4,17 @@
 //! The week runs Monday 00:00 to Sunday 24:00 in the person's zone. History before the week is
 //! used where a figure needs it (CTL/ATL/TSB, HRV baseline, streaks, net worth at the start);
 //! nothing after the week is looked at.
+//!
+//! A review of the week that is under way runs through the moment it is asked (`now`), not to
+//! Sunday: form, streaks, budgets and net worth are those of today; a habit's today counts once it
+//! has an entry; a planned workout not done yet and due today or later is upcoming, not missed;
+//! tasks are overdue as of now. It says so ([`WeeklyReview::in_progress`], [`WeeklyReview::through`]).
+//! A week that has not begun is an error. Calendar hours are the week's booked hours, days ahead
+//! included.
 
 pub mod briefing;
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -18,12 +27,15 @@ use crate::finance::budget::{Budget, BudgetStatus, budget_status};
 use crate::finance::cashflow::{CashflowOptions, cash_flow};
 use crate::finance::networth::net_worth;
 use crate::finance::{Account, BalanceSnapshot, Transaction};
-use crate::fitness::adherence::{AdherenceOptions, Totals, weekly_adherence};
+use crate::fitness::adherence::{
+    AdherenceOptions, Totals, WorkoutStatus, match_workouts, weekly_adherence,
+};
 use crate::fitness::pmc::{self, DailyLoads, Form, PmcOptions};
 use crate::fitness::trends::{DailySeries, HealthMetric, HrvOptions, HrvStatus, hrv_status};
 use crate::fitness::{Activity, BodyComposition, DailyHealth, PlannedWorkout};
 use crate::habits::streak::{DayStatus, day_statuses, streaks};
 use crate::habits::{Habit, HabitEntry};
+use crate::ids::WorkoutId;
 use crate::journal::{DailyCheckIn, average_mood};
 use crate::money::Currency;
 use crate::tasks::{Task, TaskStatus, overdue};
@@ -32,6 +44,8 @@ use crate::time::{Day, Week};
 /// Everything the review may draw on. Slices may hold any span of history.
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewData<'a> {
+    /// The moment of asking: a week under way is reviewed through it.
+    pub now: DateTime<Utc>,
     /// The person's zone: where the week's days begin.
     pub zone: Tz,
     /// Activities.
@@ -82,11 +96,15 @@ pub struct TrainingSummary {
     pub missed: u32,
     /// Extra.
     pub extra: u32,
-    /// Fitness at the end of Sunday.
+    /// Planned workouts still ahead in a week under way (today's, if not done yet, and later);
+    /// they are left out of the planned totals and the adherence.
+    #[serde(default)]
+    pub upcoming: u32,
+    /// Fitness at the end of the last day reviewed (Sunday, or today).
     pub ctl: Option<f64>,
-    /// Fatigue at the end of Sunday.
+    /// Fatigue at the end of the last day reviewed.
     pub atl: Option<f64>,
-    /// Form on Sunday.
+    /// Form on the last day reviewed.
     pub tsb: Option<f64>,
     /// Its reading.
     pub form: Option<Form>,
@@ -173,6 +191,10 @@ pub struct WeeklyReview {
     pub first_day: Day,
     /// Sunday.
     pub last_day: Day,
+    /// The last day the review covers: Sunday for a past week, today for the week under way.
+    pub through: Day,
+    /// The week is under way: figures run through `now`, not Sunday.
+    pub in_progress: bool,
     /// Training.
     pub training: TrainingSummary,
     /// Health.
@@ -201,17 +223,16 @@ fn mean(xs: impl IntoIterator<Item = f64>) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
-/// The review of `week`.
+/// The review of `week`, through `data.now` if the week is under way (see the module rules).
 pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> {
     let (first, last) = (week.first_day(), week.last_day());
-    let in_week = |d: Day| d >= first && d <= last;
     let zone = data.zone;
     let start_instant = crate::calendar::recurrence::resolve_local(
         first.naive().and_hms_opt(0, 0, 0).unwrap_or_default(),
         zone,
     )?
     .with_timezone(&Utc);
-    let end_instant = crate::calendar::recurrence::resolve_local(
+    let week_end = crate::calendar::recurrence::resolve_local(
         last.succ()?
             .naive()
             .and_hms_opt(0, 0, 0)
@@ -219,33 +240,65 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         zone,
     )?
     .with_timezone(&Utc);
+    if data.now < start_instant {
+        return Err(crate::error::Error::invalid(
+            format!("week {}", week.label()),
+            format!("has not begun (it starts on {first})"),
+        ));
+    }
+    let in_progress = data.now < week_end;
+    let end_instant = week_end.min(data.now);
+    let today = Day::from_naive(data.now.with_timezone(&zone).date_naive());
+    let through = last.min(today);
+    let in_week = |d: Day| d >= first && d <= through;
     let in_span = |t: DateTime<Utc>| t >= start_instant && t < end_instant;
 
     // Training.
     let week_acts: Vec<Activity> = data
         .activities
         .iter()
-        .filter(|a| in_week(a.day()))
+        .filter(|a| in_week(a.day()) && a.start.utc <= data.now)
         .cloned()
         .collect();
-    let week_plan: Vec<PlannedWorkout> = data
+    let mut week_plan: Vec<PlannedWorkout> = data
         .planned
         .iter()
-        .filter(|w| in_week(w.day))
+        .filter(|w| w.day >= first && w.day <= last)
         .cloned()
         .collect();
+    let mut upcoming = 0;
+    if in_progress {
+        // Not done yet and not past: still to come, neither missed nor counted as planned.
+        let matching = match_workouts(&week_plan, &week_acts, &AdherenceOptions::default())?;
+        let ahead: HashSet<&WorkoutId> = matching
+            .matches
+            .iter()
+            .filter(|m| m.status == WorkoutStatus::Missed && m.day >= today)
+            .map(|m| &m.workout)
+            .collect();
+        upcoming = ahead.len() as u32;
+        let ahead: HashSet<WorkoutId> = ahead.into_iter().cloned().collect();
+        week_plan.retain(|w| !ahead.contains(&w.id));
+    }
     let adherence = weekly_adherence(&week_plan, &week_acts, &AdherenceOptions::default())?;
     let w = adherence.into_iter().find(|a| a.week == week);
     let loads = match data.loads {
         Some(loads) => {
-            let upto: Vec<(Day, f64)> = loads.iter().copied().filter(|(d, _)| *d <= last).collect();
+            let upto: Vec<(Day, f64)> = loads
+                .iter()
+                .copied()
+                .filter(|(d, _)| *d <= through)
+                .collect();
             (!upto.is_empty())
                 .then(|| DailyLoads::from_entries(upto))
                 .transpose()?
         }
         None => {
-            let history: Vec<&Activity> =
-                data.activities.iter().filter(|a| a.day() <= last).collect();
+            let history: Vec<&Activity> = data
+                .activities
+                .iter()
+                .filter(|a| a.day() <= through)
+                .collect();
             (!history.is_empty())
                 .then(|| DailyLoads::from_activities(history))
                 .transpose()?
@@ -253,8 +306,8 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
     };
     let pmc_day = match loads {
         Some(mut loads) => {
-            loads.extend_through(last)?;
-            pmc::compute(&loads, &data.pmc)?.on(last)
+            loads.extend_through(through)?;
+            pmc::compute(&loads, &data.pmc)?.on(through)
         }
         None => None,
     };
@@ -266,6 +319,7 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         changed: w.as_ref().map_or(0, |w| w.changed),
         missed: w.as_ref().map_or(0, |w| w.missed),
         extra: w.as_ref().map_or(0, |w| w.extra),
+        upcoming,
         ctl: pmc_day.map(|p| p.ctl),
         atl: pmc_day.map(|p| p.atl),
         tsb: pmc_day.map(|p| p.tsb),
@@ -274,18 +328,18 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
 
     // Health.
     let week_health: Vec<&DailyHealth> = data.health.iter().filter(|h| in_week(h.day)).collect();
-    // The HRV status needs the 60 days up to Sunday; older records cannot change it.
-    let window_start = last.add_days(-(HrvOptions::default().range_days as i64))?;
+    // The HRV status needs the 60 days up to the last day; older records cannot change it.
+    let window_start = through.add_days(-(HrvOptions::default().range_days as i64))?;
     let upto: Vec<DailyHealth> = data
         .health
         .iter()
-        .filter(|h| h.day <= last && h.day >= window_start)
+        .filter(|h| h.day <= through && h.day >= window_start)
         .cloned()
         .collect();
     let hrv = match DailySeries::from_health(&upto, HealthMetric::HrvRmssd)? {
         Some(series) => hrv_status(&series, &HrvOptions::default())?
             .into_iter()
-            .find(|d| d.day == last)
+            .find(|d| d.day == through)
             .map(|d| d.status),
         None => None,
     };
@@ -300,7 +354,7 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         weight_kg: data
             .body
             .iter()
-            .filter(|b| in_week(b.measured_at.local_day()))
+            .filter(|b| in_week(b.measured_at.local_day()) && b.measured_at.utc <= data.now)
             .max_by_key(|b| b.measured_at.utc)
             .map(|b| b.weight_kg),
     };
@@ -309,13 +363,15 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
     let mut habits = Vec::new();
     for (habit, entries) in data.habits.iter().filter(|(h, _)| !h.archived) {
         let before = streaks(habit, entries, first.pred()?)?.current;
-        let after = streaks(habit, entries, last)?.current;
-        let completion_pct = match day_statuses(habit, entries, last)? {
+        let after = streaks(habit, entries, through)?.current;
+        let completion_pct = match day_statuses(habit, entries, through)? {
             Some((start, statuses)) => {
                 let (mut done, mut due) = (0u32, 0.0);
                 let mut d = start;
                 for s in statuses {
-                    if in_week(d) {
+                    // Today is judged once it has an entry.
+                    let open_today = in_progress && d == today && s == DayStatus::Unknown;
+                    if in_week(d) && !open_today {
                         if s == DayStatus::Done {
                             done += 1;
                         }
@@ -379,28 +435,28 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
     let month_budgets: Vec<Budget> = data
         .budgets
         .iter()
-        .filter(|b| b.month == last.month())
+        .filter(|b| b.month == through.month())
         .cloned()
         .collect();
-    // Budgets look at the month up to Sunday: only those transactions are needed.
-    let month_start = last.month().first_day();
+    // Budgets look at the month up to the last day: only those transactions are needed.
+    let month_start = through.month().first_day();
     let upto_tx: Vec<Transaction> = data
         .transactions
         .iter()
-        .filter(|t| t.posted <= last && t.posted >= month_start)
+        .filter(|t| t.posted <= through && t.posted >= month_start)
         .cloned()
         .collect();
-    let budgets = budget_status(data.accounts, &month_budgets, &upto_tx, last)?;
+    let budgets = budget_status(data.accounts, &month_budgets, &upto_tx, through)?;
     let net_worth_change = if data.balances.is_empty() {
         Vec::new()
     } else {
-        let series = net_worth(data.accounts, data.balances, first.pred()?, last)?;
+        let series = net_worth(data.accounts, data.balances, first.pred()?, through)?;
         series
             .currencies
             .iter()
             .filter_map(|&c| {
                 let s = series.on(first.pred().ok()?, c)?.net_worth;
-                let e = series.on(last, c)?.net_worth;
+                let e = series.on(through, c)?.net_worth;
                 Some(NetWorthChange {
                     currency: c,
                     start: s,
@@ -417,6 +473,8 @@ pub fn weekly_review(week: Week, data: &ReviewData<'_>) -> Result<WeeklyReview> 
         label: week.label(),
         first_day: first,
         last_day: last,
+        through,
+        in_progress,
         training,
         health,
         habits,
@@ -612,8 +670,9 @@ mod tests {
             weigh("2026-03-02 07:00", 72.4),
             weigh("2026-03-09 07:00", 71.0),
         ];
-        let data = ReviewData {
+        let mut data = ReviewData {
             zone: zone(),
+            now: at("2026-03-20T12:00").utc,
             activities: &activities,
             loads: None,
             planned: &planned,
@@ -684,7 +743,62 @@ mod tests {
             }]
         );
         assert_eq!(r.mood_avg, Some(4.0));
+        assert_eq!(
+            (r.through, r.in_progress, t.upcoming),
+            (r.last_day, false, 0)
+        );
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["label"], "10-26");
+
+        // The same week asked on Thursday afternoon runs through Thursday.
+        data.now = at("2026-03-05T15:00").utc;
+        let r = weekly_review(Week::new(2026, 10).unwrap(), &data).unwrap();
+        assert_eq!((r.through, r.in_progress), (d("2026-03-05"), true));
+        let t = &r.training;
+        // Friday's swim is still ahead: not missed, not in the planned totals.
+        assert_eq!(
+            (t.completed, t.changed, t.missed, t.extra, t.upcoming),
+            (1, 1, 0, 0, 1)
+        );
+        assert_eq!(t.planned.duration_s, 120.0 * 60.0);
+        assert_eq!(t.adherence_pct, Some(100.0));
+        // Thursday has no entry yet: the streak runs to Wednesday and Thursday is not judged.
+        let h = &r.habits[0];
+        assert_eq!((h.streak_before, h.streak_after), (2, 5));
+        assert_eq!(h.completion_pct, Some(100.0));
+        // The passport is due Friday: not overdue yet.
+        assert_eq!(
+            r.tasks,
+            TaskSummary {
+                done: 1,
+                added: 1,
+                overdue: 0
+            }
+        );
+        assert_eq!(
+            (r.health.avg_resting_hr, r.health.weight_kg, r.mood_avg),
+            (Some(51.5), Some(72.4), Some(3.0))
+        );
+        assert_eq!(r.budgets[0].spent.amount(), dec!(180));
+        assert_eq!(r.net_worth[0].end, dec!(1000));
+        // Thursday's entry makes Thursday count.
+        let mut with_thursday = habits.clone();
+        with_thursday[0].1.push(HabitEntry {
+            day: d("2026-03-05"),
+            value: EntryValue::No,
+        });
+        data.habits = &with_thursday;
+        let r = weekly_review(Week::new(2026, 10).unwrap(), &data).unwrap();
+        assert_eq!(r.habits[0].completion_pct, Some(75.0));
+        // A current streak may end yesterday (today can still be checked).
+        assert_eq!(r.habits[0].streak_after, 5);
+
+        // A week that has not begun cannot be reviewed.
+        assert_eq!(
+            weekly_review(Week::new(2026, 11).unwrap(), &data)
+                .unwrap_err()
+                .to_string(),
+            "invalid week 11-26: has not begun (it starts on 2026-03-09)"
+        );
     }
 }

@@ -191,7 +191,8 @@ impl Person {
             Some(w) => w,
             None => self.today(Some(zone))?.week(),
         };
-        self.handle.weekly_review(week, zone, PmcOptions::default())
+        self.handle
+            .weekly_review(week, zone, self.now(), PmcOptions::default())
     }
 
     /// Imports files (the format read from the content): every file is read before anything is

@@ -187,6 +187,8 @@ class Budget:
     projected: Money
     over: bool
     projected_over: bool
+    #: "over by 120.50 USD" or "on pace for 5,506 of 1,600 USD"; None when on track.
+    warning: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +308,8 @@ class TrainingSummary:
     changed: int
     missed: int
     extra: int
+    upcoming: int
+    """Planned workouts still ahead in a week under way (left out of ``planned``)."""
     ctl: float | None
     atl: float | None
     tsb: float | None
@@ -370,11 +374,16 @@ class NetWorthChange:
 
 @dataclass(frozen=True, slots=True)
 class WeeklyReview:
-    """The weekly review of an ISO week (``label`` is ``W-YY``)."""
+    """The weekly review of an ISO week (``label`` is ``W-YY``); the week under way is reviewed
+    through the moment of asking."""
 
     label: str
     first_day: datetime.date
     last_day: datetime.date
+    through: datetime.date
+    """The last day reviewed: Sunday, or today for the week under way."""
+    in_progress: bool
+    """The week is under way: its figures run through the moment of asking, not Sunday."""
     training: TrainingSummary
     health: HealthSummary
     habits: tuple[HabitSummary, ...]

@@ -756,8 +756,9 @@ pub fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
     alice.apply(&batch).unwrap();
     let zone = parse_zone("Europe/Berlin").unwrap();
     let week: Week = "10-26".parse().unwrap();
+    let now = "2026-06-01T00:00:00Z".parse().unwrap();
     let from_store = alice
-        .weekly_review(week, zone, PmcOptions::default())
+        .weekly_review(week, zone, now, PmcOptions::default())
         .unwrap();
     // The same review from the batch itself, through the pure function.
     let pick = |k: RecordKind| batch.records.iter().filter(move |d| d.kind() == k);
@@ -810,6 +811,7 @@ pub fn repositories_agree_with_the_pure_functions(b: &impl Backend) {
         week,
         &ReviewData {
             zone,
+            now,
             activities: &batch.activities,
             loads: None,
             planned: &plans,
