@@ -5,7 +5,7 @@
 //! The generator uses ChaCha8 seeded from `seed`, whose output is fixed across rand versions, so a
 //! seed always gives the same data.
 
-use chrono::{Duration, NaiveTime};
+use chrono::{Datelike, Duration, NaiveTime};
 use pa_core::calendar::Event;
 use pa_core::calendar::recurrence::Recurrence;
 use pa_core::finance::budget::Budget;
@@ -35,7 +35,8 @@ pub struct Size {
     pub transactions: u32,
     /// Activities.
     pub activities: u32,
-    /// Calendar events (one in twenty recurs weekly).
+    /// Calendar events (the first is a weekday standup all along; one in twenty recurs weekly
+    /// 26 times).
     pub events: u32,
     /// Habits (each with an entry every day).
     pub habits: u32,
@@ -70,20 +71,28 @@ impl Size {
 
 const ZONE: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 
-const MERCHANTS: [(&str, &str, i64, i64); 12] = [
-    ("Whole Foods", "Food/Groceries", 2000, 15000),
-    ("Trader Joe's", "Food/Groceries", 1500, 9000),
-    ("Blue Bottle", "Food/Coffee", 300, 900),
-    ("Chipotle", "Food/Restaurants", 900, 2500),
-    ("Shell", "Transport/Fuel", 3000, 7000),
-    ("Uber", "Transport/Rides", 800, 4500),
-    ("Amazon", "Shopping", 1000, 12000),
-    ("REI", "Shopping/Sport", 2000, 25000),
-    ("CVS", "Health/Pharmacy", 500, 4000),
-    ("AMC", "Entertainment", 1200, 3000),
-    ("Delta", "Travel", 15000, 60000),
-    ("Ikea", "Home", 2000, 40000),
+/// Merchant, category, amount range in cents, and how often (relative weight): many coffees,
+/// weekly groceries, the odd flight. A person's spending, around $4,300 a month at the demo's
+/// 200 purchases a month.
+const MERCHANTS: [(&str, &str, i64, i64, u32); 12] = [
+    ("Whole Foods", "Food/Groceries", 2500, 8000, 5),
+    ("Trader Joe's", "Food/Groceries", 1500, 5000, 7),
+    ("Blue Bottle", "Food/Coffee", 350, 650, 40),
+    ("Chipotle", "Food/Restaurants", 1100, 1800, 10),
+    ("Shell", "Transport/Fuel", 3500, 6000, 3),
+    ("Uber", "Transport/Rides", 900, 2800, 5),
+    ("Amazon", "Shopping", 1000, 5000, 6),
+    ("REI", "Shopping/Sport", 2500, 12000, 1),
+    ("CVS", "Health/Pharmacy", 600, 3000, 3),
+    ("AMC", "Entertainment", 1400, 2800, 3),
+    ("Delta", "Travel", 15000, 45000, 1),
+    ("Ikea", "Home", 2000, 20000, 1),
 ];
+
+/// The monthly mortgage payment, cents; the loan amortises at [`MORTGAGE_RATE`].
+const MORTGAGE_PAYMENT: i64 = 185_000;
+/// The mortgage's yearly interest rate.
+const MORTGAGE_RATE: f64 = 0.042;
 
 const HABITS: [&str; 6] = [
     "Meditate", "Stretch", "Read", "No sugar", "Journal", "Floss",
@@ -128,14 +137,6 @@ pub fn year(last_day: Day, seed: u64) -> Result<WriteBatch> {
     )?;
     batch.records.retain(|d| !matches!(d, Doc::Event(_)));
     batch.records.extend(read.batch.records);
-
-    // The benchmark data's budgets are set tight to exercise overspending; a person sets theirs
-    // near what they spend.
-    for d in &mut batch.records {
-        if let Doc::Budget(b) = d {
-            b.amount = Money::new(b.amount.amount() * Decimal::from(4), b.amount.currency());
-        }
-    }
 
     // The home the mortgage paid for, slowly gaining value.
     let home = Account::new(
@@ -200,34 +201,61 @@ pub fn year(last_day: Day, seed: u64) -> Result<WriteBatch> {
             .push(BodyComposition::weight(at(day, 7, 0)?, (weight * 10.0).round() / 10.0).into());
     }
 
-    // A plan for the next two weeks.
-    let sports = [
+    // A training plan the athlete mostly follows: for the last eight weeks, most sessions were
+    // planned that day with a similar length and load (walks were never planned); now and then a
+    // planned session did not happen; the next two weeks are planned ahead.
+    let block_start = last_day.add_days(-55)?;
+    let mut workouts = Vec::new();
+    let mut workout = |day: Day, sport: Sport, minutes: f64, load: f64| -> Result<()> {
+        let mut w = PlannedWorkout::new(
+            WorkoutId::new(format!("demo-w{:03}", workouts.len()))?,
+            day,
+            sport,
+        );
+        w.duration_s = Some((minutes / 5.0).round().max(1.0) * 300.0);
+        w.load = Some(load.round());
+        w.description = if minutes > 90.0 { "Long" } else { "Endurance" }.into();
+        workouts.push(w);
+        Ok(())
+    };
+    let mut trained: std::collections::BTreeSet<Day> = std::collections::BTreeSet::new();
+    for a in batch.activities.iter().filter(|a| a.day() >= block_start) {
+        trained.insert(a.day());
+        if a.sport == Sport::Walk || !rng.random_bool(0.85) {
+            continue;
+        }
+        let minutes = a.duration_s() / 60.0 * rng.random_range(0.9..1.1);
+        let load = a.training_load.unwrap_or(minutes) * rng.random_range(0.9..1.1);
+        workout(a.day(), a.sport, minutes, load)?;
+    }
+    let mut day = block_start;
+    while day < last_day {
+        if !trained.contains(&day) && rng.random_bool(0.08) {
+            workout(day, Sport::Run, 45.0, 50.0)?;
+        }
+        day = day.succ()?;
+    }
+    let ahead = [
         Sport::Run,
         Sport::Ride,
         Sport::Run,
         Sport::Swim,
         Sport::Ride,
     ];
-    let workouts = (1..=14)
-        .filter(|d| d % 7 != 0)
-        .enumerate()
-        .map(|(i, d)| -> Result<PlannedWorkout> {
-            let mut w = PlannedWorkout::new(
-                WorkoutId::new(format!("demo-w{d:02}"))?,
-                last_day.add_days(d)?,
-                sports[i % sports.len()],
-            );
-            w.duration_s = Some(f64::from(rng.random_range(40..=120) * 60));
-            w.load = Some(f64::from(rng.random_range(40..=130)));
-            w.description = "Endurance".into();
-            Ok(w)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    for (i, d) in (1..=14).filter(|d| d % 7 != 0).enumerate() {
+        let minutes = f64::from(rng.random_range(8..=24) * 5);
+        workout(
+            last_day.add_days(d)?,
+            ahead[i % ahead.len()],
+            minutes,
+            minutes * rng.random_range(0.8..1.1),
+        )?;
+    }
     batch.records.push(
         TrainingPlan {
             id: PlanId::new("demo-plan")?,
             name: "Base block".into(),
-            start: last_day.add_days(1)?,
+            start: block_start,
             end: last_day.add_days(14)?,
             workouts,
         }
@@ -235,7 +263,13 @@ pub fn year(last_day: Day, seed: u64) -> Result<WriteBatch> {
     );
 
     for (id, name, cents_amount, cadence, due_in) in [
-        ("demo-rent", "Rent", 180_000, Cadence::Monthly, 9),
+        (
+            "demo-mortgage",
+            "Mortgage",
+            MORTGAGE_PAYMENT,
+            Cadence::Monthly,
+            9,
+        ),
         ("demo-phone", "Phone", 4_500, Cadence::Monthly, 3),
         ("demo-stream", "Streaming", 1_599, Cadence::Monthly, 17),
         (
@@ -259,6 +293,20 @@ pub fn year(last_day: Day, seed: u64) -> Result<WriteBatch> {
             }
             .into(),
         );
+    }
+    // Errands that belong to the two projects.
+    for d in &mut batch.records {
+        if let Doc::Task(t) = d {
+            t.project = match t.title.as_str() {
+                "Get quotes for the kitchen" | "Paint the hallway" => {
+                    Some(ProjectId::new("demo-home-reno")?)
+                }
+                "Sign up for the spring marathon"
+                | "Order new running shoes"
+                | "Book a physio session" => Some(ProjectId::new("demo-marathon")?),
+                _ => t.project.take(),
+            };
+        }
     }
     for (id, name) in [
         ("demo-home-reno", "Home renovation"),
@@ -329,15 +377,15 @@ fn accounts_and_balances(
     batch: &mut WriteBatch,
 ) -> Result<()> {
     let kinds = [
-        (AccountType::Depository, "Checking", 250_000, 20_000),
-        (AccountType::Depository, "Savings", 1_500_000, 30_000),
-        (AccountType::Credit, "Card", 120_000, 25_000),
-        (AccountType::Investment, "Brokerage", 4_000_000, 300_000),
-        (AccountType::Loan, "Mortgage", 30_000_000, 5_000),
-        (AccountType::Other, "Car", 1_800_000, 2_000),
+        (AccountType::Depository, "Checking"),
+        (AccountType::Depository, "Savings"),
+        (AccountType::Credit, "Card"),
+        (AccountType::Investment, "Brokerage"),
+        (AccountType::Loan, "Mortgage"),
+        (AccountType::Other, "Car"),
     ];
     for i in 0..size.accounts {
-        let (kind, name, start, step) = kinds[i as usize % kinds.len()];
+        let (kind, name) = kinds[i as usize % kinds.len()];
         let mut account = Account::new(
             AccountId::new(format!("acct-{i:02}"))?,
             format!("{name} {}", i / kinds.len() as u32 + 1),
@@ -348,14 +396,37 @@ fn accounts_and_balances(
             "plaid",
             format!("acc-{seed:04}", seed = i),
         )?);
-        let mut balance: i64 = start;
+        // Each kind moves as such an account does: checking peaks on payday and runs down, savings
+        // grow by a monthly transfer, the card's balance builds over the month and is paid off,
+        // the brokerage drifts up with daily noise, the mortgage amortises on its payment day,
+        // the car loses 15 % of its value a year.
+        let mut invested = 4_000_000.0_f64;
+        let mut owed = 30_000_000.0_f64;
         for d in 0..size.days {
-            let drift = rng.random_range(-step..=step);
-            balance = (balance + drift).max(0);
+            let in_month = f64::from(d % 30) / 30.0;
+            let noise = rng.random_range(-15_000..=15_000);
+            let balance = match name {
+                "Checking" => 180_000 + (520_000.0 * (1.0 - in_month)) as i64 + noise,
+                "Savings" => 1_500_000 + 90_000 * i64::from(d / 30) + noise / 10,
+                "Card" => 30_000 + (130_000.0 * in_month) as i64 + noise / 3,
+                "Brokerage" => {
+                    invested *= 1.0 + rng.random_range(-0.0127..0.0133);
+                    invested.round() as i64
+                }
+                "Mortgage" => {
+                    if d % 30 == 1 {
+                        owed = (owed * (1.0 + MORTGAGE_RATE / 12.0) - MORTGAGE_PAYMENT as f64)
+                            .max(0.0)
+                            .round();
+                    }
+                    owed as i64
+                }
+                _ => (1_800_000.0 * 0.85_f64.powf(f64::from(d) / 365.0)).round() as i64,
+            };
             batch.balances.push(BalanceSnapshot::new(
                 account.id.clone(),
                 first.add_days(i64::from(d))?,
-                cents(balance, usd),
+                cents(balance.max(0), usd),
             ));
         }
         batch.accounts.push(account);
@@ -402,26 +473,45 @@ fn transactions(
         Ok(())
     };
     let months = size.days / 30;
+    // Pay covers the month's expected spending and the mortgage with a fifth left to save.
+    let weight: u32 = MERCHANTS.iter().map(|m| m.4).sum();
+    let mean_cents: f64 = MERCHANTS
+        .iter()
+        .map(|&(_, _, lo, hi, w)| (lo + hi) as f64 / 2.0 * f64::from(w) / f64::from(weight))
+        .sum();
+    let purchases_a_month =
+        f64::from(size.transactions.saturating_sub(2 * months)) / f64::from(months.max(1));
+    let outgoings = purchases_a_month * mean_cents + MORTGAGE_PAYMENT as f64;
+    let salary = ((outgoings / 0.8) / 10_000.0).round() as i64 * 10_000;
     for m in 0..months {
         if batch.transactions.len() as u32 + 2 > size.transactions {
             break;
         }
         let day = first.add_days(i64::from(m) * 30)?;
-        push(batch, &checking, day, 650_000, "Acme Corp", "Income/Salary")?;
+        push(batch, &checking, day, salary, "Acme Corp", "Income/Salary")?;
         push(
             batch,
             &checking,
             day.add_days(1)?,
-            -210_000,
-            "Landlord",
-            "Housing/Rent",
+            -MORTGAGE_PAYMENT,
+            "Home Loans Inc",
+            "Housing/Mortgage",
         )?;
     }
     let rest = size
         .transactions
         .saturating_sub(batch.transactions.len() as u32);
     for _ in 0..rest {
-        let (merchant, category, lo, hi) = MERCHANTS[rng.random_range(0..MERCHANTS.len())];
+        let mut pick = rng.random_range(0..weight);
+        let mut chosen = MERCHANTS[0];
+        for m in MERCHANTS {
+            if pick < m.4 {
+                chosen = m;
+                break;
+            }
+            pick -= m.4;
+        }
+        let (merchant, category, lo, hi, _) = chosen;
         let account = &spenders[rng.random_range(0..spenders.len())];
         let day = first.add_days(rng.random_range(0..i64::from(size.days)))?;
         push(
@@ -521,26 +611,53 @@ fn habits(rng: &mut ChaCha8Rng, size: Size, first: Day, batch: &mut WriteBatch) 
     Ok(())
 }
 
+/// Title, calendar, earliest and latest start hour, length options in minutes, weekdays only.
+type EventKind = (&'static str, &'static str, u32, u32, &'static [i64], bool);
+
 fn events(rng: &mut ChaCha8Rng, size: Size, first: Day, batch: &mut WriteBatch) -> Result<()> {
-    let titles = [
-        "Standup",
-        "1:1",
-        "Dentist",
-        "Dinner",
-        "Review",
-        "Call mum",
-        "Gym class",
+    let kinds: [EventKind; 7] = [
+        ("1:1", "Work", 10, 16, &[30], true),
+        ("Design review", "Work", 11, 16, &[60], true),
+        ("Planning", "Work", 10, 15, &[60, 90], true),
+        ("Dentist", "Personal", 8, 16, &[60], true),
+        (
+            "Dinner with friends",
+            "Personal",
+            19,
+            20,
+            &[120, 150],
+            false,
+        ),
+        ("Call mum", "Personal", 18, 20, &[30], false),
+        ("Gym class", "Personal", 18, 18, &[60], false),
     ];
     for i in 0..size.events {
-        let day = first.add_days(rng.random_range(0..i64::from(size.days)))?;
-        let start = at(day, rng.random_range(8..=19), 0)?;
-        let end = ZonedInstant::new(
-            start.utc + Duration::minutes(rng.random_range(1..=4) * 30),
-            ZONE,
-        );
-        let calendar = if i % 3 == 0 { "Personal" } else { "Work" };
-        let mut e = Event::timed(calendar, titles[i as usize % titles.len()], start, end)?;
-        if i % 20 == 0 {
+        // The first event is the weekday standup, all year; one in twenty is a weekly 1:1 series.
+        let (title, calendar, early, late, lengths, weekdays) = match i {
+            0 => ("Standup", "Work", 9, 9, &[15][..], true),
+            _ if i % 20 == 0 => kinds[0],
+            _ => kinds[i as usize % kinds.len()],
+        };
+        let mut day = if i == 0 {
+            first
+        } else {
+            first.add_days(rng.random_range(0..i64::from(size.days)))?
+        };
+        if weekdays {
+            // Saturday and Sunday move to the Friday before.
+            let weekday = day.naive().weekday().number_from_monday();
+            if weekday > 5 {
+                day = day.add_days(-(i64::from(weekday) - 5))?;
+            }
+        }
+        let minute = if i == 0 { 30 } else { 0 };
+        let start = at(day, rng.random_range(early..=late), minute)?;
+        let length = lengths[rng.random_range(0..lengths.len())];
+        let end = ZonedInstant::new(start.utc + Duration::minutes(length), ZONE);
+        let mut e = Event::timed(calendar, title, start, end)?;
+        if i == 0 {
+            e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")?);
+        } else if i % 20 == 0 {
             e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY;COUNT=26")?);
         }
         e.external = Some(ExternalRef::new("google-calendar", format!("evt{i:05}"))?);
@@ -556,6 +673,40 @@ fn events(rng: &mut ChaCha8Rng, size: Size, first: Day, batch: &mut WriteBatch) 
     Ok(())
 }
 
+/// Chores that come back (done ones may share a title) and one-off errands (each used once, for
+/// the tasks still open, so no open title repeats).
+const CHORES: [&str; 7] = [
+    "Pay the credit card",
+    "Water the plants",
+    "Clean the bathroom",
+    "Change the bed sheets",
+    "Take out the recycling",
+    "Plan the week's meals",
+    "Back up the laptop",
+];
+const ERRANDS: [&str; 20] = [
+    "Renew passport",
+    "Get quotes for the kitchen",
+    "Sign up for the spring marathon",
+    "Book flights for the summer",
+    "Call the plumber about the tap",
+    "Service the bike",
+    "Buy a birthday present for Anna",
+    "Order new running shoes",
+    "Paint the hallway",
+    "Book a physio session",
+    "Update the home insurance",
+    "Cancel the old gym membership",
+    "File tax return",
+    "Sort out the garage",
+    "Return the library books",
+    "Schedule the car service",
+    "Reply to the school about the trip",
+    "Fix the bike's rear light",
+    "Donate old clothes",
+    "Renew the car registration",
+];
+
 fn tasks_and_checkins(
     rng: &mut ChaCha8Rng,
     size: Size,
@@ -563,26 +714,30 @@ fn tasks_and_checkins(
     last: Day,
     batch: &mut WriteBatch,
 ) -> Result<()> {
-    let titles = [
-        "Pay bills",
-        "Call plumber",
-        "Book flights",
-        "Renew passport",
-        "Tax return",
-    ];
-    for i in 0..size.tasks {
-        let due = first.add_days(rng.random_range(0..i64::from(size.days)))?;
+    // Due days over the history and the next three weeks, in order.
+    let mut dues: Vec<Day> = (0..size.tasks)
+        .map(|_| first.add_days(rng.random_range(0..i64::from(size.days) + 21)))
+        .collect::<std::result::Result<_, _>>()?;
+    dues.sort();
+    let mut errands = ERRANDS.iter();
+    for (i, due) in dues.into_iter().enumerate() {
         let created = at(due.add_days(-rng.random_range(1..30))?, 9, 0)?.utc;
-        let mut t = Task::new(
-            TaskId::new(format!("task-{i:05}"))?,
-            titles[i as usize % titles.len()],
-            created,
-        );
+        // A person gets through nearly everything once its day has passed: older tasks are done,
+        // the last month's mostly; what is due today or later is still open.
+        let age = due.days_until(last);
+        let done = age > 30 || (age > 0 && rng.random_bool(0.9));
+        let title = if done {
+            CHORES[i % CHORES.len()]
+        } else {
+            errands.next().copied().unwrap_or(CHORES[i % CHORES.len()])
+        };
+        let mut t = Task::new(TaskId::new(format!("task-{i:05}"))?, title, created);
         t.due = Some(Due::Day { day: due });
-        // Older tasks are mostly done; recent ones mostly open.
-        if due.days_until(last) > 14 && rng.random_bool(0.9) {
+        if done {
+            // Done on the day or a little early, never before it was written down.
+            let finished = at(due.add_days(-rng.random_range(0..=2))?, 18, 0)?.utc;
             t.status = TaskStatus::Done;
-            t.completed_at = Some(at(due, 18, 0)?.utc);
+            t.completed_at = Some(finished.max(created + Duration::hours(1)));
         }
         batch.records.push(t.into());
     }
@@ -603,9 +758,9 @@ fn budgets(size: Size, first: Day, usd: Currency, batch: &mut WriteBatch) -> Res
     let last = first.add_days(i64::from(size.days) - 1)?.month();
     while month <= last {
         for (category, amount) in [
-            ("Food", 60_000),
-            ("Transport", 25_000),
-            ("Shopping", 40_000),
+            ("Food", 200_000),
+            ("Transport", 60_000),
+            ("Shopping", 70_000),
         ] {
             batch.records.push(
                 Budget {
@@ -644,5 +799,112 @@ mod tests {
             .filter(|d| matches!(d, Doc::HabitEntry(_)))
             .count();
         assert_eq!(entries, 4 * 365);
+    }
+
+    /// The demo reads as a plausible person's year (issue 16): what a new user sees first.
+    #[test]
+    fn the_demo_year_is_plausible() {
+        use pa_core::fitness::TrainingPlan;
+        use pa_core::fitness::adherence::{AdherenceOptions, weekly_adherence};
+        let last: Day = "2026-12-05".parse().unwrap();
+        for seed in [1, 2, 3] {
+            let batch = year(last, seed).unwrap();
+            // Tasks get done; what is open has one title each; little is overdue.
+            let tasks: Vec<&Task> = batch
+                .records
+                .iter()
+                .filter_map(|d| match d {
+                    Doc::Task(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            let open: Vec<&Task> = tasks
+                .iter()
+                .copied()
+                .filter(|t| t.status.is_open())
+                .collect();
+            let mut titles: Vec<&str> = open.iter().map(|t| t.title.as_str()).collect();
+            titles.sort_unstable();
+            titles.dedup();
+            assert_eq!(titles.len(), open.len(), "seed {seed}: {titles:?}");
+            let due = |t: &Task| match t.due {
+                Some(Due::Day { day }) => day,
+                _ => panic!("every demo task has a due day"),
+            };
+            let overdue = open.iter().filter(|t| due(t) < last).count();
+            assert!(overdue <= 3, "seed {seed}: {overdue} overdue");
+            let week_ago = at(last.add_days(-7).unwrap(), 0, 0).unwrap().utc;
+            assert!(
+                tasks
+                    .iter()
+                    .any(|t| t.completed_at.is_some_and(|c| c > week_ago)),
+                "seed {seed}: nothing done this week"
+            );
+            // Events sit in the calendar they belong to; work happens on weekdays.
+            for d in &batch.records {
+                if let Doc::Event(e) = d {
+                    let e = &e.record;
+                    let personal = ["Dentist", "Dinner with friends", "Call mum", "Gym class"]
+                        .contains(&e.title.as_str());
+                    if !personal {
+                        let pa_core::calendar::EventTime::Timed { start, .. } = e.time else {
+                            panic!("demo events are timed");
+                        };
+                        let weekday = start.local_day().naive().weekday().number_from_monday();
+                        assert!(weekday <= 5, "{} on a weekend", e.title);
+                    }
+                    let want = if personal { "Personal" } else { "Work" };
+                    assert_eq!(e.calendar, want, "{}", e.title);
+                }
+            }
+            // The mortgage amortises; pay covers spending with something saved.
+            let mortgage: Vec<Decimal> = batch
+                .balances
+                .iter()
+                .filter(|b| b.account.as_str() == "acct-04")
+                .map(|b| b.current.amount())
+                .collect();
+            assert!(mortgage.windows(2).all(|w| w[1] <= w[0]));
+            assert!(mortgage[mortgage.len() - 1] < mortgage[0] - Decimal::from(8_000));
+            let income: Decimal = batch
+                .transactions
+                .iter()
+                .filter(|t| !t.amount.is_outflow())
+                .map(|t| t.amount.amount())
+                .sum();
+            let spent: Decimal = batch
+                .transactions
+                .iter()
+                .filter(|t| t.amount.is_outflow())
+                .map(|t| -t.amount.amount())
+                .sum();
+            let saved = (income - spent) / income;
+            assert!(
+                saved > Decimal::new(10, 2) && saved < Decimal::new(35, 2),
+                "seed {seed}: savings rate {saved}"
+            );
+            // The plan is mostly followed.
+            let plan = batch
+                .records
+                .iter()
+                .find_map(|d| match d {
+                    Doc::TrainingPlan(p) => Some(p),
+                    _ => None,
+                })
+                .map(|p: &TrainingPlan| p.workouts.clone())
+                .unwrap();
+            let past: Vec<_> = plan.into_iter().filter(|w| w.day <= last).collect();
+            let weeks =
+                weekly_adherence(&past, &batch.activities, &AdherenceOptions::default()).unwrap();
+            let (mut done, mut missed) = (0, 0);
+            for w in weeks.iter().filter(|w| w.week.first_day() >= past[0].day) {
+                done += w.completed + w.changed;
+                missed += w.missed;
+            }
+            assert!(
+                done >= 4 * missed && done > 20,
+                "seed {seed}: {done} done, {missed} missed"
+            );
+        }
     }
 }

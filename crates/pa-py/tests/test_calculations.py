@@ -159,9 +159,10 @@ def test_money(demo: pa.User) -> None:
     with pytest.raises(pa.InvalidInputError):
         demo.budgets("2026-13")
     bills = demo.recurring_bills(as_of=DAY)
-    rent = next(b for b in bills if b.name == "Landlord")
-    assert rent.cadence == "monthly" and rent.amount.amount == Decimal("2100.00") and rent.next_due > rent.last_paid
-    assert len(rent.transactions) == rent.occurrences
+    mortgage = next(b for b in bills if b.name == "Home Loans Inc")
+    assert mortgage.cadence == "monthly" and mortgage.amount.amount == Decimal("1850.00")
+    assert mortgage.next_due > mortgage.last_paid
+    assert len(mortgage.transactions) == mortgage.occurrences
 
 
 def test_habits(demo: pa.User) -> None:

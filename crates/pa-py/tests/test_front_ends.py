@@ -54,7 +54,10 @@ def instant(t: datetime.datetime) -> str:
 def briefing_of_python(b: Any) -> dict[str, Any]:
     return {
         "day": b.day.isoformat(),
-        "agenda": [(o.title, str(o.start)) for o in b.agenda],
+        "agenda": [
+            (o.title, instant(o.start) if isinstance(o.start, datetime.datetime) else o.start.isoformat())
+            for o in b.agenda
+        ],
         "tasks_due": [t.id for t in b.tasks_due],
         "tasks_overdue": [t.id for t in b.tasks_overdue],
         "habits": [(h.name, h.done_today, h.current_streak, h.longest_streak) for h in b.habits],
@@ -68,7 +71,10 @@ def briefing_of_python(b: Any) -> dict[str, Any]:
 
 def briefing_of_cli(b: dict[str, Any]) -> dict[str, Any]:
     def start(o: dict[str, Any]) -> str:
-        return str(datetime.date.fromisoformat(o["start"]) if len(o["start"]) == 10 else o["start"])
+        # The CLI's JSON is the occurrence as pa-core serialises it: timed starts carry their
+        # instant in UTC, all-day ones a date.
+        s = o["time"]["start"]
+        return str(s["utc"]) if isinstance(s, dict) else str(s)
 
     return {
         "day": b["day"],
@@ -133,6 +139,7 @@ def test_the_cli_and_python_give_the_same_briefing_and_review(tmp_path: pathlib.
     from_cli = briefing_of_cli(cli(db, "today", "--day", DAY.isoformat()))
     assert from_python == from_cli
     assert from_python["habits"] and from_python["form"] and from_python["reminders"]
+    assert from_python["agenda"], "the demo day has events to compare"
     # The stored zone is what both used: the reminders are Berlin mornings.
     assert from_cli["reminders"][0] == ("demo-r1", "2026-11-20T06:00:00Z")
 
