@@ -49,7 +49,7 @@ use records::WriteRecord;
 pub use schema::{SCHEMA_VERSION, default_path};
 use schema::{
     cannot_open_wal, check_file, check_version, corruption, create_new, is_corruption, migrate,
-    open_immutable, open_reader, prepare, quick_check,
+    open_immutable, open_reader, prepare, probe,
 };
 use writes::{find_row, write_account, write_activity, write_health, write_sync};
 
@@ -120,8 +120,8 @@ impl Store {
         )
         .map_err(corrupt)?;
         prepare(&conn).map_err(corrupt)?;
-        // A quick check reads the header and schema: a damaged file fails here, before any write.
-        quick_check(&conn, path)?;
+        // The header and schema are read: a damaged file fails here, before any write.
+        probe(&conn, path)?;
         // Refuse a newer database before anything writes to the file (WAL changes its header).
         check_version(&conn, Some(path))?;
         let mode: String = conn
@@ -169,7 +169,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        quick_check(&conn, path)?;
+        probe(&conn, path)?;
         if version < SCHEMA_VERSION {
             drop(conn);
             drop(Self::open_existing(path)?);
@@ -225,7 +225,7 @@ impl Store {
     pub fn open_in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
         prepare(&conn)?;
-        migrate(&conn, None)?;
+        schema::create_schema(&conn)?;
         Ok(Self::with(None, false, conn))
     }
 
@@ -474,7 +474,7 @@ impl UserStore for UserHandle {
                 finance::write_transaction(tx, user, t, &mut tally)?;
             }
             finance::write_balances(tx, user, &batch.balances, &mut tally)?;
-            for d in &batch.records {
+            for d in batch.records_in_write_order() {
                 d.visit(WriteRecord {
                     tx,
                     user,

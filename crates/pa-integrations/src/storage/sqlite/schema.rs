@@ -36,6 +36,22 @@ pub fn default_path() -> Result<PathBuf> {
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// The schema of a new store, at [`SCHEMA_VERSION`]: what running [`MIGRATIONS`] leaves, as
+/// SQLite keeps it, in one script. A new store is built from it in about half the time of the
+/// chain (SQLite re-reads its schema after each change); `a_new_store_equals_a_migrated_one`
+/// checks the two agree. After adding a migration, write it again with
+/// `PA_BLESS_SCHEMA=1 cargo test -p pa-integrations a_new_store_equals_a_migrated_one`.
+pub(super) const NEW_STORE: &str = include_str!("../../../migrations/schema.sql");
+
+/// Builds the current schema on an empty database in one transaction.
+pub(super) fn create_schema(conn: &Connection) -> Result<()> {
+    let tx = SqlTx::new_unchecked(conn, rusqlite::TransactionBehavior::Exclusive)?;
+    tx.execute_batch(NEW_STORE)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
 pub(super) fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -46,6 +62,7 @@ pub(super) fn is_corruption(e: &rusqlite::Error) -> bool {
 pub(super) fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -32768)?;
     Ok(())
 }
 
@@ -65,12 +82,20 @@ pub(super) fn create_new(path: &Path) -> Result<()> {
         .tempfile_in(dir)
         .map_err(io)?;
     {
+        // Nobody sees the private file until it is linked into place: no journal and no syncs
+        // while the schema is written, then WAL for its life and one sync of the whole file.
         let conn = Connection::open(temp.path())?;
         prepare(&conn)?;
+        // Records keep their JSON bodies in the row (a few hundred bytes each): 16 KiB pages
+        // hold tens of them where 4 KiB pages hold a handful, so bulk writes split and write
+        // fewer pages (4,770 calendar events: 59 → 48 ms in SQLite alone).
+        conn.pragma_update(None, "page_size", 16384)?;
+        let _: String = conn.query_row("PRAGMA journal_mode = OFF", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "OFF")?;
+        create_schema(&conn)?;
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        migrate(&conn, None)?;
-        // Closing the only connection checkpoints and removes the temporary WAL.
         conn.close().map_err(|(_, e)| Error::from(e))?;
+        temp.as_file().sync_all().map_err(io)?;
     }
     match temp.persist_noclobber(path) {
         Ok(_) => Ok(()),
@@ -114,16 +139,16 @@ pub(super) fn corruption(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
-pub(super) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
-    let check: String = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
-        .map_err(|e| corruption(path, e))?;
-    if check != "ok" {
-        return Err(Error::Corrupt {
-            path: path.to_owned(),
-            reason: check,
-        });
-    }
+/// Reads the header and the schema, so that a file that is not a database, or whose first pages
+/// are damaged, fails here before anything writes to it. It reads a few pages whatever the
+/// store's size (SQLite's `quick_check` reads every page: 7 ms more per command on a 5.6 MB
+/// store); damage deeper in the file is reported when a read meets it, and `Store::check` (`pa
+/// check`) reads everything.
+pub(super) fn probe(conn: &Connection, path: &Path) -> Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| corruption(path, e))?;
     Ok(())
 }
 
