@@ -226,27 +226,39 @@ impl Assistant {
         request: &ImportRequest,
         progress: impl FnMut(usize, &Path),
     ) -> Result<Vec<FileReport>> {
-        let existing =
-            match Self::open(location, Access::ReadOnly).and_then(|pa| pa.person(name, false)) {
-                Ok(person) => Some(person),
-                Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::UnknownUser) => None,
-                Err(e) => return Err(e),
-            };
+        // One open: for writing when the store is there (a dry run only reads), so that the
+        // profile is read and the files written through the same connection.
+        let access = if request.dry_run {
+            Access::ReadOnly
+        } else {
+            Access::Existing
+        };
+        let absent =
+            |e: &crate::Error| matches!(e.kind(), ErrorKind::NotFound | ErrorKind::UnknownUser);
+        let opened = match Self::open(location, access) {
+            Ok(pa) => Some(pa),
+            Err(e) if absent(&e) => None,
+            Err(e) => return Err(e),
+        };
+        let existing = match opened.as_ref().map(|pa| pa.person(name, false)) {
+            Some(Ok(person)) => Some(person),
+            Some(Err(e)) if !absent(&e) => return Err(e),
+            _ => None,
+        };
         let profile = match &existing {
             Some(person) => person.profile()?,
             None => Profile::default(),
         };
         let read = request.read(&profile, paths, progress)?;
-        match existing {
-            Some(person) if request.dry_run => person.write_files(request, read),
-            _ => {
-                let pa = if request.dry_run {
-                    Self::open(&Location::Memory, Access::Create)?
-                } else {
-                    Self::open(location, Access::Create)?
-                };
-                pa.person(name, true)?.write_files(request, read)
-            }
+        match (existing, opened) {
+            (Some(person), _) => person.write_files(request, read),
+            (None, _) if request.dry_run => Self::open(&Location::Memory, Access::Create)?
+                .person(name, true)?
+                .write_files(request, read),
+            (None, Some(pa)) => pa.person(name, true)?.write_files(request, read),
+            (None, None) => Self::open(location, Access::Create)?
+                .person(name, true)?
+                .write_files(request, read),
         }
     }
 
