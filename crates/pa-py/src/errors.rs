@@ -63,6 +63,30 @@ impl From<PyStoreErr> for PyErr {
     fn from(e: PyStoreErr) -> PyErr {
         use pa_integrations::{Error as E, ErrorKind as K};
         let text = e.0.to_string();
+        // A file's OS error is Python's OSError too, carrying the OS's own reason.
+        if let E::Io { path, source } = &e.0 {
+            let reason = source.to_string();
+            let reason = match reason.find(" (os error") {
+                Some(at) => reason[..at].to_owned(),
+                None => reason,
+            };
+            let class = if source.kind() == std::io::ErrorKind::NotFound {
+                "NoSuchFileError"
+            } else {
+                "StorageError"
+            };
+            return Python::attach(|py| {
+                raise(
+                    class,
+                    format!("{text}: {reason}"),
+                    &[
+                        ("errno", source.raw_os_error().and_then(|n| value(py, n))),
+                        ("strerror", value(py, reason.as_str())),
+                        ("filename", value(py, path.display().to_string())),
+                    ],
+                )
+            });
+        }
         // One exhaustive match on the kind: a new kind of error fails to compile here until it
         // has its Python class.
         match e.0.kind() {

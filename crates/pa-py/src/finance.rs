@@ -76,6 +76,7 @@ impl User {
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        crate::reads::range(start, end)?;
         let (from, to) = (start.map(Day::from_naive), end.map(Day::from_naive));
         let series = py
             .detach(|| self.person.net_worth_recorded(from, to, None))
@@ -108,7 +109,7 @@ impl User {
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (from, to) = range(start, end);
+        let (from, to) = range(start, end)?;
         let flow = py
             .detach(|| self.person.cash_flow(from, to, &CashflowOptions::default()))
             .map_err(PyStoreErr)?;

@@ -214,7 +214,8 @@ impl User {
         min_coverage: f64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let metric: HealthMetric = parse_tag("metric", metric)?;
-        let (from, to) = range(start, end);
+        let (from, to) = range(start, end)?;
+        pa_core::fitness::trends::check_min_coverage(min_coverage).map_err(PyPaErr)?;
         let series = py
             .detach(|| self.person.health_series(metric, from, to))
             .map_err(PyStoreErr)?;
@@ -272,7 +273,7 @@ impl User {
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
+        let (from, to) = range(start, end)?;
         let acts = py
             .detach(|| self.person.activities(from, to))
             .map_err(PyStoreErr)?;

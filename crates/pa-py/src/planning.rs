@@ -107,6 +107,7 @@ fn utc_unless(tz: Option<&Bound<'_, PyAny>>) -> PyResult<chrono_tz::Tz> {
 #[pyo3(signature = (rule, start, *, after, before, tz = None, rdates = Vec::new(), exdates = Vec::new()))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn expand_rrule(
+    py: Python<'_>,
     rule: &str,
     start: NaiveDateTime,
     after: NaiveDateTime,
@@ -116,16 +117,16 @@ pub(crate) fn expand_rrule(
     exdates: Vec<NaiveDateTime>,
 ) -> PyResult<Vec<chrono::DateTime<chrono_tz::Tz>>> {
     let zone = utc_unless(tz)?;
-    let mut recurrence = Recurrence::rule(rule).map_err(PyPaErr)?;
-    recurrence.rdates = rdates;
-    recurrence.exdates = exdates;
-    let from = resolve_local(after, zone)
-        .map_err(PyPaErr)?
-        .with_timezone(&Utc);
-    let to = resolve_local(before, zone)
-        .map_err(PyPaErr)?
-        .with_timezone(&Utc);
-    Ok(recurrence.expand(start, zone, from, to).map_err(PyPaErr)?)
+    // Pure Rust from here: other Python threads run meanwhile.
+    let expanded = py.detach(|| {
+        let mut recurrence = Recurrence::rule(rule)?;
+        recurrence.rdates = rdates;
+        recurrence.exdates = exdates;
+        let from = resolve_local(after, zone)?.with_timezone(&Utc);
+        let to = resolve_local(before, zone)?.with_timezone(&Utc);
+        recurrence.expand(start, zone, from, to)
+    });
+    Ok(expanded.map_err(PyPaErr)?)
 }
 
 /// The runs of a schedule in `(after, until]`, at most `limit`: `schedule` is a cron pattern

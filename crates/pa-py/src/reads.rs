@@ -21,26 +21,44 @@ use crate::errors::{PyPaErr, PyStoreErr, raise};
 use crate::records as r;
 use crate::store::User;
 
-/// The inclusive day range of optional bounds.
-pub(crate) fn range(start: Option<NaiveDate>, end: Option<NaiveDate>) -> (Day, Day) {
-    (
+/// The inclusive day range of optional bounds; a window that ends before it starts is an
+/// `InvalidInputError` in every read (as in `read_calendar`), never a silent empty list.
+pub(crate) fn range(start: Option<NaiveDate>, end: Option<NaiveDate>) -> PyResult<(Day, Day)> {
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        return Err(raise(
+            "InvalidInputError",
+            format!("invalid window: it ends on {e}, before it starts on {s}"),
+            &[],
+        ));
+    }
+    Ok((
         start.map_or(Day::EARLIEST, Day::from_naive),
         end.map_or(Day::LATEST, Day::from_naive),
-    )
+    ))
 }
 
-/// Reads with the GIL released, then converts each item.
+/// Reads with the GIL released, then converts each item into a `pa.frames.RecordList` (a list
+/// with `to_pandas()` and `to_polars()`).
 pub(crate) fn list<'py, T: Send>(
     py: Python<'py>,
     read: impl FnOnce() -> pa_integrations::Result<Vec<T>> + Send,
     convert: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyList>> {
+    static RECORD_LIST: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
     let items = py.detach(read).map_err(PyStoreErr)?;
     let out = items
         .iter()
         .map(|i| convert(py, i))
         .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, out)
+    let class = RECORD_LIST.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("pa.frames")?.getattr("RecordList")?.unbind())
+    })?;
+    Ok(class
+        .bind(py)
+        .call1((PyList::new(py, out)?,))?
+        .cast_into::<PyList>()?)
 }
 
 /// Records of kind `R` overlapping `[from, to]`; all of them (those without a span too) when
@@ -69,7 +87,7 @@ macro_rules! reads {
                     start: Option<NaiveDate>,
                     end: Option<NaiveDate>,
                 ) -> PyResult<Bound<'py, PyList>> {
-                    let ($from, $to) = range(start, end);
+                    let ($from, $to) = range(start, end)?;
                     let $h = &self.person;
                     list(py, || $read, $convert)
                 }
@@ -190,7 +208,7 @@ impl User {
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let (from, to) = range(start, end);
+        let (from, to) = range(start, end)?;
         list(
             py,
             || {
@@ -217,6 +235,7 @@ impl User {
     ) -> PyResult<Bound<'py, PyList>> {
         let zone = crate::records::zone_opt(tz)?;
         let zone = self.person.zone(zone).map_err(PyStoreErr)?;
+        crate::reads::range(Some(start), Some(end))?;
         let (from, to) = (Day::from_naive(start), Day::from_naive(end));
         list(
             py,

@@ -196,8 +196,10 @@ impl User {
     /// in its own transaction. Activities are scored with the profile's thresholds
     /// (`set_profile`); `zone` (default: the profile's, else UTC) places floating times.
     /// `progress(done, total, path)` is called after each file is read. Returns one report per
-    /// file.
-    #[pyo3(signature = (paths, *, zone = None, dry_run = false, progress = None))]
+    /// file. With `errors="raise"` (the default) the first file that cannot be read raises
+    /// before anything is written; with `errors="skip"` the files that can be read are imported
+    /// and each one that cannot gets a report with `format` None and its `error`.
+    #[pyo3(signature = (paths, *, zone = None, dry_run = false, progress = None, errors = "raise"))]
     fn import_files<'py>(
         &self,
         py: Python<'py>,
@@ -205,10 +207,26 @@ impl User {
         zone: Option<&Bound<'py, PyAny>>,
         dry_run: bool,
         progress: Option<Py<PyAny>>,
+        errors: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let skip_unreadable = match errors {
+            "raise" => false,
+            "skip" => true,
+            other => {
+                return Err(crate::errors::raise(
+                    "InvalidInputError",
+                    format!(
+                        "invalid errors: '{}' is not 'raise' or 'skip'",
+                        other.escape_debug()
+                    ),
+                    &[],
+                ));
+            }
+        };
         let request = ImportRequest {
             zone: crate::records::zone_opt(zone)?,
             dry_run,
+            skip_unreadable,
             ..ImportRequest::default()
         };
         let total = paths.len();
@@ -233,7 +251,7 @@ impl User {
 
     /// `import_files` as an awaitable for asyncio, run in a worker thread (the progress callback
     /// is called from that thread).
-    #[pyo3(signature = (paths, *, zone = None, dry_run = false, progress = None))]
+    #[pyo3(signature = (paths, *, zone = None, dry_run = false, progress = None, errors = "raise"))]
     fn import_files_async<'py>(
         slf: &Bound<'py, Self>,
         py: Python<'py>,
@@ -241,11 +259,13 @@ impl User {
         zone: Option<&Bound<'py, PyAny>>,
         dry_run: bool,
         progress: Option<Py<PyAny>>,
+        errors: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = PyDict::new(py);
         kwargs.set_item("zone", zone)?;
         kwargs.set_item("dry_run", dry_run)?;
         kwargs.set_item("progress", progress)?;
+        kwargs.set_item("errors", errors)?;
         to_thread(
             py,
             slf.getattr("import_files")?,
@@ -358,9 +378,17 @@ impl User {
     }
 
     /// Fills this person's data with the demo year ending on `day` (default: today in the
-    /// profile's zone), the same year for the same `seed`; returns how many records were added.
+    /// profile's zone), the same year for the same `seed` (0 to 2**64 - 1); returns how many
+    /// records were added.
     #[pyo3(signature = (day = None, *, seed = 1))]
-    fn load_demo(&self, py: Python<'_>, day: Option<NaiveDate>, seed: u64) -> PyResult<u64> {
+    fn load_demo(&self, py: Python<'_>, day: Option<NaiveDate>, seed: i128) -> PyResult<u64> {
+        let seed = u64::try_from(seed).map_err(|_| {
+            crate::errors::raise(
+                "InvalidInputError",
+                format!("invalid seed: {seed} is not between 0 and 2**64 - 1"),
+                &[],
+            )
+        })?;
         let report = py
             .detach(|| self.person.load_demo(day.map(Day::from_naive), seed))
             .map_err(PyStoreErr)?;

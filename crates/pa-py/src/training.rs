@@ -73,10 +73,14 @@ pub(crate) fn pmc<'py>(
         .into());
     }
     let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
-    let entries = dates.days.iter().map(|d| Day::from_naive(*d)).zip(loads);
-    let chart = DailyLoads::from_entries(entries)
-        .and_then(|series| compute(&series, &options))
-        .map_err(PyPaErr)?;
+    // No loads, no rows: as `pmc_series(start, [])` answers.
+    let chart = if loads.is_empty() {
+        compute_dense(Day::EARLIEST, &[], &options)
+    } else {
+        let entries = dates.days.iter().map(|d| Day::from_naive(*d)).zip(loads);
+        DailyLoads::from_entries(entries).and_then(|series| compute(&series, &options))
+    }
+    .map_err(PyPaErr)?;
     let out = columns(py, &chart)?;
     out.set_item(
         "date",

@@ -1,5 +1,6 @@
 """Every exception class: where it sits, what it carries, and what raises it."""
 
+import datetime
 import pathlib
 
 import pytest
@@ -16,6 +17,7 @@ def test_hierarchy_and_builtins() -> None:
         pa.RateLimitedError: (),
         pa.NetworkError: (ConnectionError,),
         pa.StorageError: (OSError,),
+        pa.NoSuchFileError: (pa.NotFoundError, FileNotFoundError, OSError),
         pa.ConflictError: (ValueError,),
         pa.ProviderError: (),
         pa.CancelledError: (),
@@ -63,6 +65,68 @@ def test_not_found(tmp_path: pathlib.Path) -> None:
     assert store.delete_user("ann") and not store.delete_user("ann")
     with pytest.raises(pa.NotFoundError):
         store.user().import_files([tmp_path / "absent.gpx"])
+
+
+def test_a_missing_file_is_file_not_found_with_the_os_reason(tmp_path: pathlib.Path) -> None:
+    me = pa.Store(tmp_path / "pa.db").user()
+    absent = tmp_path / "absent.gpx"
+    with pytest.raises(FileNotFoundError) as caught:
+        me.import_files([absent])
+    err = caught.value
+    assert isinstance(err, pa.NoSuchFileError) and isinstance(err, pa.PaError)
+    assert (err.errno, err.strerror, err.filename) == (2, "No such file or directory", str(absent))
+    assert str(err) == f"[Errno 2] No such file or directory: '{absent}'"
+    with pytest.raises(FileNotFoundError):
+        pa.read_calendar(tmp_path / "absent.ics", datetime.date(2026, 1, 1), datetime.date(2026, 2, 1))
+
+
+GPX = """<gpx version="1.1"><trk><trkseg>
+<trkpt lat="46.0" lon="14.0"><time>2026-03-01T07:00:00Z</time></trkpt>
+<trkpt lat="46.001" lon="14.0"><time>2026-03-01T07:00:30Z</time></trkpt></trkseg></trk></gpx>"""
+
+
+def test_import_files_can_skip_what_cannot_be_read(tmp_path: pathlib.Path) -> None:
+    me = pa.Store(tmp_path / "pa.db").user()
+    good = tmp_path / "run.gpx"
+    good.write_text(GPX)
+    bad = tmp_path / "bad.gpx"
+    bad.write_text('<gpx><trk><trkseg><trkpt lat="x"')
+    missing = tmp_path / "missing.gpx"
+    # By default the first unreadable file stops the job before anything is written.
+    with pytest.raises(pa.ParseError):
+        me.import_files([good, bad])
+    assert me.activities() == []
+    reports = me.import_files([bad, good, missing], errors="skip")
+    assert [(r["format"], r["added"], "error" in r) for r in reports] == [
+        (None, 0, True),
+        ("gpx", 1, False),
+        (None, 0, True),
+    ]
+    assert reports[0]["error"].startswith(f"{bad}")
+    assert reports[2]["error"] == f"cannot read or write {missing}: No such file or directory (os error 2)"
+    assert len(me.activities()) == 1
+    with pytest.raises(pa.InvalidInputError, match="invalid errors: 'ignore' is not 'raise' or 'skip'"):
+        me.import_files([good], errors="ignore")  # type: ignore[arg-type]
+
+
+def test_edge_cases_behave_alike(tmp_path: pathlib.Path) -> None:
+    me = pa.Store(tmp_path / "pa.db").user()
+    # No input, no rows, through either PMC entry point.
+    empty = pa.pmc([], [])
+    assert empty["date"] == [] and len(empty["ctl"]) == 0
+    assert len(pa.pmc_series(datetime.date(2026, 1, 1), [])["ctl"]) == 0
+    # A window that ends before it starts is an error in every read, as in read_calendar.
+    may, april = datetime.date(2026, 5, 1), datetime.date(2026, 4, 1)
+    message = "invalid window: it ends on 2026-04-01, before it starts on 2026-05-01"
+    for read in (me.activities, me.daily_health, me.transactions, me.net_worth, me.cash_flow):
+        with pytest.raises(pa.InvalidInputError, match=message):
+            read(may, april)
+    with pytest.raises(pa.InvalidInputError, match="invalid min_coverage: 2 is not between 0 and 1"):
+        me.health_trend("resting_hr", min_coverage=2.0)
+    # A seed out of range is pa's error, not a bare OverflowError.
+    for seed in (-1, 2**64):
+        with pytest.raises(pa.InvalidInputError, match=f"invalid seed: {seed} is not between 0 and 2\\*\\*64 - 1"):
+            me.load_demo(seed=seed)
 
 
 def test_vault_auth_and_secrets(tmp_path: pathlib.Path) -> None:

@@ -46,8 +46,8 @@ def test_bad_inputs_raise_typed_errors() -> None:
         pa.pmc([datetime.date(2026, 1, 1)], [-1.0])
     with pytest.raises(pa.InvalidInputError, match="2 dates but 1 loads"):
         pa.pmc([datetime.date(2026, 1, 1), datetime.date(2026, 1, 2)], [1.0])
-    with pytest.raises(pa.PaError):
-        pa.pmc([], [])
+    # No loads, no rows (as pmc_series answers), not an error.
+    assert pa.pmc([], [])["date"] == []
     with pytest.raises(TypeError):
         pa.pmc(["2026-01-01"], [1.0])  # type: ignore[list-item]
     assert issubclass(pa.InvalidInputError, pa.PaError)

@@ -135,6 +135,8 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         thresholds: thresholds(args.ftp, (args.hr_rest, args.hr_max, args.lthr), args.sex)?,
         bank_csv,
         dry_run: args.dry_run,
+        // The CLI stops at the first unreadable file, before writing anything.
+        skip_unreadable: false,
     };
     // A bar on stderr while reading, drawn only on a terminal, not with --quiet, and only when
     // there is enough to read for it to help.
@@ -182,7 +184,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         #[derive(Serialize)]
         struct Row<'a> {
             file: &'a str,
-            format: FileFormat,
+            format: Option<FileFormat>,
             records: usize,
             added: u64,
             updated: u64,
@@ -219,7 +221,8 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         |r| {
             vec![
                 r.file.clone(),
-                format!("{:?}", r.format).to_lowercase(),
+                r.format
+                    .map_or_else(|| "–".to_owned(), |f| format!("{f:?}").to_lowercase()),
                 r.records.to_string(),
                 r.added.to_string(),
                 r.updated.to_string(),

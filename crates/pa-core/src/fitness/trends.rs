@@ -127,16 +127,23 @@ impl DailySeries {
     }
 }
 
-fn min_count(window: usize, min_coverage: f64) -> Result<usize> {
-    if window == 0 {
-        return Err(Error::invalid("window", "must be at least 1 day"));
-    }
+/// Checks a share of a window that must have values: 0 to 1. Callers check it before reading
+/// anything, so that a bad value is an error even where there is no data.
+pub fn check_min_coverage(min_coverage: f64) -> Result<()> {
     if !(min_coverage.is_finite() && (0.0..=1.0).contains(&min_coverage)) {
         return Err(Error::invalid(
             "min_coverage",
             format!("{min_coverage} is not between 0 and 1"),
         ));
     }
+    Ok(())
+}
+
+fn min_count(window: usize, min_coverage: f64) -> Result<usize> {
+    if window == 0 {
+        return Err(Error::invalid("window", "must be at least 1 day"));
+    }
+    check_min_coverage(min_coverage)?;
     Ok(((window as f64 * min_coverage).ceil() as usize).max(1))
 }
 

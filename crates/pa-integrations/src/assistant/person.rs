@@ -44,6 +44,10 @@ pub struct ImportRequest {
     pub bank_csv: Option<BankCsvMapping>,
     /// Read and report, but write nothing.
     pub dry_run: bool,
+    /// Go on past files that cannot be read: the others are imported and each unreadable one
+    /// gets a report with its error. Otherwise the first such file stops the job before
+    /// anything is written.
+    pub skip_unreadable: bool,
 }
 
 impl ImportRequest {
@@ -67,7 +71,13 @@ impl ImportRequest {
         progress: impl FnMut(usize, &Path),
     ) -> Result<Vec<ReadFile>> {
         let options = self.options(profile)?;
-        read_all(paths, &options, self.bank_csv.as_ref(), progress)
+        read_all(
+            paths,
+            &options,
+            self.bank_csv.as_ref(),
+            self.skip_unreadable,
+            progress,
+        )
     }
 }
 

@@ -18,10 +18,9 @@ use crate::error::Result;
 pub struct ReadFile {
     /// Where it was read from.
     pub path: PathBuf,
-    /// What it was read as.
-    pub format: FileFormat,
-    /// What it holds.
-    pub parsed: Parsed,
+    /// What it was read as, and what it holds; or why it could not be read (only when the job
+    /// goes on past unreadable files).
+    pub read: std::result::Result<(FileFormat, Parsed), crate::Error>,
 }
 
 /// What happened to one file.
@@ -29,8 +28,12 @@ pub struct ReadFile {
 pub struct FileReport {
     /// The path as given.
     pub file: String,
-    /// What it was read as.
-    pub format: FileFormat,
+    /// What it was read as; `None` for a file that could not be read.
+    pub format: Option<FileFormat>,
+    /// Why the file could not be read, when the job was asked to go on past unreadable files
+    /// (`None` for a file read and written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Records read from it.
     pub records: usize,
     /// Records new to the store.
@@ -46,27 +49,45 @@ pub struct FileReport {
 }
 
 /// Reads every file (with `mapping`, as bank CSV exports; otherwise by content), calling
-/// `progress(done, path)` after each. Stops at the first file that cannot be read.
+/// `progress(done, path)` after each. Stops at the first file that cannot be read, unless
+/// `skip_unreadable`: then that file's error is kept for its report and the others are read.
 pub fn read_all(
     paths: &[PathBuf],
     options: &ImportOptions,
     mapping: Option<&BankCsvMapping>,
+    skip_unreadable: bool,
     mut progress: impl FnMut(usize, &Path),
 ) -> Result<Vec<ReadFile>> {
     let mut out = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
-        let (format, parsed) = match mapping {
-            Some(m) => (FileFormat::BankCsv, bank_csv::read_file(path, m)?),
-            None => read_file(path, options)?,
+        let read = match mapping {
+            Some(m) => bank_csv::read_file(path, m).map(|p| (FileFormat::BankCsv, p)),
+            None => read_file(path, options),
+        };
+        let read = match read {
+            Err(e) if !skip_unreadable => return Err(e),
+            read => read,
         };
         out.push(ReadFile {
             path: path.clone(),
-            format,
-            parsed,
+            read,
         });
         progress(i + 1, path);
     }
     Ok(out)
+}
+
+/// The error and the errors it came from, as one line ("cannot read or write x.fit: No such file
+/// or directory (os error 2)").
+fn with_causes(e: &crate::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// Writes what [`read_all`] read into `store`, one transaction per file; with no store, reports
@@ -77,12 +98,24 @@ where
     crate::error::Error: From<S::Error>,
 {
     let mut reports = Vec::with_capacity(files.len());
-    for ReadFile {
-        path,
-        format,
-        mut parsed,
-    } in files
-    {
+    for ReadFile { path, read } in files {
+        let (format, mut parsed) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                reports.push(FileReport {
+                    file: path.display().to_string(),
+                    format: None,
+                    error: Some(with_causes(&e)),
+                    records: 0,
+                    added: 0,
+                    updated: 0,
+                    unchanged: 0,
+                    skipped: Vec::new(),
+                    warnings: Vec::new(),
+                });
+                continue;
+            }
+        };
         if let (FileFormat::GarminCsv, Some(s)) = (format, store) {
             parsed.drop_stored_activities(s)?;
         }
@@ -105,7 +138,8 @@ where
         };
         reports.push(FileReport {
             file: path.display().to_string(),
-            format,
+            format: Some(format),
+            error: None,
             records,
             added: written.added,
             updated: written.updated,
@@ -141,7 +175,8 @@ mod tests {
         let o = ImportOptions::default();
 
         // A bad file anywhere stops the job before anything is written.
-        assert!(read_all(&[good.clone(), bad], &o, None, |_, _| {}).is_err());
+        let err = read_all(&[good.clone(), bad.clone()], &o, None, false, |_, _| {}).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Parse);
         assert!(
             user.activities(pa_core::time::Day::EARLIEST, pa_core::time::Day::LATEST)
                 .unwrap()
@@ -149,18 +184,57 @@ mod tests {
         );
 
         let mut seen = Vec::new();
-        let read = read_all(std::slice::from_ref(&good), &o, None, |n, p| {
+        let read = read_all(std::slice::from_ref(&good), &o, None, false, |n, p| {
             seen.push((n, p.to_owned()))
         })
         .unwrap();
         assert_eq!(seen, [(1, good.clone())]);
         let dry = write_all::<crate::storage::memory::MemoryUser>(None, read).unwrap();
         assert_eq!((dry[0].records, dry[0].added), (1, 0));
-        let read = read_all(std::slice::from_ref(&good), &o, None, |_, _| {}).unwrap();
+        let read = read_all(std::slice::from_ref(&good), &o, None, false, |_, _| {}).unwrap();
         let first = write_all(Some(&user), read).unwrap();
-        assert_eq!((first[0].format, first[0].added), (FileFormat::Gpx, 1));
-        let read = read_all(&[good], &o, None, |_, _| {}).unwrap();
+        assert_eq!(
+            (first[0].format, first[0].added),
+            (Some(FileFormat::Gpx), 1)
+        );
+        let read = read_all(std::slice::from_ref(&good), &o, None, false, |_, _| {}).unwrap();
         let again = write_all(Some(&user), read).unwrap();
         assert_eq!((again[0].added, again[0].unchanged), (0, 1));
+
+        // Asked to go on, the job reads past the bad and the missing file, writes the good one
+        // and reports each of the others with its error.
+        let other = dir.path().join("other.gpx");
+        std::fs::write(&other, GPX.replace("2026-03-01", "2026-03-02")).unwrap();
+        let missing = dir.path().join("missing.gpx");
+        let read = read_all(
+            &[bad.clone(), other, missing.clone()],
+            &o,
+            None,
+            true,
+            |_, _| {},
+        )
+        .unwrap();
+        let reports = write_all(Some(&user), read).unwrap();
+        let outcome: Vec<(Option<FileFormat>, u64, bool)> = reports
+            .iter()
+            .map(|r| (r.format, r.added, r.error.is_some()))
+            .collect();
+        assert_eq!(
+            outcome,
+            vec![
+                (None, 0, true),
+                (Some(FileFormat::Gpx), 1, false),
+                (None, 0, true)
+            ]
+        );
+        assert!(
+            reports[2]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("No such file or directory"),
+            "{:?}",
+            reports[2].error
+        );
     }
 }

@@ -9,6 +9,7 @@ __all__ = [
     "ConflictError",
     "InvalidInputError",
     "NetworkError",
+    "NoSuchFileError",
     "NotFoundError",
     "PaError",
     "ParseError",
@@ -44,6 +45,28 @@ class ParseError(InvalidInputError):
 
 class NotFoundError(PaError, LookupError):
     """What was asked for does not exist: a person, a record, a file."""
+
+
+class NoSuchFileError(NotFoundError, FileNotFoundError):
+    """A file pa was asked to read is not there. It is also Python's ``FileNotFoundError`` (an
+    ``OSError``) with ``errno``, ``strerror`` (the OS reason) and ``filename`` set."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errno: int | None = None,
+        strerror: str | None = None,
+        filename: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        # Set only what is known: OSError prints "[Errno …] …: …" once any of them is set.
+        if errno is not None:
+            self.errno = errno
+        if strerror is not None:
+            self.strerror = strerror
+        if filename is not None:
+            self.filename = filename
 
 
 class AuthError(PaError, PermissionError):
@@ -87,4 +110,22 @@ class NetworkError(PaError, ConnectionError):
 
 
 class StorageError(PaError, OSError):
-    """The store or a file cannot be read or written (I/O, a corrupt or newer database)."""
+    """The store or a file cannot be read or written (I/O, a corrupt or newer database). For an
+    OS error on a file, ``errno``, ``strerror`` (the OS reason) and ``filename`` are set."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errno: int | None = None,
+        strerror: str | None = None,
+        filename: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        # Set only what is known: OSError prints "[Errno …] …: …" once any of them is set.
+        if errno is not None:
+            self.errno = errno
+        if strerror is not None:
+            self.strerror = strerror
+        if filename is not None:
+            self.filename = filename
