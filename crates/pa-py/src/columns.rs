@@ -27,6 +27,14 @@ pub(crate) fn f64_column(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         return obj.extract();
     }
+    // pandas and polars columns (nullable ones too: a missing value reads as 0) and numpy
+    // arrays of other number types become one float64 numpy array, read below as a buffer.
+    let obj = &match numeric_dtype(obj)? {
+        Some(kind) if kind != "f" || obj.hasattr(pyo3::intern!(py, "to_numpy"))? => {
+            as_float64(obj)?
+        }
+        _ => obj.clone(),
+    };
     if let Ok(view) = MEMORYVIEW
         .import(py, "builtins", "memoryview")?
         .call1((obj,))
@@ -53,6 +61,92 @@ pub(crate) fn f64_column(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     Ok(out)
 }
 
+/// The numpy kind of `obj`'s dtype (`"f"`, `"i"`, `"u"`, `"b"`, `"M"` …), if it has one.
+fn numeric_dtype(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let py = obj.py();
+    let Ok(dtype) = obj.getattr(pyo3::intern!(py, "dtype")) else {
+        return Ok(None);
+    };
+    // polars dtypes have no `kind`: ask for numpy's view of the column instead.
+    match dtype.getattr(pyo3::intern!(py, "kind")) {
+        Ok(kind) => Ok(kind.extract().ok()),
+        Err(_) if obj.hasattr(pyo3::intern!(py, "to_numpy"))? => Ok(Some("?".to_owned())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `obj` as a float64 numpy array, missing values (pandas' `NA`, polars' nulls) as 0: a day with
+/// no recorded load is a day without training, as a day with no entry is.
+fn as_float64<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let numpy = py.import("numpy")?;
+    let float64 = numpy.getattr("float64")?;
+    if obj.hasattr(pyo3::intern!(py, "to_numpy"))? {
+        let kwargs = pyo3::types::PyDict::new(py);
+        // pandas: dtype and na_value; polars: a float cast first, then nulls filled.
+        if obj.hasattr(pyo3::intern!(py, "cast"))? {
+            return obj
+                .call_method1("cast", (py.import("polars")?.getattr("Float64")?,))?
+                .call_method1("fill_null", (0.0,))?
+                .call_method0("to_numpy");
+        }
+        kwargs.set_item("dtype", &float64)?;
+        kwargs.set_item("na_value", 0.0)?;
+        return obj.call_method("to_numpy", (), Some(&kwargs));
+    }
+    numpy.call_method1("asarray", (obj, float64))
+}
+
+/// Days since 1970-01-01 of a numpy `datetime64` column (a numpy array, a pandas Series or
+/// DatetimeIndex, read in its own zone when it has one): one buffer instead of one call per
+/// item. `None` when `obj` is not such a column; a missing date (`NaT`) is a `TypeError`.
+fn datetime64_days(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
+    let py = obj.py();
+    if numeric_dtype(obj)?.as_deref() != Some("M") {
+        return Ok(None);
+    }
+    let mut column = obj.clone();
+    // A zone-aware pandas column: its wall-clock dates.
+    let accessor = if column.hasattr("dt")? {
+        column.getattr("dt")?
+    } else {
+        column.clone()
+    };
+    if let Ok(tz) = accessor.getattr("tz")
+        && !tz.is_none()
+    {
+        column = accessor.call_method1("tz_localize", (py.None(),))?;
+    }
+    let days = py
+        .import("numpy")?
+        .call_method1("asarray", (column,))?
+        .call_method1("astype", ("datetime64[D]",))?
+        .call_method1("astype", ("int64",))?
+        .call_method0("tobytes")?;
+    let days: Vec<i64> = bytemuck::pod_collect_to_vec(days.cast::<PyBytes>()?.as_bytes());
+    if let Some(i) = days.iter().position(|d| *d == i64::MIN) {
+        return Err(PyTypeError::new_err(format!(
+            "dates[{i}]: expected a date, got NaT"
+        )));
+    }
+    Ok(Some(days))
+}
+
+/// `days` as a numpy `datetime64[D]` array, built from one buffer.
+pub(crate) fn datetime64_array<'py>(
+    py: Python<'py>,
+    days: impl Iterator<Item = Day>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let offsets: Vec<i64> = days
+        .map(|d| d.naive().signed_duration_since(epoch).num_days())
+        .collect();
+    let bytes = PyBytes::new(py, bytemuck::cast_slice(&offsets));
+    py.import("numpy")?
+        .call_method1("frombuffer", (bytes, "int64"))?
+        .call_method1("view", ("datetime64[D]",))
+}
+
 /// A column of dates from Python, with the objects themselves kept so that results on the same
 /// days can hand them back rather than build new ones.
 pub(crate) struct DateColumn<'py> {
@@ -61,6 +155,9 @@ pub(crate) struct DateColumn<'py> {
     /// The input objects that are plain `datetime.date`s (a `datetime` is a `date` too, but one
     /// must not come back where a date is expected), by position.
     objects: Vec<Option<Bound<'py, PyAny>>>,
+    /// They came as a numpy `datetime64` column (numpy, pandas): results give dates back the
+    /// same way.
+    pub(crate) datetime64: bool,
 }
 
 impl<'py> DateColumn<'py> {
@@ -69,6 +166,22 @@ impl<'py> DateColumn<'py> {
     /// are three attribute reads.
     pub(crate) fn extract(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
         let py = obj.py();
+        if let Some(offsets) = datetime64_days(obj)? {
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+            let days = offsets
+                .iter()
+                .map(|n| {
+                    epoch
+                        .checked_add_signed(chrono::Duration::days(*n))
+                        .ok_or_else(|| PyTypeError::new_err(format!("date {n} is out of range")))
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            return Ok(Self {
+                objects: Vec::new(),
+                days,
+                datetime64: true,
+            });
+        }
         let date = DATE.import(py, "datetime", "date")?;
         let capacity = obj.len().unwrap_or(0);
         let (mut days, mut objects) = (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
@@ -86,7 +199,11 @@ impl<'py> DateColumn<'py> {
             days.push(from_ordinal(ordinal)?);
             objects.push(item.get_type().is(date).then_some(item));
         }
-        Ok(Self { days, objects })
+        Ok(Self {
+            days,
+            objects,
+            datetime64: false,
+        })
     }
 }
 

@@ -82,10 +82,19 @@ pub(crate) fn pmc<'py>(
     }
     .map_err(PyPaErr)?;
     let out = columns(py, &chart)?;
-    out.set_item(
-        "date",
-        date_list(py, chart.rows().map(|d| d.day), Some(&dates))?,
-    )?;
+    if dates.datetime64 {
+        // Dates given as datetime64 (numpy, pandas) come back so: `set_index("date")` is then a
+        // DatetimeIndex, ready to resample.
+        out.set_item(
+            "date",
+            crate::columns::datetime64_array(py, chart.rows().map(|d| d.day))?,
+        )?;
+    } else {
+        out.set_item(
+            "date",
+            date_list(py, chart.rows().map(|d| d.day), Some(&dates))?,
+        )?;
+    }
     Ok(out)
 }
 

@@ -38,7 +38,7 @@ def test_options_reach_the_engine() -> None:
 )
 def test_bad_options_raise_invalid_input(kwargs: dict[str, object]) -> None:
     with pytest.raises(pa.InvalidInputError):
-        pa.pmc([datetime.date(2026, 1, 1)], [1.0], **kwargs)  # type: ignore[arg-type]
+        pa.pmc([datetime.date(2026, 1, 1)], [1.0], **kwargs)  # type: ignore[call-overload]
 
 
 def test_bad_inputs_raise_typed_errors() -> None:
@@ -111,8 +111,8 @@ def test_series_with_numpy_and_pandas() -> None:
     series = pd.Series(loads, index=pd.date_range(start, periods=len(loads)))
     entries = pa.pmc(series.index, series)
     assert entries["date"][0] == start and list(entries["ctl"]) == list(out["ctl"])
-    with pytest.raises(TypeError, match="datetime64"):
-        pa.pmc(series.index.values, series)  # numpy datetime64 values are not dates
+    # numpy datetime64 values are read as the days they name.
+    assert list(pa.pmc(series.index.values, series)["ctl"]) == list(out["ctl"])
 
 
 def test_series_bad_inputs() -> None:
@@ -136,3 +136,42 @@ def test_form_bands() -> None:
     assert pa.form(-40.1) == "overreaching"
     with pytest.raises(pa.InvalidInputError):
         pa.form(float("nan"))
+
+
+def test_pandas_series_in_datetime64_out() -> None:
+    import numpy as np
+    import pandas as pd
+
+    loads = pd.Series([50.0, 0.0, 80.0, 40.0] * 30, index=pd.date_range("2026-01-01", periods=120))
+    out = pa.pmc(loads.index, loads)
+    by_objects = pa.pmc([d.date() for d in loads.index], list(loads))
+    assert out["date"].dtype == np.dtype("datetime64[D]")
+    assert list(out["date"].astype("datetime64[D]").tolist()) == by_objects["date"]
+    assert list(out["ctl"]) == list(by_objects["ctl"])
+    weekly = pd.DataFrame(out).set_index("date").resample("W")["ctl"].last()
+    assert len(weekly) == 18 and weekly.iloc[-1] == by_objects["ctl"][-1]
+    # A zone-aware index is read in its zone; numpy datetime64 arrays work too.
+    aware = pd.Series([10.0, 20.0], index=pd.DatetimeIndex(["2026-03-01 23:30", "2026-03-02 23:30"]).tz_localize("Europe/Berlin"))
+    assert pa.pmc(aware.index, aware)["date"].tolist() == [datetime.date(2026, 3, 1), datetime.date(2026, 3, 2)]
+    days = np.array(["2026-01-01", "2026-01-03"], dtype="datetime64[D]")
+    assert pa.pmc(days, np.array([10, 20]))["date"].tolist() == [
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 1, 2),
+        datetime.date(2026, 1, 3),
+    ]
+    with pytest.raises(TypeError, match=r"dates\[1\]: expected a date, got NaT"):
+        pa.pmc(pd.DatetimeIndex(["2026-01-01", None]), [1.0, 2.0])
+
+
+def test_nullable_and_polars_columns() -> None:
+    import pandas as pd
+
+    days = pd.date_range("2026-01-01", periods=3)
+    nullable = pd.Series([50.0, None, 30.0], dtype="Float64")
+    # A missing load is a day without training (0), as a day with no entry is.
+    out = pa.pmc(days, nullable)
+    assert list(out["load"]) == [50.0, 0.0, 30.0]
+    assert list(pa.pmc(days, pd.Series([5, 6, 7], dtype="Int64"))["load"]) == [5.0, 6.0, 7.0]
+    pl = pytest.importorskip("polars")
+    assert list(pa.pmc(days, pl.Series([50.0, None, 30.0]))["load"]) == [50.0, 0.0, 30.0]
+    assert list(pa.pmc_series(datetime.date(2026, 1, 1), pl.Series([1, 2]))["load"]) == [1.0, 2.0]

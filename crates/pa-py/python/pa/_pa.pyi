@@ -4,7 +4,7 @@ import os
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
-from typing import Any, Literal, TypedDict, final
+from typing import Any, Literal, Protocol, TypedDict, final, overload
 
 from typing_extensions import Buffer, NotRequired
 
@@ -406,8 +406,28 @@ class PmcSeries(TypedDict):  # type-only: at runtime a plain dict
 class PmcColumns(PmcSeries):  # type-only: at runtime a plain dict
     date: list[datetime.date]
 
-Floats = Buffer | Sequence[float]
+class PmcArrayColumns(PmcSeries):  # type-only: at runtime a plain dict
+    date: Any  # a numpy.ndarray of datetime64[D], as the dates were given
 
+class _ArrayLike(Protocol):
+    """numpy arrays, pandas Series and indexes, polars Series: whatever numpy can read."""
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+Floats = Buffer | Sequence[float] | _ArrayLike
+
+@overload
+def pmc(
+    dates: _ArrayLike,
+    loads: Floats,
+    *,
+    variant: Literal["gc", "tp", "icu"] = "gc",
+    ctl_days: float = 42.0,
+    atl_days: float = 7.0,
+    ctl0: float = 0.0,
+    atl0: float = 0.0,
+) -> PmcArrayColumns: ...
+@overload
 def pmc(
     dates: Iterable[datetime.date],
     loads: Floats,
