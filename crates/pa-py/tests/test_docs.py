@@ -1,4 +1,5 @@
-"""The README's Python snippet runs as written, in a fresh folder."""
+"""The documented Python snippets run as written, in a fresh folder: the README's, and
+docs/python.md's in order, as one session."""
 
 import os
 import pathlib
@@ -30,3 +31,18 @@ def test_the_readme_snippet_runs(tmp_path: pathlib.Path, monkeypatch: pytest.Mon
     assert isinstance(rides, list) and len(rides) > 0
     chart = scope["chart"]
     assert isinstance(chart, dict) and len(chart["ctl"]) == 3
+
+
+def test_the_python_guide_runs(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = snippets(ROOT / "docs" / "python.md")
+    assert len(found) >= 3
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    for i, code in enumerate(found):
+        exec(compile(code, f"docs/python.md snippet {i + 1}", "exec"), scope)
+    # The tour imported its file and reported the missing one.
+    reports = scope["reports"]
+    assert isinstance(reports, list)
+    assert [(r["added"], "error" in r) for r in reports] == [(1, False), (0, True)]
+    frame = scope["frame"]
+    assert len(frame) > 0
