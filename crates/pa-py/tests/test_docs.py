@@ -5,6 +5,7 @@ import os
 import pathlib
 import re
 
+import pandas as pd
 import pytest
 
 import pa
@@ -45,4 +46,4 @@ def test_the_python_guide_runs(tmp_path: pathlib.Path, monkeypatch: pytest.Monke
     assert isinstance(reports, list)
     assert [(r["added"], "error" in r) for r in reports] == [(1, False), (0, True)]
     frame = scope["frame"]
-    assert len(frame) > 0
+    assert isinstance(frame, pd.DataFrame) and len(frame) > 0
