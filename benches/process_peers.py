@@ -38,7 +38,7 @@ PEERS = {
 FILES = {
     "fit": "fit/activity-large-fenxi2-multisport.fit",
     "ics": "ics/issue42.ics",
-    "ofx": "ofx/checking.ofx",
+    "ofx": "ofx/fidelity.ofx",
 }
 # (peer ratio, pa import ms) targets of issue 16; None: no target.
 TARGETS = {"fit": (100, 15.0), "ics": (50, 35.0), "ofx": (10, None)}

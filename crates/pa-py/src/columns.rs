@@ -132,15 +132,15 @@ fn datetime64_days(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
     Ok(Some(days))
 }
 
-/// `days` as a numpy `datetime64[D]` array, built from one buffer.
-pub(crate) fn datetime64_array<'py>(
-    py: Python<'py>,
-    days: impl Iterator<Item = Day>,
-) -> PyResult<Bound<'py, PyAny>> {
+/// `len` consecutive days from `first` as a numpy `datetime64[D]` array, built from one buffer.
+pub(crate) fn datetime64_array(
+    py: Python<'_>,
+    first: Day,
+    len: usize,
+) -> PyResult<Bound<'_, PyAny>> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let offsets: Vec<i64> = days
-        .map(|d| d.naive().signed_duration_since(epoch).num_days())
-        .collect();
+    let start = first.naive().signed_duration_since(epoch).num_days();
+    let offsets: Vec<i64> = (0..len as i64).map(|i| start + i).collect();
     let bytes = PyBytes::new(py, bytemuck::cast_slice(&offsets));
     py.import("numpy")?
         .call_method1("frombuffer", (bytes, "int64"))?
@@ -158,6 +158,11 @@ pub(crate) struct DateColumn<'py> {
     /// They came as a numpy `datetime64` column (numpy, pandas): results give dates back the
     /// same way.
     pub(crate) datetime64: bool,
+    /// How many there are.
+    pub(crate) len: usize,
+    /// The first, when they run day after day from it with none missing or repeated (then
+    /// `days` may be left empty: the first day says them all).
+    pub(crate) consecutive_from: Option<NaiveDate>,
 }
 
 impl<'py> DateColumn<'py> {
@@ -168,18 +173,26 @@ impl<'py> DateColumn<'py> {
         let py = obj.py();
         if let Some(offsets) = datetime64_days(obj)? {
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-            let days = offsets
-                .iter()
-                .map(|n| {
-                    epoch
-                        .checked_add_signed(chrono::Duration::days(*n))
-                        .ok_or_else(|| PyTypeError::new_err(format!("date {n} is out of range")))
-                })
-                .collect::<PyResult<Vec<_>>>()?;
+            let day = |n: i64| {
+                epoch
+                    .checked_add_signed(chrono::Duration::days(n))
+                    .ok_or_else(|| PyTypeError::new_err(format!("date {n} is out of range")))
+            };
+            // Day after day (a date_range): the first day is all there is to convert.
+            let consecutive = offsets.windows(2).all(|w| w[1] == w[0] + 1);
+            let (days, consecutive_from) = match offsets.first() {
+                Some(&first) if consecutive => (Vec::new(), Some(day(first)?)),
+                _ => (
+                    offsets.iter().map(|n| day(*n)).collect::<PyResult<_>>()?,
+                    None,
+                ),
+            };
             return Ok(Self {
                 objects: Vec::new(),
                 days,
                 datetime64: true,
+                len: offsets.len(),
+                consecutive_from,
             });
         }
         let date = DATE.import(py, "datetime", "date")?;
@@ -199,10 +212,17 @@ impl<'py> DateColumn<'py> {
             days.push(from_ordinal(ordinal)?);
             objects.push(item.get_type().is(date).then_some(item));
         }
+        let consecutive_from = days
+            .windows(2)
+            .all(|w| w[0].succ_opt() == Some(w[1]))
+            .then(|| days.first().copied())
+            .flatten();
         Ok(Self {
+            len: days.len(),
             days,
             objects,
             datetime64: false,
+            consecutive_from,
         })
     }
 }

@@ -65,17 +65,21 @@ pub(crate) fn pmc<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let dates = DateColumn::extract(dates)?;
     let loads = f64_column(loads)?;
-    if dates.days.len() != loads.len() {
+    if dates.len != loads.len() {
         return Err(PyPaErr(pa_core::Error::invalid(
             "loads",
-            format!("{} dates but {} loads", dates.days.len(), loads.len()),
+            format!("{} dates but {} loads", dates.len, loads.len()),
         ))
         .into());
     }
     let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
     // No loads, no rows: as `pmc_series(start, [])` answers.
+    // One load per day, day after day (a pandas Series over a date_range): already the dense
+    // series, with no sorting or summing of entries to do.
     let chart = if loads.is_empty() {
         compute_dense(Day::EARLIEST, &[], &options)
+    } else if let Some(first) = dates.consecutive_from {
+        compute_dense(Day::from_naive(first), &loads, &options)
     } else {
         let entries = dates.days.iter().map(|d| Day::from_naive(*d)).zip(loads);
         DailyLoads::from_entries(entries).and_then(|series| compute(&series, &options))
@@ -84,11 +88,21 @@ pub(crate) fn pmc<'py>(
     let out = columns(py, &chart)?;
     if dates.datetime64 {
         // Dates given as datetime64 (numpy, pandas) come back so: `set_index("date")` is then a
-        // DatetimeIndex, ready to resample.
+        // DatetimeIndex, ready to resample; the numbers come back as numpy arrays, which pandas
+        // takes as they are (an `array.array` it reads item by item: 1 ms against 0.27 for ten
+        // years).
+        // The chart's rows are every day from its start.
         out.set_item(
             "date",
-            crate::columns::datetime64_array(py, chart.rows().map(|d| d.day))?,
+            crate::columns::datetime64_array(py, chart.start(), chart.len())?,
         )?;
+        let numpy = py.import("numpy")?;
+        for name in ["load", "ctl", "atl", "tsb", "ramp"] {
+            let column = out
+                .get_item(name)?
+                .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(name))?;
+            out.set_item(name, numpy.call_method1("frombuffer", (column, "float64"))?)?;
+        }
     } else {
         out.set_item(
             "date",

@@ -406,8 +406,14 @@ class PmcSeries(TypedDict):  # type-only: at runtime a plain dict
 class PmcColumns(PmcSeries):  # type-only: at runtime a plain dict
     date: list[datetime.date]
 
-class PmcArrayColumns(PmcSeries):  # type-only: at runtime a plain dict
-    date: Any  # a numpy.ndarray of datetime64[D], as the dates were given
+class PmcArrayColumns(TypedDict):  # type-only: at runtime a plain dict
+    # numpy arrays, as the dates were given: datetime64[D] dates, float64 numbers.
+    date: Any
+    load: Any
+    ctl: Any
+    atl: Any
+    tsb: Any
+    ramp: Any
 
 class _ArrayLike(Protocol):
     """numpy arrays, pandas Series and indexes, polars Series: whatever numpy can read."""
