@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import inspect
+import operator
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,48 +28,57 @@ T = TypeVar("T")
 __all__ = ["RecordList", "columns", "to_pandas", "to_polars"]
 
 
-def _names(item: Any) -> list[str]:
-    if dataclasses.is_dataclass(item):
-        return [f.name for f in dataclasses.fields(item)]
-    # pa's own classes (Occurrence): their public read-only attributes.
-    return [
+@functools.cache
+def _fields(cls: type) -> tuple[str, ...]:
+    """The values a record class holds, in order: a dataclass's fields, or for pa's own classes
+    (``Occurrence``) their public read-only attributes."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return tuple(
         name
-        for name, attr in vars(type(item)).items()
+        for name, attr in vars(cls).items()
         if not name.startswith("_") and inspect.isdatadescriptor(attr)
-    ]
+    )
 
 
-def _flatten(prefix: str, value: Any, row: dict[str, Any]) -> None:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for name in _names(value):
-            sub = getattr(value, name)
-            # Money: the amount keeps the field's own name.
-            key = prefix if name == "amount" and len(_names(value)) == 2 else f"{prefix}_{name}"
-            _flatten(key, sub, row)
-    elif isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        row[prefix] = value.astimezone(datetime.timezone.utc)
-    else:
-        row[prefix] = value
+def _is_record(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _flatten(name: str, values: list[Any], out: dict[str, list[Any]]) -> None:
+    """Adds the column `name` of `values` to `out`, split into its parts if they are records."""
+    sample = next((v for v in values if v is not None), None)
+    if sample is None or not _is_record(sample):
+        if isinstance(sample, datetime.datetime) and sample.tzinfo is not None:
+            utc = datetime.timezone.utc
+            values = [None if v is None else v.astimezone(utc) for v in values]
+        out[name] = values
+        return
+    parts = _fields(type(sample))
+    for part in parts:
+        column = [None if v is None else getattr(v, part) for v in values]
+        # Money: the amount keeps the field's own name, the currency goes beside it.
+        key = name if (part == "amount" and parts == ("amount", "currency")) else f"{name}_{part}"
+        _flatten(key, column, out)
 
 
 def columns(items: Iterable[Any]) -> dict[str, list[Any]]:
-    """The records as columns of equal length (see the module's flattening rules). A column a
-    record lacks (an optional nested record that is ``None``) holds ``None`` for it."""
-    rows: list[dict[str, Any]] = []
-    order: dict[str, None] = {}
-    for item in items:
-        row: dict[str, Any] = {}
-        for name in _names(item):
-            _flatten(name, getattr(item, name), row)
-        order.update(dict.fromkeys(row))
-        rows.append(row)
-    return {name: [row.get(name) for row in rows] for name in order}
+    """The records as columns of equal length (see the module's flattening rules); records of
+    one class, as pa's lists hold. A nested record that is ``None`` gives ``None`` in each of
+    its columns."""
+    rows = list(items)
+    out: dict[str, list[Any]] = {}
+    if not rows:
+        return out
+    for name in _fields(type(rows[0])):
+        getter = operator.attrgetter(name)
+        _flatten(name, [getter(r) for r in rows], out)
+    return out
 
 
 def _kind(values: Sequence[Any]) -> type | None:
-    """The one type of a column's non-missing values, if there is one."""
-    kinds = {type(v) for v in values if v is not None}
-    return kinds.pop() if len(kinds) == 1 else None
+    """The type of a column's first present value (a column of pa's holds one type)."""
+    return next((type(v) for v in values if v is not None), None)
 
 
 def to_pandas(items: Iterable[Any]) -> pandas.DataFrame:
