@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import inspect
 import operator
 from collections.abc import Iterable, Sequence
@@ -28,17 +27,24 @@ T = TypeVar("T")
 __all__ = ["RecordList", "columns", "to_pandas", "to_polars"]
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _fields(cls: type) -> tuple[str, ...]:
     """The values a record class holds, in order: a dataclass's fields, or for pa's own classes
-    (``Occurrence``) their public read-only attributes."""
-    if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls))
-    return tuple(
-        name
-        for name, attr in vars(cls).items()
-        if not name.startswith("_") and inspect.isdatadescriptor(attr)
-    )
+    (``Occurrence``) their public read-only attributes. Worked out once per class."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        if dataclasses.is_dataclass(cls):
+            known = tuple(f.name for f in dataclasses.fields(cls))
+        else:
+            known = tuple(
+                name
+                for name, attr in vars(cls).items()
+                if not name.startswith("_") and inspect.isdatadescriptor(attr)
+            )
+        _FIELDS[cls] = known
+    return known
 
 
 def _is_record(value: Any) -> bool:
