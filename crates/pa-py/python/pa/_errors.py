@@ -47,9 +47,8 @@ class NotFoundError(PaError, LookupError):
     """What was asked for does not exist: a person, a record, a file."""
 
 
-class NoSuchFileError(NotFoundError, FileNotFoundError):
-    """A file pa was asked to read is not there. It is also Python's ``FileNotFoundError`` (an
-    ``OSError``) with ``errno``, ``strerror`` (the OS reason) and ``filename`` set."""
+class _OsDetails(OSError):
+    """An ``OSError`` of pa's, given its message and what the OS said."""
 
     def __init__(
         self,
@@ -67,6 +66,11 @@ class NoSuchFileError(NotFoundError, FileNotFoundError):
             self.strerror = strerror
         if filename is not None:
             self.filename = filename
+
+
+class NoSuchFileError(_OsDetails, NotFoundError, FileNotFoundError):
+    """A file pa was asked to read is not there. It is also Python's ``FileNotFoundError`` (an
+    ``OSError``) with ``errno``, ``strerror`` (the OS reason) and ``filename`` set."""
 
 
 class AuthError(PaError, PermissionError):
@@ -109,23 +113,6 @@ class NetworkError(PaError, ConnectionError):
     """A service could not be reached or answered with a server error."""
 
 
-class StorageError(PaError, OSError):
+class StorageError(_OsDetails, PaError):
     """The store or a file cannot be read or written (I/O, a corrupt or newer database). For an
     OS error on a file, ``errno``, ``strerror`` (the OS reason) and ``filename`` are set."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        errno: int | None = None,
-        strerror: str | None = None,
-        filename: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        # Set only what is known: OSError prints "[Errno …] …: …" once any of them is set.
-        if errno is not None:
-            self.errno = errno
-        if strerror is not None:
-            self.strerror = strerror
-        if filename is not None:
-            self.filename = filename
