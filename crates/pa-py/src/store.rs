@@ -164,6 +164,32 @@ fn to_thread<'py>(
     to_thread.call(PyTuple::new(py, [method, arg])?, kwargs.as_ref())
 }
 
+/// `asyncio.to_thread(obj.method, *args, **kwargs)`, keyword arguments left out when `None` (so
+/// the method's own defaults apply): the awaitable form of a read.
+fn in_thread<'py>(
+    obj: &Bound<'py, User>,
+    method: &str,
+    args: &[Option<Bound<'py, PyAny>>],
+    kwargs: &[(&str, Option<Bound<'py, PyAny>>)],
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    // Positional arguments of reads default to None, so None passes through as it is.
+    let mut call = vec![obj.getattr(method)?];
+    call.extend(
+        args.iter()
+            .map(|a| a.clone().unwrap_or_else(|| py.None().into_bound(py))),
+    );
+    let given = PyDict::new(py);
+    for (name, value) in kwargs {
+        if let Some(v) = value {
+            given.set_item(name, v)?;
+        }
+    }
+    py.import("asyncio")?
+        .getattr("to_thread")?
+        .call(PyTuple::new(py, call)?, Some(&given))
+}
+
 /// `asyncio.to_thread(obj.method, path)`: the awaitable form of a method taking one path.
 fn path_in_thread<'py>(
     obj: &Bound<'py, PyAny>,
@@ -288,6 +314,56 @@ impl User {
         path: PathBuf,
     ) -> PyResult<Bound<'py, PyAny>> {
         path_in_thread(slf.as_any(), "import_jsonl", path)
+    }
+
+    /// `today` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (day = None, *, tz = None))]
+    fn today_async<'py>(
+        slf: &Bound<'py, Self>,
+        day: Option<Bound<'py, PyAny>>,
+        tz: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        in_thread(slf, "today", &[day], &[("tz", tz)])
+    }
+
+    /// `week` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (week = None, *, tz = None))]
+    fn week_async<'py>(
+        slf: &Bound<'py, Self>,
+        week: Option<Bound<'py, PyAny>>,
+        tz: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        in_thread(slf, "week", &[week], &[("tz", tz)])
+    }
+
+    /// `pmc` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (through = None, *, variant = None))]
+    fn pmc_async<'py>(
+        slf: &Bound<'py, Self>,
+        through: Option<Bound<'py, PyAny>>,
+        variant: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        in_thread(slf, "pmc", &[through], &[("variant", variant)])
+    }
+
+    /// `activities` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (start = None, end = None))]
+    fn activities_async<'py>(
+        slf: &Bound<'py, Self>,
+        start: Option<Bound<'py, PyAny>>,
+        end: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        in_thread(slf, "activities", &[start, end], &[])
+    }
+
+    /// `transactions` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (start = None, end = None))]
+    fn transactions_async<'py>(
+        slf: &Bound<'py, Self>,
+        start: Option<Bound<'py, PyAny>>,
+        end: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        in_thread(slf, "transactions", &[start, end], &[])
     }
 
     /// Today's briefing (`pa.results.Briefing`: agenda, tasks, habits, form, sleep, budgets,

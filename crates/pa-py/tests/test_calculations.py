@@ -270,3 +270,23 @@ def test_read_calendar_equals_the_store(tmp_path: pathlib.Path) -> None:
         pa.read_calendar(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n", start, end)
     with pytest.raises(pa.NotFoundError):
         pa.read_calendar(tmp_path / "absent.ics", start, end)
+
+
+def test_reads_have_awaitable_forms(demo: pa.User) -> None:
+    async def main() -> tuple[object, ...]:
+        return tuple(
+            await asyncio.gather(
+                demo.today_async(DAY),
+                demo.week_async("47-26"),
+                demo.pmc_async(DAY, variant="tp"),
+                demo.activities_async(DAY - datetime.timedelta(days=30), DAY),
+                demo.transactions_async(end=DAY),
+            )
+        )
+
+    today, week, chart, acts, txs = asyncio.run(main())
+    assert today == demo.today(DAY)
+    assert week == demo.week("47-26")
+    assert isinstance(chart, dict) and list(chart["tsb"]) == list(demo.pmc(DAY, variant="tp")["tsb"])
+    assert acts == demo.activities(DAY - datetime.timedelta(days=30), DAY) and len(acts) > 0
+    assert txs == demo.transactions(end=DAY)
