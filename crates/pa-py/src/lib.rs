@@ -32,7 +32,7 @@ mod _pa {
     #[pymodule_export]
     use crate::planning::{expand_rrule, read_calendar, schedule_runs};
     #[pymodule_export]
-    use crate::records::PyOccurrence;
+    use crate::records::{PyOccurrence, occurrence_from_json};
     #[pymodule_export]
     use crate::store::{Store, User, Vault};
     #[pymodule_export]

@@ -511,6 +511,36 @@ impl PyOccurrence {
         self.0.overridden
     }
 
+    /// The field names, in order, for `match` statements (`case Occurrence(calendar, title)`).
+    #[classattr]
+    fn __match_args__() -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        (
+            "calendar",
+            "title",
+            "all_day",
+            "start",
+            "end",
+            "status",
+            "overridden",
+        )
+    }
+
+    /// Pickling (and `copy`): rebuilt from its JSON form by `pa._pa._occurrence_from_json`.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let json = serde_json::to_string(&self.0)
+            .map_err(|e| PyPaErr(pa_core::Error::invalid("occurrence", e.to_string())))?;
+        let rebuild = py.import("pa._pa")?.getattr("_occurrence_from_json")?;
+        Ok((rebuild, (json,)))
+    }
+
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let fields = [
             "calendar",
@@ -527,6 +557,15 @@ impl PyOccurrence {
             .collect::<PyResult<Vec<_>>>()?;
         Ok(format!("Occurrence({})", parts.join(", ")))
     }
+}
+
+/// An occurrence from the JSON `Occurrence.__reduce__` writes (unpickling).
+#[pyfunction]
+#[pyo3(name = "_occurrence_from_json")]
+pub(crate) fn occurrence_from_json(json: &str) -> PyResult<PyOccurrence> {
+    let o: Occurrence = serde_json::from_str(json)
+        .map_err(|e| PyPaErr(pa_core::Error::invalid("pickled occurrence", e.to_string())))?;
+    Ok(PyOccurrence(o))
 }
 
 pub(crate) fn occurrence<'py>(py: Python<'py>, o: &Occurrence) -> PyResult<Bound<'py, PyAny>> {

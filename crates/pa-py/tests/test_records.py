@@ -127,3 +127,22 @@ def test_records_round_trip_through_json_lines(tmp_path: pathlib.Path) -> None:
     with pytest.raises(pa.PaError):
         me.import_jsonl(bad)
     assert len(me.notes()) == 1  # nothing of the bad file was written
+
+
+def test_occurrences_pickle_copy_and_match(tmp_path: pathlib.Path) -> None:
+    import copy
+    import pickle
+
+    me = pa.Store(tmp_path / "pa.db").user()
+    me.load_demo(datetime.date(2026, 11, 20))
+    found = me.occurrences(datetime.date(2026, 11, 16), datetime.date(2026, 11, 20))
+    assert found
+    again = pickle.loads(pickle.dumps(found))
+    assert again == found and again is not found
+    assert [o.start for o in again] == [o.start for o in found]
+    assert copy.deepcopy(found[0]) == found[0]
+    match found[0]:
+        case pa.records.Occurrence(calendar, title):
+            assert (calendar, title) == (found[0].calendar, found[0].title)
+        case _:
+            raise AssertionError("an Occurrence matches its class pattern")

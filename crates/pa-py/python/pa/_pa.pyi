@@ -33,6 +33,7 @@ __all__ = [
     "pmc",
     "pmc_series",
     "read_calendar",
+    "_occurrence_from_json",
 ]
 __version__: str
 
@@ -128,8 +129,12 @@ class Store:
 @final
 class Vault: ...
 
+def _occurrence_from_json(json: str) -> Occurrence: ...
+
 @final
 class Occurrence:
+    __match_args__ = ("calendar", "title", "all_day", "start", "end", "status", "overridden")
+    def __reduce__(self) -> tuple[Callable[[str], Occurrence], tuple[str]]: ...
     @property
     def calendar(self) -> str: ...
     @property
