@@ -6,6 +6,11 @@
 //! made; 74 the store's I/O failed; 75 a temporary failure (retry); 77 permission or sign-in
 //! needed; 130 cancelled. The mapping is one exhaustive match on `pa_integrations::ErrorKind`.
 
+// glibc maps every block over 128 KiB afresh, so decoding a large FIT file (streams of tens of
+// thousands of samples) paid a page fault per page on each; mimalloc keeps its pages.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod briefing;
 mod calendar;
 mod chart;
