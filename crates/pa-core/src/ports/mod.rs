@@ -118,8 +118,19 @@ impl WriteBatch {
     /// [`WriteBatch::records`] in the order a B-tree store writes fastest: each kind after its
     /// parent's, then by kind and key, so that inserts land beside each other instead of all over
     /// the table (the 4,770 events of a Google Calendar export: 85 → 50 ms in SQLite alone).
-    /// The sort is stable: records with the same key keep their order, the later one winning.
+    /// When two records of a kind share a key or an external reference, which one wins depends
+    /// on their order: then the batch's own order is kept.
     pub fn records_in_write_order(&self) -> Vec<&Doc> {
+        let mut keys = std::collections::HashSet::new();
+        let mut externals = std::collections::HashSet::new();
+        let repeats = self.records.iter().any(|d| {
+            let kind = d.kind();
+            !keys.insert((kind, d.key()))
+                || d.external().is_some_and(|e| !externals.insert((kind, e)))
+        });
+        if repeats {
+            return self.records.iter().collect();
+        }
         let depth = |kind: RecordKind| std::iter::successors(kind.parent(), |k| k.parent()).count();
         let mut keyed: Vec<(usize, RecordKind, String, &Doc)> = self
             .records
@@ -254,3 +265,53 @@ pub trait UserStore {
 
 #[cfg(test)]
 mod connected_tests;
+
+#[cfg(test)]
+mod write_order_tests {
+    use super::*;
+    use crate::ids::{HabitId, TaskId};
+    use crate::tasks::Task;
+
+    fn task(id: &str) -> Doc {
+        Task::new(TaskId::new(id).unwrap(), id, chrono::DateTime::UNIX_EPOCH).into()
+    }
+
+    fn keys(batch: &WriteBatch) -> Vec<String> {
+        batch
+            .records_in_write_order()
+            .iter()
+            .map(|d| d.key())
+            .collect()
+    }
+
+    #[test]
+    fn parents_first_then_kind_and_key_unless_a_record_repeats() {
+        let habit = HabitId::new("h").unwrap();
+        let entry: Doc = HabitEntryRecord {
+            habit: habit.clone(),
+            entry: crate::habits::HabitEntry {
+                day: "2026-01-01".parse().unwrap(),
+                value: crate::habits::EntryValue::Yes,
+            },
+        }
+        .into();
+        let parent: Doc = StoredHabit {
+            id: habit,
+            record: crate::habits::Habit::yes_no("Read", crate::habits::Frequency::DAILY),
+        }
+        .into();
+        let mut batch = WriteBatch {
+            records: vec![task("t3"), entry.clone(), task("t1"), parent, task("t2")],
+            ..WriteBatch::default()
+        };
+        let ordered = keys(&batch);
+        // The habit comes before its entry, the tasks by key.
+        let at = |k: &str| ordered.iter().position(|x| x.as_str() == k).unwrap();
+        assert!(at("h") < at(&entry.key()));
+        assert!(at("t1") < at("t2") && at("t2") < at("t3"));
+        // A repeated key keeps the batch's order, so the later record still wins.
+        batch.records.push(task("t1"));
+        let given: Vec<String> = batch.records.iter().map(Doc::key).collect();
+        assert_eq!(keys(&batch), given);
+    }
+}

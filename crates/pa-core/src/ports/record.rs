@@ -579,6 +579,18 @@ impl Doc {
         self.visit(Days)
     }
 
+    /// Its external reference, if it has one.
+    pub fn external(&self) -> Option<ExternalRef> {
+        struct External;
+        impl RecordVisitor for External {
+            type Output = Option<ExternalRef>;
+            fn visit<R: Record>(self, r: &R) -> Option<ExternalRef> {
+                r.external().cloned()
+            }
+        }
+        self.visit(External)
+    }
+
     /// Its key.
     pub fn key(&self) -> String {
         struct Key;

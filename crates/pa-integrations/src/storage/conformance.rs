@@ -429,6 +429,13 @@ macro_rules! storage_conformance_tests {
             }
 
             #[test]
+            fn repeats_in_a_batch_meet_an_empty_table_as_a_full_one() {
+                $crate::storage::conformance::records::repeats_in_a_batch_meet_an_empty_table_as_a_full_one(
+                    &$backend,
+                );
+            }
+
+            #[test]
             fn repositories_agree_with_the_pure_functions() {
                 $crate::storage::conformance::records::repositories_agree_with_the_pure_functions(
                     &$backend,

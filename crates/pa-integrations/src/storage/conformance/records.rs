@@ -511,6 +511,48 @@ pub fn external_refs_keep_one_identity(b: &impl Backend) {
     assert!(alice.record::<StoredEvent>("a-new-id").unwrap().is_none());
 }
 
+/// Records repeated within one batch (the same key; the same external reference under another
+/// key) come out the same whether the person's table was empty or not when the batch began.
+pub fn repeats_in_a_batch_meet_an_empty_table_as_a_full_one(b: &impl Backend) {
+    let (alice, bob) = b.two_users();
+    // Bob's events table holds one of his events first; Alice's holds nothing of hers.
+    bob.apply(&WriteBatch {
+        records: vec![one_off_event().into()],
+        ..WriteBatch::default()
+    })
+    .unwrap();
+    let first = weekly_event();
+    let mut renamed = weekly_event();
+    renamed.id = EventId::new("a-new-id").unwrap();
+    renamed.record.title = "Daily sync".into();
+    let mut again = first.clone();
+    again.record.title = "Standup again".into();
+    let batch = WriteBatch {
+        records: vec![
+            first.clone().into(),
+            first.into(),
+            renamed.into(),
+            again.into(),
+        ],
+        ..WriteBatch::default()
+    };
+    let report = |u: &dyn Fn(&WriteBatch) -> WriteReport| u(&batch);
+    let for_alice = report(&|b| alice.apply(b).unwrap());
+    let for_bob = report(&|b| bob.apply(b).unwrap());
+    assert_eq!(
+        (for_alice.added, for_alice.updated, for_alice.unchanged),
+        (1, 2, 1)
+    );
+    assert_eq!(for_alice, for_bob);
+    for user in [&alice, &bob] {
+        let e: StoredEvent = user.record("standup").unwrap().unwrap();
+        assert_eq!(e.record.title, "Standup again");
+        assert!(user.record::<StoredEvent>("a-new-id").unwrap().is_none());
+    }
+    assert_eq!(alice.records::<StoredEvent>(None).unwrap().len(), 1);
+    assert_eq!(bob.records::<StoredEvent>(None).unwrap().len(), 2);
+}
+
 /// Sync bookkeeping, LLM usage, settings and the audit log round-trip per person.
 pub fn logs_settings_and_audit(b: &impl Backend) {
     let (alice, bob) = b.two_users();

@@ -474,11 +474,13 @@ impl UserStore for UserHandle {
                 finance::write_transaction(tx, user, t, &mut tally)?;
             }
             finance::write_balances(tx, user, &batch.balances, &mut tally)?;
+            let mut fresh = records::Fresh::default();
             for d in batch.records_in_write_order() {
                 d.visit(WriteRecord {
                     tx,
                     user,
                     tally: &mut tally,
+                    fresh: &mut fresh,
                 })?;
             }
             for r in &batch.deletions {

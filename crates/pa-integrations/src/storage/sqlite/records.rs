@@ -1,7 +1,9 @@
 //! The generic record tables (migration 003): one function writes, reads, deletes and prunes every
 //! kind, driven by pa-core's [`Record`] rules.
 
-use pa_core::ports::upsert;
+use std::collections::HashMap;
+
+use pa_core::ports::upsert::{self, Lookup, Stored};
 use pa_core::ports::{AuditAction, Record, RecordKind, RecordRef, RecordVisitor};
 use pa_core::time::Day;
 use rusqlite::{Connection, Transaction as SqlTx, params};
@@ -16,18 +18,74 @@ pub(super) fn table(kind: RecordKind) -> &'static str {
     kind.table()
 }
 
+/// What a batch has written of each kind whose table held nothing of the person's when the
+/// batch began. There a record's stored version can only be one written earlier in the same
+/// batch, so its lookups are answered from memory instead of by an index seek each (a first
+/// import of a calendar export: one seek fewer for each of its 4,770 events).
+#[derive(Default)]
+pub(super) struct Fresh {
+    kinds: HashMap<RecordKind, Option<Written>>,
+}
+
+/// Keys and hashes written in this batch, and the key of each external reference.
+#[derive(Default)]
+struct Written {
+    hashes: HashMap<String, String>,
+    keys: HashMap<(String, String), String>,
+}
+
+impl Written {
+    fn find(&self, lookup: Lookup<'_>) -> Option<Stored> {
+        let key = match lookup {
+            Lookup::Key(k) => k,
+            Lookup::External(e) => self
+                .keys
+                .get(&(e.source().to_owned(), e.external_id().to_owned()))?,
+        };
+        Some(Stored {
+            key: key.to_owned(),
+            hash: self.hashes.get(key)?.clone(),
+        })
+    }
+}
+
+impl Fresh {
+    /// The batch's own writes of `kind`, when its table held nothing of `user`'s at the start.
+    fn of(&mut self, tx: &SqlTx<'_>, user: &str, kind: RecordKind) -> Result<Option<&mut Written>> {
+        let written = match self.kinds.entry(kind) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let held: bool = tx
+                    .prepare_cached(&format!(
+                        "SELECT EXISTS (SELECT 1 FROM {} WHERE user_id = ?1)",
+                        table(kind)
+                    ))?
+                    .query_row(params![user], |row| row.get(0))?;
+                v.insert((!held).then(Written::default))
+            }
+        };
+        Ok(written.as_mut())
+    }
+}
+
 /// Writes one record of a generic kind.
 pub(super) struct WriteRecord<'a, 'tx> {
     pub(super) tx: &'a SqlTx<'tx>,
     pub(super) user: &'a str,
     pub(super) tally: &'a mut Tally,
+    pub(super) fresh: &'a mut Fresh,
 }
 
 impl RecordVisitor for WriteRecord<'_, '_> {
     type Output = Result<()>;
 
     fn visit<R: Record>(self, r: &R) -> Result<()> {
-        let Self { tx, user, tally } = self;
+        let Self {
+            tx,
+            user,
+            tally,
+            fresh,
+        } = self;
         r.validate()?;
         let t = table(R::KIND);
         upsert::check_parent(r, |kind, parent| -> Result<bool> {
@@ -39,16 +97,27 @@ impl RecordVisitor for WriteRecord<'_, '_> {
                 .query_row(params![user, parent], |row| row.get(0))?)
         })?;
         let ext = ext_columns(r.external());
+        let written = fresh.of(tx, user, R::KIND)?;
         let planned = upsert::plan(
             r,
             &r.key(),
             r.external(),
-            |l| find_row(tx, t, user, l),
+            |l| match written.as_deref() {
+                Some(w) => Ok(w.find(l)),
+                None => find_row(tx, t, user, l),
+            },
             |r, k| r.with_key(k),
         )?;
         let Some((r, json, hash)) = tally.count(R::KIND, planned) else {
             return Ok(());
         };
+        if let Some(w) = written {
+            if let Some(e) = r.external() {
+                w.keys
+                    .insert((e.source().to_owned(), e.external_id().to_owned()), r.key());
+            }
+            w.hashes.insert(r.key(), hash.clone());
+        }
         let span = r.span();
         tx.prepare_cached(&format!(
             "INSERT INTO {t} (user_id, id, source, external_id, day, day_end, parent, body, hash)
