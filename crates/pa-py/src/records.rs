@@ -461,6 +461,17 @@ pub(crate) fn event<'py>(py: Python<'py>, e: &StoredEvent) -> PyResult<Bound<'py
     })
 }
 
+/// What an `Occurrence` shows, in order (its repr and `match` patterns).
+const OCCURRENCE_FIELDS: [&str; 7] = [
+    "calendar",
+    "title",
+    "all_day",
+    "start",
+    "end",
+    "status",
+    "overridden",
+];
+
 /// One occurrence of an event, after recurrence and its changes: the one record type made
 /// natively, since calendars expand to thousands of them; its fields convert when read.
 #[pyclass(frozen, eq, hash, module = "pa.records", name = "Occurrence")]
@@ -513,24 +524,8 @@ impl PyOccurrence {
 
     /// The field names, in order, for `match` statements (`case Occurrence(calendar, title)`).
     #[classattr]
-    fn __match_args__() -> (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    ) {
-        (
-            "calendar",
-            "title",
-            "all_day",
-            "start",
-            "end",
-            "status",
-            "overridden",
-        )
+    fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+        Ok(PyTuple::new(py, OCCURRENCE_FIELDS)?.unbind())
     }
 
     /// Pickling (and `copy`): rebuilt from its JSON form by `pa._pa._occurrence_from_json`.
@@ -542,15 +537,7 @@ impl PyOccurrence {
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let fields = [
-            "calendar",
-            "title",
-            "all_day",
-            "start",
-            "end",
-            "status",
-            "overridden",
-        ];
+        let fields = OCCURRENCE_FIELDS;
         let parts = fields
             .iter()
             .map(|f| Ok(format!("{f}={}", slf.getattr(*f)?.repr()?)))

@@ -9,14 +9,7 @@ import pytest
 import pa
 from pa.frames import RecordList, columns
 
-DAY = datetime.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> pa.User:
-    me = pa.Store(tmp_path_factory.mktemp("frames") / "pa.db").user()
-    me.load_demo(DAY, seed=4)
-    return me
+from conftest import DEMO_DAY as DAY
 
 
 def test_every_record_list_turns_into_a_table(demo: pa.User) -> None:
