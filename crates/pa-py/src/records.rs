@@ -28,7 +28,7 @@ pub(crate) static RESULTS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 pub(crate) fn build<'py>(
     py: Python<'py>,
     (cache, name): (&PyOnceLock<Py<PyModule>>, &str),
-    class: &str,
+    class: &Bound<'py, pyo3::types::PyString>,
     fields: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let module = cache.get_or_try_init(py, || Ok::<_, PyErr>(py.import(name)?.unbind()))?;
@@ -40,12 +40,13 @@ macro_rules! record {
     (results: $py:expr, $class:literal { $($key:ident : $value:expr),* $(,)? }) => {{
         let fields = pyo3::types::PyDict::new($py);
         $( fields.set_item(pyo3::intern!($py, stringify!($key)), $value)?; )*
-        $crate::records::build($py, (&$crate::records::RESULTS, "pa.results"), $class, &fields)
+        // The class name interned: looked up without making a new string each time.
+        $crate::records::build($py, (&$crate::records::RESULTS, "pa.results"), pyo3::intern!($py, $class), &fields)
     }};
     ($py:expr, $class:literal { $($key:ident : $value:expr),* $(,)? }) => {{
         let fields = pyo3::types::PyDict::new($py);
         $( fields.set_item(pyo3::intern!($py, stringify!($key)), $value)?; )*
-        $crate::records::build($py, (&$crate::records::RECORDS, "pa.records"), $class, &fields)
+        $crate::records::build($py, (&$crate::records::RECORDS, "pa.records"), pyo3::intern!($py, $class), &fields)
     }};
 }
 pub(crate) use record;
