@@ -40,6 +40,18 @@ impl Day {
         None => Day(NaiveDate::MAX),
     };
 
+    /// Checks an inclusive window of days `[from, to]`: one that ends before it starts is an
+    /// error in every read that takes one, never a silently empty answer.
+    pub fn check_window(from: Day, to: Day) -> Result<()> {
+        if to < from {
+            return Err(Error::invalid(
+                "window",
+                format!("it ends on {to}, before it starts on {from}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The day with the given year, month (1–12) and day of month.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Self> {
         NaiveDate::from_ymd_opt(year, month, day)
@@ -423,6 +435,19 @@ impl fmt::Display for ZonedInstant {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_window_may_be_one_day_but_not_end_before_it_starts() {
+        let (may, april) = (
+            Day::from_ymd(2026, 5, 1).unwrap(),
+            Day::from_ymd(2026, 4, 1).unwrap(),
+        );
+        assert_eq!(Day::check_window(may, may), Ok(()));
+        assert_eq!(
+            Day::check_window(may, april).unwrap_err().to_string(),
+            "invalid window: it ends on 2026-04-01, before it starts on 2026-05-01"
+        );
+    }
     use super::*;
     use chrono::NaiveTime;
 

@@ -21,22 +21,15 @@ use crate::errors::{PyPaErr, PyStoreErr, raise};
 use crate::records as r;
 use crate::store::User;
 
-/// The inclusive day range of optional bounds; a window that ends before it starts is an
-/// `InvalidInputError` in every read (as in `read_calendar`), never a silent empty list.
+/// The inclusive day range of optional bounds, checked by pa-core's one rule
+/// ([`Day::check_window`]).
 pub(crate) fn range(start: Option<NaiveDate>, end: Option<NaiveDate>) -> PyResult<(Day, Day)> {
-    if let (Some(s), Some(e)) = (start, end)
-        && e < s
-    {
-        return Err(raise(
-            "InvalidInputError",
-            format!("invalid window: it ends on {e}, before it starts on {s}"),
-            &[],
-        ));
-    }
-    Ok((
+    let (from, to) = (
         start.map_or(Day::EARLIEST, Day::from_naive),
         end.map_or(Day::LATEST, Day::from_naive),
-    ))
+    );
+    Day::check_window(from, to).map_err(PyPaErr)?;
+    Ok((from, to))
 }
 
 /// Reads with the GIL released, then converts each item into a `pa.frames.RecordList` (a list
