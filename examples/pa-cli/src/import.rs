@@ -30,6 +30,12 @@ pub(crate) struct ImportArgs {
     #[arg(long)]
     dry_run: bool,
 
+    /// Import the files that can be read and report each one that cannot (its error on
+    /// stderr); exits 65 afterwards when any could not be read. Without it the first such file
+    /// stops the import before anything is written.
+    #[arg(long)]
+    keep_going: bool,
+
     /// The IANA zone activity starts are shown in, and floating calendar times and Garmin CSV
     /// dates are read in; default: the person's (`pa profile`), else UTC.
     #[arg(long, env = "PA_ZONE", value_name = "ZONE")]
@@ -135,8 +141,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         thresholds: thresholds(args.ftp, (args.hr_rest, args.hr_max, args.lthr), args.sex)?,
         bank_csv,
         dry_run: args.dry_run,
-        // The CLI stops at the first unreadable file, before writing anything.
-        skip_unreadable: false,
+        skip_unreadable: args.keep_going,
     };
     // A bar on stderr while reading, drawn only on a terminal, not with --quiet, and only when
     // there is enough to read for it to help.
@@ -167,6 +172,28 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         },
     )?;
     bar.finish_and_clear();
+    let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
+    for r in &reports {
+        if let Some(e) = &r.error {
+            // Errors print even with --quiet.
+            eprintln!(
+                "error: {}",
+                crate::output::clean_lines(&format!("{}: {e}", r.file))
+            );
+        }
+    }
+    let outcome = if unreadable > 0 {
+        Err(pa_core::Error::invalid(
+            "files",
+            format!(
+                "{unreadable} of {} could not be read; the others were imported",
+                reports.len()
+            ),
+        )
+        .into())
+    } else {
+        Ok(())
+    };
     for r in &reports {
         let name = std::path::Path::new(&r.file)
             .file_name()
@@ -176,7 +203,7 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
         }
     }
     if ctx.quiet && ctx.format == Format::Table {
-        return Ok(());
+        return outcome;
     }
     let mut out = std::io::stdout().lock();
     if ctx.format == Format::Csv {
@@ -203,7 +230,8 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
                 skipped: r.skipped.len(),
             })
             .collect();
-        return write_rows(&mut out, ctx.format, &[], &rows, |_| Vec::new());
+        write_rows(&mut out, ctx.format, &[], &rows, |_| Vec::new())?;
+        return outcome;
     }
     write_rows(
         &mut out,
@@ -230,5 +258,6 @@ pub(crate) fn run(args: ImportArgs, store_args: &StoreArgs, ctx: Context) -> Res
                 r.skipped.len().to_string(),
             ]
         },
-    )
+    )?;
+    outcome
 }

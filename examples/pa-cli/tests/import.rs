@@ -72,6 +72,65 @@ fn import_then_reimport_changes_nothing() {
 }
 
 #[test]
+fn keep_going_imports_what_it_can_and_says_what_it_could_not() {
+    let (dir, db) = store();
+    let db = db.as_str();
+    let good = write(&dir, "good.gpx", GPX);
+    let broken = write(&dir, "broken.gpx", &GPX[..GPX.len() / 2]);
+    let missing = dir.path().join("missing.fit").display().to_string();
+    let out = pa()
+        .args([
+            "--db",
+            db,
+            "--format",
+            "json",
+            "import",
+            "--keep-going",
+            &broken,
+            &good,
+            &missing,
+        ])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains(format!(
+            "error: {missing}: cannot read or write {missing}: No such file or directory"
+        )))
+        .stderr(predicate::str::contains("broken.gpx"))
+        .stderr(predicate::str::contains(
+            "invalid files: 2 of 3 could not be read; the others were imported",
+        ));
+    let reports: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let outcome: Vec<(serde_json::Value, serde_json::Value, bool)> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["format"].clone(),
+                r["added"].clone(),
+                r.get("error").is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcome,
+        vec![
+            (serde_json::Value::Null, 0.into(), true),
+            ("gpx".into(), 1.into(), false),
+            (serde_json::Value::Null, 0.into(), true),
+        ]
+    );
+    assert_eq!(
+        export(db)
+            .iter()
+            .filter(|l| l["kind"] == "activity")
+            .count(),
+        1,
+        "the good file was imported"
+    );
+}
+
+#[test]
 fn bad_files_write_nothing() {
     let (dir, db) = store();
     let db = db.as_str();
