@@ -3,7 +3,7 @@
 //! `array.array('d')`, a `memoryview`) or any sequence of numbers. Dates go both ways through
 //! their proleptic ordinals, one C call per item.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate};
 use pa_core::time::Day;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -138,7 +138,7 @@ pub(crate) fn datetime64_array(
     first: Day,
     len: usize,
 ) -> PyResult<Bound<'_, PyAny>> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let epoch = DateTime::UNIX_EPOCH.date_naive();
     let start = first.naive().signed_duration_since(epoch).num_days();
     let offsets: Vec<i64> = (0..len as i64).map(|i| start + i).collect();
     let bytes = PyBytes::new(py, bytemuck::cast_slice(&offsets));
@@ -172,7 +172,7 @@ impl<'py> DateColumn<'py> {
     pub(crate) fn extract(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
         let py = obj.py();
         if let Some(offsets) = datetime64_days(obj)? {
-            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+            let epoch = DateTime::UNIX_EPOCH.date_naive();
             let day = |n: i64| {
                 epoch
                     .checked_add_signed(chrono::Duration::days(n))

@@ -329,7 +329,7 @@ impl User {
             .map_err(PyStoreErr)?;
         match chart {
             Some(chart) => {
-                let out = crate::training::columns(py, &chart)?;
+                let out = crate::training::columns(py, &chart, crate::training::Shape::Arrays)?;
                 out.set_item("date", date_list(py, chart.rows().map(|d| d.day), None)?)?;
                 Ok(out)
             }
@@ -338,6 +338,7 @@ impl User {
                     py,
                     &pa_core::fitness::pmc::compute_dense(through, &[], &options)
                         .map_err(PyPaErr)?,
+                    crate::training::Shape::Arrays,
                 )?;
                 out.set_item("date", PyList::empty(py))?;
                 Ok(out)

@@ -26,8 +26,23 @@ fn options(
     })
 }
 
+/// How a chart's columns go back to Python.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `array.array('d')` numbers (no numpy needed).
+    Arrays,
+    /// numpy arrays over the same memory, for input that came as numpy or pandas columns:
+    /// pandas takes them as they are, where it reads an `array.array` item by item (ten years:
+    /// 1 ms against 0.27).
+    Numpy,
+}
+
 /// The chart's warnings as Python `RuntimeWarning`s, and its numeric columns as arrays.
-pub(crate) fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn columns<'py>(
+    py: Python<'py>,
+    chart: &Pmc,
+    shape: Shape,
+) -> PyResult<Bound<'py, PyDict>> {
     for w in chart.warnings() {
         PyErr::warn(
             py,
@@ -36,12 +51,24 @@ pub(crate) fn columns<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, 
             1,
         )?;
     }
+    let numpy = match shape {
+        Shape::Numpy => Some(py.import("numpy")?),
+        Shape::Arrays => None,
+    };
     let out = PyDict::new(py);
-    out.set_item("load", f64_array(py, chart.load())?)?;
-    out.set_item("ctl", f64_array(py, chart.ctl())?)?;
-    out.set_item("atl", f64_array(py, chart.atl())?)?;
-    out.set_item("tsb", f64_array(py, chart.tsb())?)?;
-    out.set_item("ramp", f64_array(py, chart.ramp())?)?;
+    for (name, values) in [
+        ("load", chart.load()),
+        ("ctl", chart.ctl()),
+        ("atl", chart.atl()),
+        ("tsb", chart.tsb()),
+        ("ramp", chart.ramp()),
+    ] {
+        let array = f64_array(py, values)?;
+        match &numpy {
+            Some(np) => out.set_item(name, np.call_method1("frombuffer", (array, "float64"))?)?,
+            None => out.set_item(name, array)?,
+        }
+    }
     Ok(out)
 }
 
@@ -73,9 +100,8 @@ pub(crate) fn pmc<'py>(
         .into());
     }
     let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
-    // No loads, no rows: as `pmc_series(start, [])` answers.
-    // One load per day, day after day (a pandas Series over a date_range): already the dense
-    // series, with no sorting or summing of entries to do.
+    // No loads, no rows (as `pmc_series(start, [])` answers); one load a day, day after day (a
+    // pandas Series over a date_range), already the dense series: nothing to sort or sum.
     let chart = if loads.is_empty() {
         compute_dense(Day::EARLIEST, &[], &options)
     } else if let Some(first) = dates.consecutive_from {
@@ -85,30 +111,21 @@ pub(crate) fn pmc<'py>(
         DailyLoads::from_entries(entries).and_then(|series| compute(&series, &options))
     }
     .map_err(PyPaErr)?;
-    let out = columns(py, &chart)?;
     if dates.datetime64 {
-        // Dates given as datetime64 (numpy, pandas) come back so: `set_index("date")` is then a
-        // DatetimeIndex, ready to resample; the numbers come back as numpy arrays, which pandas
-        // takes as they are (an `array.array` it reads item by item: 1 ms against 0.27 for ten
-        // years).
-        // The chart's rows are every day from its start.
+        // Dates given as datetime64 (numpy, pandas) come back so, every day from the chart's
+        // start: `set_index("date")` is then a DatetimeIndex, ready to resample.
+        let out = columns(py, &chart, Shape::Numpy)?;
         out.set_item(
             "date",
             crate::columns::datetime64_array(py, chart.start(), chart.len())?,
         )?;
-        let numpy = py.import("numpy")?;
-        for name in ["load", "ctl", "atl", "tsb", "ramp"] {
-            let column = out
-                .get_item(name)?
-                .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(name))?;
-            out.set_item(name, numpy.call_method1("frombuffer", (column, "float64"))?)?;
-        }
-    } else {
-        out.set_item(
-            "date",
-            date_list(py, chart.rows().map(|d| d.day), Some(&dates))?,
-        )?;
+        return Ok(out);
     }
+    let out = columns(py, &chart, Shape::Arrays)?;
+    out.set_item(
+        "date",
+        date_list(py, chart.rows().map(|d| d.day), Some(&dates))?,
+    )?;
     Ok(out)
 }
 
@@ -133,7 +150,7 @@ pub(crate) fn pmc_series<'py>(
     let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
     // Ten years take microseconds: releasing the GIL would cost more than it frees.
     let chart = compute_dense(Day::from_naive(start), &loads, &options).map_err(PyPaErr)?;
-    columns(py, &chart)
+    columns(py, &chart, Shape::Arrays)
 }
 
 /// The band a TSB value falls in (GoldenCheetah's): `"fresh"` above 15, `"optimal"` from −5 to
