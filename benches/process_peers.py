@@ -102,7 +102,7 @@ def main() -> int:
     series = pd.Series(rng.uniform(0, 150, days), index=pd.date_range("2016-01-01", periods=days))
 
     def with_pa() -> pd.DataFrame:
-        return pd.DataFrame(pa.pmc(series.index, series)).set_index("date")
+        return pa.pmc_frame(series)
 
     def with_pandas() -> pd.DataFrame:
         load = series

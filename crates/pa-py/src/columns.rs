@@ -29,12 +29,27 @@ pub(crate) fn f64_column(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     }
     // pandas and polars columns (nullable ones too: a missing value reads as 0) and numpy
     // arrays of other number types become one float64 numpy array, read below as a buffer.
-    let obj = &match numeric_dtype(obj)? {
+    let (obj, missing_as_zero) = &match numeric_dtype(obj)? {
         Some(kind) if kind != "f" || obj.hasattr(pyo3::intern!(py, "to_numpy"))? => {
             as_float64(obj)?
         }
-        _ => obj.clone(),
+        _ => (obj.clone(), false),
     };
+    if !missing_as_zero {
+        return f64_buffer(obj);
+    }
+    // A float64 Series' own one-dimensional array: its bytes are the numbers.
+    let bytes = obj.call_method0(pyo3::intern!(py, "tobytes"))?;
+    let mut out: Vec<f64> = bytemuck::pod_collect_to_vec(bytes.cast::<PyBytes>()?.as_bytes());
+    for v in out.iter_mut().filter(|v| v.is_nan()) {
+        *v = 0.0;
+    }
+    Ok(out)
+}
+
+/// The numbers of a column that [`f64_column`] has in hand.
+fn f64_buffer(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    let py = obj.py();
     if let Ok(view) = MEMORYVIEW
         .import(py, "builtins", "memoryview")?
         .call1((obj,))
@@ -75,32 +90,39 @@ fn numeric_dtype(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     }
 }
 
-/// `obj` as a float64 numpy array, missing values (pandas' `NA`, polars' nulls) as 0: a day with
-/// no recorded load is a day without training, as a day with no entry is.
-fn as_float64<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+/// `obj` as a float64 numpy array, missing values (pandas' `NA` and `NaN`, polars' nulls) as 0: a
+/// day with no recorded load is a day without training, as a day with no entry is. True when
+/// the array still holds pandas' `NaN`s for the caller to make 0 (a float64 Series' own array,
+/// taken without a copy: a pass of pandas' `na_value` costs four times the whole chart).
+fn as_float64<'py>(obj: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, bool)> {
     let py = obj.py();
     let numpy = py.import("numpy")?;
     let float64 = numpy.getattr("float64")?;
     if obj.hasattr(pyo3::intern!(py, "to_numpy"))? {
+        let dtype = obj.getattr(pyo3::intern!(py, "dtype"))?;
+        if dtype.is_instance(&numpy.getattr("dtype")?)? && dtype.eq(&float64)? {
+            return Ok((obj.call_method0("to_numpy")?, true));
+        }
         let kwargs = pyo3::types::PyDict::new(py);
         // pandas: dtype and na_value; polars: a float cast first, then nulls filled.
         if obj.hasattr(pyo3::intern!(py, "cast"))? {
-            return obj
+            let array = obj
                 .call_method1("cast", (py.import("polars")?.getattr("Float64")?,))?
                 .call_method1("fill_null", (0.0,))?
-                .call_method0("to_numpy");
+                .call_method0("to_numpy")?;
+            return Ok((array, false));
         }
         kwargs.set_item("dtype", &float64)?;
         kwargs.set_item("na_value", 0.0)?;
-        return obj.call_method("to_numpy", (), Some(&kwargs));
+        return Ok((obj.call_method("to_numpy", (), Some(&kwargs))?, false));
     }
-    numpy.call_method1("asarray", (obj, float64))
+    Ok((numpy.call_method1("asarray", (obj, float64))?, false))
 }
 
 /// Days since 1970-01-01 of a numpy `datetime64` column (a numpy array, a pandas Series or
 /// DatetimeIndex, read in its own zone when it has one): one buffer instead of one call per
 /// item. `None` when `obj` is not such a column; a missing date (`NaT`) is a `TypeError`.
-fn datetime64_days(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
+fn datetime64_days(obj: &Bound<'_, PyAny>) -> PyResult<Option<Datetime64Days>> {
     let py = obj.py();
     if numeric_dtype(obj)?.as_deref() != Some("M") {
         return Ok(None);
@@ -112,24 +134,86 @@ fn datetime64_days(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
     } else {
         column.clone()
     };
+    let mut zoned = false;
     if let Ok(tz) = accessor.getattr("tz")
         && !tz.is_none()
     {
         column = accessor.call_method1("tz_localize", (py.None(),))?;
+        zoned = true;
     }
-    let days = py
-        .import("numpy")?
-        .call_method1("asarray", (column,))?
-        .call_method1("astype", ("datetime64[D]",))?
-        .call_method1("astype", ("int64",))?
-        .call_method0("tobytes")?;
-    let days: Vec<i64> = bytemuck::pod_collect_to_vec(days.cast::<PyBytes>()?.as_bytes());
-    if let Some(i) = days.iter().position(|d| *d == i64::MIN) {
+    let array = py.import("numpy")?.call_method1("asarray", (column,))?;
+    // The raw counts in the column's own unit, read without a conversion pass when the unit is
+    // a fixed length of time (pandas: nanoseconds, or s/ms/us); calendar units go through numpy.
+    let unit: String = array
+        .getattr(pyo3::intern!(py, "dtype"))?
+        .getattr(pyo3::intern!(py, "str"))?
+        .extract()?;
+    let per_day: Option<i64> = match unit.get(3..) {
+        Some("[D]") => Some(1),
+        Some("[h]") => Some(24),
+        Some("[m]") => Some(1_440),
+        Some("[s]") => Some(86_400),
+        Some("[ms]") => Some(86_400_000),
+        Some("[us]") => Some(86_400_000_000),
+        Some("[ns]") => Some(86_400_000_000_000),
+        _ => None,
+    };
+    let (raw, per_day) = match per_day {
+        Some(n) if unit.starts_with('<') || unit.starts_with('=') => {
+            (array.call_method1("view", ("int64",))?, n)
+        }
+        _ => (
+            array
+                .call_method1("astype", ("datetime64[D]",))?
+                .call_method1("astype", ("int64",))?,
+            1,
+        ),
+    };
+    let bytes = raw.call_method0("tobytes")?;
+    let raw: Vec<i64> = bytemuck::pod_collect_to_vec(bytes.cast::<PyBytes>()?.as_bytes());
+    // A daily index at midnight (pandas' date_range) is told by differences alone: no division
+    // per value, which would cost more than the whole chart.
+    if let Some(&first) = raw.first()
+        && first != i64::MIN
+        && raw.windows(2).all(|w| w[1].wrapping_sub(w[0]) == per_day)
+    {
+        return Ok(Some(Datetime64Days {
+            len: raw.len(),
+            days: Vec::new(),
+            consecutive_from: Some(first.div_euclid(per_day)),
+            midnights: !zoned && first % per_day == 0,
+        }));
+    }
+    if let Some(i) = raw.iter().position(|d| *d == i64::MIN) {
         return Err(PyTypeError::new_err(format!(
             "dates[{i}]: expected a date, got NaT"
         )));
     }
-    Ok(Some(days))
+    let days: Vec<i64> = raw.iter().map(|t| t.div_euclid(per_day)).collect();
+    let consecutive_from = days
+        .windows(2)
+        .all(|w| w[1] == w[0] + 1)
+        .then(|| days.first().copied())
+        .flatten();
+    Ok(Some(Datetime64Days {
+        len: days.len(),
+        days,
+        consecutive_from,
+        midnights: false,
+    }))
+}
+
+/// A `datetime64` column read as days since 1970-01-01.
+struct Datetime64Days {
+    /// How many there are.
+    len: usize,
+    /// The days in input order; left empty when `consecutive_from` says them all.
+    days: Vec<i64>,
+    /// The first, when they run day after day with none missing or repeated.
+    consecutive_from: Option<i64>,
+    /// They run day after day from a zone-less midnight, each a midnight: the column is
+    /// exactly its days.
+    midnights: bool,
 }
 
 /// `len` consecutive days from `first` as a numpy `datetime64[D]` array, built from one buffer.
@@ -158,6 +242,9 @@ pub(crate) struct DateColumn<'py> {
     /// They came as a numpy `datetime64` column (numpy, pandas): results give dates back the
     /// same way.
     pub(crate) datetime64: bool,
+    /// They came as a `datetime64` column of zone-less midnights, day after day: a chart over
+    /// the same days can take the column itself as its dates (pandas: the Series' own index).
+    pub(crate) same_as_days: bool,
     /// How many there are.
     pub(crate) len: usize,
     /// The first, when they run day after day from it with none missing or repeated (then
@@ -171,28 +258,20 @@ impl<'py> DateColumn<'py> {
     /// are three attribute reads.
     pub(crate) fn extract(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
         let py = obj.py();
-        if let Some(offsets) = datetime64_days(obj)? {
+        if let Some(read) = datetime64_days(obj)? {
             let epoch = DateTime::UNIX_EPOCH.date_naive();
             let day = |n: i64| {
                 epoch
                     .checked_add_signed(chrono::Duration::days(n))
                     .ok_or_else(|| PyTypeError::new_err(format!("date {n} is out of range")))
             };
-            // Day after day (a date_range): the first day is all there is to convert.
-            let consecutive = offsets.windows(2).all(|w| w[1] == w[0] + 1);
-            let (days, consecutive_from) = match offsets.first() {
-                Some(&first) if consecutive => (Vec::new(), Some(day(first)?)),
-                _ => (
-                    offsets.iter().map(|n| day(*n)).collect::<PyResult<_>>()?,
-                    None,
-                ),
-            };
             return Ok(Self {
                 objects: Vec::new(),
-                days,
+                days: read.days.iter().map(|n| day(*n)).collect::<PyResult<_>>()?,
                 datetime64: true,
-                len: offsets.len(),
-                consecutive_from,
+                same_as_days: read.midnights,
+                len: read.len,
+                consecutive_from: read.consecutive_from.map(day).transpose()?,
             });
         }
         let date = DATE.import(py, "datetime", "date")?;
@@ -222,6 +301,7 @@ impl<'py> DateColumn<'py> {
             days,
             objects,
             datetime64: false,
+            same_as_days: false,
             consecutive_from,
         })
     }

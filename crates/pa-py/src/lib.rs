@@ -36,7 +36,7 @@ mod _pa {
     #[pymodule_export]
     use crate::store::{Store, User, Vault};
     #[pymodule_export]
-    use crate::training::{form, pmc, pmc_series};
+    use crate::training::{form, pmc, pmc_block, pmc_series};
 
     use pyo3::prelude::*;
 

@@ -5,7 +5,7 @@ use pa_core::fitness::pmc::{DailyLoads, Pmc, PmcOptions, PmcVariant, compute, co
 use pa_core::time::Day;
 use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyByteArray, PyDict};
 
 use crate::columns::{DateColumn, date_list, f64_array, f64_column};
 use crate::errors::PyPaErr;
@@ -37,12 +37,21 @@ pub(crate) enum Shape {
     Numpy,
 }
 
-/// The chart's warnings as Python `RuntimeWarning`s, and its numeric columns as arrays.
-pub(crate) fn columns<'py>(
-    py: Python<'py>,
-    chart: &Pmc,
-    shape: Shape,
-) -> PyResult<Bound<'py, PyDict>> {
+/// The chart's columns, in order, by name.
+const COLUMNS: [&str; 5] = ["load", "ctl", "atl", "tsb", "ramp"];
+
+fn column_values(chart: &Pmc) -> [&[f64]; 5] {
+    [
+        chart.load(),
+        chart.ctl(),
+        chart.atl(),
+        chart.tsb(),
+        chart.ramp(),
+    ]
+}
+
+/// The chart's warnings as Python `RuntimeWarning`s.
+fn warn(py: Python<'_>, chart: &Pmc) -> PyResult<()> {
     for w in chart.warnings() {
         PyErr::warn(
             py,
@@ -51,22 +60,44 @@ pub(crate) fn columns<'py>(
             1,
         )?;
     }
-    let numpy = match shape {
-        Shape::Numpy => Some(py.import("numpy")?),
-        Shape::Arrays => None,
-    };
+    Ok(())
+}
+
+/// The chart's columns as the rows of one writable float64 numpy array of shape (5, days), in
+/// [`COLUMNS`] order: one buffer filled once, which pandas takes as its block without a copy.
+fn block<'py>(py: Python<'py>, chart: &Pmc) -> PyResult<Bound<'py, PyAny>> {
+    let columns = column_values(chart);
+    let size = std::mem::size_of::<f64>() * chart.len();
+    let bytes = PyByteArray::new_with(py, size * COLUMNS.len(), |buffer| {
+        for (to, from) in buffer.chunks_exact_mut(size.max(1)).zip(columns) {
+            to.copy_from_slice(bytemuck::cast_slice(from));
+        }
+        Ok(())
+    })?;
+    py.import("numpy")?
+        .call_method1("frombuffer", (bytes, "float64"))?
+        .call_method1("reshape", (COLUMNS.len(), chart.len()))
+}
+
+/// The chart's warnings as Python `RuntimeWarning`s, and its numeric columns as arrays.
+pub(crate) fn columns<'py>(
+    py: Python<'py>,
+    chart: &Pmc,
+    shape: Shape,
+) -> PyResult<Bound<'py, PyDict>> {
+    warn(py, chart)?;
     let out = PyDict::new(py);
-    for (name, values) in [
-        ("load", chart.load()),
-        ("ctl", chart.ctl()),
-        ("atl", chart.atl()),
-        ("tsb", chart.tsb()),
-        ("ramp", chart.ramp()),
-    ] {
-        let array = f64_array(py, values)?;
-        match &numpy {
-            Some(np) => out.set_item(name, np.call_method1("frombuffer", (array, "float64"))?)?,
-            None => out.set_item(name, array)?,
+    match shape {
+        Shape::Numpy => {
+            let block = block(py, chart)?;
+            for (i, name) in COLUMNS.into_iter().enumerate() {
+                out.set_item(name, block.get_item(i)?)?;
+            }
+        }
+        Shape::Arrays => {
+            for (name, values) in COLUMNS.into_iter().zip(column_values(chart)) {
+                out.set_item(name, f64_array(py, values)?)?;
+            }
         }
     }
     Ok(out)
@@ -90,27 +121,11 @@ pub(crate) fn pmc<'py>(
     ctl0: f64,
     atl0: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let dates = DateColumn::extract(dates)?;
-    let loads = f64_column(loads)?;
-    if dates.len != loads.len() {
-        return Err(PyPaErr(pa_core::Error::invalid(
-            "loads",
-            format!("{} dates but {} loads", dates.len, loads.len()),
-        ))
-        .into());
-    }
-    let options = options(variant, ctl_days, atl_days, ctl0, atl0)?;
-    // No loads, no rows (as `pmc_series(start, [])` answers); one load a day, day after day (a
-    // pandas Series over a date_range), already the dense series: nothing to sort or sum.
-    let chart = if loads.is_empty() {
-        compute_dense(Day::EARLIEST, &[], &options)
-    } else if let Some(first) = dates.consecutive_from {
-        compute_dense(Day::from_naive(first), &loads, &options)
-    } else {
-        let entries = dates.days.iter().map(|d| Day::from_naive(*d)).zip(loads);
-        DailyLoads::from_entries(entries).and_then(|series| compute(&series, &options))
-    }
-    .map_err(PyPaErr)?;
+    let (dates, chart) = chart_of(
+        dates,
+        loads,
+        options(variant, ctl_days, atl_days, ctl0, atl0)?,
+    )?;
     if dates.datetime64 {
         // Dates given as datetime64 (numpy, pandas) come back so, every day from the chart's
         // start: `set_index("date")` is then a DatetimeIndex, ready to resample.
@@ -127,6 +142,69 @@ pub(crate) fn pmc<'py>(
         date_list(py, chart.rows().map(|d| d.day), Some(&dates))?,
     )?;
     Ok(out)
+}
+
+/// The chart of `(date, load)` columns, with the dates as read.
+fn chart_of<'py>(
+    dates: &Bound<'py, PyAny>,
+    loads: &Bound<'py, PyAny>,
+    options: PmcOptions,
+) -> PyResult<(DateColumn<'py>, Pmc)> {
+    let dates = DateColumn::extract(dates)?;
+    let loads = f64_column(loads)?;
+    if dates.len != loads.len() {
+        return Err(PyPaErr(pa_core::Error::invalid(
+            "loads",
+            format!("{} dates but {} loads", dates.len, loads.len()),
+        ))
+        .into());
+    }
+    // No loads, no rows (as `pmc_series(start, [])` answers); one load a day, day after day (a
+    // pandas Series over a date_range), already the dense series: nothing to sort or sum.
+    let chart = if loads.is_empty() {
+        compute_dense(Day::EARLIEST, &[], &options)
+    } else if let Some(first) = dates.consecutive_from {
+        compute_dense(Day::from_naive(first), &loads, &options)
+    } else {
+        let entries = dates.days.iter().map(|d| Day::from_naive(*d)).zip(loads);
+        DailyLoads::from_entries(entries).and_then(|series| compute(&series, &options))
+    }
+    .map_err(PyPaErr)?;
+    Ok((dates, chart))
+}
+
+/// `pa.pmc_frame`'s part: the chart of `(dates, loads)` as one (5, days) float64 array (rows
+/// `load`, `ctl`, `atl`, `tsb`, `ramp`) and its days as a `datetime64[D]` array, or `None` when
+/// `dates` is already exactly those days (a daily DatetimeIndex at midnight, to be reused).
+#[pyfunction]
+#[pyo3(name = "_pmc_block", signature = (dates, loads, variant, ctl_days, atl_days, ctl0, atl0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pmc_block<'py>(
+    py: Python<'py>,
+    dates: &Bound<'py, PyAny>,
+    loads: &Bound<'py, PyAny>,
+    variant: &str,
+    ctl_days: f64,
+    atl_days: f64,
+    ctl0: f64,
+    atl0: f64,
+) -> PyResult<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> {
+    let (dates, chart) = chart_of(
+        dates,
+        loads,
+        options(variant, ctl_days, atl_days, ctl0, atl0)?,
+    )?;
+    warn(py, &chart)?;
+    let days = if dates.same_as_days && dates.len == chart.len() {
+        None
+    } else {
+        Some(crate::columns::datetime64_array(
+            py,
+            chart.start(),
+            chart.len(),
+        )?)
+    };
+    Ok((block(py, &chart)?, days))
 }
 
 /// The Performance Manager Chart of a dense daily series: `loads[i]` is the load of day

@@ -175,3 +175,39 @@ def test_nullable_and_polars_columns() -> None:
     pl = pytest.importorskip("polars")
     assert list(pa.pmc(days, pl.Series([50.0, None, 30.0]))["load"]) == [50.0, 0.0, 30.0]
     assert list(pa.pmc_series(datetime.date(2026, 1, 1), pl.Series([1, 2]))["load"]) == [1.0, 2.0]
+
+
+def test_pmc_frame_is_pmc_as_a_dated_frame() -> None:
+    import numpy as np
+    import pandas as pd
+
+    loads = pd.Series([50.0, 0.0, 80.0, np.nan] * 30, index=pd.date_range("2026-01-01", periods=120))
+    frame = pa.pmc_frame(loads, ctl_days=30.0)
+    columns = pa.pmc(loads.index, loads, ctl_days=30.0)
+    assert list(frame.columns) == ["load", "ctl", "atl", "tsb", "ramp"]
+    assert frame.index.name == "date" and frame.index.dtype.kind == "M"
+    for name in frame.columns:
+        assert frame[name].tolist() == columns[name].tolist(), name
+    # A NaN load is a rest day; a daily index at midnight is the Series' own (renamed, not
+    # changed), so the rows line up with the input's.
+    assert frame["load"].iloc[3] == 0.0
+    assert frame.index.equals(loads.index) and loads.index.name is None
+    assert len(frame.resample("W").last()) == 18
+    # The numbers are writable, as a frame's are.
+    frame.iloc[0, 0] = 1.0
+    assert frame.iloc[0, 0] == 1.0
+
+    # Gaps, repeats, times of day, a zone, plain dates: summed by calendar day, every day listed.
+    gaps = pd.Series([10.0, 5.0, 20.0], index=pd.DatetimeIndex(["2026-01-01 07:00", "2026-01-01 18:00", "2026-01-04"]))
+    frame = pa.pmc_frame(gaps)
+    assert frame.index.tolist() == list(pd.date_range("2026-01-01", periods=4))
+    assert frame["load"].tolist() == [15.0, 0.0, 0.0, 20.0]
+    shifted = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2026-01-01 12:00", "2026-01-02 12:00"]))
+    assert pa.pmc_frame(shifted).index.tolist() == list(pd.date_range("2026-01-01", periods=2))
+    aware = pd.Series([10.0, 20.0], index=pd.date_range("2026-03-01 23:30", periods=2, tz="Europe/Berlin"))
+    assert pa.pmc_frame(aware).index.tolist() == list(pd.date_range("2026-03-01", periods=2))
+    plain = pd.Series([1.0, 2.0], index=[datetime.date(2024, 1, 1), datetime.date(2024, 1, 3)])
+    assert pa.pmc_frame(plain)["load"].tolist() == [1.0, 0.0, 2.0]
+    assert pa.pmc_frame(pd.Series([], dtype=float, index=pd.DatetimeIndex([]))).shape == (0, 5)
+    with pytest.raises(pa.InvalidInputError, match="variant"):
+        pa.pmc_frame(loads, variant="nope")  # type: ignore[arg-type]

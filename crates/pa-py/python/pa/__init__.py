@@ -5,7 +5,7 @@ Open a store (``pa.Store(path)``, the default store, or ``pa.Store(":memory:")``
 (``user.activities()``, ``user.transactions()``, ... as frozen dataclasses from ``pa.records``),
 ask for what is computed from them (``user.today()``, ``user.week()``, ``user.pmc()``,
 ``user.net_worth()``, ``user.habit_streaks(...)``, ... results from ``pa.results``), export and
-back up. Pure calculations work on any data: ``pa.pmc_series``, ``pa.power_load``, ``pa.trimp``,
+back up. Pure calculations work on any data: ``pa.pmc_series``, ``pa.pmc_frame`` (pandas), ``pa.power_load``, ``pa.trimp``,
 ``pa.expand_rrule``, ``pa.read_calendar``, ... Every error is a ``pa.PaError``. See docs/python.md.
 """
 
@@ -24,6 +24,7 @@ from pa._errors import (
     StorageError,
 )
 from pa import records, results
+from pa.frames import pmc_frame
 from pa._pa import (
     Store,
     User,
@@ -68,6 +69,7 @@ __all__ = [
     "schedule_runs",
     "trimp",
     "pmc",
+    "pmc_frame",
     "pmc_series",
     "read_calendar",
     "records",

@@ -32,6 +32,7 @@ __all__ = [
     "trimp",
     "pmc",
     "pmc_series",
+    "_pmc_block",
     "read_calendar",
     "_occurrence_from_json",
 ]
@@ -461,6 +462,15 @@ def pmc(
     ctl0: float = 0.0,
     atl0: float = 0.0,
 ) -> PmcColumns: ...
+def _pmc_block(
+    dates: _ArrayLike | Iterable[datetime.date],
+    loads: Floats,
+    variant: Literal["gc", "tp", "icu"],
+    ctl_days: float,
+    atl_days: float,
+    ctl0: float,
+    atl0: float,
+) -> tuple[Any, Any | None]: ...
 def pmc_series(
     start: datetime.date,
     loads: Floats,

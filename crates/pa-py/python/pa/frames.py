@@ -1,5 +1,6 @@
 """Lists of pa records as tables: ``me.transactions().to_pandas()``, ``.to_polars()``, or
-``pa.frames.columns(items)`` for any other library.
+``pa.frames.columns(items)`` for any other library; and ``pmc_frame(loads)``, the PMC of a
+pandas Series of daily loads as a DataFrame indexed by date.
 
 Records are flattened into one column per value: a ``Money`` field ``amount`` becomes ``amount``
 (an exact ``Decimal``) and ``amount_currency``; another nested record ``sleep`` becomes
@@ -16,7 +17,7 @@ import inspect
 import operator
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
     import pandas
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
 
 T = TypeVar("T")
 
-__all__ = ["RecordList", "columns", "to_pandas", "to_polars"]
+__all__ = ["PMC_COLUMNS", "RecordList", "columns", "pmc_frame", "to_pandas", "to_polars"]
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -107,6 +108,44 @@ def to_polars(items: Iterable[Any]) -> polars.DataFrame:
     import polars as pl
 
     return pl.DataFrame(columns(items), strict=False)
+
+
+PMC_COLUMNS = ("load", "ctl", "atl", "tsb", "ramp")
+"""The columns of a PMC table, in order."""
+
+
+def pmc_frame(
+    loads: pandas.Series[Any],
+    *,
+    variant: Literal["gc", "tp", "icu"] = "gc",
+    ctl_days: float = 42.0,
+    atl_days: float = 7.0,
+    ctl0: float = 0.0,
+    atl0: float = 0.0,
+) -> pandas.DataFrame:
+    """The Performance Manager Chart of a pandas Series of loads indexed by date (a
+    DatetimeIndex, or dates), as ``pa.pmc`` computes it: a DataFrame with the float columns
+    ``load``, ``ctl``, ``atl``, ``tsb`` and ``ramp``, one row per calendar day from the first
+    load, indexed by a DatetimeIndex named ``date`` (ready to ``resample``). Several loads on a
+    day add up, missing days are rest days, ``NaN``/``NA`` loads count as 0.
+
+    The numbers are one block that pandas takes without copying, and a daily index at midnight
+    is the Series' own: ten years take about a tenth of pandas' own ``ewm`` table."""
+    import pandas as pd
+
+    from pa._pa import _pmc_block
+
+    global _pmc_columns
+    block, days = _pmc_block(loads.index, loads, variant, ctl_days, atl_days, ctl0, atl0)
+    index = loads.index.rename("date") if days is None else pd.DatetimeIndex(days, name="date")
+    # One Index of the names, shared as pandas shares its own (immutable): building it from
+    # strings each time costs more than the chart.
+    if _pmc_columns is None:
+        _pmc_columns = pd.Index(PMC_COLUMNS)
+    return pd.DataFrame(block.T, index=index, columns=_pmc_columns, copy=False)
+
+
+_pmc_columns: pandas.Index[str] | None = None
 
 
 class RecordList(list[T]):
