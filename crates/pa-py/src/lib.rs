@@ -9,6 +9,7 @@ mod columns;
 mod errors;
 mod finance;
 mod fitness;
+mod frames;
 mod planning;
 mod reads;
 mod records;
@@ -30,9 +31,13 @@ mod _pa {
     #[pymodule_export]
     use crate::fitness::{hr_stress, normalized_power, power_load, run_load, trimp};
     #[pymodule_export]
+    use crate::frames::frame_columns;
+    #[pymodule_export]
     use crate::planning::{expand_rrule, read_calendar, schedule_runs};
     #[pymodule_export]
-    use crate::records::{PyOccurrence, occurrence_from_json};
+    use crate::records::{
+        PyOccurrence, PyTransaction, occurrence_from_json, transaction_from_json,
+    };
     #[pymodule_export]
     use crate::store::{Store, User, Vault};
     #[pymodule_export]

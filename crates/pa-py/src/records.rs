@@ -243,20 +243,146 @@ pub(crate) fn account<'py>(py: Python<'py>, a: &Account) -> PyResult<Bound<'py, 
 }
 
 pub(crate) fn transaction<'py>(py: Python<'py>, t: &Transaction) -> PyResult<Bound<'py, PyAny>> {
-    record!(py, "Transaction" {
-        id: t.id.as_str(),
-        external: external(py, t.external.as_ref())?,
-        account: t.account.as_str(),
-        posted: naive(t.posted),
-        authorized: t.authorized.map(naive),
-        amount: money(py, &t.amount)?,
-        merchant: t.merchant.as_deref(),
-        description: t.description.as_str(),
-        category: t.category.as_ref().map(|c| c.path()),
-        pending: t.pending,
-        pending_id: t.pending_id.as_ref().map(|p| p.as_str()),
-        transfer: t.transfer,
-    })
+    Ok(Bound::new(py, PyTransaction(t.clone()))?.into_any())
+}
+
+/// What a `Transaction` holds, in order (its repr, `match` patterns and table columns).
+pub(crate) const TRANSACTION_FIELDS: [&str; 12] = [
+    "id",
+    "external",
+    "account",
+    "posted",
+    "authorized",
+    "amount",
+    "merchant",
+    "description",
+    "category",
+    "pending",
+    "pending_id",
+    "transfer",
+];
+
+/// A posted or pending transaction; money out is negative. Made natively, as `Occurrence` is:
+/// accounts hold thousands, and a list of them reads in a fraction of a dataclass's time; its
+/// fields convert when read, and `to_pandas()` takes its columns straight from the store's
+/// values.
+#[pyclass(frozen, eq, hash, module = "pa.records", name = "Transaction")]
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct PyTransaction(pub(crate) Transaction);
+
+#[pymethods]
+impl PyTransaction {
+    /// pa's id.
+    #[getter]
+    fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+
+    /// Where it came from (`ExternalRef`), when imported.
+    #[getter]
+    fn external<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        external(py, self.0.external.as_ref())
+    }
+
+    /// The account it is on.
+    #[getter]
+    fn account(&self) -> &str {
+        self.0.account.as_str()
+    }
+
+    /// The day it posted (or, while pending, the day it was made).
+    #[getter]
+    fn posted(&self) -> NaiveDate {
+        naive(self.0.posted)
+    }
+
+    /// The day it was authorised, when known.
+    #[getter]
+    fn authorized(&self) -> Option<NaiveDate> {
+        self.0.authorized.map(naive)
+    }
+
+    /// The signed amount (`Money`): negative is money out.
+    #[getter]
+    fn amount<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        money(py, &self.0.amount)
+    }
+
+    /// The merchant or counterparty, when known.
+    #[getter]
+    fn merchant(&self) -> Option<&str> {
+        self.0.merchant.as_deref()
+    }
+
+    /// The statement text.
+    #[getter]
+    fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// The category path (`"food/groceries"`), when categorised.
+    #[getter]
+    fn category(&self) -> Option<&str> {
+        self.0.category.as_ref().map(|c| c.path())
+    }
+
+    /// Not yet posted.
+    #[getter]
+    fn pending(&self) -> bool {
+        self.0.pending
+    }
+
+    /// On a posted transaction: the pending one it replaces.
+    #[getter]
+    fn pending_id(&self) -> Option<&str> {
+        self.0.pending_id.as_ref().map(|p| p.as_str())
+    }
+
+    /// A movement between the holder's own accounts (left out of income and spending).
+    #[getter]
+    fn transfer(&self) -> bool {
+        self.0.transfer
+    }
+
+    /// The field names, in order, for `match` statements (`case Transaction(id, external)`).
+    #[classattr]
+    fn __match_args__(py: Python<'_>) -> PyResult<Py<PyTuple>> {
+        Ok(PyTuple::new(py, TRANSACTION_FIELDS)?.unbind())
+    }
+
+    /// Pickling (and `copy`): rebuilt from its JSON form by `pa._pa._transaction_from_json`.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let json = serde_json::to_string(&self.0)
+            .map_err(|e| PyPaErr(pa_core::Error::invalid("transaction", e.to_string())))?;
+        let rebuild = py.import("pa._pa")?.getattr("_transaction_from_json")?;
+        Ok((rebuild, (json,)))
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        repr(slf.as_any(), "Transaction", &TRANSACTION_FIELDS)
+    }
+}
+
+/// A transaction from the JSON `Transaction.__reduce__` writes (unpickling).
+#[pyfunction]
+#[pyo3(name = "_transaction_from_json")]
+pub(crate) fn transaction_from_json(json: &str) -> PyResult<PyTransaction> {
+    let t: Transaction = serde_json::from_str(json).map_err(|e| {
+        PyPaErr(pa_core::Error::invalid(
+            "pickled transaction",
+            e.to_string(),
+        ))
+    })?;
+    Ok(PyTransaction(t))
+}
+
+/// `Class(field=repr, ...)`, as a dataclass shows itself.
+fn repr(obj: &Bound<'_, PyAny>, class: &str, fields: &[&str]) -> PyResult<String> {
+    let parts = fields
+        .iter()
+        .map(|f| Ok(format!("{f}={}", obj.getattr(*f)?.repr()?)))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(format!("{class}({})", parts.join(", ")))
 }
 
 pub(crate) fn balance<'py>(py: Python<'py>, b: &BalanceSnapshot) -> PyResult<Bound<'py, PyAny>> {
@@ -538,12 +664,7 @@ impl PyOccurrence {
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let fields = OCCURRENCE_FIELDS;
-        let parts = fields
-            .iter()
-            .map(|f| Ok(format!("{f}={}", slf.getattr(*f)?.repr()?)))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(format!("Occurrence({})", parts.join(", ")))
+        repr(slf.as_any(), "Occurrence", &OCCURRENCE_FIELDS)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::money::Money;
 use crate::time::Day;
 
 /// One movement of money on an account. **Negative = money out** from the holder's view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Transaction {
     /// pa's id.
     pub id: TransactionId,

@@ -35,6 +35,9 @@ __all__ = [
     "_pmc_block",
     "read_calendar",
     "_occurrence_from_json",
+    "_transaction_from_json",
+    "Transaction",
+    "_frame_columns",
 ]
 __version__: str
 
@@ -131,6 +134,54 @@ class Store:
 class Vault: ...
 
 def _occurrence_from_json(json: str) -> Occurrence: ...
+def _transaction_from_json(json: str) -> Transaction: ...
+def _frame_columns(rows: object) -> dict[str, Any] | None: ...
+
+@final
+class Transaction:
+    """A posted or pending transaction; money out is negative."""
+
+    __match_args__ = (
+        "id",
+        "external",
+        "account",
+        "posted",
+        "authorized",
+        "amount",
+        "merchant",
+        "description",
+        "category",
+        "pending",
+        "pending_id",
+        "transfer",
+    )
+    def __reduce__(self) -> tuple[Callable[[str], Transaction], tuple[str]]: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def external(self) -> records.ExternalRef | None: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def posted(self) -> datetime.date: ...
+    @property
+    def authorized(self) -> datetime.date | None: ...
+    @property
+    def amount(self) -> records.Money: ...
+    @property
+    def merchant(self) -> str | None: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def pending(self) -> bool: ...
+    @property
+    def pending_id(self) -> str | None: ...
+    @property
+    def transfer(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class Occurrence:

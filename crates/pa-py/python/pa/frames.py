@@ -5,7 +5,7 @@ pandas Series of daily loads as a DataFrame indexed by date.
 Records are flattened into one column per value: a ``Money`` field ``amount`` becomes ``amount``
 (an exact ``Decimal``) and ``amount_currency``; another nested record ``sleep`` becomes
 ``sleep_total_s``, ``sleep_score``, …; lists stay whole in one cell. In pandas, dates become
-``datetime64`` columns and zone-aware instants ``datetime64[…, UTC]``; in polars, ``Date`` and
+``datetime64[s]`` columns and zone-aware instants ``datetime64[…, UTC]``; in polars, ``Date`` and
 ``Datetime(time_zone="UTC")``; decimals stay decimals in both.
 """
 
@@ -32,12 +32,15 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _fields(cls: type) -> tuple[str, ...]:
-    """The values a record class holds, in order: a dataclass's fields, or for pa's own classes
-    (``Occurrence``) their public read-only attributes. Worked out once per class."""
+    """The values a record class holds, in order: a dataclass's fields, or for pa's native
+    classes (``Occurrence``, ``Transaction``) their ``__match_args__``, else public read-only
+    attributes. Worked out once per class."""
     known = _FIELDS.get(cls)
     if known is None:
         if dataclasses.is_dataclass(cls):
             known = tuple(f.name for f in dataclasses.fields(cls))
+        elif isinstance(match_args := getattr(cls, "__match_args__", None), tuple):
+            known = match_args
         else:
             known = tuple(
                 name
@@ -92,12 +95,28 @@ def to_pandas(items: Iterable[Any]) -> pandas.DataFrame:
     """The records as a pandas DataFrame (dates as ``datetime64``, instants in UTC)."""
     import pandas as pd
 
-    data = columns(items)
+    from pa._pa import _frame_columns
+
+    rows = items if isinstance(items, list) else list(items)
+    # Native records (``Transaction``) give the same columns straight from their Rust values.
+    native = _frame_columns(rows)
+    if native is not None:
+        return pd.DataFrame(native)
+    return _to_pandas(rows)
+
+
+def _to_pandas(rows: list[Any]) -> pandas.DataFrame:
+    """:func:`to_pandas` attribute by attribute, for any records."""
+    import pandas as pd
+
+    data = columns(rows)
     frame = pd.DataFrame(data)
     for name, values in data.items():
         kind = _kind(values)
         if kind is datetime.date:
-            frame[name] = pd.to_datetime(frame[name])
+            # Seconds, whatever pandas' default: a day needs no finer unit, and pandas 2 and 3
+            # then agree with each other and with the native records' columns.
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[s]")
         elif kind is datetime.datetime:
             frame[name] = pd.to_datetime(frame[name], utc=True)
     return frame

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-# Calendars expand to thousands of occurrences: that record is a native class (frozen, compared
-# and hashed by value), its fields converted when read.
+# Calendars expand to thousands of occurrences and accounts hold thousands of transactions: those
+# records are native classes (frozen, compared and hashed by value, picklable, matched by
+# position), their fields converted when read.
 from pa._pa import Occurrence as Occurrence
+from pa._pa import Transaction as Transaction
 
 __all__ = [
     "Account",
@@ -192,24 +194,6 @@ class Account:
     opened: datetime.date | None
     closed: datetime.date | None
     mask: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Transaction:
-    """A posted or pending transaction; money out is negative."""
-
-    id: str
-    external: ExternalRef | None
-    account: str
-    posted: datetime.date
-    authorized: datetime.date | None
-    amount: Money
-    merchant: str | None
-    description: str
-    category: str | None
-    pending: bool
-    pending_id: str | None
-    transfer: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,44 +31,78 @@ fn account_currency(tx: &SqlTx<'_>, user: &str, account: &AccountId) -> Result<O
 
 /// A transaction from a row of [`TX_COLUMNS`].
 fn transaction_of(r: &Row<'_>) -> Result<Transaction> {
-    let currency = parse_currency(&r.get::<_, String>(7)?)?;
-    let external = match (
-        r.get::<_, Option<String>>(2)?,
-        r.get::<_, Option<String>>(3)?,
-    ) {
-        (Some(source), Some(id)) => Some(ExternalRef::new(source, id)?),
-        _ => None,
-    };
-    let day = |i: usize| -> Result<Option<Day>> {
-        Ok(r.get::<_, Option<String>>(i)?
-            .map(|d| d.parse::<Day>())
-            .transpose()?)
-    };
-    Ok(Transaction {
-        id: TransactionId::new(r.get::<_, String>(0)?)?,
-        external,
-        account: AccountId::new(r.get::<_, String>(1)?)?,
-        posted: day(4)?.ok_or_else(|| {
-            Error::Core(pa_core::Error::invalid(
-                "stored transaction",
-                "no posted day",
-            ))
-        })?,
-        authorized: day(5)?,
-        amount: Money::new(decimal(&r.get::<_, String>(6)?)?, currency),
-        merchant: r.get(8)?,
-        description: r.get(9)?,
-        category: r
-            .get::<_, Option<String>>(10)?
-            .map(|c| c.parse())
-            .transpose()?,
-        pending: r.get::<_, i64>(11)? != 0,
-        pending_id: r
-            .get::<_, Option<String>>(12)?
-            .map(TransactionId::new)
-            .transpose()?,
-        transfer: r.get::<_, i64>(13)? != 0,
-    })
+    Decoder::default().transaction(r)
+}
+
+/// Reads rows of [`TX_COLUMNS`], remembering the currencies and categories already parsed: a
+/// long read repeats a few of each thousands of times (2,400 demo transactions: a tenth of the
+/// read went to parsing them again).
+#[derive(Default)]
+struct Decoder {
+    currency: Option<(String, Currency)>,
+    categories: std::collections::HashMap<String, pa_core::finance::Category>,
+}
+
+impl Decoder {
+    fn transaction(&mut self, r: &Row<'_>) -> Result<Transaction> {
+        let text = |i: usize| -> Result<Option<&str>> {
+            Ok(r.get_ref(i)?
+                .as_str_or_null()
+                .map_err(rusqlite::Error::from)?)
+        };
+        let code = text(7)?.unwrap_or_default();
+        let currency = match &self.currency {
+            Some((known, c)) if known == code => *c,
+            _ => {
+                let c = parse_currency(code)?;
+                self.currency = Some((code.to_owned(), c));
+                c
+            }
+        };
+        let external = match (
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ) {
+            (Some(source), Some(id)) => Some(ExternalRef::new(source, id)?),
+            _ => None,
+        };
+        let day = |i: usize| -> Result<Option<Day>> {
+            Ok(text(i)?.map(|d| d.parse::<Day>()).transpose()?)
+        };
+        let category = match text(10)? {
+            None => None,
+            Some(path) => Some(match self.categories.get(path) {
+                Some(c) => c.clone(),
+                None => {
+                    let c: pa_core::finance::Category = path.parse()?;
+                    self.categories.insert(path.to_owned(), c.clone());
+                    c
+                }
+            }),
+        };
+        Ok(Transaction {
+            id: TransactionId::new(r.get::<_, String>(0)?)?,
+            external,
+            account: AccountId::new(r.get::<_, String>(1)?)?,
+            posted: day(4)?.ok_or_else(|| {
+                Error::Core(pa_core::Error::invalid(
+                    "stored transaction",
+                    "no posted day",
+                ))
+            })?,
+            authorized: day(5)?,
+            amount: Money::new(decimal(text(6)?.unwrap_or_default())?, currency),
+            merchant: r.get(8)?,
+            description: r.get(9)?,
+            category,
+            pending: r.get::<_, i64>(11)? != 0,
+            pending_id: r
+                .get::<_, Option<String>>(12)?
+                .map(TransactionId::new)
+                .transpose()?,
+            transfer: r.get::<_, i64>(13)? != 0,
+        })
+    }
 }
 
 pub(super) fn write_transaction(
@@ -157,9 +191,9 @@ pub(super) fn transactions(
          ORDER BY posted, id"
     ))?;
     let mut rows = stmt.query(params![user, from.to_string(), to.to_string()])?;
-    let mut out = Vec::new();
+    let (mut out, mut decoder) = (Vec::new(), Decoder::default());
     while let Some(r) = rows.next()? {
-        out.push(transaction_of(r)?);
+        out.push(decoder.transaction(r)?);
     }
     Ok(out)
 }
