@@ -14,7 +14,7 @@ CREATE TABLE activities (
     sport TEXT NOT NULL,
     training_load REAL,
     body TEXT NOT NULL,
-    hash TEXT NOT NULL,
+    hash TEXT NOT NULL, streams BLOB,
     PRIMARY KEY (user_id, id)
 ) STRICT;
 CREATE UNIQUE INDEX activities_external ON activities(user_id, source, external_id) WHERE source IS NOT NULL;

@@ -251,6 +251,56 @@ impl Activity {
         }
     }
 
+    /// The activity without its streams, for a store that keeps them apart ([`Streams::to_bytes`]):
+    /// every other field cloned, the streams not copied.
+    pub fn without_streams(&self) -> Activity {
+        // Spelled out so that a new field cannot be forgotten here.
+        let Activity {
+            id,
+            external,
+            sport,
+            name,
+            start,
+            elapsed_s,
+            moving_s,
+            distance_m,
+            elevation_gain_m,
+            avg_hr_bpm,
+            max_hr_bpm,
+            avg_power_w,
+            normalized_power_w,
+            calories_kcal,
+            training_load,
+            rpe,
+            trimp,
+            laps,
+            device,
+            streams: _,
+        } = self;
+        Activity {
+            id: id.clone(),
+            external: external.clone(),
+            sport: *sport,
+            name: name.clone(),
+            start: *start,
+            elapsed_s: *elapsed_s,
+            moving_s: *moving_s,
+            distance_m: *distance_m,
+            elevation_gain_m: *elevation_gain_m,
+            avg_hr_bpm: *avg_hr_bpm,
+            max_hr_bpm: *max_hr_bpm,
+            avg_power_w: *avg_power_w,
+            normalized_power_w: *normalized_power_w,
+            calories_kcal: *calories_kcal,
+            training_load: *training_load,
+            rpe: *rpe,
+            trimp: *trimp,
+            laps: laps.clone(),
+            device: device.clone(),
+            streams: None,
+        }
+    }
+
     /// The day the activity counts on: the local calendar date of its start, in its own zone, as
     /// GoldenCheetah buckets it. An activity that runs past midnight stays on its start day.
     pub fn day(&self) -> Day {

@@ -7,6 +7,7 @@ pub mod adherence;
 mod body;
 mod health;
 pub mod load;
+mod packed;
 mod plan;
 pub mod pmc;
 pub mod rollup;

@@ -42,6 +42,34 @@ impl ContentHash {
         }))
     }
 
+    /// The hash of bytes, eight at a time: FNV-1a's step over 64-bit little-endian words (the
+    /// last one zero-padded), then over the length. Each step is a bijection of the state, so
+    /// any one changed word changes the hash; for bulk data kept beside a record's JSON (an
+    /// activity's streams), eight times the speed of the byte-wise hash.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        const PRIME: u64 = 0x0100_0000_01b3;
+        let step = |h: u64, w: u64| (h ^ w).wrapping_mul(PRIME);
+        let mut words = bytes.chunks_exact(8);
+        let mut h = words.by_ref().fold(0xcbf2_9ce4_8422_2325_u64, |h, w| {
+            step(
+                h,
+                u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+            )
+        });
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let mut last = [0u8; 8];
+            last[..tail.len()].copy_from_slice(tail);
+            h = step(h, u64::from_le_bytes(last));
+        }
+        Self(step(h, bytes.len() as u64))
+    }
+
+    /// This hash followed by `other`'s: a record's JSON and the bulk data kept beside it.
+    pub fn then(self, other: Self) -> Self {
+        Self((self.0 ^ other.0.rotate_left(29)).wrapping_mul(0x0100_0000_01b3))
+    }
+
     /// The hash of a record.
     pub fn of<T: Serialize>(record: &T) -> Result<Self> {
         Ok(encode(record)?.1)
@@ -110,11 +138,28 @@ pub fn plan<T, E>(
     record: &T,
     own_key: &str,
     external: Option<&ExternalRef>,
-    mut find: impl FnMut(Lookup<'_>) -> std::result::Result<Option<Stored>, E>,
+    find: impl FnMut(Lookup<'_>) -> std::result::Result<Option<Stored>, E>,
     rekey: impl FnOnce(&T, &str) -> Result<T>,
 ) -> std::result::Result<Upsert<T>, E>
 where
     T: Serialize + Clone,
+    E: From<Error>,
+{
+    plan_with(record, own_key, external, find, rekey, encode)
+}
+
+/// [`plan`] with the record's stored form made by `encode_with` (its JSON and content hash):
+/// for a store that keeps part of a record beside its JSON, the hash covering both.
+pub fn plan_with<T, E>(
+    record: &T,
+    own_key: &str,
+    external: Option<&ExternalRef>,
+    mut find: impl FnMut(Lookup<'_>) -> std::result::Result<Option<Stored>, E>,
+    rekey: impl FnOnce(&T, &str) -> Result<T>,
+    encode_with: impl FnOnce(&T) -> Result<(String, ContentHash)>,
+) -> std::result::Result<Upsert<T>, E>
+where
+    T: Clone,
     E: From<Error>,
 {
     let mut stored = match external {
@@ -128,7 +173,7 @@ where
         Some(s) => (rekey(record, &s.key)?, s.key, Some(s.hash)),
         None => (record.clone(), own_key.to_owned(), None),
     };
-    let (json, hash) = encode(&record)?;
+    let (json, hash) = encode_with(&record)?;
     Ok(match old {
         Some(h) if h == hash.to_string() => Upsert::Unchanged { key },
         Some(_) => Upsert::Write {
@@ -238,6 +283,23 @@ mod tests {
         // every sync comparison, so it must be deliberate.
         assert_eq!(ContentHash::of_json("").to_string(), "cbf29ce484222325");
         assert_eq!(ContentHash::of_json("a").to_string(), "af63dc4c8601ec8c");
+        assert_eq!(ContentHash::of_bytes(b"").to_string(), "af63bd4c8601b7df");
+        assert_eq!(
+            ContentHash::of_bytes(b"abcdefghi").to_string(),
+            "b7dbaa287fb4fa62"
+        );
+        assert_eq!(
+            ContentHash::of_json("a")
+                .then(ContentHash::of_bytes(b"a"))
+                .to_string(),
+            "a6f27c09248c4104"
+        );
+        // One changed word, or the same words at another length, changes the hash.
+        assert_ne!(
+            ContentHash::of_bytes(b"abcdefgh"),
+            ContentHash::of_bytes(b"abcdefgi")
+        );
+        assert_ne!(ContentHash::of_bytes(b"a"), ContentHash::of_bytes(b"a\0"));
         let n = note("n1", "hello");
         let (json, hash) = encode(&n).unwrap();
         assert_eq!(hash, ContentHash::of_json(&json));

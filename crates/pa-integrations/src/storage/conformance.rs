@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use pa_core::finance::networth::{net_worth, net_worth_of_histories};
 use pa_core::finance::{Account, AccountType, BalanceSnapshot, Transaction};
 use pa_core::fitness::pmc::{DailyLoads, PmcOptions, compute};
-use pa_core::fitness::{Activity, DailyHealth, Sleep, Sport};
+use pa_core::fitness::{Activity, DailyHealth, LatLon, Sleep, Sport, Streams};
 #[cfg(test)]
 use pa_core::ids::UserId;
 use pa_core::ids::{AccountId, ActivityId, ExternalRef, TransactionId};
@@ -180,6 +180,75 @@ pub fn upserts_are_idempotent(b: &impl Backend) {
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].id.as_str(), "a1", "the stored id is kept");
     assert_eq!(all[0].training_load, Some(95.0));
+}
+
+/// An activity's streams come back bit for bit, an identical rewrite is unchanged, and a change
+/// in one sample alone is an update.
+pub fn streams_round_trip_and_count_in_changes(b: &impl Backend) {
+    let (alice, _) = b.two_users();
+    let mut a = activity("s1", Some("g9"), "2026-03-05T07:00:00Z", 50.0);
+    a.streams = Some(Streams {
+        time_s: vec![0.0, 1.0, 2.0, 3.0],
+        heart_rate: Some(vec![Some(120.0), None, Some(0.1 + 0.2), Some(-0.0)]),
+        power: Some(vec![
+            Some(f64::MIN_POSITIVE),
+            Some(250.5),
+            None,
+            Some(1e300),
+        ]),
+        position: Some(vec![
+            Some(LatLon {
+                lat: 52.5,
+                lon: 13.4,
+            }),
+            None,
+            None,
+            Some(LatLon {
+                lat: -90.0,
+                lon: 180.0,
+            }),
+        ]),
+        ..Streams::default()
+    });
+    let write = |a: &Activity| {
+        alice
+            .apply(&WriteBatch {
+                activities: vec![a.clone()],
+                ..WriteBatch::default()
+            })
+            .unwrap()
+    };
+    let report = |added, updated, unchanged| WriteReport {
+        added,
+        updated,
+        unchanged,
+        deleted: 0,
+    };
+    assert_eq!(write(&a), report(1, 0, 0));
+    let back = alice.activity(&a.id).unwrap().unwrap();
+    assert_eq!(back, a);
+    // Debug shows each float to its last bit (and -0.0 apart from 0.0).
+    assert_eq!(format!("{:?}", back.streams), format!("{:?}", a.streams));
+    assert_eq!(
+        alice
+            .activities(day("2026-03-05"), day("2026-03-05"))
+            .unwrap(),
+        vec![a.clone()]
+    );
+    assert_eq!(write(&a), report(0, 0, 1));
+    if let Some(s) = a.streams.as_mut()
+        && let Some(hr) = s.heart_rate.as_mut()
+    {
+        hr[3] = Some(0.0);
+    }
+    assert_eq!(
+        write(&a),
+        report(0, 1, 0),
+        "-0.0 → 0.0 in one sample is a change"
+    );
+    a.streams = None;
+    assert_eq!(write(&a), report(0, 1, 0));
+    assert_eq!(alice.activity(&a.id).unwrap().unwrap().streams, None);
 }
 
 /// What the store returns feeds pa-core's calculations to the same results as the records
@@ -370,6 +439,11 @@ macro_rules! storage_conformance_tests {
             #[test]
             fn upserts_are_idempotent() {
                 $crate::storage::conformance::upserts_are_idempotent(&$backend);
+            }
+
+            #[test]
+            fn streams_round_trip_and_count_in_changes() {
+                $crate::storage::conformance::streams_round_trip_and_count_in_changes(&$backend);
             }
 
             #[test]

@@ -51,7 +51,7 @@ use schema::{
     cannot_open_wal, check_file, check_version, corruption, create_new, is_corruption, migrate,
     open_immutable, open_reader, prepare, probe,
 };
-use writes::{find_row, write_account, write_activity, write_health, write_sync};
+use writes::{activities_of, find_row, write_account, write_activity, write_health, write_sync};
 
 struct Inner {
     path: Option<PathBuf>,
@@ -523,16 +523,15 @@ impl UserStore for UserHandle {
 
     fn activities(&self, from: Day, to: Day) -> Result<Vec<Activity>> {
         self.store.read(|c| {
-            bodies(c, "activity", "SELECT body, id FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY start_utc, id", params![self.user.as_str(), from.to_string(), to.to_string()])
+            activities_of(c, "SELECT body, id, streams FROM activities WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY start_utc, id", params![self.user.as_str(), from.to_string(), to.to_string()])
         })
     }
 
     fn activity(&self, id: &ActivityId) -> Result<Option<Activity>> {
         self.store.read(|c| {
-            let found: Vec<Activity> = bodies(
+            let found = activities_of(
                 c,
-                "activity",
-                "SELECT body, id FROM activities WHERE user_id = ?1 AND id = ?2",
+                "SELECT body, id, streams FROM activities WHERE user_id = ?1 AND id = ?2",
                 params![self.user.as_str(), id.as_str()],
             )?;
             Ok(found.into_iter().next())

@@ -18,6 +18,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/005_keyring.sql"),
     include_str!("../../../migrations/006_investment_transactions.sql"),
     include_str!("../../../migrations/007_drop_span_day_indexes.sql"),
+    include_str!("../../../migrations/008_activity_streams.sql"),
 ];
 
 /// The default store file: `pa/pa.db` in the platform's data directory (`~/.local/share` on

@@ -603,3 +603,66 @@ fn a_new_store_equals_a_migrated_one() {
     // A store built from the script still takes the chain's next migrations: it reads as current.
     schema::migrate(&fresh, None).unwrap();
 }
+
+#[test]
+fn activities_stored_with_streams_in_their_body_still_read_and_move_out_when_written() {
+    use pa_core::fitness::{Activity, Sport, Streams};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pa.db");
+    let start = pa_core::time::ZonedInstant::new(
+        "2026-03-05T07:00:00Z".parse().unwrap(),
+        pa_core::time::parse_zone("Europe/Berlin").unwrap(),
+    );
+    let mut a = Activity::new(ActivityId::new("a1").unwrap(), Sport::Ride, start, 60.0);
+    a.streams = Some(Streams {
+        time_s: vec![0.0, 1.0],
+        power: Some(vec![Some(200.25), None]),
+        ..Streams::default()
+    });
+    let (json, hash) = pa_core::ports::upsert::encode(&a).unwrap();
+    {
+        // Schema version 7: the streams inside the body, as every store kept them before.
+        let c = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..7] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.execute_batch(
+            "PRAGMA user_version = 7; INSERT INTO users VALUES ('alice', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO activities VALUES ('alice', 'a1', NULL, NULL, '2026-03-05', '2026-03-05T07:00:00+00:00', 'ride', NULL, ?1, ?2)",
+            [json, hash.to_string()],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let alice = store.user(&UserId::new("alice").unwrap()).unwrap();
+    assert_eq!(alice.activity(&a.id).unwrap(), Some(a.clone()));
+    // Written again it moves to the new layout (its hash now covers the packed streams, so once
+    // it counts as updated), and reads the same.
+    let write = || {
+        alice
+            .apply(&WriteBatch {
+                activities: vec![a.clone()],
+                ..WriteBatch::default()
+            })
+            .unwrap()
+    };
+    let first = write();
+    assert_eq!((first.updated, first.unchanged), (1, 0));
+    assert_eq!(write().unchanged, 1);
+    assert_eq!(alice.activity(&a.id).unwrap(), Some(a.clone()));
+    let (body, packed): (String, Vec<u8>) = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT body, streams FROM activities WHERE id = 'a1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert!(!body.contains("streams"), "{body}");
+    assert_eq!(Streams::from_bytes(&packed).unwrap(), a.streams.unwrap());
+}

@@ -3,8 +3,8 @@
 //! writes them.
 
 use pa_core::finance::Account;
-use pa_core::fitness::{Activity, DailyHealth};
-use pa_core::ports::upsert::{self, Lookup, Stored};
+use pa_core::fitness::{Activity, DailyHealth, Streams};
+use pa_core::ports::upsert::{self, ContentHash, Lookup, Stored};
 use pa_core::ports::{RecordKind, SyncState};
 use rusqlite::{OptionalExtension, Transaction as SqlTx, params};
 
@@ -41,6 +41,8 @@ pub(super) fn find_row(
     })
 }
 
+/// Writes an activity: its streams packed as bytes in their own column, the rest as JSON; the
+/// content hash covers both.
 pub(super) fn write_activity(
     tx: &SqlTx<'_>,
     user: &str,
@@ -49,25 +51,63 @@ pub(super) fn write_activity(
 ) -> Result<()> {
     a.validate()?;
     let ext = ext_columns(a.external.as_ref());
-    let planned = upsert::plan(
+    let mut packed = None;
+    let planned = upsert::plan_with(
         a,
         a.id.as_str(),
         a.external.as_ref(),
         |l| find_row(tx, "activities", user, l),
         rekey,
+        |a| {
+            let (json, hash) = upsert::encode(&a.without_streams())?;
+            let bytes = a.streams.as_ref().map(Streams::to_bytes);
+            let hash = match &bytes {
+                Some(b) => hash.then(ContentHash::of_bytes(b)),
+                None => hash,
+            };
+            packed = bytes;
+            Ok((json, hash))
+        },
     )?;
     let Some((a, json, hash)) = tally.count(RecordKind::Activity, planned) else {
         return Ok(());
     };
     tx.prepare_cached(
-        "INSERT INTO activities (user_id, id, source, external_id, day, start_utc, sport, training_load, body, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO activities (user_id, id, source, external_id, day, start_utc, sport, training_load, body, hash, streams)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (user_id, id) DO UPDATE SET source = excluded.source, external_id = excluded.external_id,
            day = excluded.day, start_utc = excluded.start_utc, sport = excluded.sport,
-           training_load = excluded.training_load, body = excluded.body, hash = excluded.hash",
+           training_load = excluded.training_load, body = excluded.body, hash = excluded.hash,
+           streams = excluded.streams",
     )?
-    .execute(params![user, a.id.as_str(), ext.0, ext.1, a.day().to_string(), a.start.utc.to_rfc3339(), a.sport.as_str(), a.training_load, json, hash])?;
+    .execute(params![user, a.id.as_str(), ext.0, ext.1, a.day().to_string(), a.start.utc.to_rfc3339(), a.sport.as_str(), a.training_load, json, hash, packed])?;
     Ok(())
+}
+
+/// Activities from rows of `body, id, streams` (the query's columns, in that order): streams
+/// from their column, or from the body of an activity stored before they had one.
+pub(super) fn activities_of(
+    c: &rusqlite::Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<Activity>> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let mut rows = stmt.query(args)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut a: Activity = super::decode_body(row, "activity")?;
+        if let rusqlite::types::ValueRef::Blob(bytes) = row.get_ref(2)? {
+            a.streams =
+                Some(
+                    Streams::from_bytes(bytes).map_err(|e| crate::error::Error::Corrupt {
+                        path: std::path::PathBuf::new(),
+                        reason: format!("activity {}: {e}", a.id),
+                    })?,
+                );
+        }
+        out.push(a);
+    }
+    Ok(out)
 }
 
 pub(super) fn write_health(
