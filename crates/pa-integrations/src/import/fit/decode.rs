@@ -215,6 +215,13 @@ fn messages(data: &[u8], out: &mut Decoded) -> Result<()> {
             let local = usize::from(header & 0x0F);
             let developer = header & 0x20 != 0;
             let (def, next) = definition(data, at, developer)?;
+            // Room for as many records as the rest could hold (at most 2^20), reserved once:
+            // growing by doubling would copy them and touch fresh memory each time. Pages never
+            // written cost nothing, and a reservation refused is only a lost shortcut.
+            if def.global == 20 && out.records.capacity() == 0 {
+                let room = data.len().saturating_sub(next) / (def.size + 1);
+                let _ = out.records.try_reserve(room.min(1 << 20));
+            }
             defs[local] = Some(def);
             at = next;
         } else {

@@ -72,7 +72,11 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
     let decoded = decode(bytes)
         .map_err(|e| Error::parse(source, None, format!("not a readable FIT file: {e}")))?;
     let mut parsed = Parsed::default();
-    let records: Vec<TrackPoint> = decoded.records.iter().filter_map(point).collect();
+    // Sized up front: collected through a filter, the vectors would grow by doubling, copying
+    // and touching fresh memory each time (24,239 samples in the 1 MB multisport file).
+    let mut records: Vec<TrackPoint> = Vec::with_capacity(decoded.records.len());
+    records.extend(decoded.records.iter().filter_map(point));
+    drop(decoded.records);
     let sessions = &decoded.sessions;
     let d = &decoded.device;
     let device = d.product_name.clone().or_else(|| {
@@ -102,11 +106,9 @@ pub fn read(bytes: &[u8], source: &str, options: &ImportOptions) -> Result<Parse
         };
         let elapsed = s.total_elapsed_time.unwrap_or(0.0);
         let end = start + chrono::Duration::milliseconds((elapsed * 1000.0) as i64);
-        let mut pts: Vec<TrackPoint> = records
-            .iter()
-            .filter(|p| p.time.is_some_and(|t| t >= start && t <= end))
-            .copied()
-            .collect();
+        let inside = |p: &&TrackPoint| p.time.is_some_and(|t| t >= start && t <= end);
+        let mut pts: Vec<TrackPoint> = Vec::with_capacity(records.iter().filter(inside).count());
+        pts.extend(records.iter().filter(inside).copied());
         // Devices sometimes step their clock back mid-activity (a GPS time fix): keep every
         // record, in time order, and say so.
         if pts.windows(2).any(|w| w[1].time < w[0].time) {
