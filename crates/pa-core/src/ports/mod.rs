@@ -121,16 +121,6 @@ impl WriteBatch {
     /// When two records of a kind share a key or an external reference, which one wins depends
     /// on their order: then the batch's own order is kept.
     pub fn records_in_write_order(&self) -> Vec<&Doc> {
-        let mut keys = std::collections::HashSet::new();
-        let mut externals = std::collections::HashSet::new();
-        let repeats = self.records.iter().any(|d| {
-            let kind = d.kind();
-            !keys.insert((kind, d.key()))
-                || d.external().is_some_and(|e| !externals.insert((kind, e)))
-        });
-        if repeats {
-            return self.records.iter().collect();
-        }
         let depth = |kind: RecordKind| std::iter::successors(kind.parent(), |k| k.parent()).count();
         let mut keyed: Vec<(usize, RecordKind, String, &Doc)> = self
             .records
@@ -141,6 +131,19 @@ impl WriteBatch {
             })
             .collect();
         keyed.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+        // Sorted, records sharing a kind and key sit side by side; external references are
+        // checked in a set sized once.
+        let shared_key = keyed
+            .windows(2)
+            .any(|w| (w[0].1, &w[0].2) == (w[1].1, &w[1].2));
+        let mut externals = std::collections::HashSet::with_capacity(keyed.len());
+        let shared_external = shared_key
+            || keyed
+                .iter()
+                .any(|(_, kind, _, d)| d.external().is_some_and(|e| !externals.insert((*kind, e))));
+        if shared_external {
+            return self.records.iter().collect();
+        }
         keyed.into_iter().map(|(.., d)| d).collect()
     }
 
@@ -313,5 +316,24 @@ mod write_order_tests {
         batch.records.push(task("t1"));
         let given: Vec<String> = batch.records.iter().map(Doc::key).collect();
         assert_eq!(keys(&batch), given);
+    }
+
+    #[test]
+    fn a_shared_external_reference_keeps_the_batch_order() {
+        let with_ref = |id: &str| -> Doc {
+            let mut t = Task::new(TaskId::new(id).unwrap(), id, chrono::DateTime::UNIX_EPOCH);
+            t.external = Some(crate::ids::ExternalRef::new("todo", "same").unwrap());
+            t.into()
+        };
+        let batch = WriteBatch {
+            records: vec![with_ref("b"), task("c"), with_ref("a")],
+            ..WriteBatch::default()
+        };
+        assert_eq!(keys(&batch), ["b", "c", "a"]);
+        let distinct = WriteBatch {
+            records: vec![with_ref("b"), task("c"), task("a")],
+            ..WriteBatch::default()
+        };
+        assert_eq!(keys(&distinct), ["a", "b", "c"]);
     }
 }

@@ -272,7 +272,16 @@ pub(crate) fn read_bytes(path: &std::path::Path) -> crate::error::Result<(Vec<u8
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
+    // Sized once from the file's length (a growing buffer copied a 1 MB file about four times,
+    // each copy into fresh memory); a length that changes while reading still reads right.
+    let len = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(MAX_FILE_BYTES + 1);
     let mut bytes = Vec::new();
+    bytes
+        .try_reserve_exact(usize::try_from(len).unwrap_or(0) + 1)
+        .map_err(|_| io(std::io::ErrorKind::OutOfMemory.into()))?;
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;

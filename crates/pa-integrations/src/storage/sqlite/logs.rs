@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use pa_core::money::{Money, parse_currency};
-use pa_core::ports::{AuditEntry, LlmUsage, Setting, SyncRecord, SyncRun};
+use pa_core::ports::{AuditAction, AuditEntry, LlmUsage, RecordKind, Setting, SyncRecord, SyncRun};
 use pa_core::time::Day;
 use rusqlite::{Connection, Row, Transaction as SqlTx, params};
 
@@ -104,11 +104,29 @@ pub(super) fn write_setting(tx: &SqlTx<'_>, user: &str, s: &Setting) -> Result<(
     Ok(())
 }
 
-pub(super) fn append_audit(tx: &SqlTx<'_>, user: &str, e: &AuditEntry) -> Result<()> {
-    tx.prepare_cached(
+/// Appends a batch's changes to the audit log, all at the same moment `at` (written once, not per
+/// row: formatting the time was a tenth of the audit's cost on a 4,770-event import).
+pub(super) fn append_audit(
+    tx: &SqlTx<'_>,
+    user: &str,
+    at: DateTime<Utc>,
+    origin: &str,
+    changes: &[(RecordKind, String, AuditAction)],
+) -> Result<()> {
+    let at = ts(at);
+    let mut insert = tx.prepare_cached(
         "INSERT INTO audit_log (user_id, at, origin, kind, key, action) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![user, ts(e.at), e.origin, e.kind.as_str(), e.key, e.action.as_str()])?;
+    )?;
+    for (kind, key, action) in changes {
+        insert.execute(params![
+            user,
+            at,
+            origin,
+            kind.as_str(),
+            key,
+            action.as_str()
+        ])?;
+    }
     Ok(())
 }
 

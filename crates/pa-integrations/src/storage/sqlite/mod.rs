@@ -502,20 +502,7 @@ impl UserStore for UserHandle {
                 logs::write_setting(tx, user, s)?;
             }
             if let (Some(origin), Some(changes)) = (origin, &tally.changes) {
-                let at = Utc::now();
-                for (kind, key, action) in changes {
-                    logs::append_audit(
-                        tx,
-                        user,
-                        &AuditEntry {
-                            at,
-                            origin: origin.to_owned(),
-                            kind: *kind,
-                            key: key.clone(),
-                            action: *action,
-                        },
-                    )?;
-                }
+                logs::append_audit(tx, user, Utc::now(), origin, changes)?;
             }
             Ok(tally.report)
         })
