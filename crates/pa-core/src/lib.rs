@@ -12,6 +12,7 @@ pub mod meals;
 pub mod money;
 pub mod ports;
 pub mod review;
+pub mod sync;
 pub mod tasks;
 pub mod time;
 pub mod when;

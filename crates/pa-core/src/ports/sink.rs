@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::port_error::PortError;
@@ -36,8 +37,11 @@ pub struct RemoteRow {
     pub key: Option<String>,
     /// The fields pa owns, as the sink returned them.
     pub fields: BTreeMap<String, serde_json::Value>,
-    /// The hash of those fields in canonical form.
+    /// The hash of those fields in canonical form ([`crate::sync::mirror::fields_hash`]).
     pub observed_hash: String,
+    /// When the sink made the row (the oldest of several copies of a key is kept).
+    #[serde(default)]
+    pub created: Option<DateTime<Utc>>,
 }
 
 /// A row written: where it lives and what it now holds.
