@@ -3,6 +3,9 @@
 pub mod assistant;
 pub mod demo;
 pub mod error;
+#[cfg(any(test, feature = "testing"))]
+pub mod fakes;
+pub mod http;
 pub mod import;
 pub mod output;
 pub mod secrets;
