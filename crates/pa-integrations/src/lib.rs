@@ -8,6 +8,7 @@ pub mod fakes;
 pub mod http;
 pub mod import;
 pub mod output;
+pub mod providers;
 pub mod secrets;
 pub mod storage;
 

@@ -64,10 +64,12 @@ pub trait Sink: Send + Sync {
     /// The most rows one upsert or delete takes.
     fn batch_limit(&self) -> usize;
 
-    /// Every row of `table`, with the fields pa owns.
-    async fn list(&self, table: &str) -> Result<Vec<RemoteRow>, PortError>;
+    /// Every row of `table`, with its key and the `fields` pa owns (the others are the
+    /// person's, never read); each row's observed hash is taken over those fields.
+    async fn list(&self, table: &str, fields: &[String]) -> Result<Vec<RemoteRow>, PortError>;
 
-    /// Creates or updates `rows` by key; one [`Mirrored`] per row, in order.
+    /// Creates or updates `rows` by key; one [`Mirrored`] per row, in order, its observed hash
+    /// taken over the fields the row names.
     async fn upsert(&self, table: &str, rows: &[MirrorRow]) -> Result<Vec<Mirrored>, PortError>;
 
     /// Deletes rows by remote id; deleting a row that is gone is no error.

@@ -113,6 +113,9 @@ pub struct Call<'a> {
     pub retry: RetryPolicy,
     /// Whether an answer says "slow down" (beyond 429: Google's 403 `rateLimitExceeded`).
     pub rate_limited: fn(&Answer) -> bool,
+    /// Whether a 2xx answer must be JSON: one that does not parse (cut short on the way) is
+    /// tried again like a network failure.
+    pub json: bool,
 }
 
 impl<'a> Call<'a> {
@@ -122,6 +125,7 @@ impl<'a> Call<'a> {
             key,
             retry: RetryPolicy::default(),
             rate_limited: |a| a.status == 429,
+            json: true,
         }
     }
 }
@@ -163,7 +167,7 @@ impl std::fmt::Debug for Transport {
 }
 
 /// Builds the shared reqwest client: rustls with ring and the Mozilla roots.
-fn client(config: &HttpConfig) -> Result<reqwest::Client, PortError> {
+pub(crate) fn client(config: &HttpConfig) -> Result<reqwest::Client, PortError> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -312,6 +316,18 @@ impl Transport {
                 Ok(answer) if (call.rate_limited)(&answer) => {
                     let wait = answer.retry_after;
                     (PortError::RateLimited { retry_after: wait }, wait, true)
+                }
+                Ok(answer)
+                    if call.json
+                        && answer.is_success()
+                        && serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)
+                            .is_err() =>
+                {
+                    let reason = format!(
+                        "the answer was cut short ({} bytes that are not whole JSON)",
+                        answer.body.len()
+                    );
+                    (PortError::Network { reason }, None, false)
                 }
                 Ok(answer) if answer.status >= 500 || answer.status == 408 => (
                     PortError::Provider {
