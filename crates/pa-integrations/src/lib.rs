@@ -11,6 +11,7 @@ pub mod output;
 pub mod providers;
 pub mod secrets;
 pub mod storage;
+pub mod sync;
 
 pub use error::{Error, ErrorKind, Result, StorageError};
 pub use pa_core as core;

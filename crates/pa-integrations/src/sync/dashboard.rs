@@ -1,0 +1,815 @@
+//! The dashboard mirror (seed 000's Airtable base): a rolling window of the store (90 days by
+//! default) shown in a sink's tables, with Day (ISO date) and Week (`W-YY`) rows that the other
+//! tables link to. The store stays the truth: rows that leave the window are deleted remotely and
+//! kept locally.
+//!
+//! A run renders each table's rows from the store, lists the table, plans with
+//! [`pa_core::sync::mirror::plan`] and executes the plan: parents before children for upserts
+//! (so links resolve to record ids), children before parents for deletions. A run with nothing
+//! changed makes list requests only. Every run leaves a sync-run row (`source` `airtable`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use pa_core::calendar::{EventTime, expand};
+use pa_core::fitness::adherence::{AdherenceOptions, match_workouts};
+use pa_core::fitness::{Activity, BodyComposition, DailyHealth, TrainingPlan};
+use pa_core::ports::sink::{MirrorRow, Sink};
+use pa_core::ports::{PortError, StoredEvent, SyncOutcome, SyncRun, Units, UserStore, WriteBatch};
+use pa_core::sync::mirror::{self, MirrorOptions, MirrorPlan};
+use pa_core::time::{Day, Week};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+
+/// The sink's table names (the seed's environment names are the defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    /// `AIRTABLE_DAY`.
+    pub day: String,
+    /// `AIRTABLE_WEEK`.
+    pub week: String,
+    /// `AIRTABLE_CALENDAR_EVENTS`.
+    pub events: String,
+    /// `AIRTABLE_TRAINING_SESSIONS`.
+    pub sessions: String,
+    /// `AIRTABLE_HEALTH_METRICS`.
+    pub health: String,
+    /// `AIRTABLE_BODY_METRICS`.
+    pub body: String,
+    /// `AIRTABLE_TRAINING_PLANS`.
+    pub plans: String,
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        Self {
+            day: "Day".into(),
+            week: "Week".into(),
+            events: "Calendar Events".into(),
+            sessions: "Training Sessions".into(),
+            health: "Health Metrics".into(),
+            body: "Body Metrics".into(),
+            plans: "Training Plans".into(),
+        }
+    }
+}
+
+/// How the dashboard is mirrored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardConfig {
+    /// Table names.
+    pub tables: Tables,
+    /// Days shown, ending today.
+    pub window_days: u32,
+    /// Units of distances, weights and heights.
+    pub units: Units,
+    /// Field names to use instead of pa's (`"Distance (mi)" → "Miles"`).
+    pub rename: BTreeMap<String, String>,
+    /// Allow a run that deletes most of a table.
+    pub force: bool,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        Self {
+            tables: Tables::default(),
+            window_days: 90,
+            units: Units::Metric,
+            rename: BTreeMap::new(),
+            force: false,
+        }
+    }
+}
+
+/// What a run did to one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TableReport {
+    /// The table.
+    pub table: String,
+    /// Rows created.
+    pub created: usize,
+    /// Rows updated.
+    pub updated: usize,
+    /// Rows deleted (left the window, or surplus copies of a key).
+    pub deleted: usize,
+    /// Rows already as they should be.
+    pub unchanged: usize,
+    /// Rows of the person's own, left alone.
+    pub foreign: usize,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DashboardReport {
+    /// The window shown.
+    pub from: Option<Day>,
+    /// Its last day.
+    pub to: Option<Day>,
+    /// Per table, parents first.
+    pub tables: Vec<TableReport>,
+    /// Write requests sent (upserts and deletes).
+    pub writes: usize,
+}
+
+/// A flag a caller sets to stop a run between requests.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Asks the run to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether it was asked to stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Where a run is, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// The table being written.
+    pub table: String,
+    /// Requests of this table done.
+    pub done: usize,
+    /// Requests of this table in all.
+    pub total: usize,
+}
+
+/// The rows of every table, rendered from the store. Links are filled in stage by stage, once
+/// the parents' record ids are known.
+struct Data {
+    from: Day,
+    to: Day,
+    zone: Tz,
+    events: Vec<StoredEvent>,
+    activities: Vec<Activity>,
+    health: Vec<DailyHealth>,
+    body: Vec<(String, BodyComposition)>,
+    plans: Vec<TrainingPlan>,
+}
+
+/// The owned fields of each table, in pa's names: every row carries all of them (empty when the
+/// record has no value), so a listing reads the same set.
+mod fields {
+    pub(super) const WEEK: &[&str] = &["Name", "Start"];
+    pub(super) const DAY: &[&str] = &["Date", "Week"];
+    pub(super) const EVENT: &[&str] = &[
+        "Name", "Calendar", "Start", "End", "All Day", "Location", "Status", "Day",
+    ];
+    pub(super) const HEALTH: &[&str] = &[
+        "Date",
+        "Sleep (h)",
+        "Resting HR",
+        "HRV (ms)",
+        "Steps",
+        "Stress",
+        "Body Battery High",
+        "Body Battery Low",
+        "Day",
+    ];
+    pub(super) const SESSION_METRIC: &[&str] = &[
+        "Name",
+        "Sport",
+        "Date",
+        "Start",
+        "Duration (min)",
+        "Distance (km)",
+        "Elevation (m)",
+        "Avg HR",
+        "TSS",
+        "Day",
+        "Week",
+    ];
+    pub(super) const SESSION_STATUTE: &[&str] = &[
+        "Name",
+        "Sport",
+        "Date",
+        "Start",
+        "Duration (min)",
+        "Distance (mi)",
+        "Elevation (ft)",
+        "Avg HR",
+        "TSS",
+        "Day",
+        "Week",
+    ];
+    pub(super) const BODY_METRIC: &[&str] = &[
+        "Date",
+        "Weight (kg)",
+        "Body Fat %",
+        "Muscle Mass (kg)",
+        "BMI",
+        "Day",
+    ];
+    pub(super) const BODY_STATUTE: &[&str] = &[
+        "Date",
+        "Weight (lb)",
+        "Body Fat %",
+        "Muscle Mass (lb)",
+        "BMI",
+        "Day",
+    ];
+    pub(super) const PLAN: &[&str] = &[
+        "Name",
+        "Sport",
+        "Date",
+        "Planned Duration (min)",
+        "Planned Distance",
+        "Planned TSS",
+        "Status",
+        "Day",
+        "Week",
+        "Actual",
+    ];
+}
+
+const KM_PER_MILE: f64 = 1.609_344;
+const KG_PER_LB: f64 = 0.453_592_37;
+const M_PER_FT: f64 = 0.3048;
+
+/// A number rounded for display (the store keeps the exact value).
+fn round(x: f64, places: i32) -> Value {
+    let f = 10f64.powi(places);
+    json!((x * f).round() / f)
+}
+
+fn link(ids: &HashMap<String, String>, key: &str) -> Value {
+    ids.get(key).map_or(Value::Null, |id| json!([id]))
+}
+
+fn day_key(d: Day) -> String {
+    format!("day:{d}")
+}
+
+fn week_key(w: Week) -> String {
+    format!("week:{w}")
+}
+
+/// A row with every owned field, empty where `values` has none.
+fn row(key: String, names: &[&str], values: Vec<(&str, Value)>) -> MirrorRow {
+    let mut fields: BTreeMap<String, Value> = names
+        .iter()
+        .map(|n| ((*n).to_owned(), Value::Null))
+        .collect();
+    for (k, v) in values {
+        fields.insert(k.to_owned(), v);
+    }
+    MirrorRow { key, fields }
+}
+
+impl Data {
+    fn days(&self) -> impl Iterator<Item = Day> + '_ {
+        let n = self.from.days_until(self.to);
+        (0..=n).filter_map(move |i| self.from.add_days(i).ok())
+    }
+
+    fn weeks(&self) -> Vec<MirrorRow> {
+        let mut weeks: Vec<Week> = self.days().map(Day::week).collect();
+        weeks.dedup();
+        weeks
+            .into_iter()
+            .map(|w| {
+                row(
+                    week_key(w),
+                    fields::WEEK,
+                    vec![
+                        ("Name", json!(w.label())),
+                        ("Start", json!(w.first_day().to_string())),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn day_rows(&self, weeks: &HashMap<String, String>) -> Vec<MirrorRow> {
+        self.days()
+            .map(|d| {
+                row(
+                    day_key(d),
+                    fields::DAY,
+                    vec![
+                        ("Date", json!(d.to_string())),
+                        ("Week", link(weeks, &week_key(d.week()))),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn event_rows(&self, days: &HashMap<String, String>) -> Result<Vec<MirrorRow>> {
+        let start = midnight(self.from, self.zone)?;
+        let end = midnight(self.to.succ()?, self.zone)?;
+        let mut rows = Vec::new();
+        for e in &self.events {
+            for o in expand(&e.record, start, end, self.zone)? {
+                let (first, all_day, s, en) = match o.time {
+                    EventTime::Timed { start, end } => (
+                        start.local_day(),
+                        false,
+                        json!(start.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                        json!(end.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    ),
+                    EventTime::AllDay { start, end } => (
+                        start,
+                        true,
+                        json!(start.to_string()),
+                        json!(end.pred().unwrap_or(end).to_string()),
+                    ),
+                };
+                let key = if e.record.recurrence.is_some() {
+                    format!("event:{}@{}", e.id, s.as_str().unwrap_or_default())
+                } else {
+                    format!("event:{}", e.id)
+                };
+                rows.push(row(
+                    key,
+                    fields::EVENT,
+                    vec![
+                        ("Name", json!(o.title)),
+                        ("Calendar", json!(o.calendar)),
+                        ("Start", s),
+                        ("End", en),
+                        ("All Day", json!(all_day)),
+                        ("Location", json!(e.record.location)),
+                        ("Status", json!(format!("{:?}", o.status).to_lowercase())),
+                        ("Day", link(days, &day_key(first))),
+                    ],
+                ));
+            }
+        }
+        // One row per key: a recurring event whose occurrences share a start keeps the first.
+        rows.sort_by(|a, b| a.key.cmp(&b.key));
+        rows.dedup_by(|a, b| a.key == b.key);
+        Ok(rows)
+    }
+
+    fn session_rows(
+        &self,
+        units: Units,
+        days: &HashMap<String, String>,
+        weeks: &HashMap<String, String>,
+    ) -> Vec<MirrorRow> {
+        let statute = units == Units::Statute;
+        let names = if statute {
+            fields::SESSION_STATUTE
+        } else {
+            fields::SESSION_METRIC
+        };
+        self.activities
+            .iter()
+            .map(|a| {
+                let day = a.start.local_day();
+                let distance = a.distance_m.map(|m| {
+                    if statute {
+                        ("Distance (mi)", round(m / 1000.0 / KM_PER_MILE, 2))
+                    } else {
+                        ("Distance (km)", round(m / 1000.0, 2))
+                    }
+                });
+                let elevation = a.elevation_gain_m.map(|m| {
+                    if statute {
+                        ("Elevation (ft)", round(m / M_PER_FT, 0))
+                    } else {
+                        ("Elevation (m)", round(m, 0))
+                    }
+                });
+                let mut values = vec![
+                    (
+                        "Name",
+                        json!(a.name.clone().unwrap_or_else(|| a.sport.to_string())),
+                    ),
+                    ("Sport", json!(a.sport.to_string())),
+                    ("Date", json!(day.to_string())),
+                    (
+                        "Start",
+                        json!(
+                            a.start
+                                .utc
+                                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        ),
+                    ),
+                    ("Duration (min)", round(a.duration_s() / 60.0, 1)),
+                    ("Avg HR", a.avg_hr_bpm.map_or(Value::Null, |h| round(h, 0))),
+                    ("TSS", a.training_load.map_or(Value::Null, |l| round(l, 1))),
+                    ("Day", link(days, &day_key(day))),
+                    ("Week", link(weeks, &week_key(day.week()))),
+                ];
+                values.extend(distance);
+                values.extend(elevation);
+                row(format!("activity:{}", a.id), names, values)
+            })
+            .collect()
+    }
+
+    fn health_rows(&self, days: &HashMap<String, String>) -> Vec<MirrorRow> {
+        let num = |x: Option<f64>, places| x.map_or(Value::Null, |v| round(v, places));
+        self.health
+            .iter()
+            .map(|h| {
+                row(
+                    format!("health:{}", h.day),
+                    fields::HEALTH,
+                    vec![
+                        ("Date", json!(h.day.to_string())),
+                        (
+                            "Sleep (h)",
+                            num(h.sleep.as_ref().map(|s| s.total_s / 3600.0), 2),
+                        ),
+                        ("Resting HR", num(h.resting_hr_bpm, 0)),
+                        ("HRV (ms)", num(h.hrv_rmssd_ms, 0)),
+                        ("Steps", h.steps.map_or(Value::Null, |s| json!(s))),
+                        ("Stress", num(h.stress_avg, 0)),
+                        ("Body Battery High", num(h.body_battery_high, 0)),
+                        ("Body Battery Low", num(h.body_battery_low, 0)),
+                        ("Day", link(days, &day_key(h.day))),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn body_rows(&self, units: Units, days: &HashMap<String, String>) -> Vec<MirrorRow> {
+        let statute = units == Units::Statute;
+        let (names, weight, muscle, per) = if statute {
+            (
+                fields::BODY_STATUTE,
+                "Weight (lb)",
+                "Muscle Mass (lb)",
+                KG_PER_LB,
+            )
+        } else {
+            (fields::BODY_METRIC, "Weight (kg)", "Muscle Mass (kg)", 1.0)
+        };
+        self.body
+            .iter()
+            .map(|(key, b)| {
+                let day = b.measured_at.local_day();
+                row(
+                    format!("body:{key}"),
+                    names,
+                    vec![
+                        ("Date", json!(day.to_string())),
+                        (weight, round(b.weight_kg / per, 1)),
+                        (
+                            "Body Fat %",
+                            b.body_fat_pct.map_or(Value::Null, |v| round(v, 1)),
+                        ),
+                        (
+                            muscle,
+                            b.muscle_mass_kg.map_or(Value::Null, |v| round(v / per, 1)),
+                        ),
+                        ("BMI", b.bmi.map_or(Value::Null, |v| round(v, 1))),
+                        ("Day", link(days, &day_key(day))),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn plan_rows(
+        &self,
+        units: Units,
+        days: &HashMap<String, String>,
+        weeks: &HashMap<String, String>,
+        sessions: &HashMap<String, String>,
+    ) -> Result<Vec<MirrorRow>> {
+        let workouts: Vec<_> = self
+            .plans
+            .iter()
+            .flat_map(|p| p.workouts.iter())
+            .filter(|w| w.day >= self.from && w.day <= self.to)
+            .cloned()
+            .collect();
+        let matching = match_workouts(&workouts, &self.activities, &AdherenceOptions::default())?;
+        let by_workout: HashMap<_, _> = matching
+            .matches
+            .iter()
+            .map(|m| (m.workout.clone(), m))
+            .collect();
+        Ok(workouts
+            .iter()
+            .map(|w| {
+                let matched = by_workout.get(&w.id);
+                let actual = matched
+                    .and_then(|m| m.activity.as_ref())
+                    .map_or(Value::Null, |a| link(sessions, &format!("activity:{a}")));
+                let distance = w.distance_m.map_or(Value::Null, |m| {
+                    if units == Units::Statute {
+                        round(m / 1000.0 / KM_PER_MILE, 2)
+                    } else {
+                        round(m / 1000.0, 2)
+                    }
+                });
+                row(
+                    format!("workout:{}", w.id),
+                    fields::PLAN,
+                    vec![
+                        ("Name", json!(w.description)),
+                        ("Sport", json!(w.sport.to_string())),
+                        ("Date", json!(w.day.to_string())),
+                        (
+                            "Planned Duration (min)",
+                            w.duration_s.map_or(Value::Null, |s| round(s / 60.0, 0)),
+                        ),
+                        ("Planned Distance", distance),
+                        ("Planned TSS", w.load.map_or(Value::Null, |l| round(l, 0))),
+                        (
+                            "Status",
+                            matched.map_or(Value::Null, |m| {
+                                json!(format!("{:?}", m.status).to_lowercase())
+                            }),
+                        ),
+                        ("Day", link(days, &day_key(w.day))),
+                        ("Week", link(weeks, &week_key(w.day.week()))),
+                        ("Actual", actual),
+                    ],
+                )
+            })
+            .collect())
+    }
+}
+
+/// The first instant of `day` in `zone` (the first after a gap when midnight is skipped).
+fn midnight(day: Day, zone: Tz) -> Result<DateTime<Utc>> {
+    let local = day.naive().and_hms_opt(0, 0, 0).unwrap_or_default();
+    Ok(pa_core::calendar::recurrence::resolve_local(local, zone)?.with_timezone(&Utc))
+}
+
+/// Renames pa's field names to the configured ones.
+fn renamed(rows: Vec<MirrorRow>, rename: &BTreeMap<String, String>) -> Vec<MirrorRow> {
+    if rename.is_empty() {
+        return rows;
+    }
+    rows.into_iter()
+        .map(|r| MirrorRow {
+            key: r.key,
+            fields: r
+                .fields
+                .into_iter()
+                .map(|(k, v)| (rename.get(&k).cloned().unwrap_or(k), v))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Runs the mirror of `store` into `sink` for the window ending `today` (in `zone`).
+pub struct Dashboard<'a, S> {
+    /// The person's store.
+    pub store: &'a S,
+    /// The sink.
+    pub sink: &'a dyn Sink,
+    /// How.
+    pub config: &'a DashboardConfig,
+    /// The person's zone.
+    pub zone: Tz,
+    /// Stops the run between requests.
+    pub cancel: Cancel,
+}
+
+impl<S> Dashboard<'_, S>
+where
+    S: UserStore,
+    Error: From<S::Error>,
+{
+    fn load(&self, today: Day) -> Result<Data> {
+        let days = i64::from(self.config.window_days.max(1));
+        let from = today.add_days(1 - days)?;
+        let span = Some((from, today));
+        let body = self
+            .store
+            .records::<BodyComposition>(span)?
+            .into_iter()
+            .map(|b| (pa_core::ports::Record::key(&b), b))
+            .collect();
+        Ok(Data {
+            from,
+            to: today,
+            zone: self.zone,
+            events: self.store.records::<StoredEvent>(span)?,
+            activities: self.store.activities(from, today)?,
+            health: self.store.daily_health(from, today)?,
+            body,
+            plans: self.store.records::<TrainingPlan>(span)?,
+        })
+    }
+
+    /// Mirrors the window ending `today`; `now` stamps the sync-run row. A failure still writes
+    /// the row (outcome and error) before it is returned.
+    pub async fn run(
+        &self,
+        today: Day,
+        now: DateTime<Utc>,
+        progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<DashboardReport> {
+        let started = now;
+        let mut running = SyncRun {
+            source: "airtable".into(),
+            started,
+            finished: None,
+            added: 0,
+            updated: 0,
+            deleted: 0,
+            outcome: SyncOutcome::Running,
+            error: None,
+        };
+        self.store.apply(&WriteBatch {
+            sync_runs: vec![running.clone()],
+            ..WriteBatch::default()
+        })?;
+        let result = self.mirror(today, progress).await;
+        running.finished = Some(now.max(Utc::now()));
+        match &result {
+            Ok(report) => {
+                running.outcome = SyncOutcome::Succeeded;
+                for t in &report.tables {
+                    running.added += t.created as u64;
+                    running.updated += t.updated as u64;
+                    running.deleted += t.deleted as u64;
+                }
+            }
+            Err(e) => {
+                running.outcome = SyncOutcome::Failed;
+                running.error = Some(e.to_string());
+            }
+        }
+        self.store.apply(&WriteBatch {
+            sync_runs: vec![running],
+            ..WriteBatch::default()
+        })?;
+        result
+    }
+
+    async fn mirror(
+        &self,
+        today: Day,
+        progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<DashboardReport> {
+        let data = self.load(today)?;
+        let t = &self.config.tables;
+        let mut report = DashboardReport {
+            from: Some(data.from),
+            to: Some(today),
+            ..DashboardReport::default()
+        };
+        let mut deletions: Vec<(String, MirrorPlan)> = Vec::new();
+        let weeks = self
+            .table(&t.week, data.weeks(), &mut report, &mut deletions, progress)
+            .await?;
+        let days = self
+            .table(
+                &t.day,
+                data.day_rows(&weeks),
+                &mut report,
+                &mut deletions,
+                progress,
+            )
+            .await?;
+        self.table(
+            &t.events,
+            data.event_rows(&days)?,
+            &mut report,
+            &mut deletions,
+            progress,
+        )
+        .await?;
+        let units = self.config.units;
+        let sessions = self
+            .table(
+                &t.sessions,
+                data.session_rows(units, &days, &weeks),
+                &mut report,
+                &mut deletions,
+                progress,
+            )
+            .await?;
+        self.table(
+            &t.health,
+            data.health_rows(&days),
+            &mut report,
+            &mut deletions,
+            progress,
+        )
+        .await?;
+        self.table(
+            &t.body,
+            data.body_rows(units, &days),
+            &mut report,
+            &mut deletions,
+            progress,
+        )
+        .await?;
+        self.table(
+            &t.plans,
+            data.plan_rows(units, &days, &weeks, &sessions)?,
+            &mut report,
+            &mut deletions,
+            progress,
+        )
+        .await?;
+        // Deletions last, children first.
+        for (table, plan) in deletions.iter().rev() {
+            let total = plan.deletes.len();
+            for (i, ids) in plan.deletes.iter().enumerate() {
+                self.check()?;
+                self.sink.delete(table, ids).await.map_err(port)?;
+                report.writes += 1;
+                progress(&Progress {
+                    table: table.clone(),
+                    done: i + 1,
+                    total,
+                });
+            }
+        }
+        Ok(report)
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.cancel.is_cancelled() {
+            Err(port(PortError::Cancelled))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Plans one table and sends its collapses and upserts; returns every pa key's record id.
+    async fn table(
+        &self,
+        table: &str,
+        desired: Vec<MirrorRow>,
+        report: &mut DashboardReport,
+        deletions: &mut Vec<(String, MirrorPlan)>,
+        progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> Result<HashMap<String, String>> {
+        self.check()?;
+        let desired = renamed(desired, &self.config.rename);
+        let owned: Vec<String> = desired
+            .first()
+            .map(|r| r.fields.keys().cloned().collect())
+            .unwrap_or_default();
+        let remote = self.sink.list(table, &owned).await.map_err(port)?;
+        let options = MirrorOptions {
+            batch_limit: self.sink.batch_limit(),
+            force: self.config.force,
+            ..MirrorOptions::default()
+        };
+        let plan = mirror::plan(&desired, &remote, &[], options)?;
+        // Record ids of the rows the plan keeps (surplus copies are deleted below).
+        let surplus: std::collections::HashSet<&String> = plan.collapse.iter().flatten().collect();
+        let mut ids: HashMap<String, String> = remote
+            .iter()
+            .filter(|r| !surplus.contains(&r.remote_id))
+            .filter_map(|r| Some((r.key.clone()?, r.remote_id.clone())))
+            .collect();
+        let total = plan.collapse.len() + plan.upserts.len();
+        let mut done = 0;
+        for copies in &plan.collapse {
+            self.check()?;
+            self.sink.delete(table, copies).await.map_err(port)?;
+            report.writes += 1;
+            done += 1;
+            progress(&Progress {
+                table: table.to_owned(),
+                done,
+                total,
+            });
+        }
+        for batch in &plan.upserts {
+            self.check()?;
+            for m in self.sink.upsert(table, batch).await.map_err(port)? {
+                ids.insert(m.key, m.remote_id);
+            }
+            report.writes += 1;
+            done += 1;
+            progress(&Progress {
+                table: table.to_owned(),
+                done,
+                total,
+            });
+        }
+        report.tables.push(TableReport {
+            table: table.to_owned(),
+            created: plan.created,
+            updated: plan.updated,
+            deleted: plan.deleted(),
+            unchanged: plan.unchanged,
+            foreign: plan.foreign,
+        });
+        deletions.push((table.to_owned(), plan));
+        Ok(ids)
+    }
+}
+
+fn port(e: PortError) -> Error {
+    Error::from_port("airtable", e)
+}
+
+#[cfg(test)]
+mod tests;
