@@ -35,6 +35,9 @@ impl Source for Scripted {
     fn name(&self) -> &str {
         "scripted"
     }
+    fn kinds(&self) -> &[RecordKind] {
+        &[RecordKind::Event]
+    }
     async fn fetch(
         &self,
         since: Option<&Cursor>,

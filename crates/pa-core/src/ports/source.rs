@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::port_error::PortError;
 use super::record::{Doc, RecordKind};
+use crate::calendar::Override;
 use crate::finance::{Account, BalanceSnapshot, Transaction};
 use crate::fitness::{Activity, DailyHealth};
 use crate::ids::ExternalRef;
@@ -56,6 +57,16 @@ pub enum Incoming {
     Balance(BalanceSnapshot),
     /// A record of a generic kind (an event, a body composition, a holding).
     Record(Doc),
+    /// A changed or cancelled occurrence of a recurring event the source sends on its own
+    /// (Google's exceptions): merged into its series' stored event, never a record of its own.
+    Occurrence {
+        /// The series' reference.
+        series: ExternalRef,
+        /// The occurrence's own reference.
+        instance: ExternalRef,
+        /// The change (status `Cancelled` removes the occurrence).
+        change: Override,
+    },
 }
 
 /// A record the source says is gone, named by its reference at the source.
@@ -120,6 +131,15 @@ pub trait Source: Send + Sync {
     /// The source's slug (`google_calendar`, `plaid`), as sync states and external references
     /// name it.
     fn name(&self) -> &str;
+
+    /// Whether a stored record with reference `external` came from this source (the records a
+    /// full listing's sweep may remove). By default, those whose reference names this source.
+    fn owns(&self, external: &ExternalRef) -> bool {
+        external.source() == self.name()
+    }
+
+    /// The kinds of record the source delivers (where a sweep looks).
+    fn kinds(&self) -> &[RecordKind];
 
     /// A page of the changes since `since` (`None`: everything), continuing at `page` (`None`:
     /// the first page of the update).

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::ExternalRef;
-use crate::ports::record::RecordKind;
+use crate::ports::record::{Doc, RecordKind, StoredEvent};
 use crate::ports::source::{Incoming, Page, Removal, Scope};
 use crate::time::Day;
 
@@ -35,6 +35,7 @@ impl Incoming {
             Incoming::Transaction(_) => RecordKind::Transaction,
             Incoming::Balance(_) => RecordKind::Balance,
             Incoming::Record(d) => d.kind(),
+            Incoming::Occurrence { .. } => RecordKind::Event,
         }
     }
 
@@ -46,6 +47,7 @@ impl Incoming {
             Incoming::Account(a) => a.external.clone(),
             Incoming::Transaction(t) => t.external.clone(),
             Incoming::Record(d) => d.external(),
+            Incoming::Occurrence { instance, .. } => Some(instance.clone()),
             Incoming::DailyHealth(_) | Incoming::Balance(_) => None,
         };
         match external {
@@ -63,6 +65,7 @@ impl Incoming {
             Incoming::Transaction(t) => t.id.to_string(),
             Incoming::Balance(b) => crate::ports::upsert::balance_key(&b.account, b.day),
             Incoming::Record(d) => d.key(),
+            Incoming::Occurrence { instance, .. } => instance.to_string(),
         }
     }
 }
@@ -153,6 +156,75 @@ impl Reducer {
         }
         out
     }
+}
+
+/// Folds the update's changed occurrences ([`Incoming::Occurrence`]) into their series: a series
+/// in the update takes them directly (and keeps the changes `stored` holds for it, since a
+/// source resends a series without its exceptions); a series only in the store is written again
+/// with them. Occurrences of a series removed in the same update, or known nowhere, are dropped;
+/// the references of the unknown ones are returned.
+pub fn merge_occurrences(
+    reduced: &mut Reduced,
+    mut stored: impl FnMut(&ExternalRef) -> Option<StoredEvent>,
+) -> Vec<ExternalRef> {
+    let removed: HashSet<Identity> = reduced.removals.iter().map(Removal::identity).collect();
+    let mut occurrences = Vec::new();
+    let mut others = Vec::with_capacity(reduced.upserts.len());
+    for u in reduced.upserts.drain(..) {
+        match u {
+            Incoming::Occurrence { series, change, .. } => occurrences.push((series, change)),
+            other => others.push(other),
+        }
+    }
+    // Series in the update keep their stored changes.
+    for u in &mut others {
+        if let Incoming::Record(Doc::Event(e)) = u
+            && let Some(ext) = e.record.external.clone()
+            && let Some(old) = stored(&ext)
+        {
+            for change in old.record.overrides {
+                if !e
+                    .record
+                    .overrides
+                    .iter()
+                    .any(|o| o.recurrence_id == change.recurrence_id)
+                {
+                    e.record.overrides.push(change);
+                }
+            }
+        }
+    }
+    let mut orphans = Vec::new();
+    for (series, change) in occurrences {
+        if removed.contains(&Identity::External(RecordKind::Event, series.clone())) {
+            continue;
+        }
+        let at = others.iter().position(|u| {
+            matches!(u, Incoming::Record(Doc::Event(e)) if e.record.external.as_ref() == Some(&series))
+        });
+        let at = match at {
+            Some(i) => i,
+            None => match stored(&series) {
+                Some(e) => {
+                    others.push(Incoming::Record(Doc::Event(e)));
+                    others.len() - 1
+                }
+                None => {
+                    orphans.push(series);
+                    continue;
+                }
+            },
+        };
+        if let Incoming::Record(Doc::Event(e)) = &mut others[at] {
+            e.record
+                .overrides
+                .retain(|o| o.recurrence_id != change.recurrence_id);
+            e.record.overrides.push(change);
+            e.record.overrides.sort_by_key(|o| o.recurrence_id);
+        }
+    }
+    reduced.upserts = others;
+    orphans
 }
 
 /// Whether a record on `day` (`None`: a record without a day) lies in `scope`. A record without

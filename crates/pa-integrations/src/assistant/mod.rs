@@ -29,7 +29,7 @@ use crate::secrets::{KdfParams, Secret, Vault};
 use crate::storage::sqlite;
 use pa_core::ports::Profile;
 
-pub use person::{ImportRequest, Person};
+pub use person::{ImportRequest, Person, VaultSecrets};
 pub use writes::{
     Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewBill, NewEvent,
     NewExpense, NewTask, NewWorkout, TaskChanges, TaskFilter, Written,

@@ -292,6 +292,63 @@ impl Person {
     }
 }
 
+/// A person's secrets in the store's encrypted vault, as the [`SecretStore`] port the provider
+/// clients take (OAuth tokens written back on refresh land here).
+pub struct VaultSecrets {
+    person: Person,
+    vault: Vault,
+}
+
+impl VaultSecrets {
+    /// `person`'s secrets, sealed with the unlocked `vault`.
+    pub fn new(person: Person, vault: Vault) -> Self {
+        Self { person, vault }
+    }
+}
+
+fn port_error(e: crate::Error) -> pa_core::ports::PortError {
+    use pa_core::ports::PortError;
+    match e.kind() {
+        crate::ErrorKind::Auth => PortError::Auth {
+            reason: e.to_string(),
+        },
+        crate::ErrorKind::InvalidInput => PortError::InvalidInput {
+            reason: e.to_string(),
+        },
+        _ => PortError::Provider {
+            status: None,
+            reason: format!("the vault: {e}"),
+        },
+    }
+}
+
+impl pa_core::ports::SecretStore for VaultSecrets {
+    fn put(
+        &self,
+        name: &str,
+        value: &pa_core::ports::SecretValue,
+    ) -> std::result::Result<(), pa_core::ports::PortError> {
+        self.person
+            .put_secret(&self.vault, name, &Secret::new(value.expose()))
+            .map_err(port_error)
+    }
+
+    fn get(
+        &self,
+        name: &str,
+    ) -> std::result::Result<Option<pa_core::ports::SecretValue>, pa_core::ports::PortError> {
+        Ok(self
+            .person
+            .secret(&self.vault, name)
+            .map_err(port_error)?
+            .map(|s| pa_core::ports::SecretValue::new(s.expose())))
+    }
+
+    fn delete(&self, name: &str) -> std::result::Result<bool, pa_core::ports::PortError> {
+        self.person.delete_secret(name).map_err(port_error)
+    }
+}
+
 /// Every read and write of the storage port, passed to the backend chosen at open.
 impl UserStore for Person {
     type Error = Error;

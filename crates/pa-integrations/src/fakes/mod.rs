@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support
 
 pub mod airtable;
+pub mod google_calendar;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -2,3 +2,4 @@
 //! Every base URL is configurable, so tests, proxies and stand-ins can replace the real service.
 
 pub mod airtable;
+pub mod google_calendar;

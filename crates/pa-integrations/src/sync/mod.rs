@@ -3,3 +3,4 @@
 //! requests.
 
 pub mod dashboard;
+pub mod source;

@@ -144,3 +144,96 @@ proptest! {
         prop_assert_eq!(reduced_store, stepwise);
     }
 }
+
+mod occurrences {
+    use super::*;
+    use crate::calendar::recurrence::Recurrence;
+    use crate::calendar::{Event, EventStatus, Override};
+    use crate::ids::EventId;
+    use crate::ports::record::{Doc, StoredEvent};
+    use crate::time::ZonedInstant;
+
+    fn series(id: &str) -> StoredEvent {
+        let tz = chrono_tz::Europe::Berlin;
+        let at = |h| ZonedInstant::new(format!("2026-03-02T{h}:00:00Z").parse().unwrap(), tz);
+        let mut e = Event::timed("Work", "Standup", at(8), at(9)).unwrap();
+        e.recurrence = Some(Recurrence::rule("FREQ=WEEKLY").unwrap());
+        e.external = Some(ExternalRef::new("google_calendar", format!("w/{id}")).unwrap());
+        StoredEvent {
+            id: EventId::new(format!("e-{id}")).unwrap(),
+            record: e,
+        }
+    }
+
+    fn change(day: u32, title: &str) -> Override {
+        Override {
+            recurrence_id: chrono::NaiveDate::from_ymd_opt(2026, 3, day)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            time: None,
+            title: Some(title.into()),
+            status: None,
+            this_and_future: false,
+        }
+    }
+
+    fn occurrence(series_id: &str, day: u32, title: &str) -> Incoming {
+        Incoming::Occurrence {
+            series: ExternalRef::new("google_calendar", format!("w/{series_id}")).unwrap(),
+            instance: ExternalRef::new("google_calendar", format!("w/{series_id}_{day}")).unwrap(),
+            change: change(day, title),
+        }
+    }
+
+    fn event(u: &Incoming) -> &StoredEvent {
+        match u {
+            Incoming::Record(Doc::Event(e)) => e,
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn occurrences_fold_into_their_series_in_the_update_or_the_store() {
+        let mut stored_a = series("a");
+        stored_a.record.overrides = vec![change(9, "kept from before"), change(16, "old")];
+        let stored_b = series("b");
+        let mut r = Reducer::new();
+        r.push(page(
+            vec![
+                Incoming::Record(series("a").into()),
+                occurrence("a", 16, "new"),
+                occurrence("b", 23, "moved"),
+                occurrence("c", 2, "orphan"),
+                occurrence("d", 2, "gone with its series"),
+            ],
+            vec![Removal {
+                kind: RecordKind::Event,
+                external: ExternalRef::new("google_calendar", "w/d").unwrap(),
+            }],
+        ));
+        let mut out = r.finish();
+        let orphans = merge_occurrences(&mut out, |ext| match ext.external_id() {
+            "w/a" => Some(stored_a.clone()),
+            "w/b" => Some(stored_b.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            orphans,
+            [ExternalRef::new("google_calendar", "w/c").unwrap()]
+        );
+        assert_eq!(out.upserts.len(), 2);
+        let a = event(&out.upserts[0]);
+        let titles: Vec<&str> = a
+            .record
+            .overrides
+            .iter()
+            .map(|o| o.title.as_deref().unwrap())
+            .collect();
+        assert_eq!(titles, ["kept from before", "new"]);
+        let b = event(&out.upserts[1]);
+        assert_eq!(b.id, stored_b.id);
+        assert_eq!(b.record.overrides, [change(23, "moved")]);
+        assert_eq!(b.record.status, EventStatus::Confirmed);
+    }
+}
