@@ -27,6 +27,7 @@ mod output;
 mod plot;
 mod profile;
 mod store;
+mod sync;
 mod task;
 mod training;
 mod write;
@@ -171,6 +172,11 @@ enum Command {
     /// Plans a workout.
     #[command(subcommand)]
     Plan(log::PlanCommand),
+    /// Link an account: its token is sealed in the store's vault.
+    #[command(subcommand)]
+    Auth(sync::AuthCommand),
+    /// Sync with Google Calendar and the Airtable dashboard, or show where syncs stand.
+    Sync(Box<sync::SyncArgs>),
 }
 
 /// Global settings every command sees.
@@ -321,6 +327,8 @@ fn main() -> ExitCode {
         Command::Bill(cmd) => money::bill(cmd, &store_args, ctx),
         Command::Log(cmd) => log::log(cmd, &store_args, ctx),
         Command::Plan(cmd) => log::plan(cmd, &store_args, ctx),
+        Command::Auth(cmd) => sync::auth(cmd, &store_args, ctx),
+        Command::Sync(args) => sync::run(*args, &store_args, ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

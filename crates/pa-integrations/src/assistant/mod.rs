@@ -13,6 +13,7 @@
 //! errors mapped once, at the boundary, to [`crate::Error`]'s kinds.
 
 mod person;
+mod sync;
 mod writes;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ use crate::storage::sqlite;
 use pa_core::ports::Profile;
 
 pub use person::{ImportRequest, Person, VaultSecrets};
+pub use sync::{
+    AIRTABLE_TOKEN, AirtableSettings, GOOGLE_TOKEN, GoogleSettings, SourceStatus, SyncStatus,
+};
 pub use writes::{
     Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewBill, NewEvent,
     NewExpense, NewTask, NewWorkout, TaskChanges, TaskFilter, Written,

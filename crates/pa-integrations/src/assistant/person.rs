@@ -296,12 +296,12 @@ impl Person {
 /// clients take (OAuth tokens written back on refresh land here).
 pub struct VaultSecrets {
     person: Person,
-    vault: Vault,
+    vault: Arc<Vault>,
 }
 
 impl VaultSecrets {
     /// `person`'s secrets, sealed with the unlocked `vault`.
-    pub fn new(person: Person, vault: Vault) -> Self {
+    pub fn new(person: Person, vault: Arc<Vault>) -> Self {
         Self { person, vault }
     }
 }

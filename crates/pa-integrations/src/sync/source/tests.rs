@@ -88,7 +88,7 @@ async fn setup(page_size: u32) -> Setup {
             },
         )
         .unwrap();
-    let secrets = Arc::new(VaultSecrets::new(person.clone(), vault));
+    let secrets = Arc::new(VaultSecrets::new(person.clone(), Arc::new(vault)));
     let token_file = json!({"token": "ya29.0", "refresh_token": "1//refresh",
         "token_uri": format!("{}/token", server.url), "client_id": "cid", "client_secret": "csecret",
         "scopes": ["https://www.googleapis.com/auth/calendar.readonly"],

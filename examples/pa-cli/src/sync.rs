@@ -1,0 +1,427 @@
+//! `pa auth` and `pa sync`: link accounts (tokens sealed in the store's vault) and sync with
+//! Google Calendar and Airtable. Everything is done by the facade; this module reads settings
+//! from flags and the environment (the seed's variable names), unlocks the vault, draws progress
+//! and prints reports.
+//!
+//! The vault opens with `PA_VAULT_PASSPHRASE`, or a passphrase typed at a prompt (never echoed);
+//! tokens come from files, the environment or a prompt, never from command-line arguments.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Subcommand};
+use pa_integrations::assistant::{AirtableSettings, GoogleSettings, Person};
+use pa_integrations::http::HttpConfig;
+use pa_integrations::secrets::{KdfParams, Secret, Vault};
+use pa_integrations::sync::dashboard::{Cancel, Tables};
+
+use crate::output::{Format, write_rows};
+use crate::{Context, StoreArgs, store};
+
+/// `pa auth …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Store Google credentials (google-auth's authorised-user JSON) in the vault.
+    #[command(after_help = "Examples:
+  pa auth google --token-file ~/.config/pa/google-token.json
+  GOOGLE_TOKEN_FILE=token.json pa auth google")]
+    Google {
+        /// The authorised-user JSON file (`token`, `refresh_token`, `client_id`, …).
+        #[arg(long, env = "GOOGLE_TOKEN_FILE", value_name = "FILE")]
+        token_file: PathBuf,
+    },
+    /// Store an Airtable personal access token in the vault (from AIRTABLE_ACCESS_TOKEN, else
+    /// a prompt).
+    Airtable,
+}
+
+/// `pa sync …`.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:
+  pa sync calendar
+  pa sync airtable --window-days 30
+  pa sync --all
+  pa sync status --format json"
+)]
+pub(crate) struct SyncArgs {
+    /// Sync with every linked service: the calendars, then the dashboard.
+    #[arg(long)]
+    all: bool,
+    #[command(flatten)]
+    calendar: CalendarArgs,
+    #[command(flatten)]
+    airtable: AirtableArgs,
+    #[command(subcommand)]
+    command: Option<SyncCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncCommand {
+    /// Update the store from Google Calendar (every calendar on the list, or --calendar).
+    Calendar(CalendarArgs),
+    /// Mirror the dashboard window into the Airtable base.
+    Airtable(AirtableArgs),
+    /// Where each sync stands: cursors, last success and error, the last runs.
+    Status {
+        /// Runs to show.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct CalendarArgs {
+    /// A calendar id to sync (repeat for several); default: every calendar on the list.
+    #[arg(long = "calendar", env = "GOOGLE_CALENDAR_ID", value_delimiter = ',')]
+    calendars: Vec<String>,
+    /// The Calendar API's root.
+    #[arg(long, env = "PA_GOOGLE_CALENDAR_URL", hide = true)]
+    google_url: Option<String>,
+    /// The token endpoint (default: the credentials' token_uri).
+    #[arg(long, env = "PA_GOOGLE_TOKEN_URL", hide = true)]
+    google_token_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct AirtableArgs {
+    /// The base id (app…).
+    #[arg(long, env = "AIRTABLE_BASE_ID")]
+    base: Option<String>,
+    /// Days shown, ending today.
+    #[arg(long, default_value_t = 90)]
+    window_days: u32,
+    /// Allow a run that deletes most of a table.
+    #[arg(long)]
+    allow_mass_delete: bool,
+    /// The API's root.
+    #[arg(long, env = "PA_AIRTABLE_URL", hide = true)]
+    airtable_url: Option<String>,
+    #[arg(long, env = "AIRTABLE_DAY", default_value = "Day", hide = true)]
+    day_table: String,
+    #[arg(long, env = "AIRTABLE_WEEK", default_value = "Week", hide = true)]
+    week_table: String,
+    #[arg(
+        long,
+        env = "AIRTABLE_CALENDAR_EVENTS",
+        default_value = "Calendar Events",
+        hide = true
+    )]
+    events_table: String,
+    #[arg(
+        long,
+        env = "AIRTABLE_TRAINING_SESSIONS",
+        default_value = "Training Sessions",
+        hide = true
+    )]
+    sessions_table: String,
+    #[arg(
+        long,
+        env = "AIRTABLE_HEALTH_METRICS",
+        default_value = "Health Metrics",
+        hide = true
+    )]
+    health_table: String,
+    #[arg(
+        long,
+        env = "AIRTABLE_BODY_METRICS",
+        default_value = "Body Metrics",
+        hide = true
+    )]
+    body_table: String,
+    #[arg(
+        long,
+        env = "AIRTABLE_TRAINING_PLANS",
+        default_value = "Training Plans",
+        hide = true
+    )]
+    plans_table: String,
+}
+
+/// The vault, opened with `PA_VAULT_PASSPHRASE` or a prompt.
+fn unlock(person_args: &StoreArgs) -> Result<Vault> {
+    let passphrase = match std::env::var("PA_VAULT_PASSPHRASE") {
+        Ok(p) if !p.is_empty() => Secret::new(p),
+        _ if std::io::IsTerminal::is_terminal(&std::io::stdin()) => Secret::new(
+            rpassword::prompt_password("vault passphrase: ").context("reading the passphrase")?,
+        ),
+        _ => {
+            return Err(pa_core::Error::invalid(
+                "vault",
+                "set PA_VAULT_PASSPHRASE (or run on a terminal to be asked) to open the store's secrets vault",
+            )
+            .into());
+        }
+    };
+    let pa = pa_integrations::assistant::Assistant::open(
+        &store::location(person_args),
+        pa_integrations::assistant::Access::Create,
+    )?;
+    Ok(pa.unlock(&passphrase, KdfParams::default())?)
+}
+
+pub(crate) fn auth(cmd: AuthCommand, args: &StoreArgs, ctx: Context) -> Result<()> {
+    let person = store::writer(args)?;
+    let vault = unlock(args)?;
+    match cmd {
+        AuthCommand::Google { token_file } => {
+            let text = std::fs::read_to_string(&token_file).map_err(|source| {
+                pa_integrations::Error::Io {
+                    path: token_file.clone(),
+                    source,
+                }
+            })?;
+            person.link_google(&vault, &Secret::new(text))?;
+            ctx.note("Google credentials stored in the vault");
+        }
+        AuthCommand::Airtable => {
+            let token = match std::env::var("AIRTABLE_ACCESS_TOKEN") {
+                Ok(t) if !t.is_empty() => Secret::new(t),
+                _ => Secret::new(
+                    rpassword::prompt_password("Airtable personal access token: ")
+                        .context("reading the token")?,
+                ),
+            };
+            person.link_airtable(&vault, &token)?;
+            ctx.note("Airtable token stored in the vault");
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr (hidden with --quiet or off a terminal).
+fn bar(ctx: Context) -> indicatif::ProgressBar {
+    if ctx.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    }
+}
+
+/// Runs `job` on a runtime; Ctrl-C cancels it between requests.
+fn block_on<T>(cancel: &Cancel, job: impl std::future::Future<Output = T>) -> Result<T> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let stop = cancel.clone();
+    Ok(rt.block_on(async move {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.cancel();
+            }
+        });
+        job.await
+    }))
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    service: String,
+    what: String,
+    added: u64,
+    updated: u64,
+    deleted: u64,
+    unchanged: u64,
+}
+
+fn calendar(
+    person: &Person,
+    vault: Arc<Vault>,
+    args: &CalendarArgs,
+    ctx: Context,
+    cancel: &Cancel,
+) -> Result<Vec<Row>> {
+    let settings = GoogleSettings {
+        api_url: args.google_url.clone(),
+        token_url: args.google_token_url.clone(),
+        calendars: args.calendars.clone(),
+    };
+    let bar = bar(ctx);
+    bar.set_message("Google Calendar");
+    let reports = block_on(
+        cancel,
+        person.sync_google_calendar(vault, &settings, &HttpConfig::default(), cancel, &mut |p| {
+            bar.set_length(p.pages as u64);
+            bar.set_position(p.pages as u64);
+        }),
+    )??;
+    bar.finish_and_clear();
+    Ok(reports
+        .into_iter()
+        .map(|r| Row {
+            service: "google_calendar".into(),
+            what: r.source.trim_start_matches("google_calendar:").to_owned(),
+            added: r.written.added,
+            updated: r.written.updated,
+            deleted: r.written.deleted,
+            unchanged: r.written.unchanged,
+        })
+        .collect())
+}
+
+fn airtable(
+    person: &Person,
+    vault: &Vault,
+    args: &AirtableArgs,
+    ctx: Context,
+    cancel: &Cancel,
+) -> Result<Vec<Row>> {
+    let base = args.base.clone().ok_or_else(|| {
+        pa_core::Error::invalid("Airtable base", "set AIRTABLE_BASE_ID or pass --base")
+    })?;
+    let settings = AirtableSettings {
+        url: args.airtable_url.clone(),
+        tables: Tables {
+            day: args.day_table.clone(),
+            week: args.week_table.clone(),
+            events: args.events_table.clone(),
+            sessions: args.sessions_table.clone(),
+            health: args.health_table.clone(),
+            body: args.body_table.clone(),
+            plans: args.plans_table.clone(),
+        },
+        window_days: args.window_days,
+        force: args.allow_mass_delete,
+        ..AirtableSettings::new(base)
+    };
+    let fallback = std::env::var("AIRTABLE_ACCESS_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .map(Secret::new);
+    let bar = bar(ctx);
+    let report = block_on(
+        cancel,
+        person.sync_airtable(
+            vault,
+            fallback.as_ref(),
+            &settings,
+            &HttpConfig::default(),
+            cancel,
+            &mut |p| {
+                bar.set_message(p.table.clone());
+                bar.set_length(p.total as u64);
+                bar.set_position(p.done as u64);
+            },
+        ),
+    )??;
+    bar.finish_and_clear();
+    Ok(report
+        .tables
+        .into_iter()
+        .map(|t| Row {
+            service: "airtable".into(),
+            what: t.table,
+            added: t.created as u64,
+            updated: t.updated as u64,
+            deleted: t.deleted as u64,
+            unchanged: t.unchanged as u64,
+        })
+        .collect())
+}
+
+pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Result<()> {
+    let out = &mut std::io::stdout().lock();
+    if let Some(SyncCommand::Status { runs }) = &args.command {
+        let person = store::reader(store_args)?;
+        let status = person.sync_status(*runs)?;
+        if ctx.format == Format::Json {
+            serde_json::to_writer_pretty(&mut *out, &status)?;
+            std::io::Write::write_all(out, b"\n")?;
+            return Ok(());
+        }
+        write_rows(
+            out,
+            ctx.format,
+            &["source", "cursor", "last_success", "last_error"],
+            &status.states,
+            |s| {
+                vec![
+                    s.source.clone(),
+                    if s.has_cursor { "yes" } else { "no" }.into(),
+                    s.last_success.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    s.last_error.clone().unwrap_or_default(),
+                ]
+            },
+        )?;
+        return write_rows(
+            out,
+            ctx.format,
+            &[
+                "source", "started", "outcome", "added", "updated", "deleted", "error",
+            ],
+            &status.runs,
+            |r| {
+                vec![
+                    r.source.clone(),
+                    r.started.to_rfc3339(),
+                    r.outcome.as_str().into(),
+                    r.added.to_string(),
+                    r.updated.to_string(),
+                    r.deleted.to_string(),
+                    r.error.clone().unwrap_or_default(),
+                ]
+            },
+        );
+    }
+    let person = store::writer(store_args)?;
+    let vault = Arc::new(unlock(store_args)?);
+    let cancel = Cancel::default();
+    let mut rows = Vec::new();
+    match args.command {
+        Some(SyncCommand::Calendar(a)) => rows.extend(calendar(&person, vault, &a, ctx, &cancel)?),
+        Some(SyncCommand::Airtable(a)) => rows.extend(airtable(&person, &vault, &a, ctx, &cancel)?),
+        Some(SyncCommand::Status { .. }) => {}
+        None if args.all => {
+            rows.extend(calendar(
+                &person,
+                vault.clone(),
+                &args.calendar,
+                ctx,
+                &cancel,
+            )?);
+            if args.airtable.base.is_some() {
+                rows.extend(airtable(&person, &vault, &args.airtable, ctx, &cancel)?);
+            } else {
+                ctx.note("Airtable: no base set (AIRTABLE_BASE_ID); skipped");
+            }
+        }
+        None => {
+            return Err(pa_core::Error::invalid(
+                "pa sync",
+                "name what to sync: calendar, airtable, status, or --all",
+            )
+            .into());
+        }
+    }
+    write_rows(
+        out,
+        ctx.format,
+        &[
+            "service",
+            "what",
+            "added",
+            "updated",
+            "deleted",
+            "unchanged",
+        ],
+        &rows,
+        |r| {
+            vec![
+                r.service.clone(),
+                r.what.clone(),
+                r.added.to_string(),
+                r.updated.to_string(),
+                r.deleted.to_string(),
+                r.unchanged.to_string(),
+            ]
+        },
+    )
+}

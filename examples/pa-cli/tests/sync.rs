@@ -1,0 +1,241 @@
+//! `pa auth` and `pa sync` as a user runs them, against fake Google Calendar and Airtable
+//! servers on 127.0.0.1 (the fakes of pa-integrations' `testing` feature).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::{pa, store, write};
+use pa_integrations::fakes::airtable::FakeAirtable;
+use pa_integrations::fakes::google_calendar::FakeGoogleCalendar;
+use pa_integrations::http::SystemTimer;
+use serde_json::{Value, json};
+
+const PASS: &str = "correct horse battery";
+const AIRTABLE: &str = "patCLI.secret-token-value";
+
+struct Fakes {
+    rt: tokio::runtime::Runtime,
+    google: Arc<FakeGoogleCalendar>,
+    airtable: Arc<FakeAirtable>,
+    google_url: String,
+    airtable_url: String,
+    _servers: Vec<pa_integrations::fakes::Running>,
+}
+
+fn event(i: usize) -> Value {
+    let day = 28 - i % 28;
+    json!({"id": format!("ev{i:05}"), "summary": format!("Meeting {i}"),
+        "start": {"dateTime": format!("2026-11-{day:02}T09:00:00+01:00"), "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": format!("2026-11-{day:02}T10:00:00+01:00"), "timeZone": "Europe/Berlin"}})
+}
+
+fn fakes(events: usize) -> Fakes {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let google = FakeGoogleCalendar::new("1//cli-refresh");
+    google.add_calendar("me@example.com", "Work", "Europe/Berlin");
+    for i in 0..events {
+        google.put("me@example.com", event(i));
+    }
+    let airtable = FakeAirtable::new("appCLI", AIRTABLE, Arc::new(SystemTimer::default()), &[]);
+    let (g, a) = rt.block_on(async { (google.start().await, airtable.start().await) });
+    Fakes {
+        google_url: g.url.clone(),
+        airtable_url: a.url.clone(),
+        rt,
+        google,
+        airtable,
+        _servers: vec![g, a],
+    }
+}
+
+/// `pa` with the store, the vault passphrase and the fakes' addresses.
+fn cmd(db: &str, f: &Fakes) -> assert_cmd::Command {
+    let mut c = pa();
+    c.args(["--db", db])
+        .env("PA_VAULT_PASSPHRASE", PASS)
+        .env(
+            "PA_GOOGLE_CALENDAR_URL",
+            format!("{}/calendar/v3", f.google_url),
+        )
+        .env("PA_AIRTABLE_URL", &f.airtable_url)
+        .env("AIRTABLE_BASE_ID", "appCLI")
+        .env_remove("AIRTABLE_ACCESS_TOKEN")
+        .env_remove("GOOGLE_CALENDAR_ID")
+        .env("PA_NOW", "2026-11-30T12:00:00Z");
+    c
+}
+
+fn link_google(dir: &tempfile::TempDir, db: &str, f: &Fakes) {
+    let token = json!({"token": "ya29.0", "refresh_token": "1//cli-refresh",
+        "token_uri": format!("{}/token", f.google_url), "client_id": "cid", "client_secret": "csecret-value",
+        "scopes": ["https://www.googleapis.com/auth/calendar.readonly"], "expiry": "2026-11-30T11:00:00Z"});
+    let file = write(dir, "token.json", &token.to_string());
+    cmd(db, f)
+        .args(["auth", "google", "--token-file", &file])
+        .assert()
+        .success();
+}
+
+fn rows(out: &[u8]) -> Vec<Value> {
+    serde_json::from_slice::<Value>(out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn calendar_then_dashboard_then_status_and_nothing_secret_printed() {
+    let f = fakes(12);
+    let (dir, db) = store();
+    link_google(&dir, &db, &f);
+    let out = cmd(&db, &f)
+        .args(["sync", "calendar", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let r = rows(&out.stdout);
+    assert_eq!(r[0]["what"], "me@example.com");
+    assert_eq!(r[0]["added"], 12);
+    // The token was expired: refreshed once through the fake's token endpoint.
+    assert_eq!(f.google.counts().refreshes, 1);
+    // The dashboard, with the token from the environment (stored in the vault on first use).
+    let out = cmd(&db, &f)
+        .env("AIRTABLE_ACCESS_TOKEN", AIRTABLE)
+        .args(["sync", "airtable", "--window-days", "7", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let tables = rows(&out.stdout);
+    let day = tables.iter().find(|t| t["what"] == "Day").unwrap();
+    assert_eq!(day["added"], 7);
+    assert_eq!(f.airtable.rows("Day").len(), 7);
+    let events = f.airtable.rows("Calendar Events").len();
+    assert!(events > 0, "events in the window");
+    // Again, with the token now only in the vault: no write.
+    let writes = f.airtable.counts().writes;
+    cmd(&db, &f)
+        .args(["sync", "airtable", "--window-days", "7", "-q"])
+        .assert()
+        .success();
+    assert_eq!(f.airtable.counts().writes, writes);
+    let status = common::json(&["--db", &db, "sync", "status", "--runs", "5"]);
+    let states = status["states"].as_array().unwrap();
+    assert_eq!(states[0]["source"], "google_calendar:me@example.com");
+    assert_eq!(states[0]["has_cursor"], true);
+    // One run row per source and start (both dashboard runs start at the same --now).
+    let mut sources: Vec<&str> = status["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    sources.sort_unstable();
+    assert_eq!(sources, ["airtable", "google_calendar:me@example.com"]);
+    // No token anywhere in what was printed.
+    for o in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(o);
+        for secret in [AIRTABLE, "1//cli-refresh", "csecret-value", PASS] {
+            assert!(!text.contains(secret), "{secret} printed");
+        }
+    }
+    drop(f.rt);
+}
+
+#[test]
+fn the_vault_needs_its_passphrase_and_tokens_never_come_from_arguments() {
+    let f = fakes(1);
+    let (dir, db) = store();
+    link_google(&dir, &db, &f);
+    cmd(&db, &f)
+        .env("PA_VAULT_PASSPHRASE", "wrong")
+        .args(["sync", "calendar"])
+        .assert()
+        .code(77)
+        .stderr(predicates::str::contains("passphrase"));
+    cmd(&db, &f)
+        .env_remove("PA_VAULT_PASSPHRASE")
+        .args(["sync", "calendar"])
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains("PA_VAULT_PASSPHRASE"));
+    // There is no flag to pass a token.
+    cmd(&db, &f)
+        .args(["auth", "airtable", "--token", AIRTABLE])
+        .assert()
+        .code(2);
+    cmd(&db, &f)
+        .args(["auth", "google", "--token-file", "/nonexistent/token.json"])
+        .assert()
+        .code(66);
+    // A revoked refresh token: "re-link needed", exit 77, the run logged as failed.
+    f.google.revoke();
+    cmd(&db, &f)
+        .args(["sync", "calendar"])
+        .assert()
+        .code(77)
+        .stderr(predicates::str::contains("re-link needed"));
+    let status = common::json(&["--db", &db, "sync", "status"]);
+    assert_eq!(status["runs"][0]["outcome"], "failed");
+    drop(f.rt);
+}
+
+/// `pa sync calendar` killed with SIGKILL at moments spread over its run: each time the store
+/// is healthy and holds all of the calendar with its cursor or none of it without one, and the
+/// next run completes.
+#[test]
+fn sigkill_during_a_calendar_sync_leaves_data_and_cursor_consistent() {
+    let f = fakes(3000);
+    let (dir, db) = store();
+    link_google(&dir, &db, &f);
+    // How long a whole run takes, on a copy.
+    let probe = dir.path().join("probe.db");
+    std::fs::copy(&db, &probe).unwrap();
+    let started = Instant::now();
+    cmd(probe.to_str().unwrap(), &f)
+        .args(["-q", "sync", "calendar"])
+        .assert()
+        .success();
+    let whole = started.elapsed();
+    for k in 1..=6u32 {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pa"))
+            .args(["--db", &db, "-q", "sync", "calendar"])
+            .env("PA_VAULT_PASSPHRASE", PASS)
+            .env(
+                "PA_GOOGLE_CALENDAR_URL",
+                format!("{}/calendar/v3", f.google_url),
+            )
+            .env("PA_NOW", "2026-11-30T12:00:00Z")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole.mul_f64(f64::from(k) / 7.0));
+        child.kill().ok();
+        child.wait().unwrap();
+        pa().args(["--db", &db, "check"]).assert().success();
+        let events = common::json_rows(&["--db", &db, "export", "--kind", "events"]).len();
+        let status = common::json(&["--db", &db, "sync", "status"]);
+        let cursor = status["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["has_cursor"] == true);
+        assert!(
+            (events == 0 && !cursor) || (events == 3000 && cursor),
+            "after kill {k}: {events} events, cursor {cursor}"
+        );
+    }
+    cmd(&db, &f)
+        .args(["-q", "sync", "calendar"])
+        .assert()
+        .success();
+    let events = common::json_rows(&["--db", &db, "export", "--kind", "events"]).len();
+    assert_eq!(events, 3000);
+    drop(f.rt);
+}
