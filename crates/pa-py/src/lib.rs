@@ -15,6 +15,7 @@ mod reads;
 mod records;
 mod review;
 mod store;
+mod sync;
 mod training;
 mod writes;
 

@@ -94,7 +94,9 @@ impl Store {
         let inner = py
             .detach(|| self.inner.unlock(&passphrase, KdfParams::default()))
             .map_err(PyStoreErr)?;
-        Ok(Vault { inner })
+        Ok(Vault {
+            inner: std::sync::Arc::new(inner),
+        })
     }
 
     /// Copies the store to a new file while it stays in use.
@@ -136,7 +138,7 @@ impl Store {
 /// leaves Rust and its repr shows nothing of it.
 #[pyclass(frozen, module = "pa._pa")]
 pub(crate) struct Vault {
-    inner: pa_integrations::secrets::Vault,
+    pub(crate) inner: std::sync::Arc<pa_integrations::secrets::Vault>,
 }
 
 #[pymethods]

@@ -260,6 +260,51 @@ class User:
     def put_secret(self, vault: Vault, name: str, value: str) -> None: ...
     def secret(self, vault: Vault, name: str) -> str | None: ...
     def delete_secret(self, name: str) -> bool: ...
+    def link_google(self, vault: Vault, credentials: str) -> None: ...
+    def link_airtable(self, vault: Vault, token: str) -> None: ...
+    def sync_calendar(
+        self,
+        vault: Vault,
+        *,
+        calendars: Sequence[str] | None = None,
+        api_url: str | None = None,
+        token_url: str | None = None,
+        progress: Callable[..., object] | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def sync_calendar_async(
+        self,
+        vault: Vault,
+        *,
+        calendars: Sequence[str] | None = None,
+        api_url: str | None = None,
+        token_url: str | None = None,
+        progress: Callable[..., object] | None = None,
+    ) -> Coroutine[Any, Any, list[dict[str, Any]]]: ...
+    def sync_airtable(
+        self,
+        vault: Vault,
+        base: str,
+        *,
+        token: str | None = None,
+        url: str | None = None,
+        window_days: int = 90,
+        units: Literal["metric", "statute", "imperial"] | None = None,
+        force: bool = False,
+        progress: Callable[..., object] | None = None,
+    ) -> dict[str, Any]: ...
+    def sync_airtable_async(
+        self,
+        vault: Vault,
+        base: str,
+        *,
+        token: str | None = None,
+        url: str | None = None,
+        window_days: int = 90,
+        units: Literal["metric", "statute", "imperial"] | None = None,
+        force: bool = False,
+        progress: Callable[..., object] | None = None,
+    ) -> Coroutine[Any, Any, dict[str, Any]]: ...
+    def sync_status(self, runs: int = 10) -> dict[str, Any]: ...
     def activities(self, start: datetime.date | None = None, end: datetime.date | None = None) -> RecordList[records.Activity]: ...
     def activity(self, id: str) -> records.Activity: ...
     def streams(self, id: str) -> dict[str, array.array[float]]: ...

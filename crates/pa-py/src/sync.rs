@@ -1,0 +1,250 @@
+//! Sync from Python: link accounts (tokens sealed in the vault), update from Google Calendar,
+//! mirror the dashboard into Airtable, read where syncs stand. Conversions only: the facade
+//! (`pa_integrations::assistant`) does the work on a runtime of its own, with the GIL released.
+
+use std::future::Future;
+
+use pa_core::ports::Units;
+use pa_integrations::assistant::{AirtableSettings, GoogleSettings};
+use pa_integrations::http::HttpConfig;
+use pa_integrations::secrets::Secret;
+use pa_integrations::sync::dashboard::Cancel;
+use pyo3::prelude::*;
+use pyo3::types::{PyAny, PyDict};
+
+use crate::errors::{PyPaErr, PyStoreErr};
+use crate::store::{User, Vault, to_python};
+
+/// Runs `job` to completion on a runtime of its own, the GIL released.
+fn block_on<T: Send>(py: Python<'_>, job: impl Future<Output = T> + Send) -> PyResult<T> {
+    py.detach(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(|rt| rt.block_on(job))
+    })
+    .map_err(|e| {
+        PyPaErr(pa_core::Error::invalid(
+            "runtime",
+            format!("cannot start one: {e}"),
+        ))
+        .into()
+    })
+}
+
+/// Calls a Python progress callback with keyword arguments, keeping its first error.
+struct Callback {
+    callable: Option<Py<PyAny>>,
+    error: Option<PyErr>,
+}
+
+impl Callback {
+    fn call(&mut self, fields: &[(&str, String)], counts: &[(&str, usize)]) {
+        let (Some(cb), None) = (&self.callable, &self.error) else {
+            return;
+        };
+        let called = Python::attach(|py| -> PyResult<()> {
+            let kwargs = PyDict::new(py);
+            for (k, v) in fields {
+                kwargs.set_item(k, v)?;
+            }
+            for (k, v) in counts {
+                kwargs.set_item(k, v)?;
+            }
+            cb.call(py, (), Some(&kwargs)).map(|_| ())
+        });
+        if let Err(e) = called {
+            self.error = Some(e);
+        }
+    }
+
+    fn result<T>(self, value: T) -> PyResult<T> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+}
+
+fn units(value: Option<&str>) -> PyResult<Option<Units>> {
+    value
+        .map(|u| u.parse::<Units>().map_err(|e| PyErr::from(PyPaErr(e))))
+        .transpose()
+}
+
+#[pymethods]
+impl User {
+    /// Stores Google credentials (the authorised-user JSON google-auth writes) in `vault`,
+    /// after checking their form.
+    fn link_google(&self, py: Python<'_>, vault: &Vault, credentials: String) -> PyResult<()> {
+        let credentials = Secret::new(credentials);
+        py.detach(|| self.person.link_google(&vault.inner, &credentials))
+            .map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    /// Stores an Airtable personal access token in `vault`.
+    fn link_airtable(&self, py: Python<'_>, vault: &Vault, token: String) -> PyResult<()> {
+        let token = Secret::new(token);
+        py.detach(|| self.person.link_airtable(&vault.inner, &token))
+            .map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    /// Updates this person's data from Google Calendar with the credentials in `vault`: every
+    /// calendar on the account's list, or those in `calendars`; each is written whole or not
+    /// at all. `progress(source=..., pages=..., changes=...)` is called after each page. Returns
+    /// one report per calendar. `api_url` and `token_url` replace Google's addresses.
+    #[pyo3(signature = (vault, *, calendars = None, api_url = None, token_url = None, progress = None))]
+    fn sync_calendar<'py>(
+        &self,
+        py: Python<'py>,
+        vault: &Vault,
+        calendars: Option<Vec<String>>,
+        api_url: Option<String>,
+        token_url: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let settings = GoogleSettings {
+            api_url,
+            token_url,
+            calendars: calendars.unwrap_or_default(),
+        };
+        let mut callback = Callback {
+            callable: progress,
+            error: None,
+        };
+        let person = self.person.clone();
+        let vault = vault.inner.clone();
+        let reports = block_on(py, async {
+            person
+                .sync_google_calendar(
+                    vault,
+                    &settings,
+                    &HttpConfig::default(),
+                    &Cancel::default(),
+                    &mut |p| {
+                        callback.call(
+                            &[("source", p.source.clone())],
+                            &[("pages", p.pages), ("changes", p.changes)],
+                        )
+                    },
+                )
+                .await
+        })?;
+        let reports = callback.result(reports)?.map_err(PyStoreErr)?;
+        to_python(py, &reports)
+    }
+
+    /// `sync_calendar` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (vault, *, calendars = None, api_url = None, token_url = None, progress = None))]
+    fn sync_calendar_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        vault: Py<Vault>,
+        calendars: Option<Vec<String>>,
+        api_url: Option<String>,
+        token_url: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("calendars", calendars)?;
+        kwargs.set_item("api_url", api_url)?;
+        kwargs.set_item("token_url", token_url)?;
+        kwargs.set_item("progress", progress)?;
+        py.import("asyncio")?
+            .getattr("to_thread")?
+            .call((slf.getattr("sync_calendar")?, vault), Some(&kwargs))
+    }
+
+    /// Mirrors the last `window_days` of this person's data into the Airtable base `base`, with
+    /// the token in `vault` (or `token`, stored in the vault on first use). Units default to the
+    /// profile's (`"metric"` or `"statute"`); `force` allows a run that deletes most of a table.
+    /// `progress(table=..., done=..., total=...)` is called after each write request. Returns
+    /// what was done per table.
+    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, progress = None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
+    fn sync_airtable<'py>(
+        &self,
+        py: Python<'py>,
+        vault: &Vault,
+        base: String,
+        token: Option<String>,
+        url: Option<String>,
+        window_days: u32,
+        units: Option<&str>,
+        force: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let settings = AirtableSettings {
+            url,
+            window_days,
+            units: self::units(units)?,
+            force,
+            ..AirtableSettings::new(base)
+        };
+        let token = token.map(Secret::new);
+        let mut callback = Callback {
+            callable: progress,
+            error: None,
+        };
+        let person = self.person.clone();
+        let vault = vault.inner.clone();
+        let report = block_on(py, async {
+            person
+                .sync_airtable(
+                    &vault,
+                    token.as_ref(),
+                    &settings,
+                    &HttpConfig::default(),
+                    &Cancel::default(),
+                    &mut |p| {
+                        callback.call(
+                            &[("table", p.table.clone())],
+                            &[("done", p.done), ("total", p.total)],
+                        )
+                    },
+                )
+                .await
+        })?;
+        let report = callback.result(report)?.map_err(PyStoreErr)?;
+        to_python(py, &report)
+    }
+
+    /// `sync_airtable` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, progress = None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
+    fn sync_airtable_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        vault: Py<Vault>,
+        base: String,
+        token: Option<String>,
+        url: Option<String>,
+        window_days: u32,
+        units: Option<String>,
+        force: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("token", token)?;
+        kwargs.set_item("url", url)?;
+        kwargs.set_item("window_days", window_days)?;
+        kwargs.set_item("units", units)?;
+        kwargs.set_item("force", force)?;
+        kwargs.set_item("progress", progress)?;
+        py.import("asyncio")?
+            .getattr("to_thread")?
+            .call((slf.getattr("sync_airtable")?, vault, base), Some(&kwargs))
+    }
+
+    /// Where each sync stands (`states`: source, has_cursor, last_success, last_error) and the
+    /// last `runs` runs, newest first.
+    #[pyo3(signature = (runs = 10))]
+    fn sync_status<'py>(&self, py: Python<'py>, runs: usize) -> PyResult<Bound<'py, PyAny>> {
+        let status = py
+            .detach(|| self.person.sync_status(runs))
+            .map_err(PyStoreErr)?;
+        to_python(py, &status)
+    }
+}
