@@ -8,7 +8,7 @@ use pa_core::ports::Units;
 use pa_integrations::assistant::{AirtableSettings, GoogleSettings};
 use pa_integrations::http::HttpConfig;
 use pa_integrations::secrets::Secret;
-use pa_integrations::sync::dashboard::Cancel;
+use pa_integrations::sync::dashboard::{Cancel, Tables};
 use pyo3::prelude::*;
 use pyo3::types::{PyAny, PyDict};
 
@@ -64,6 +64,37 @@ impl Callback {
             None => Ok(value),
         }
     }
+}
+
+/// Table names by role over the defaults; an unknown role is an error naming the known ones.
+fn tables(names: std::collections::BTreeMap<String, String>) -> PyResult<Tables> {
+    let mut t = Tables::default();
+    for (role, name) in names {
+        match role.as_str() {
+            "day" => t.day = name,
+            "week" => t.week = name,
+            "events" => t.events = name,
+            "sessions" => t.sessions = name,
+            "health" => t.health = name,
+            "body" => t.body = name,
+            "plans" => t.plans = name,
+            "tasks" => t.tasks = Some(name),
+            "projects" => t.projects = Some(name),
+            "reviews" => t.reviews = Some(name),
+            "sync_log" => t.sync_log = Some(name),
+            other => {
+                return Err(PyPaErr(pa_core::Error::invalid(
+                    "tables",
+                    format!(
+                        "'{}' is not a table role (day, week, events, sessions, health, body, plans, tasks, projects, reviews, sync_log)",
+                        other.escape_debug()
+                    ),
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(t)
 }
 
 fn units(value: Option<&str>) -> PyResult<Option<Units>> {
@@ -160,9 +191,11 @@ impl User {
     /// Mirrors the last `window_days` of this person's data into the Airtable base `base`, with
     /// the token in `vault` (or `token`, stored in the vault on first use). Units default to the
     /// profile's (`"metric"` or `"statute"`); `force` allows a run that deletes most of a table.
+    /// `tables` renames tables by role (`day`, `week`, `events`, `sessions`, `health`, `body`,
+    /// `plans`) and names the optional ones (`tasks`, `projects`, `reviews`, `sync_log`).
     /// `progress(table=..., done=..., total=...)` is called after each write request. Returns
     /// what was done per table.
-    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, progress = None))]
+    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, tables = None, progress = None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
     fn sync_airtable<'py>(
         &self,
@@ -174,6 +207,7 @@ impl User {
         window_days: u32,
         units: Option<&str>,
         force: bool,
+        tables: Option<std::collections::BTreeMap<String, String>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let settings = AirtableSettings {
@@ -181,6 +215,7 @@ impl User {
             window_days,
             units: self::units(units)?,
             force,
+            tables: self::tables(tables.unwrap_or_default())?,
             ..AirtableSettings::new(base)
         };
         let token = token.map(Secret::new);
@@ -212,7 +247,7 @@ impl User {
     }
 
     /// `sync_airtable` as an awaitable for asyncio, run in a worker thread.
-    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, progress = None))]
+    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, tables = None, progress = None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
     fn sync_airtable_async<'py>(
         slf: &Bound<'py, Self>,
@@ -224,9 +259,11 @@ impl User {
         window_days: u32,
         units: Option<String>,
         force: bool,
+        tables: Option<std::collections::BTreeMap<String, String>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = PyDict::new(py);
+        kwargs.set_item("tables", tables)?;
         kwargs.set_item("token", token)?;
         kwargs.set_item("url", url)?;
         kwargs.set_item("window_days", window_days)?;

@@ -127,8 +127,10 @@ def test_calendar_then_dashboard_with_progress_and_asyncio(server: str, tmp_path
     assert events["created"] == 3
     assert done and set(done[0]) == {"table", "done", "total"}
     # The token is in the vault now: no need to pass it again; nothing changed, nothing written.
-    quiet = asyncio.run(me.sync_airtable_async(vault, "appPY", url=server, window_days=7, units="statute"))
+    quiet = asyncio.run(me.sync_airtable_async(vault, "appPY", url=server, window_days=7))
     assert quiet["writes"] == 0
+    named = me.sync_airtable(vault, "appPY", url=server, window_days=7, units="statute", tables={"day": "Days", "tasks": "Tasks"})
+    assert {t["table"] for t in named["tables"]} >= {"Days", "Tasks"}
     status = me.sync_status()
     assert {s["source"]: s["has_cursor"] for s in status["states"]} == {"google_calendar:me@example.com": True}
     assert status["runs"][0]["outcome"] == "succeeded"
@@ -152,6 +154,8 @@ def test_errors_are_typed(server: str, tmp_path: Any) -> None:
         me.sync_airtable(vault, "appPY", token="patWRONG", url=server)
     with pytest.raises(pa.InvalidInputError):
         me.sync_airtable(vault, "appPY", url=server, units="furlongs")  # type: ignore[arg-type]
+    with pytest.raises(pa.InvalidInputError, match="not a table role"):
+        me.sync_airtable(vault, "appPY", url=server, tables={"meals": "Meals"})
 
     def boom(**_: object) -> None:
         raise RuntimeError("from the callback")

@@ -63,7 +63,7 @@ enum SyncCommand {
     /// Update the store from Google Calendar (every calendar on the list, or --calendar).
     Calendar(CalendarArgs),
     /// Mirror the dashboard window into the Airtable base.
-    Airtable(AirtableArgs),
+    Airtable(Box<AirtableArgs>),
     /// Where each sync stands: cursors, last success and error, the last runs.
     Status {
         /// Runs to show.
@@ -138,6 +138,18 @@ struct AirtableArgs {
         hide = true
     )]
     plans_table: String,
+    /// The tasks table (mirrored only when named).
+    #[arg(long, env = "AIRTABLE_TASKS", hide = true)]
+    tasks_table: Option<String>,
+    /// The projects table (mirrored only when named).
+    #[arg(long, env = "AIRTABLE_PROJECTS", hide = true)]
+    projects_table: Option<String>,
+    /// The weekly reviews table (mirrored only when named).
+    #[arg(long, env = "AIRTABLE_WEEKLY_REVIEWS", hide = true)]
+    reviews_table: Option<String>,
+    /// The sync log table (mirrored only when named).
+    #[arg(long, env = "AIRTABLE_SYNC_LOGS", hide = true)]
+    sync_log_table: Option<String>,
 }
 
 /// The vault, opened with `PA_VAULT_PASSPHRASE` or a prompt.
@@ -287,6 +299,10 @@ fn airtable(
             health: args.health_table.clone(),
             body: args.body_table.clone(),
             plans: args.plans_table.clone(),
+            tasks: args.tasks_table.clone(),
+            projects: args.projects_table.clone(),
+            reviews: args.reviews_table.clone(),
+            sync_log: args.sync_log_table.clone(),
         },
         window_days: args.window_days,
         force: args.allow_mass_delete,

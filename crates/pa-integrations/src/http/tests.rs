@@ -253,3 +253,35 @@ async fn a_missing_or_broken_token_file_is_a_typed_error() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_and_is_retried() {
+    // Accepts connections and reads, but never writes a byte.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let timer = Arc::new(ManualTimer::new(start()));
+    let config = HttpConfig {
+        read_timeout: Duration::from_millis(200),
+        jitter_seed: Some(1),
+        ..HttpConfig::default()
+    };
+    let t = Transport::new(config, timer.clone(), timer.clone(), &[]).unwrap();
+    let err = get(&t, &url, 2).await.unwrap_err();
+    assert_eq!(
+        err,
+        PortError::Network {
+            reason: "127.0.0.1: timed out".into()
+        }
+    );
+    assert!(err.is_transient());
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -16,10 +16,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use pa_core::calendar::{EventTime, expand};
 use pa_core::fitness::adherence::{AdherenceOptions, match_workouts};
+use pa_core::fitness::pmc::PmcOptions;
 use pa_core::fitness::{Activity, BodyComposition, DailyHealth, TrainingPlan};
 use pa_core::ports::sink::{MirrorRow, Sink};
-use pa_core::ports::{PortError, StoredEvent, SyncOutcome, SyncRun, Units, UserStore, WriteBatch};
+use pa_core::ports::{
+    PortError, ReviewRepository, StoredEvent, SyncOutcome, SyncRun, Units, UserStore, WriteBatch,
+};
+use pa_core::review::WeeklyReview;
 use pa_core::sync::mirror::{self, MirrorOptions, MirrorPlan};
+use pa_core::tasks::{Project, Task};
 use pa_core::time::{Day, Week};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -43,6 +48,14 @@ pub struct Tables {
     pub body: String,
     /// `AIRTABLE_TRAINING_PLANS`.
     pub plans: String,
+    /// Tasks (open ones, and those due or done in the window), when named.
+    pub tasks: Option<String>,
+    /// Projects that are not archived, when named.
+    pub projects: Option<String>,
+    /// One weekly review per week of the window, when named.
+    pub reviews: Option<String>,
+    /// The sync runs of the window (seed 000's Sync Logs), when named.
+    pub sync_log: Option<String>,
 }
 
 impl Default for Tables {
@@ -55,6 +68,10 @@ impl Default for Tables {
             health: "Health Metrics".into(),
             body: "Body Metrics".into(),
             plans: "Training Plans".into(),
+            tasks: None,
+            projects: None,
+            reviews: None,
+            sync_log: None,
         }
     }
 }
@@ -154,6 +171,10 @@ struct Data {
     health: Vec<DailyHealth>,
     body: Vec<(String, BodyComposition)>,
     plans: Vec<TrainingPlan>,
+    tasks: Vec<Task>,
+    projects: Vec<Project>,
+    reviews: Vec<WeeklyReview>,
+    runs: Vec<SyncRun>,
 }
 
 /// The owned fields of each table, in pa's names: every row carries all of them (empty when the
@@ -216,6 +237,35 @@ mod fields {
         "Muscle Mass (lb)",
         "BMI",
         "Day",
+    ];
+    pub(super) const PROJECT: &[&str] = &["Name", "Archived"];
+    pub(super) const TASK: &[&str] = &[
+        "Name",
+        "Status",
+        "Priority",
+        "Due",
+        "Project",
+        "Done",
+        "Completed",
+    ];
+    pub(super) const REVIEW: &[&str] = &[
+        "Name",
+        "Week",
+        "Completed",
+        "Missed",
+        "Training Hours",
+        "Planned Hours",
+        "Load",
+        "Adherence %",
+        "CTL",
+        "Avg Sleep (h)",
+        "Resting HR",
+        "Tasks Done",
+        "Tasks Overdue",
+        "Mood",
+    ];
+    pub(super) const SYNC_LOG: &[&str] = &[
+        "Source", "Started", "Finished", "Outcome", "Added", "Updated", "Deleted", "Error",
     ];
     pub(super) const PLAN: &[&str] = &[
         "Name",
@@ -537,6 +587,120 @@ impl Data {
     }
 }
 
+impl Data {
+    fn project_rows(&self) -> Vec<MirrorRow> {
+        self.projects
+            .iter()
+            .filter(|p| !p.archived)
+            .map(|p| {
+                row(
+                    format!("project:{}", p.id),
+                    fields::PROJECT,
+                    vec![("Name", json!(p.name)), ("Archived", json!(p.archived))],
+                )
+            })
+            .collect()
+    }
+
+    fn task_rows(&self, projects: &HashMap<String, String>) -> Vec<MirrorRow> {
+        let in_window = |d: Day| d >= self.from && d <= self.to;
+        self.tasks
+            .iter()
+            .filter(|t| {
+                let due = t.due.as_ref().map(|d| d.day(self.zone));
+                let done = t
+                    .completed_at
+                    .map(|c| pa_core::time::ZonedInstant::new(c, self.zone).local_day());
+                t.status.is_open() || due.is_some_and(in_window) || done.is_some_and(in_window)
+            })
+            .map(|t| {
+                let lower = |x: String| x.to_lowercase();
+                row(
+                    format!("task:{}", t.id),
+                    fields::TASK,
+                    vec![
+                        ("Name", json!(t.title)),
+                        ("Status", json!(lower(format!("{:?}", t.status)))),
+                        ("Priority", json!(lower(format!("{:?}", t.priority)))),
+                        (
+                            "Due",
+                            t.due
+                                .as_ref()
+                                .map_or(Value::Null, |d| json!(d.day(self.zone).to_string())),
+                        ),
+                        (
+                            "Project",
+                            t.project
+                                .as_ref()
+                                .map_or(Value::Null, |p| link(projects, &format!("project:{p}"))),
+                        ),
+                        ("Done", json!(!t.status.is_open())),
+                        (
+                            "Completed",
+                            t.completed_at.map_or(Value::Null, |c| {
+                                json!(c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                            }),
+                        ),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn review_rows(&self, weeks: &HashMap<String, String>) -> Vec<MirrorRow> {
+        let num = |x: Option<f64>, places| x.map_or(Value::Null, |v| round(v, places));
+        self.reviews
+            .iter()
+            .map(|r| {
+                let t = &r.training;
+                row(
+                    format!("review:{}", r.week),
+                    fields::REVIEW,
+                    vec![
+                        ("Name", json!(format!("Review {}", r.label))),
+                        ("Week", link(weeks, &week_key(r.week))),
+                        ("Completed", json!(t.completed)),
+                        ("Missed", json!(t.missed)),
+                        ("Training Hours", round(t.actual.duration_s / 3600.0, 1)),
+                        ("Planned Hours", round(t.planned.duration_s / 3600.0, 1)),
+                        ("Load", round(t.actual.load, 0)),
+                        ("Adherence %", num(t.adherence_pct, 0)),
+                        ("CTL", num(t.ctl, 1)),
+                        ("Avg Sleep (h)", num(r.health.avg_sleep_hours, 2)),
+                        ("Resting HR", num(r.health.avg_resting_hr, 0)),
+                        ("Tasks Done", json!(r.tasks.done)),
+                        ("Tasks Overdue", json!(r.tasks.overdue)),
+                        ("Mood", num(r.mood_avg, 1)),
+                    ],
+                )
+            })
+            .collect()
+    }
+
+    fn run_rows(&self) -> Vec<MirrorRow> {
+        let at = |t: DateTime<Utc>| json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.runs
+            .iter()
+            .map(|r| {
+                row(
+                    format!("run:{}@{}", r.source, r.started.timestamp_micros()),
+                    fields::SYNC_LOG,
+                    vec![
+                        ("Source", json!(r.source)),
+                        ("Started", at(r.started)),
+                        ("Finished", r.finished.map_or(Value::Null, at)),
+                        ("Outcome", json!(r.outcome.as_str())),
+                        ("Added", json!(r.added)),
+                        ("Updated", json!(r.updated)),
+                        ("Deleted", json!(r.deleted)),
+                        ("Error", json!(r.error)),
+                    ],
+                )
+            })
+            .collect()
+    }
+}
+
 /// The first instant of `day` in `zone` (the first after a gap when midnight is skipped).
 fn midnight(day: Day, zone: Tz) -> Result<DateTime<Utc>> {
     let local = day.naive().and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -579,7 +743,8 @@ where
     S: UserStore,
     Error: From<S::Error>,
 {
-    fn load(&self, today: Day) -> Result<Data> {
+    fn load(&self, today: Day, now: DateTime<Utc>) -> Result<Data> {
+        let t = &self.config.tables;
         let days = i64::from(self.config.window_days.max(1));
         let from = today.add_days(1 - days)?;
         let span = Some((from, today));
@@ -598,6 +763,45 @@ where
             health: self.store.daily_health(from, today)?,
             body,
             plans: self.store.records::<TrainingPlan>(span)?,
+            tasks: match t.tasks {
+                Some(_) => self.store.records::<Task>(None)?,
+                None => Vec::new(),
+            },
+            projects: match (&t.projects, &t.tasks) {
+                (None, None) => Vec::new(),
+                _ => self.store.records::<Project>(None)?,
+            },
+            reviews: match t.reviews {
+                Some(_) => {
+                    let mut weeks: Vec<Week> = (0..days)
+                        .filter_map(|i| from.add_days(i).ok())
+                        .map(Day::week)
+                        .collect();
+                    weeks.dedup();
+                    weeks
+                        .into_iter()
+                        .map(|w| {
+                            self.store
+                                .weekly_review(w, self.zone, now, PmcOptions::default())
+                        })
+                        .collect::<std::result::Result<_, _>>()?
+                }
+                None => Vec::new(),
+            },
+            runs: match t.sync_log {
+                // The runs of the window, but not this one (still running).
+                Some(_) => self
+                    .store
+                    .sync_runs(None, 10_000)?
+                    .into_iter()
+                    .filter(|r| r.outcome != SyncOutcome::Running)
+                    .filter(|r| {
+                        let d = pa_core::time::ZonedInstant::new(r.started, self.zone).local_day();
+                        d >= from && d <= today
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
         })
     }
 
@@ -624,7 +828,7 @@ where
             sync_runs: vec![running.clone()],
             ..WriteBatch::default()
         })?;
-        let result = self.mirror(today, progress).await;
+        let result = self.mirror(today, now, progress).await;
         running.finished = Some(now.max(Utc::now()));
         match &result {
             Ok(report) => {
@@ -650,9 +854,10 @@ where
     async fn mirror(
         &self,
         today: Day,
+        now: DateTime<Utc>,
         progress: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<DashboardReport> {
-        let data = self.load(today)?;
+        let data = self.load(today, now)?;
         let t = &self.config.tables;
         let mut report = DashboardReport {
             from: Some(data.from),
@@ -714,6 +919,49 @@ where
             progress,
         )
         .await?;
+        let projects = match &t.projects {
+            Some(table) => {
+                self.table(
+                    table,
+                    data.project_rows(),
+                    &mut report,
+                    &mut deletions,
+                    progress,
+                )
+                .await?
+            }
+            None => HashMap::new(),
+        };
+        if let Some(table) = &t.tasks {
+            self.table(
+                table,
+                data.task_rows(&projects),
+                &mut report,
+                &mut deletions,
+                progress,
+            )
+            .await?;
+        }
+        if let Some(table) = &t.reviews {
+            self.table(
+                table,
+                data.review_rows(&weeks),
+                &mut report,
+                &mut deletions,
+                progress,
+            )
+            .await?;
+        }
+        if let Some(table) = &t.sync_log {
+            self.table(
+                table,
+                data.run_rows(),
+                &mut report,
+                &mut deletions,
+                progress,
+            )
+            .await?;
+        }
         // Deletions last, children first.
         for (table, plan) in deletions.iter().rev() {
             let total = plan.deletes.len();

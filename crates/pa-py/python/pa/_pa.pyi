@@ -290,6 +290,7 @@ class User:
         window_days: int = 90,
         units: Literal["metric", "statute", "imperial"] | None = None,
         force: bool = False,
+        tables: dict[str, str] | None = None,
         progress: Callable[..., object] | None = None,
     ) -> dict[str, Any]: ...
     def sync_airtable_async(
@@ -302,6 +303,7 @@ class User:
         window_days: int = 90,
         units: Literal["metric", "statute", "imperial"] | None = None,
         force: bool = False,
+        tables: dict[str, str] | None = None,
         progress: Callable[..., object] | None = None,
     ) -> Coroutine[Any, Any, dict[str, Any]]: ...
     def sync_status(self, runs: int = 10) -> dict[str, Any]: ...

@@ -338,3 +338,57 @@ async fn statute_units_and_renamed_fields() {
     assert!(!row.fields.contains_key("Distance (km)"));
     assert_eq!(s.client.name(), "airtable");
 }
+
+#[tokio::test]
+async fn tasks_projects_reviews_and_the_sync_log_when_their_tables_are_named() {
+    let s = setup(TOKEN).await;
+    let config = DashboardConfig {
+        tables: Tables {
+            tasks: Some("Tasks".into()),
+            projects: Some("Projects".into()),
+            reviews: Some("Weekly Reviews".into()),
+            sync_log: Some("Sync Logs".into()),
+            ..Tables::default()
+        },
+        ..DashboardConfig::default()
+    };
+    run(&s, &config, today()).await.unwrap();
+    let weeks = s.fake.rows("Week");
+    let reviews = s.fake.rows("Weekly Reviews");
+    assert_eq!(reviews.len(), weeks.len());
+    let week_ids: Vec<&str> = weeks.iter().map(|w| w.id.as_str()).collect();
+    assert!(
+        reviews
+            .iter()
+            .all(|r| week_ids.contains(&r.fields["Week"][0].as_str().unwrap()))
+    );
+    let tasks = s.fake.rows("Tasks");
+    assert!(!tasks.is_empty());
+    let project_ids: Vec<String> = s
+        .fake
+        .rows("Projects")
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    assert!(tasks.iter().any(|t| t.fields.contains_key("Project")));
+    for t in tasks.iter().filter(|t| t.fields.contains_key("Project")) {
+        assert!(project_ids.contains(&t.fields["Project"][0].as_str().unwrap().to_owned()));
+    }
+    // The first run was still running while it mirrored: no log row yet. The next run logs it,
+    // and that is its only write.
+    assert!(s.fake.rows("Sync Logs").is_empty());
+    let later = "2026-12-04T19:00:00Z".parse().unwrap();
+    let dashboard = Dashboard {
+        store: &s.person,
+        sink: &s.client,
+        config: &config,
+        zone: chrono_tz::Europe::Berlin,
+        cancel: Cancel::default(),
+    };
+    let second = dashboard.run(today(), later, &mut |_| {}).await.unwrap();
+    assert_eq!(second.writes, 1);
+    let log = s.fake.rows("Sync Logs");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].fields["Outcome"], "succeeded");
+    assert_eq!(log[0].fields["Source"], "airtable");
+}
