@@ -22,14 +22,23 @@ use crate::{Context, StoreArgs, store};
 /// `pa auth …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuthCommand {
-    /// Store Google credentials (google-auth's authorised-user JSON) in the vault.
+    /// Sign in to Google: import google-auth's authorised-user JSON (--token-file), or sign in
+    /// in a browser with the console's client secret file (--client-secret-file; the redirect
+    /// comes back to 127.0.0.1). The tokens are sealed in the vault.
     #[command(after_help = "Examples:
+  pa auth google --client-secret-file client_secret.json
   pa auth google --token-file ~/.config/pa/google-token.json
   GOOGLE_TOKEN_FILE=token.json pa auth google")]
     Google {
         /// The authorised-user JSON file (`token`, `refresh_token`, `client_id`, …).
         #[arg(long, env = "GOOGLE_TOKEN_FILE", value_name = "FILE")]
-        token_file: PathBuf,
+        token_file: Option<PathBuf>,
+        /// The OAuth client's secret file from Google's console, for a browser sign-in.
+        #[arg(long, env = "GOOGLE_CLIENT_SECRET_FILE", value_name = "FILE")]
+        client_secret_file: Option<PathBuf>,
+        /// How long to wait for the browser, in seconds.
+        #[arg(long, default_value_t = 300)]
+        wait: u64,
     },
     /// Store an Airtable personal access token in the vault (from AIRTABLE_ACCESS_TOKEN, else
     /// a prompt).
@@ -178,14 +187,48 @@ pub(crate) fn auth(cmd: AuthCommand, args: &StoreArgs, ctx: Context) -> Result<(
     let person = store::writer(args)?;
     let vault = unlock(args)?;
     match cmd {
-        AuthCommand::Google { token_file } => {
-            let text = std::fs::read_to_string(&token_file).map_err(|source| {
-                pa_integrations::Error::Io {
-                    path: token_file.clone(),
+        AuthCommand::Google {
+            token_file,
+            client_secret_file,
+            wait,
+        } => {
+            let read = |path: &PathBuf| {
+                std::fs::read_to_string(path).map_err(|source| pa_integrations::Error::Io {
+                    path: path.clone(),
                     source,
+                })
+            };
+            match (token_file, client_secret_file) {
+                (Some(file), _) => {
+                    person.link_google(&vault, &Secret::new(read(&file)?))?;
                 }
-            })?;
-            person.link_google(&vault, &Secret::new(text))?;
+                (None, Some(file)) => {
+                    let secret = Secret::new(read(&file)?);
+                    let cancel = Cancel::default();
+                    block_on(&cancel, async {
+                        let consent = Person::begin_google_consent(&secret).await?;
+                        eprintln!(
+                            "Open this page in a browser to let pa read your calendars:\n{}",
+                            consent.url
+                        );
+                        person
+                            .finish_google_consent(
+                                &vault,
+                                consent,
+                                &HttpConfig::default(),
+                                std::time::Duration::from_secs(wait),
+                            )
+                            .await
+                    })??;
+                }
+                (None, None) => {
+                    return Err(pa_core::Error::invalid(
+                        "pa auth google",
+                        "give --token-file (or GOOGLE_TOKEN_FILE) or --client-secret-file (or GOOGLE_CLIENT_SECRET_FILE)",
+                    )
+                    .into());
+                }
+            }
             ctx.note("Google credentials stored in the vault");
         }
         AuthCommand::Airtable => {

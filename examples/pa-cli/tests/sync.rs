@@ -239,3 +239,84 @@ fn sigkill_during_a_calendar_sync_leaves_data_and_cursor_consistent() {
     assert_eq!(events, 3000);
     drop(f.rt);
 }
+
+/// `pa auth google --client-secret-file`: the sign-in page is printed, the browser's redirect
+/// comes back to 127.0.0.1, the code is exchanged with the PKCE verifier, and a sync then works.
+#[test]
+fn a_browser_sign_in_stores_tokens_that_sync_with() {
+    use std::io::{BufRead, Read, Write};
+    let f = fakes(2);
+    let (dir, db) = store();
+    let secret_file = write(
+        &dir,
+        "client_secret.json",
+        &json!({"installed": {"client_id": "cid", "client_secret": "GOCSPX-cli-secret",
+            "auth_uri": format!("{}/auth", f.google_url), "token_uri": format!("{}/token", f.google_url)}})
+        .to_string(),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pa"))
+        .args([
+            "--db",
+            &db,
+            "auth",
+            "google",
+            "--client-secret-file",
+            &secret_file,
+            "--wait",
+            "30",
+        ])
+        .env("PA_VAULT_PASSPHRASE", PASS)
+        .env_remove("GOOGLE_TOKEN_FILE")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut url = String::new();
+    while !url.starts_with("http") {
+        url.clear();
+        assert!(
+            stderr.read_line(&mut url).unwrap() > 0,
+            "no sign-in page printed"
+        );
+    }
+    let page = url::Url::parse(url.trim()).unwrap();
+    let param = |k: &str| {
+        page.query_pairs()
+            .find(|(n, _)| n == k)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let redirect = url::Url::parse(&param("redirect_uri")).unwrap();
+    f.google.authorize(
+        "c0de",
+        &param("code_challenge"),
+        redirect.as_str().trim_end_matches('/'),
+    );
+    // The browser, after the person agrees.
+    let mut browser =
+        std::net::TcpStream::connect((redirect.host_str().unwrap(), redirect.port().unwrap()))
+            .unwrap();
+    write!(
+        browser,
+        "GET /?code=c0de&state={} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        param("state")
+    )
+    .unwrap();
+    let mut answer = String::new();
+    browser.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("You can close this window"));
+    assert!(child.wait().unwrap().success());
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(!rest.contains("GOCSPX-cli-secret") && !url.contains("GOCSPX-cli-secret"));
+    let out = cmd(&db, &f)
+        .args(["sync", "calendar", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(rows(&out)[0]["added"], 2);
+    drop(f.rt);
+}

@@ -32,7 +32,8 @@ use pa_core::ports::Profile;
 
 pub use person::{ImportRequest, Person, VaultSecrets};
 pub use sync::{
-    AIRTABLE_TOKEN, AirtableSettings, GOOGLE_TOKEN, GoogleSettings, SourceStatus, SyncStatus,
+    AIRTABLE_TOKEN, AirtableSettings, CALENDAR_SCOPE, GOOGLE_TOKEN, GoogleSettings, SourceStatus,
+    SyncStatus,
 };
 pub use writes::{
     Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewBill, NewEvent,

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::person::{Person, VaultSecrets};
 use crate::error::{Error, Result};
+use crate::http::consent::{Consent, InstalledApp};
 use crate::http::oauth::{AuthorizedUser, TokenSource};
 use crate::http::{HttpConfig, Transport};
 use crate::providers::airtable::{self, Airtable, AirtableConfig};
@@ -25,6 +26,8 @@ use crate::sync::source::{UpdateProgress, UpdateReport, Updater};
 
 /// The vault name of the Google authorised-user credentials.
 pub const GOOGLE_TOKEN: &str = "google.token";
+/// The scope pa asks Google for: reading calendars.
+pub const CALENDAR_SCOPE: &str = "https://www.googleapis.com/auth/calendar.readonly";
 /// The vault name of the Airtable personal access token.
 pub const AIRTABLE_TOKEN: &str = "airtable.token";
 
@@ -116,6 +119,35 @@ impl Person {
         AuthorizedUser::from_json(credentials.expose())
             .map_err(|e| Error::from_port("google", e))?;
         self.put_secret(vault, GOOGLE_TOKEN, credentials)
+    }
+
+    /// Starts Google's sign-in for an installed app (`client_secret` is the console's client
+    /// secret JSON, as in `GOOGLE_CLIENT_SECRET_FILE`): the page to open is the consent's `url`;
+    /// pass the consent to [`Person::finish_google_consent`].
+    pub async fn begin_google_consent(client_secret: &Secret) -> Result<Consent> {
+        let app = InstalledApp::from_json(client_secret.expose())
+            .map_err(|e| Error::from_port("google", e))?;
+        Consent::begin(app, &[CALENDAR_SCOPE])
+            .await
+            .map_err(|e| Error::from_port("google", e))
+    }
+
+    /// Waits (at most `wait`) for the browser to come back from the consent page, exchanges
+    /// its code (with the PKCE verifier) for tokens and stores them in the vault.
+    pub async fn finish_google_consent(
+        &self,
+        vault: &Vault,
+        consent: Consent,
+        http: &HttpConfig,
+        wait: std::time::Duration,
+    ) -> Result<()> {
+        let transport =
+            Transport::system(http.clone(), &[]).map_err(|e| Error::from_port("google", e))?;
+        let user = consent
+            .finish(&transport, wait)
+            .await
+            .map_err(|e| Error::from_port("google", e))?;
+        self.link_google(vault, &Secret::new(user.to_json()))
     }
 
     /// Stores an Airtable personal access token in the vault.

@@ -60,6 +60,8 @@ struct Inner {
     counts: Counts,
     /// Changes made once this many event lists were answered: (lists, calendar, event).
     later: Vec<(usize, String, Value)>,
+    /// Consents given in the browser: code → (PKCE challenge, redirect URI).
+    codes: Vec<(String, String, String)>,
 }
 
 /// The fake service.
@@ -172,6 +174,15 @@ impl FakeGoogleCalendar {
         });
     }
 
+    /// A consent given on the consent page: `code` will be exchanged for tokens when it comes
+    /// with the verifier of `challenge` and the same `redirect`.
+    pub fn authorize(&self, code: &str, challenge: &str, redirect: &str) {
+        self.with(|s| {
+            s.codes
+                .push((code.into(), challenge.into(), redirect.into()))
+        });
+    }
+
     /// Makes every sync token issued so far answer 410.
     pub fn invalidate_sync_tokens(&self) {
         self.with(|s| s.valid_from = s.seq + 1);
@@ -232,6 +243,27 @@ async fn token(
         return r;
     }
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if get("grant_type") == Some("authorization_code") {
+        let verifier = get("code_verifier").unwrap_or("");
+        let found = s.codes.iter().position(|(code, challenge, redirect)| {
+            Some(code.as_str()) == get("code")
+                && Some(redirect.as_str()) == get("redirect_uri")
+                && crate::http::consent::challenge(verifier) == *challenge
+        });
+        let Some(i) = found else {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "invalid_grant", "error_description": "Bad Request"})),
+            )
+                .into_response();
+        };
+        s.codes.remove(i);
+        s.generation += 1;
+        s.access = format!("ya29.{}", s.generation);
+        return Json(json!({"access_token": s.access, "expires_in": 3599, "token_type": "Bearer",
+            "refresh_token": s.refresh, "scope": "https://www.googleapis.com/auth/calendar.readonly"}))
+        .into_response();
+    }
     if get("grant_type") != Some("refresh_token") {
         return (
             StatusCode::BAD_REQUEST,

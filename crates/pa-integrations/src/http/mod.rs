@@ -10,6 +10,7 @@
 //! the status and the attempt. Secrets travel in headers and bodies only, never in URLs.
 
 pub mod breaker;
+pub mod consent;
 pub mod oauth;
 pub mod retry;
 pub mod timer;

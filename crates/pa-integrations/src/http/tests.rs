@@ -285,3 +285,113 @@ async fn a_server_that_never_answers_times_out_and_is_retried() {
     assert!(err.is_transient());
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+mod consent {
+    use super::*;
+    use crate::fakes::google_calendar::FakeGoogleCalendar;
+    use crate::http::consent::{Consent, InstalledApp};
+
+    fn app(url: &str) -> InstalledApp {
+        InstalledApp::from_json(
+            &serde_json::json!({"installed": {"client_id": "cid.apps.googleusercontent.com",
+                "client_secret": "GOCSPX-secret", "auth_uri": format!("{url}/auth"),
+                "token_uri": format!("{url}/token"), "redirect_uris": ["http://localhost"]}})
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    fn param(url: &str, name: &str) -> String {
+        url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    }
+
+    /// What the browser does after the person agrees: a stray request, then the redirect.
+    async fn browser(redirect: String, query: String) {
+        let http = crate::http::client(&HttpConfig::default()).unwrap();
+        let _ = http.get(format!("{redirect}/favicon.ico")).send().await;
+        let page = http
+            .get(format!("{redirect}/?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn the_browser_redirect_brings_a_code_exchanged_with_the_pkce_verifier() {
+        let fake = FakeGoogleCalendar::new("1//fresh");
+        let server = fake.start().await;
+        let timer = Arc::new(ManualTimer::new(start()));
+        let t = transport(&timer, &[]);
+        let consent = Consent::begin(
+            app(&server.url),
+            &["https://www.googleapis.com/auth/calendar.readonly"],
+        )
+        .await
+        .unwrap();
+        assert!(
+            consent
+                .url
+                .starts_with(&format!("{}/auth?response_type=code", server.url))
+        );
+        assert_eq!(param(&consent.url, "code_challenge_method"), "S256");
+        let redirect = param(&consent.url, "redirect_uri");
+        assert!(redirect.starts_with("http://127.0.0.1:"));
+        fake.authorize("c0de", &param(&consent.url, "code_challenge"), &redirect);
+        let query = format!("code=c0de&state={}&scope=x", param(&consent.url, "state"));
+        let clicked = tokio::spawn(browser(redirect, query));
+        let user = consent.finish(&t, Duration::from_secs(10)).await.unwrap();
+        clicked.await.unwrap();
+        assert_eq!(user.refresh_token.expose(), "1//fresh");
+        assert_eq!(user.token.unwrap().expose(), "ya29.1");
+        assert_eq!(user.client_secret.expose(), "GOCSPX-secret");
+    }
+
+    #[tokio::test]
+    async fn a_refused_or_forged_redirect_is_an_auth_error() {
+        let fake = FakeGoogleCalendar::new("1//fresh");
+        let server = fake.start().await;
+        let timer = Arc::new(ManualTimer::new(start()));
+        let t = transport(&timer, &[]);
+        for (query, said) in [
+            (
+                "error=access_denied&state={state}".to_owned(),
+                "the sign-in was refused (access_denied)",
+            ),
+            (
+                "code=c0de&state=forged".to_owned(),
+                "the sign-in came back with another state (not this request's)",
+            ),
+            (
+                "code=wrong&state={state}".to_owned(),
+                "the token endpoint refused the sign-in (invalid_grant)",
+            ),
+        ] {
+            let consent = Consent::begin(app(&server.url), &["s"]).await.unwrap();
+            let redirect = param(&consent.url, "redirect_uri");
+            let query = query.replace("{state}", &param(&consent.url, "state"));
+            let clicked = tokio::spawn(browser(redirect, query));
+            assert_eq!(
+                consent
+                    .finish(&t, Duration::from_secs(10))
+                    .await
+                    .unwrap_err(),
+                PortError::Auth {
+                    reason: said.into()
+                }
+            );
+            clicked.await.unwrap();
+        }
+        assert_eq!(
+            InstalledApp::from_json(r#"{"other": {}}"#).unwrap_err(),
+            PortError::InvalidInput {
+                reason: "the client secret file has no \"installed\" client".into()
+            }
+        );
+    }
+}
