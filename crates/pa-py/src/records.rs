@@ -585,6 +585,7 @@ pub(crate) fn event<'py>(py: Python<'py>, e: &StoredEvent) -> PyResult<Bound<'py
         rdates: PyTuple::new(py, &recurrence.rdates)?,
         exdates: PyTuple::new(py, &recurrence.exdates)?,
         changed_occurrences: r.overrides.len(),
+        kind: r.kind.as_deref(),
     })
 }
 

@@ -52,7 +52,7 @@ struct Setting {
     env: &'static str,
 }
 
-const SETTINGS: [Setting; 8] = [
+const SETTINGS: [Setting; 12] = [
     Setting {
         key: "db",
         arg: "db",
@@ -92,6 +92,26 @@ const SETTINGS: [Setting; 8] = [
         key: "athlete.sex",
         arg: "sex",
         env: "PA_SEX",
+    },
+    Setting {
+        key: "services.google.calendar_url",
+        arg: "google_url",
+        env: "PA_GOOGLE_CALENDAR_URL",
+    },
+    Setting {
+        key: "services.google.token_url",
+        arg: "google_token_url",
+        env: "PA_GOOGLE_TOKEN_URL",
+    },
+    Setting {
+        key: "services.airtable.url",
+        arg: "airtable_url",
+        env: "PA_AIRTABLE_URL",
+    },
+    Setting {
+        key: "services.airtable.base_id",
+        arg: "base",
+        env: "AIRTABLE_BASE_ID",
     },
 ];
 
@@ -244,7 +264,15 @@ impl Config {
             "athlete.hr_max" => num(self.athlete.hr_max),
             "athlete.lthr" => num(self.athlete.lthr),
             "athlete.sex" => self.athlete.sex.clone(),
-            _ => None,
+            // Service settings: `[services.NAME] key = "text"`.
+            other => {
+                let (service, field) = other.strip_prefix("services.")?.split_once('.')?;
+                self.services
+                    .get(service)?
+                    .get(field)?
+                    .as_str()
+                    .map(str::to_owned)
+            }
         }
     }
 

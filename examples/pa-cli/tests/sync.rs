@@ -320,3 +320,51 @@ fn a_browser_sign_in_stores_tokens_that_sync_with() {
     assert_eq!(rows(&out)[0]["added"], 2);
     drop(f.rt);
 }
+
+/// Service addresses and the base come from the config file as well as the environment.
+#[test]
+fn addresses_from_the_config_file() {
+    let f = fakes(3);
+    let (dir, db) = store();
+    link_google(&dir, &db, &f);
+    let config = write(
+        &dir,
+        "config.toml",
+        &format!(
+            "[services.google]\ncalendar_url = \"{}/calendar/v3\"\n\n[services.airtable]\nbase_id = \"appCLI\"\nurl = \"{}\"\n",
+            f.google_url, f.airtable_url
+        ),
+    );
+    let base = || {
+        let mut c = pa();
+        c.args(["--db", &db])
+            .env("PA_CONFIG", &config)
+            .env("PA_VAULT_PASSPHRASE", PASS)
+            .env("PA_NOW", "2026-11-30T12:00:00Z")
+            .env_remove("PA_GOOGLE_CALENDAR_URL")
+            .env_remove("PA_AIRTABLE_URL")
+            .env_remove("AIRTABLE_BASE_ID");
+        c
+    };
+    base().args(["-q", "sync", "calendar"]).assert().success();
+    base()
+        .env("AIRTABLE_ACCESS_TOKEN", AIRTABLE)
+        .args(["-q", "sync", "airtable", "--window-days", "3"])
+        .assert()
+        .success();
+    assert_eq!(f.airtable.rows("Day").len(), 3);
+    let shown = base()
+        .args(["config", "show", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rows: Vec<Value> = serde_json::from_slice(&shown).unwrap();
+    let url = rows
+        .iter()
+        .find(|r| r["key"] == "services.airtable.url")
+        .unwrap();
+    assert_eq!(url["source"], "config file");
+    drop(f.rt);
+}

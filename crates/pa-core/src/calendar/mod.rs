@@ -110,6 +110,11 @@ pub struct Event {
     pub recurrence: Option<Recurrence>,
     /// Changed occurrences.
     pub overrides: Vec<Override>,
+    /// What kind of entry the source says it is, when not an ordinary event (Google's
+    /// `eventType`: `birthday`, `focusTime`, `fromGmail`, `outOfOffice`, `workingLocation`), so
+    /// a front end can show or hide such entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 impl Event {
@@ -225,6 +230,7 @@ impl Event {
             etag: None,
             recurrence: None,
             overrides: Vec::new(),
+            kind: None,
         }
     }
 }

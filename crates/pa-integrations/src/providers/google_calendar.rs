@@ -400,6 +400,10 @@ impl CalendarSource {
             recurrence: recurrence(item, event_zone)?,
             overrides: Vec::new(),
             external: Some(ext.clone()),
+            kind: item["eventType"]
+                .as_str()
+                .filter(|t| *t != "default")
+                .map(str::to_owned),
         };
         Ok(Item::Upsert(Incoming::Record(
             StoredEvent {

@@ -183,7 +183,7 @@ mod fields {
     pub(super) const WEEK: &[&str] = &["Name", "Start"];
     pub(super) const DAY: &[&str] = &["Date", "Week"];
     pub(super) const EVENT: &[&str] = &[
-        "Name", "Calendar", "Start", "End", "All Day", "Location", "Status", "Day",
+        "Name", "Calendar", "Start", "End", "All Day", "Location", "Status", "Type", "Day",
     ];
     pub(super) const HEALTH: &[&str] = &[
         "Date",
@@ -390,6 +390,7 @@ impl Data {
                         ("All Day", json!(all_day)),
                         ("Location", json!(e.record.location)),
                         ("Status", json!(format!("{:?}", o.status).to_lowercase())),
+                        ("Type", json!(e.record.kind)),
                         ("Day", link(days, &day_key(first))),
                     ],
                 ));

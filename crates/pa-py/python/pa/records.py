@@ -343,7 +343,8 @@ class Reminder:
 class Event:
     """A calendar event: timed (aware datetimes) or all-day (dates, ``end`` exclusive). A
     recurring one has RRULE values, extra dates and exceptions (wall-clock times in the event's
-    zone); ``User.occurrences`` expands them."""
+    zone); ``User.occurrences`` expands them. ``kind`` names entries that are not ordinary
+    events (Google's event types)."""
 
     id: str
     calendar: str
@@ -359,6 +360,9 @@ class Event:
     rdates: tuple[datetime.datetime, ...]
     exdates: tuple[datetime.datetime, ...]
     changed_occurrences: int
+    kind: str | None = None
+    """What the source says the entry is, when not an ordinary event (Google's ``eventType``:
+    ``"birthday"``, ``"focusTime"``, ``"fromGmail"``, ``"outOfOffice"``, ``"workingLocation"``)."""
 
 
 @dataclass(frozen=True, slots=True)

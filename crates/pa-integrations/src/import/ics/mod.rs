@@ -418,6 +418,7 @@ impl<'a> Reader<'a> {
             etag: None,
             recurrence,
             overrides,
+            kind: None,
         };
         // The recurrence is checked with the whole event when it is kept.
         e.description = e.description.filter(|d| !d.is_empty());

@@ -44,7 +44,11 @@ async fn setup(page_size: u32) -> Setup {
             "2026-03-05T15:00:00+01:00",
         ),
     );
-    fake.put(WORK, json!({"id": "h0", "summary": "Holiday", "start": {"date": "2026-04-06"}, "end": {"date": "2026-04-07"}}));
+    fake.put(
+        WORK,
+        json!({"id": "h0", "summary": "Holiday", "eventType": "outOfOffice",
+        "start": {"date": "2026-04-06"}, "end": {"date": "2026-04-07"}}),
+    );
     let mut series = timed(
         "r1",
         "Standup",
@@ -192,6 +196,12 @@ async fn a_full_sync_then_incremental_ones_keep_the_store_equal_to_the_calendars
     let all = events(&s);
     assert_eq!(all.len(), 4);
     assert_eq!(titled(&all, "Call mum").record.calendar, "Home");
+    // Event types other than "default" are kept for front ends to show or hide.
+    assert_eq!(
+        titled(&all, "Holiday").record.kind.as_deref(),
+        Some("outOfOffice")
+    );
+    assert_eq!(titled(&all, "Call mum").record.kind, None);
     let holiday = &titled(&all, "Holiday").record.time;
     assert!(
         matches!(holiday, EventTime::AllDay { start, .. } if start.to_string() == "2026-04-06")
