@@ -161,26 +161,32 @@ struct AirtableArgs {
     sync_log_table: Option<String>,
 }
 
-/// The vault, opened with `PA_VAULT_PASSPHRASE` or a prompt.
+/// The vault, opened the way it was made: from the OS keyring when its key lives there (an app
+/// embedding pa may have made it so), else with `PA_VAULT_PASSPHRASE` or a prompt.
 fn unlock(person_args: &StoreArgs) -> Result<Vault> {
-    let passphrase = match std::env::var("PA_VAULT_PASSPHRASE") {
-        Ok(p) if !p.is_empty() => Secret::new(p),
-        _ if std::io::IsTerminal::is_terminal(&std::io::stdin()) => Secret::new(
-            rpassword::prompt_password("vault passphrase: ").context("reading the passphrase")?,
-        ),
-        _ => {
-            return Err(pa_core::Error::invalid(
+    let passphrase = || -> pa_integrations::Result<Secret> {
+        match std::env::var("PA_VAULT_PASSPHRASE") {
+            Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
+            _ if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                rpassword::prompt_password("vault passphrase: ")
+                    .map(Secret::new)
+                    .map_err(|source| pa_integrations::Error::Io {
+                        path: "/dev/tty".into(),
+                        source,
+                    })
+            }
+            _ => Err(pa_core::Error::invalid(
                 "vault",
                 "set PA_VAULT_PASSPHRASE (or run on a terminal to be asked) to open the store's secrets vault",
             )
-            .into());
+            .into()),
         }
     };
     let pa = pa_integrations::assistant::Assistant::open(
         &store::location(person_args),
         pa_integrations::assistant::Access::Create,
     )?;
-    Ok(pa.unlock(&passphrase, KdfParams::default())?)
+    Ok(pa.unlock_auto(passphrase, KdfParams::default())?)
 }
 
 pub(crate) fn auth(cmd: AuthCommand, args: &StoreArgs, ctx: Context) -> Result<()> {

@@ -50,6 +50,10 @@ impl Clock for SystemClock {
     }
 }
 
+/// The OS keyring service under which a store's vault key is kept (the account is the store's
+/// path).
+pub const KEYRING_SERVICE: &str = "pa";
+
 /// Where a store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -202,6 +206,24 @@ impl Assistant {
     pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
         match &self.backend {
             Backend::Sqlite(s) => s.unlock(passphrase, params),
+        }
+    }
+
+    /// Unlocks the vault the way it was made: with its key from the OS keyring when it lives
+    /// there (or, for a store without a vault, when the application installed a keyring store in
+    /// keyring-core), else with the passphrase `passphrase` gives, asked only when needed.
+    pub fn unlock_auto(
+        &self,
+        passphrase: impl FnOnce() -> Result<Secret>,
+        params: KdfParams,
+    ) -> Result<Vault> {
+        match &self.backend {
+            Backend::Sqlite(s) => {
+                let account = s
+                    .path()
+                    .map_or_else(|| "memory".to_owned(), |p| p.display().to_string());
+                s.unlock_auto(KEYRING_SERVICE, &account, passphrase, params)
+            }
         }
     }
 

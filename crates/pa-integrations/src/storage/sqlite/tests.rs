@@ -174,11 +174,57 @@ fn vault_key_from_the_os_keyring() {
     let err = store.unlock_with_keyring("pa-test", "vault").unwrap_err();
     assert!(err.to_string().contains("no OS keyring"), "{err}");
     assert!(store.vault_row().unwrap().is_none());
+    // Without a keyring, unlock_auto asks for the passphrase (and passes its failure on).
+    let plain = Store::open(&dir.path().join("plain.db")).unwrap();
+    let fast = KdfParams {
+        m_cost_kib: 64,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    assert_eq!(
+        plain
+            .unlock_auto("pa-test", "plain", || Err(Error::WrongPassphrase), fast)
+            .unwrap_err()
+            .kind(),
+        crate::ErrorKind::Auth
+    );
+    plain
+        .unlock_auto("pa-test", "plain", || Ok(Secret::new("pass")), fast)
+        .unwrap();
+    assert!(!plain.vault_row().unwrap().unwrap().keyring);
     keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+    // A vault behind a passphrase still opens with it, keyring or not.
+    plain
+        .unlock_auto("pa-test", "plain", || Ok(Secret::new("pass")), fast)
+        .unwrap();
     let vault = store.unlock_with_keyring("pa-test", "vault").unwrap();
     let a = store.user(&alice).unwrap();
     a.put_secret(&vault, "garmin/token", &Secret::new("tok-123"))
         .unwrap();
+    // The vault opens the way it was made: from the keyring, never asking for a passphrase.
+    let auto = store
+        .unlock_auto(
+            "pa-test",
+            "vault",
+            || panic!("a keyring vault asked for a passphrase"),
+            KdfParams::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        a.secret(&auto, "garmin/token").unwrap().unwrap().expose(),
+        "tok-123"
+    );
+    // A store without a vault gets one in the keyring when a keyring store is installed.
+    let other = Store::open(&dir.path().join("other.db")).unwrap();
+    other
+        .unlock_auto(
+            "pa-test",
+            "other",
+            || panic!("asked for a passphrase with a keyring at hand"),
+            KdfParams::default(),
+        )
+        .unwrap();
+    assert!(other.vault_row().unwrap().unwrap().keyring);
     drop(store);
     let store = Store::open(&path).unwrap();
     let vault = store.unlock_with_keyring("pa-test", "vault").unwrap();

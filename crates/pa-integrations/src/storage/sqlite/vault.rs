@@ -13,7 +13,7 @@ pub(super) struct VaultRow {
     salt: Vec<u8>,
     params: KdfParams,
     check: Sealed,
-    keyring: bool,
+    pub(super) keyring: bool,
 }
 
 impl Store {
@@ -67,6 +67,27 @@ impl Store {
                 self.create_vault(&vault, &[], KdfParams::default(), "keyring")?;
                 Ok(vault)
             }
+        }
+    }
+
+    /// Unlocks the vault the way it was made: with the OS keyring entry (`service`, `account`)
+    /// when its key lives there, else with the passphrase `passphrase` gives (asked only then).
+    /// A store without a vault gets one in the OS keyring when a keyring store is installed in
+    /// keyring-core, else behind the passphrase.
+    pub fn unlock_auto(
+        &self,
+        service: &str,
+        account: &str,
+        passphrase: impl FnOnce() -> Result<Secret>,
+        params: KdfParams,
+    ) -> Result<Vault> {
+        match self.vault_row()? {
+            Some(row) if row.keyring => self.unlock_with_keyring(service, account),
+            Some(_) => self.unlock(&passphrase()?, params),
+            None if keyring_core::get_default_store().is_some() => {
+                self.unlock_with_keyring(service, account)
+            }
+            None => self.unlock(&passphrase()?, params),
         }
     }
 
