@@ -292,7 +292,7 @@ impl Person {
     }
 }
 
-/// A person's secrets in the store's encrypted vault, as the [`SecretStore`] port the provider
+/// A person's secrets in the store's encrypted vault, as the [`SecretStore`](pa_core::ports::SecretStore) port the provider
 /// clients take (OAuth tokens written back on refresh land here).
 pub struct VaultSecrets {
     person: Person,
