@@ -270,20 +270,7 @@ async fn handle(
     let mut b = fake.state.lock().unwrap();
     b.counts.all += 1;
     if let Some(reply) = b.injected.pop_front() {
-        let mut response = (
-            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            reply.body,
-        )
-            .into_response();
-        for (k, v) in reply.headers {
-            if let (Ok(k), Ok(v)) = (
-                axum::http::HeaderName::from_bytes(k.as_bytes()),
-                axum::http::HeaderValue::from_str(&v),
-            ) {
-                response.headers_mut().insert(k, v);
-            }
-        }
-        return response;
+        return reply.into_response();
     }
     let auth = headers
         .get("authorization")

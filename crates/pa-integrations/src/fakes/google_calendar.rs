@@ -213,25 +213,7 @@ impl FakeGoogleCalendar {
 }
 
 fn injected(s: &mut Inner) -> Option<Response> {
-    let reply = s.injected.pop_front()?;
-    let mut response = (
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        reply.body,
-    )
-        .into_response();
-    for (k, v) in reply.headers {
-        if let (Ok(k), Ok(v)) = (
-            axum::http::HeaderName::from_bytes(k.as_bytes()),
-            axum::http::HeaderValue::from_str(&v),
-        ) {
-            response.headers_mut().insert(k, v);
-        }
-    }
-    response.headers_mut().insert(
-        "content-type",
-        axum::http::HeaderValue::from_static("application/json"),
-    );
-    Some(response)
+    s.injected.pop_front().map(IntoResponse::into_response)
 }
 
 async fn token(

@@ -77,6 +77,29 @@ impl Reply {
     }
 }
 
+impl axum::response::IntoResponse for Reply {
+    /// The scripted answer as an axum response (a JSON body unless a header says otherwise;
+    /// `cut_at` does not apply here: axum always sends whole bodies).
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, self.body).into_response();
+        response.headers_mut().insert(
+            "content-type",
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        for (k, v) in self.headers {
+            if let (Ok(k), Ok(v)) = (
+                axum::http::HeaderName::from_bytes(k.as_bytes()),
+                axum::http::HeaderValue::from_str(&v),
+            ) {
+                response.headers_mut().insert(k, v);
+            }
+        }
+        response
+    }
+}
+
 /// A request as the scripted server saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
