@@ -161,9 +161,35 @@ struct AirtableArgs {
     sync_log_table: Option<String>,
 }
 
-/// The vault, opened the way it was made: from the OS keyring when its key lives there (an app
-/// embedding pa may have made it so), else with `PA_VAULT_PASSPHRASE` or a prompt.
+/// The platform's keyring, when one answers (a Secret Service on the session bus, the macOS
+/// keychain, the Windows credential manager); `PA_NO_KEYRING=1` leaves it out.
+fn install_keyring() {
+    if std::env::var_os("PA_NO_KEYRING").is_some_and(|v| v == "1")
+        || keyring_core::get_default_store().is_some()
+    {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    let store = zbus_secret_service_keyring_store::Store::new()
+        .map(|s| s as Arc<keyring_core::CredentialStore>);
+    #[cfg(target_os = "macos")]
+    let store = apple_native_keyring_store::keychain::Store::new()
+        .map(|s| s as Arc<keyring_core::CredentialStore>);
+    #[cfg(target_os = "windows")]
+    let store =
+        windows_native_keyring_store::Store::new().map(|s| s as Arc<keyring_core::CredentialStore>);
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+    let store: keyring_core::Result<Arc<keyring_core::CredentialStore>> =
+        Err(keyring_core::Error::NoDefaultStore);
+    if let Ok(store) = store {
+        keyring_core::set_default_store(store);
+    }
+}
+
+/// The vault, opened the way it was made: from the OS keyring when its key lives there (a new
+/// vault goes there when a keyring answers), else with `PA_VAULT_PASSPHRASE` or a prompt.
 fn unlock(person_args: &StoreArgs) -> Result<Vault> {
+    install_keyring();
     let passphrase = || -> pa_integrations::Result<Secret> {
         match std::env::var("PA_VAULT_PASSPHRASE") {
             Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
@@ -240,10 +266,17 @@ pub(crate) fn auth(cmd: AuthCommand, args: &StoreArgs, ctx: Context) -> Result<(
         AuthCommand::Airtable => {
             let token = match std::env::var("AIRTABLE_ACCESS_TOKEN") {
                 Ok(t) if !t.is_empty() => Secret::new(t),
-                _ => Secret::new(
+                _ if std::io::IsTerminal::is_terminal(&std::io::stdin()) => Secret::new(
                     rpassword::prompt_password("Airtable personal access token: ")
                         .context("reading the token")?,
                 ),
+                _ => {
+                    return Err(pa_core::Error::invalid(
+                        "Airtable token",
+                        "set AIRTABLE_ACCESS_TOKEN (or run on a terminal to be asked)",
+                    )
+                    .into());
+                }
             };
             person.link_airtable(&vault, &token)?;
             ctx.note("Airtable token stored in the vault");

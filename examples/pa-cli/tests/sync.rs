@@ -56,6 +56,8 @@ fn cmd(db: &str, f: &Fakes) -> assert_cmd::Command {
     let mut c = pa();
     c.args(["--db", db])
         .env("PA_VAULT_PASSPHRASE", PASS)
+        // The passphrase path, whatever keyring the machine running the tests has.
+        .env("PA_NO_KEYRING", "1")
         .env(
             "PA_GOOGLE_CALENDAR_URL",
             format!("{}/calendar/v3", f.google_url),
@@ -164,6 +166,12 @@ fn the_vault_needs_its_passphrase_and_tokens_never_come_from_arguments() {
         .assert()
         .code(65)
         .stderr(predicates::str::contains("PA_VAULT_PASSPHRASE"));
+    // No token in the environment and no terminal to ask on: a clear error.
+    cmd(&db, &f)
+        .args(["auth", "airtable"])
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains("set AIRTABLE_ACCESS_TOKEN"));
     // There is no flag to pass a token.
     cmd(&db, &f)
         .args(["auth", "airtable", "--token", AIRTABLE])
@@ -206,6 +214,7 @@ fn sigkill_during_a_calendar_sync_leaves_data_and_cursor_consistent() {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pa"))
             .args(["--db", &db, "-q", "sync", "calendar"])
             .env("PA_VAULT_PASSPHRASE", PASS)
+            .env("PA_NO_KEYRING", "1")
             .env(
                 "PA_GOOGLE_CALENDAR_URL",
                 format!("{}/calendar/v3", f.google_url),
@@ -266,6 +275,7 @@ fn a_browser_sign_in_stores_tokens_that_sync_with() {
             "30",
         ])
         .env("PA_VAULT_PASSPHRASE", PASS)
+        .env("PA_NO_KEYRING", "1")
         .env_remove("GOOGLE_TOKEN_FILE")
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -340,6 +350,7 @@ fn addresses_from_the_config_file() {
         c.args(["--db", &db])
             .env("PA_CONFIG", &config)
             .env("PA_VAULT_PASSPHRASE", PASS)
+            .env("PA_NO_KEYRING", "1")
             .env("PA_NOW", "2026-11-30T12:00:00Z")
             .env_remove("PA_GOOGLE_CALENDAR_URL")
             .env_remove("PA_AIRTABLE_URL")
