@@ -192,10 +192,11 @@ impl User {
     /// the token in `vault` (or `token`, stored in the vault on first use). Units default to the
     /// profile's (`"metric"` or `"statute"`); `force` allows a run that deletes most of a table.
     /// `tables` renames tables by role (`day`, `week`, `events`, `sessions`, `health`, `body`,
-    /// `plans`) and names the optional ones (`tasks`, `projects`, `reviews`, `sync_log`).
+    /// `plans`) and names the optional ones (`tasks`, `projects`, `reviews`, `sync_log`);
+    /// `fields` renames pa's field names to yours (`{"Distance (km)": "Km"}`).
     /// `progress(table=..., done=..., total=...)` is called after each write request. Returns
     /// what was done per table.
-    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, tables = None, progress = None))]
+    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, tables = None, fields = None, progress = None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
     fn sync_airtable<'py>(
         &self,
@@ -208,9 +209,11 @@ impl User {
         units: Option<&str>,
         force: bool,
         tables: Option<std::collections::BTreeMap<String, String>>,
+        fields: Option<std::collections::BTreeMap<String, String>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let settings = AirtableSettings {
+            rename: fields.unwrap_or_default(),
             url,
             window_days,
             units: self::units(units)?,
@@ -247,7 +250,7 @@ impl User {
     }
 
     /// `sync_airtable` as an awaitable for asyncio, run in a worker thread.
-    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, tables = None, progress = None))]
+    #[pyo3(signature = (vault, base, *, token = None, url = None, window_days = 90, units = None, force = false, tables = None, fields = None, progress = None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
     fn sync_airtable_async<'py>(
         slf: &Bound<'py, Self>,
@@ -260,10 +263,12 @@ impl User {
         units: Option<String>,
         force: bool,
         tables: Option<std::collections::BTreeMap<String, String>>,
+        fields: Option<std::collections::BTreeMap<String, String>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = PyDict::new(py);
         kwargs.set_item("tables", tables)?;
+        kwargs.set_item("fields", fields)?;
         kwargs.set_item("token", token)?;
         kwargs.set_item("url", url)?;
         kwargs.set_item("window_days", window_days)?;

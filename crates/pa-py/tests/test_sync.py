@@ -129,8 +129,11 @@ def test_calendar_then_dashboard_with_progress_and_asyncio(server: str, tmp_path
     # The token is in the vault now: no need to pass it again; nothing changed, nothing written.
     quiet = asyncio.run(me.sync_airtable_async(vault, "appPY", url=server, window_days=7))
     assert quiet["writes"] == 0
-    named = me.sync_airtable(vault, "appPY", url=server, window_days=7, units="statute", tables={"day": "Days", "tasks": "Tasks"})
+    named = me.sync_airtable(vault, "appPY", url=server, window_days=7, units="statute",
+                             tables={"day": "Days", "tasks": "Tasks"}, fields={"Date": "ISO date"})
     assert {t["table"] for t in named["tables"]} >= {"Days", "Tasks"}
+    days = [r["fields"] for r in Fake.rows.values() if r["table"] == "Days"]
+    assert days and all("ISO date" in f and "Date" not in f for f in days)
     status = me.sync_status()
     assert {s["source"]: s["has_cursor"] for s in status["states"]} == {"google_calendar:me@example.com": True}
     assert status["runs"][0]["outcome"] == "succeeded"

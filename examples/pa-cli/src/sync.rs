@@ -105,6 +105,9 @@ struct AirtableArgs {
     /// Allow a run that deletes most of a table.
     #[arg(long)]
     allow_mass_delete: bool,
+    /// Use your field name for one of pa's (`--field "Distance (mi)=Miles"`; repeat for more).
+    #[arg(long = "field", value_name = "PA=YOURS", value_parser = field_name)]
+    fields: Vec<(String, String)>,
     /// The API's root.
     #[arg(long, env = "PA_AIRTABLE_URL", hide = true)]
     airtable_url: Option<String>,
@@ -159,6 +162,16 @@ struct AirtableArgs {
     /// The sync log table (mirrored only when named).
     #[arg(long, env = "AIRTABLE_SYNC_LOGS", hide = true)]
     sync_log_table: Option<String>,
+}
+
+/// `PA=YOURS`: a field renamed.
+fn field_name(text: &str) -> std::result::Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((pa, yours)) if !pa.trim().is_empty() && !yours.trim().is_empty() => {
+            Ok((pa.trim().to_owned(), yours.trim().to_owned()))
+        }
+        _ => Err("give pa's field name and yours as PA=YOURS".to_owned()),
+    }
 }
 
 /// The platform's keyring, when one answers (a Secret Service on the session bus, the macOS
@@ -388,6 +401,7 @@ fn airtable(
         },
         window_days: args.window_days,
         force: args.allow_mass_delete,
+        rename: args.fields.iter().cloned().collect(),
         ..AirtableSettings::new(base)
     };
     let fallback = std::env::var("AIRTABLE_ACCESS_TOKEN")

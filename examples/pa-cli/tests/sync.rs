@@ -360,10 +360,28 @@ fn addresses_from_the_config_file() {
     base().args(["-q", "sync", "calendar"]).assert().success();
     base()
         .env("AIRTABLE_ACCESS_TOKEN", AIRTABLE)
-        .args(["-q", "sync", "airtable", "--window-days", "3"])
+        .args([
+            "-q",
+            "sync",
+            "airtable",
+            "--window-days",
+            "3",
+            "--field",
+            "Date=ISO date",
+        ])
         .assert()
         .success();
-    assert_eq!(f.airtable.rows("Day").len(), 3);
+    let days = f.airtable.rows("Day");
+    assert_eq!(days.len(), 3);
+    assert!(
+        days.iter()
+            .all(|d| d.fields.contains_key("ISO date") && !d.fields.contains_key("Date"))
+    );
+    base()
+        .args(["sync", "airtable", "--field", "Date"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("PA=YOURS"));
     let shown = base()
         .args(["config", "show", "--format", "json"])
         .assert()

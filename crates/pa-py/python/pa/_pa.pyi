@@ -291,6 +291,7 @@ class User:
         units: Literal["metric", "statute", "imperial"] | None = None,
         force: bool = False,
         tables: dict[str, str] | None = None,
+        fields: dict[str, str] | None = None,
         progress: Callable[..., object] | None = None,
     ) -> dict[str, Any]: ...
     def sync_airtable_async(
@@ -304,6 +305,7 @@ class User:
         units: Literal["metric", "statute", "imperial"] | None = None,
         force: bool = False,
         tables: dict[str, str] | None = None,
+        fields: dict[str, str] | None = None,
         progress: Callable[..., object] | None = None,
     ) -> Coroutine[Any, Any, dict[str, Any]]: ...
     def sync_status(self, runs: int = 10) -> dict[str, Any]: ...

@@ -242,3 +242,45 @@ async fn the_fake_refuses_an_eleven_record_write_and_an_ambiguous_upsert() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_429_storm_with_and_without_retry_after_is_waited_out() {
+    let s = setup(&[rate()]).await;
+    s.fake.inject(Reply::json(
+        429,
+        r#"{"errors": [{"error": "RATE_LIMIT_REACHED"}]}"#,
+    ));
+    s.fake
+        .inject(Reply::json(429, "{}").header("retry-after", "3"));
+    s.fake.inject(Reply::json(
+        429,
+        r#"{"errors": [{"error": "RATE_LIMIT_REACHED"}]}"#,
+    ));
+    s.client.upsert("T", &[row("k", "x", 1.0)]).await.unwrap();
+    assert_eq!(s.fake.rows("T").len(), 1);
+    let waits: Vec<u64> = s
+        .timer
+        .slept()
+        .into_iter()
+        .filter(|d| *d >= Duration::from_secs(1))
+        .map(|d| d.as_secs())
+        .collect();
+    // The lockout after each 429 without a wait named, the service's 3 s after the other.
+    assert_eq!(waits.len(), 3, "{waits:?}");
+    assert!(
+        waits[0] >= 30 && waits[1] >= 3 && waits[2] >= 30,
+        "{waits:?}"
+    );
+    // A storm longer than the retries: a typed rate-limit error, and nothing written twice.
+    for _ in 0..5 {
+        s.fake.inject(Reply::json(429, "{}"));
+    }
+    assert_eq!(
+        s.client
+            .upsert("T", &[row("k", "y", 1.0)])
+            .await
+            .unwrap_err(),
+        PortError::RateLimited { retry_after: None }
+    );
+    assert_eq!(s.fake.rows("T").len(), 1);
+}
