@@ -66,33 +66,11 @@ impl Callback {
     }
 }
 
-/// Table names by role over the defaults; an unknown role is an error naming the known ones.
+/// Table names by role over the defaults (the facade knows the roles).
 fn tables(names: std::collections::BTreeMap<String, String>) -> PyResult<Tables> {
     let mut t = Tables::default();
     for (role, name) in names {
-        match role.as_str() {
-            "day" => t.day = name,
-            "week" => t.week = name,
-            "events" => t.events = name,
-            "sessions" => t.sessions = name,
-            "health" => t.health = name,
-            "body" => t.body = name,
-            "plans" => t.plans = name,
-            "tasks" => t.tasks = Some(name),
-            "projects" => t.projects = Some(name),
-            "reviews" => t.reviews = Some(name),
-            "sync_log" => t.sync_log = Some(name),
-            other => {
-                return Err(PyPaErr(pa_core::Error::invalid(
-                    "tables",
-                    format!(
-                        "'{}' is not a table role (day, week, events, sessions, health, body, plans, tasks, projects, reviews, sync_log)",
-                        other.escape_debug()
-                    ),
-                ))
-                .into());
-            }
-        }
+        t.set(&role, name).map_err(PyPaErr)?;
     }
     Ok(t)
 }

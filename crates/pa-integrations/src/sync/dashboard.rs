@@ -58,6 +58,44 @@ pub struct Tables {
     pub sync_log: Option<String>,
 }
 
+impl Tables {
+    /// The roles a table name is given for, as [`Tables::set`] takes them.
+    pub const ROLES: [&'static str; 11] = [
+        "day", "week", "events", "sessions", "health", "body", "plans", "tasks", "projects",
+        "reviews", "sync_log",
+    ];
+
+    /// Names the table of `role` (one of [`Tables::ROLES`]); the optional tables are mirrored
+    /// once named.
+    pub fn set(&mut self, role: &str, name: impl Into<String>) -> pa_core::Result<()> {
+        let name = name.into();
+        match role {
+            "day" => self.day = name,
+            "week" => self.week = name,
+            "events" => self.events = name,
+            "sessions" => self.sessions = name,
+            "health" => self.health = name,
+            "body" => self.body = name,
+            "plans" => self.plans = name,
+            "tasks" => self.tasks = Some(name),
+            "projects" => self.projects = Some(name),
+            "reviews" => self.reviews = Some(name),
+            "sync_log" => self.sync_log = Some(name),
+            other => {
+                return Err(pa_core::Error::invalid(
+                    "tables",
+                    format!(
+                        "'{}' is not a table role ({})",
+                        other.escape_debug(),
+                        Self::ROLES.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Tables {
     fn default() -> Self {
         Self {

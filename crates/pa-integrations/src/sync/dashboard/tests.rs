@@ -392,3 +392,21 @@ async fn tasks_projects_reviews_and_the_sync_log_when_their_tables_are_named() {
     assert_eq!(log[0].fields["Outcome"], "succeeded");
     assert_eq!(log[0].fields["Source"], "airtable");
 }
+
+#[test]
+fn tables_are_named_by_role() {
+    let mut t = Tables::default();
+    t.set("day", "Days").unwrap();
+    t.set("sync_log", "Logs").unwrap();
+    assert_eq!((t.day.as_str(), t.sync_log.as_deref()), ("Days", Some("Logs")));
+    assert_eq!(
+        t.set("meals", "Meals"),
+        Err(pa_core::Error::invalid(
+            "tables",
+            "'meals' is not a table role (day, week, events, sessions, health, body, plans, tasks, projects, reviews, sync_log)"
+        ))
+    );
+    for role in Tables::ROLES {
+        t.set(role, "x").unwrap();
+    }
+}
