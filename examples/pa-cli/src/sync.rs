@@ -492,17 +492,28 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
         Some(SyncCommand::Airtable(a)) => rows.extend(airtable(&person, &vault, &a, ctx, &cancel)?),
         Some(SyncCommand::Status { .. }) => {}
         None if args.all => {
-            rows.extend(calendar(
-                &person,
-                vault.clone(),
-                &args.calendar,
-                ctx,
-                &cancel,
-            )?);
-            if args.airtable.base.is_some() {
-                rows.extend(airtable(&person, &vault, &args.airtable, ctx, &cancel)?);
+            // Every linked service: the calendars, then the dashboard (with the environment's
+            // token when the vault has none yet).
+            let (google, airtable_linked) = person.linked(&vault)?;
+            if google {
+                rows.extend(calendar(
+                    &person,
+                    vault.clone(),
+                    &args.calendar,
+                    ctx,
+                    &cancel,
+                )?);
             } else {
-                ctx.note("Airtable: no base set (AIRTABLE_BASE_ID); skipped");
+                ctx.note("Google Calendar: not linked (pa auth google); skipped");
+            }
+            let airtable_token =
+                airtable_linked || std::env::var_os("AIRTABLE_ACCESS_TOKEN").is_some();
+            match (&args.airtable.base, airtable_token) {
+                (Some(_), true) => {
+                    rows.extend(airtable(&person, &vault, &args.airtable, ctx, &cancel)?)
+                }
+                (None, _) => ctx.note("Airtable: no base set (AIRTABLE_BASE_ID); skipped"),
+                (Some(_), false) => ctx.note("Airtable: not linked (pa auth airtable); skipped"),
             }
         }
         None => {

@@ -166,6 +166,12 @@ fn the_vault_needs_its_passphrase_and_tokens_never_come_from_arguments() {
         .assert()
         .code(65)
         .stderr(predicates::str::contains("PA_VAULT_PASSPHRASE"));
+    // --all syncs what is linked and says what it skipped.
+    cmd(&db, &f)
+        .args(["sync", "--all", "--format", "json"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("Airtable: not linked"));
     // No token in the environment and no terminal to ask on: a clear error.
     cmd(&db, &f)
         .args(["auth", "airtable"])
@@ -183,6 +189,7 @@ fn the_vault_needs_its_passphrase_and_tokens_never_come_from_arguments() {
         .code(66);
     // A revoked refresh token: "re-link needed", exit 77, the run logged as failed.
     f.google.revoke();
+    f.google.expire_access();
     cmd(&db, &f)
         .args(["sync", "calendar"])
         .assert()

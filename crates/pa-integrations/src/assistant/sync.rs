@@ -297,6 +297,14 @@ impl Person {
         .await
     }
 
+    /// Which services have credentials in the vault: (Google, Airtable).
+    pub fn linked(&self, vault: &Vault) -> Result<(bool, bool)> {
+        Ok((
+            self.secret(vault, GOOGLE_TOKEN)?.is_some(),
+            self.secret(vault, AIRTABLE_TOKEN)?.is_some(),
+        ))
+    }
+
     /// Every source's state and the last `runs` runs.
     pub fn sync_status(&self, runs: usize) -> Result<SyncStatus> {
         Ok(SyncStatus {

@@ -398,7 +398,10 @@ fn tables_are_named_by_role() {
     let mut t = Tables::default();
     t.set("day", "Days").unwrap();
     t.set("sync_log", "Logs").unwrap();
-    assert_eq!((t.day.as_str(), t.sync_log.as_deref()), ("Days", Some("Logs")));
+    assert_eq!(
+        (t.day.as_str(), t.sync_log.as_deref()),
+        ("Days", Some("Logs"))
+    );
     assert_eq!(
         t.set("meals", "Meals"),
         Err(pa_core::Error::invalid(
