@@ -763,6 +763,27 @@ fn renamed(rows: Vec<MirrorRow>, rename: &BTreeMap<String, String>) -> Vec<Mirro
         .collect()
 }
 
+/// One run's state as it goes from table to table.
+struct Pass<'p> {
+    report: DashboardReport,
+    /// Each table's plan, for the deletions made at the end (children first).
+    deletions: Vec<(String, MirrorPlan)>,
+    progress: &'p mut (dyn FnMut(&Progress) + Send),
+    /// Whether plans that empty or mostly delete a table are refused (unless forced).
+    guarded: bool,
+}
+
+impl Data {
+    /// Whether the store holds nothing for the window's data tables.
+    fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.activities.is_empty()
+            && self.health.is_empty()
+            && self.body.is_empty()
+            && self.plans.is_empty()
+    }
+}
+
 /// Runs the mirror of `store` into `sink` for the window ending `today` (in `zone`).
 pub struct Dashboard<'a, S> {
     /// The person's store.
@@ -898,109 +919,61 @@ where
     ) -> Result<DashboardReport> {
         let data = self.load(today, now)?;
         let t = &self.config.tables;
-        let mut report = DashboardReport {
-            from: Some(data.from),
-            to: Some(today),
-            ..DashboardReport::default()
-        };
-        let mut deletions: Vec<(String, MirrorPlan)> = Vec::new();
-        let weeks = self
-            .table(&t.week, data.weeks(), &mut report, &mut deletions, progress)
-            .await?;
-        let days = self
-            .table(
-                &t.day,
-                data.day_rows(&weeks),
-                &mut report,
-                &mut deletions,
-                progress,
-            )
-            .await?;
-        self.table(
-            &t.events,
-            data.event_rows(&days)?,
-            &mut report,
-            &mut deletions,
+        let mut pass = Pass {
+            report: DashboardReport {
+                from: Some(data.from),
+                to: Some(today),
+                ..DashboardReport::default()
+            },
+            deletions: Vec::new(),
             progress,
-        )
-        .await?;
+            // Day and Week rows follow from the dates alone: a plan that empties or mostly
+            // deletes them means a misconfigured window, and is refused unless forced.
+            guarded: true,
+        };
+        let weeks = self.table(&mut pass, &t.week, data.weeks()).await?;
+        let days = self.table(&mut pass, &t.day, data.day_rows(&weeks)).await?;
+        // A data table may empty out as the window moves on (no weigh-in for three months);
+        // that is refused only when the store holds nothing at all for the window (a wiped
+        // store, another person).
+        pass.guarded = data.is_empty();
+        self.table(&mut pass, &t.events, data.event_rows(&days)?)
+            .await?;
         let units = self.config.units;
         let sessions = self
             .table(
+                &mut pass,
                 &t.sessions,
                 data.session_rows(units, &days, &weeks),
-                &mut report,
-                &mut deletions,
-                progress,
             )
             .await?;
-        self.table(
-            &t.health,
-            data.health_rows(&days),
-            &mut report,
-            &mut deletions,
-            progress,
-        )
-        .await?;
-        self.table(
-            &t.body,
-            data.body_rows(units, &days),
-            &mut report,
-            &mut deletions,
-            progress,
-        )
-        .await?;
-        self.table(
-            &t.plans,
-            data.plan_rows(units, &days, &weeks, &sessions)?,
-            &mut report,
-            &mut deletions,
-            progress,
-        )
-        .await?;
+        self.table(&mut pass, &t.health, data.health_rows(&days))
+            .await?;
+        self.table(&mut pass, &t.body, data.body_rows(units, &days))
+            .await?;
+        let plans = data.plan_rows(units, &days, &weeks, &sessions)?;
+        self.table(&mut pass, &t.plans, plans).await?;
         let projects = match &t.projects {
-            Some(table) => {
-                self.table(
-                    table,
-                    data.project_rows(),
-                    &mut report,
-                    &mut deletions,
-                    progress,
-                )
-                .await?
-            }
+            Some(table) => self.table(&mut pass, table, data.project_rows()).await?,
             None => HashMap::new(),
         };
         if let Some(table) = &t.tasks {
-            self.table(
-                table,
-                data.task_rows(&projects),
-                &mut report,
-                &mut deletions,
-                progress,
-            )
-            .await?;
+            self.table(&mut pass, table, data.task_rows(&projects))
+                .await?;
         }
         if let Some(table) = &t.reviews {
-            self.table(
-                table,
-                data.review_rows(&weeks),
-                &mut report,
-                &mut deletions,
-                progress,
-            )
-            .await?;
+            self.table(&mut pass, table, data.review_rows(&weeks))
+                .await?;
         }
         if let Some(table) = &t.sync_log {
-            self.table(
-                table,
-                data.run_rows(),
-                &mut report,
-                &mut deletions,
-                progress,
-            )
-            .await?;
+            self.table(&mut pass, table, data.run_rows()).await?;
         }
+        let Pass {
+            mut report,
+            deletions,
+            progress,
+            ..
+        } = pass;
         // Deletions last, children first.
         for (table, plan) in deletions.iter().rev() {
             let total = plan.deletes.len();
@@ -1029,11 +1002,9 @@ where
     /// Plans one table and sends its collapses and upserts; returns every pa key's record id.
     async fn table(
         &self,
+        pass: &mut Pass<'_>,
         table: &str,
         desired: Vec<MirrorRow>,
-        report: &mut DashboardReport,
-        deletions: &mut Vec<(String, MirrorPlan)>,
-        progress: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<HashMap<String, String>> {
         self.check()?;
         let desired = renamed(desired, &self.config.rename);
@@ -1044,10 +1015,16 @@ where
         let remote = self.sink.list(table, &owned).await.map_err(port)?;
         let options = MirrorOptions {
             batch_limit: self.sink.batch_limit(),
-            force: self.config.force,
+            force: self.config.force || !pass.guarded,
             ..MirrorOptions::default()
         };
-        let plan = mirror::plan(&desired, &remote, &[], options)?;
+        let plan = mirror::plan(&desired, &remote, &[], options).map_err(|e| match e {
+            // Refusals name the table they are about.
+            pa_core::Error::InvalidInput { reason, .. } => {
+                pa_core::Error::invalid(format!("{table} table"), reason)
+            }
+            other => other,
+        })?;
         // Record ids of the rows the plan keeps (surplus copies are deleted below).
         let surplus: std::collections::HashSet<&String> = plan.collapse.iter().flatten().collect();
         let mut ids: HashMap<String, String> = remote
@@ -1060,9 +1037,9 @@ where
         for copies in &plan.collapse {
             self.check()?;
             self.sink.delete(table, copies).await.map_err(port)?;
-            report.writes += 1;
+            pass.report.writes += 1;
             done += 1;
-            progress(&Progress {
+            (pass.progress)(&Progress {
                 table: table.to_owned(),
                 done,
                 total,
@@ -1073,15 +1050,15 @@ where
             for m in self.sink.upsert(table, batch).await.map_err(port)? {
                 ids.insert(m.key, m.remote_id);
             }
-            report.writes += 1;
+            pass.report.writes += 1;
             done += 1;
-            progress(&Progress {
+            (pass.progress)(&Progress {
                 table: table.to_owned(),
                 done,
                 total,
             });
         }
-        report.tables.push(TableReport {
+        pass.report.tables.push(TableReport {
             table: table.to_owned(),
             created: plan.created,
             updated: plan.updated,
@@ -1089,7 +1066,7 @@ where
             unchanged: plan.unchanged,
             foreign: plan.foreign,
         });
-        deletions.push((table.to_owned(), plan));
+        pass.deletions.push((table.to_owned(), plan));
         Ok(ids)
     }
 }

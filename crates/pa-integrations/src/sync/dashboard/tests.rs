@@ -413,3 +413,81 @@ fn tables_are_named_by_role() {
         t.set(role, "x").unwrap();
     }
 }
+
+#[tokio::test]
+async fn mass_deletions_are_refused_only_when_something_is_wrong() {
+    let s = setup(TOKEN).await;
+    let config = DashboardConfig::default();
+    run(&s, &config, today()).await.unwrap();
+    let t = &config.tables;
+    // A data table that empties out (every weigh-in deleted here) just empties remotely.
+    let from = today().add_days(-89).unwrap();
+    let bodies = s
+        .person
+        .records::<BodyComposition>(Some((from, today())))
+        .unwrap();
+    assert!(!bodies.is_empty());
+    s.person
+        .apply(&WriteBatch {
+            deletions: bodies
+                .iter()
+                .map(|b| {
+                    pa_core::ports::RecordRef::new(
+                        pa_core::ports::RecordKind::BodyComposition,
+                        pa_core::ports::Record::key(b),
+                    )
+                })
+                .collect(),
+            ..WriteBatch::default()
+        })
+        .unwrap();
+    run(&s, &config, today()).await.unwrap();
+    assert!(s.fake.rows(&t.body).is_empty());
+    // A window shrunk from 90 days to 10 by mistake: refused, nothing deleted, unless forced.
+    let narrow = DashboardConfig {
+        window_days: 10,
+        ..DashboardConfig::default()
+    };
+    let err = run(&s, &narrow, today()).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid Week table: would delete 12 of pa's 14 rows; force to allow it"
+    );
+    assert_eq!(s.fake.rows(&t.day).len(), 90);
+    let forced = DashboardConfig {
+        force: true,
+        ..narrow
+    };
+    run(&s, &forced, today()).await.unwrap();
+    assert_eq!(s.fake.rows(&t.day).len(), 10);
+    // Another person's empty store mirrored into the same base: refused at the first data table.
+    let nobody = s._pa.person("nobody", true).unwrap();
+    let dashboard = Dashboard {
+        store: &nobody,
+        sink: &s.client,
+        config: &forced,
+        zone: chrono_tz::Europe::Berlin,
+        cancel: Cancel::default(),
+    };
+    let careful = DashboardConfig {
+        force: false,
+        ..forced.clone()
+    };
+    let err = Dashboard {
+        config: &careful,
+        ..dashboard
+    }
+    .run(
+        today(),
+        "2026-12-04T18:00:00Z".parse().unwrap(),
+        &mut |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid Calendar Events table: nothing to show would delete all"),
+        "{err}"
+    );
+    assert!(!s.fake.rows(&t.events).is_empty());
+}
