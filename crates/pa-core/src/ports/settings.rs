@@ -44,6 +44,40 @@ pub enum Units {
     Statute,
 }
 
+impl Units {
+    /// Metres in one long distance unit: a kilometre or a mile.
+    pub fn long_m(self) -> f64 {
+        match self {
+            Units::Metric => 1000.0,
+            Units::Statute => 1609.344,
+        }
+    }
+
+    /// Metres in one short distance unit (pool lengths): a metre or a yard.
+    pub fn short_m(self) -> f64 {
+        match self {
+            Units::Metric => 1.0,
+            Units::Statute => 0.9144,
+        }
+    }
+
+    /// Metres in one height unit: a metre or a foot.
+    pub fn height_m(self) -> f64 {
+        match self {
+            Units::Metric => 1.0,
+            Units::Statute => 0.3048,
+        }
+    }
+
+    /// Kilograms in one weight unit: a kilogram or a pound.
+    pub fn weight_kg(self) -> f64 {
+        match self {
+            Units::Metric => 1.0,
+            Units::Statute => 0.453_592_37,
+        }
+    }
+}
+
 impl std::str::FromStr for Units {
     type Err = Error;
     /// `metric`, or `statute` (also `imperial`).
@@ -141,6 +175,24 @@ impl Profile {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn unit_factors_are_the_international_definitions() {
+        assert_eq!(
+            (
+                Units::Metric.long_m(),
+                Units::Metric.short_m(),
+                Units::Metric.height_m(),
+                Units::Metric.weight_kg()
+            ),
+            (1000.0, 1.0, 1.0, 1.0)
+        );
+        // The 1959 international yard and pound: a mile is 1760 yards, a yard 3 feet.
+        assert_eq!(Units::Statute.long_m(), 1760.0 * Units::Statute.short_m());
+        assert!((Units::Statute.short_m() - 3.0 * Units::Statute.height_m()).abs() < 1e-15);
+        assert_eq!(Units::Statute.weight_kg(), 0.453_592_37);
+    }
+
     use super::*;
     use crate::fitness::load::{HeartRateProfile, Sex};
 

@@ -14,7 +14,7 @@ use pa_core::ids::ActivityId;
 use pa_core::time::ZonedInstant;
 
 use super::csv_table::Table;
-use super::{ImportOptions, Parsed, Units, activity_ref};
+use super::{ImportOptions, Parsed, activity_ref};
 use crate::error::Result;
 
 /// Whether `bytes` looks like Garmin's activities CSV (by its header).
@@ -88,10 +88,7 @@ pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed>
         a.external = Some(external);
         a.name = Some(row.get(3).to_owned()).filter(|t| !t.is_empty());
         a.moving_s = duration(10, "Moving Time")?;
-        let (long, short) = match options.units {
-            Units::Metric => (1000.0, 1.0),
-            Units::Statute => (1609.344, 0.9144),
-        };
+        let (long, short) = (options.units.long_m(), options.units.short_m());
         // Pool and open-water swims are written in metres or yards, everything else in km or mi.
         a.distance_m = number(4, "Distance")?.map(|d| {
             if sport == Sport::Swim {
@@ -103,10 +100,7 @@ pub fn read(bytes: &[u8], name: &str, options: &ImportOptions) -> Result<Parsed>
         a.calories_kcal = number(5, "Calories")?;
         a.avg_hr_bpm = number(6, "Avg HR")?;
         a.max_hr_bpm = number(7, "Max HR")?;
-        a.elevation_gain_m = number(8, "Total Ascent")?.map(|m| match options.units {
-            Units::Metric => m,
-            Units::Statute => m * 0.3048,
-        });
+        a.elevation_gain_m = number(8, "Total Ascent")?.map(|h| h * options.units.height_m());
         a.avg_power_w = number(9, "Avg Power")?;
         pa_core::fitness::load::score(&mut a, &options.thresholds).map_err(|e| row.core(e))?;
         match a.validate() {
@@ -209,7 +203,7 @@ Indoor Cycling,2026-03-03 06:15:00,false,Zwift,30.5,650,01:00:00,140,165,3.5,0,2
             "a.csv",
             &ImportOptions {
                 zone,
-                units: Units::Statute,
+                units: pa_core::ports::Units::Statute,
                 ..ImportOptions::default()
             },
         )

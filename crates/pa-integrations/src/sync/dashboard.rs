@@ -319,14 +319,15 @@ mod fields {
     ];
 }
 
-const KM_PER_MILE: f64 = 1.609_344;
-const KG_PER_LB: f64 = 0.453_592_37;
-const M_PER_FT: f64 = 0.3048;
-
 /// A number rounded for display (the store keeps the exact value).
 fn round(x: f64, places: i32) -> Value {
     let f = 10f64.powi(places);
     json!((x * f).round() / f)
+}
+
+/// [`round`] of a value that may be missing (an empty cell).
+fn num(x: Option<f64>, places: i32) -> Value {
+    x.map_or(Value::Null, |v| round(v, places))
 }
 
 fn link(ids: &HashMap<String, String>, key: &str) -> Value {
@@ -456,20 +457,17 @@ impl Data {
             .iter()
             .map(|a| {
                 let day = a.start.local_day();
-                let distance = a.distance_m.map(|m| {
-                    if statute {
-                        ("Distance (mi)", round(m / 1000.0 / KM_PER_MILE, 2))
-                    } else {
-                        ("Distance (km)", round(m / 1000.0, 2))
-                    }
-                });
-                let elevation = a.elevation_gain_m.map(|m| {
-                    if statute {
-                        ("Elevation (ft)", round(m / M_PER_FT, 0))
-                    } else {
-                        ("Elevation (m)", round(m, 0))
-                    }
-                });
+                let (distance, elevation) = if statute {
+                    ("Distance (mi)", "Elevation (ft)")
+                } else {
+                    ("Distance (km)", "Elevation (m)")
+                };
+                let distance = a
+                    .distance_m
+                    .map(|m| (distance, round(m / units.long_m(), 2)));
+                let elevation = a
+                    .elevation_gain_m
+                    .map(|m| (elevation, round(m / units.height_m(), 0)));
                 let mut values = vec![
                     (
                         "Name",
@@ -486,8 +484,8 @@ impl Data {
                         ),
                     ),
                     ("Duration (min)", round(a.duration_s() / 60.0, 1)),
-                    ("Avg HR", a.avg_hr_bpm.map_or(Value::Null, |h| round(h, 0))),
-                    ("TSS", a.training_load.map_or(Value::Null, |l| round(l, 1))),
+                    ("Avg HR", num(a.avg_hr_bpm, 0)),
+                    ("TSS", num(a.training_load, 1)),
                     ("Day", link(days, &day_key(day))),
                     ("Week", link(weeks, &week_key(day.week()))),
                 ];
@@ -499,7 +497,6 @@ impl Data {
     }
 
     fn health_rows(&self, days: &HashMap<String, String>) -> Vec<MirrorRow> {
-        let num = |x: Option<f64>, places| x.map_or(Value::Null, |v| round(v, places));
         self.health
             .iter()
             .map(|h| {
@@ -527,16 +524,12 @@ impl Data {
 
     fn body_rows(&self, units: Units, days: &HashMap<String, String>) -> Vec<MirrorRow> {
         let statute = units == Units::Statute;
-        let (names, weight, muscle, per) = if statute {
-            (
-                fields::BODY_STATUTE,
-                "Weight (lb)",
-                "Muscle Mass (lb)",
-                KG_PER_LB,
-            )
+        let (names, weight, muscle) = if statute {
+            (fields::BODY_STATUTE, "Weight (lb)", "Muscle Mass (lb)")
         } else {
-            (fields::BODY_METRIC, "Weight (kg)", "Muscle Mass (kg)", 1.0)
+            (fields::BODY_METRIC, "Weight (kg)", "Muscle Mass (kg)")
         };
+        let per = units.weight_kg();
         self.body
             .iter()
             .map(|(key, b)| {
@@ -547,15 +540,12 @@ impl Data {
                     vec![
                         ("Date", json!(day.to_string())),
                         (weight, round(b.weight_kg / per, 1)),
-                        (
-                            "Body Fat %",
-                            b.body_fat_pct.map_or(Value::Null, |v| round(v, 1)),
-                        ),
+                        ("Body Fat %", num(b.body_fat_pct, 1)),
                         (
                             muscle,
                             b.muscle_mass_kg.map_or(Value::Null, |v| round(v / per, 1)),
                         ),
-                        ("BMI", b.bmi.map_or(Value::Null, |v| round(v, 1))),
+                        ("BMI", num(b.bmi, 1)),
                         ("Day", link(days, &day_key(day))),
                     ],
                 )
@@ -590,13 +580,9 @@ impl Data {
                 let actual = matched
                     .and_then(|m| m.activity.as_ref())
                     .map_or(Value::Null, |a| link(sessions, &format!("activity:{a}")));
-                let distance = w.distance_m.map_or(Value::Null, |m| {
-                    if units == Units::Statute {
-                        round(m / 1000.0 / KM_PER_MILE, 2)
-                    } else {
-                        round(m / 1000.0, 2)
-                    }
-                });
+                let distance = w
+                    .distance_m
+                    .map_or(Value::Null, |m| round(m / units.long_m(), 2));
                 row(
                     format!("workout:{}", w.id),
                     fields::PLAN,
@@ -609,7 +595,7 @@ impl Data {
                             w.duration_s.map_or(Value::Null, |s| round(s / 60.0, 0)),
                         ),
                         ("Planned Distance", distance),
-                        ("Planned TSS", w.load.map_or(Value::Null, |l| round(l, 0))),
+                        ("Planned TSS", num(w.load, 0)),
                         (
                             "Status",
                             matched.map_or(Value::Null, |m| {
@@ -687,7 +673,6 @@ impl Data {
     }
 
     fn review_rows(&self, weeks: &HashMap<String, String>) -> Vec<MirrorRow> {
-        let num = |x: Option<f64>, places| x.map_or(Value::Null, |v| round(v, places));
         self.reviews
             .iter()
             .map(|r| {
