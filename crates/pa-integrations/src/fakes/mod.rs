@@ -9,6 +9,7 @@
 
 pub mod airtable;
 pub mod google_calendar;
+pub mod plaid;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

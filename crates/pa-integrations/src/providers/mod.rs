@@ -3,3 +3,4 @@
 
 pub mod airtable;
 pub mod google_calendar;
+pub mod plaid;
