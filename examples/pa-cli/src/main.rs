@@ -175,7 +175,10 @@ enum Command {
     /// Link an account: its token is sealed in the store's vault.
     #[command(subcommand)]
     Auth(sync::AuthCommand),
-    /// Sync with Google Calendar and the Airtable dashboard, or show where syncs stand.
+    /// Link a bank through Plaid: print a Link token, or exchange Link's public token.
+    #[command(subcommand)]
+    Link(sync::LinkCommand),
+    /// Sync with Google Calendar, Plaid and the Airtable dashboard, or show where syncs stand.
     Sync(Box<sync::SyncArgs>),
 }
 
@@ -328,6 +331,7 @@ fn main() -> ExitCode {
         Command::Log(cmd) => log::log(cmd, &store_args, ctx),
         Command::Plan(cmd) => log::plan(cmd, &store_args, ctx),
         Command::Auth(cmd) => sync::auth(cmd, &store_args, ctx),
+        Command::Link(cmd) => sync::link(cmd, &store_args, ctx),
         Command::Sync(args) => sync::run(*args, &store_args, ctx),
     };
     match result {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
-use pa_integrations::assistant::{AirtableSettings, GoogleSettings, Person};
+use pa_integrations::assistant::{AirtableSettings, GoogleSettings, Person, PlaidSettings};
 use pa_integrations::http::HttpConfig;
 use pa_integrations::secrets::{KdfParams, Secret, Vault};
 use pa_integrations::sync::dashboard::{Cancel, Tables};
@@ -45,6 +45,85 @@ pub(crate) enum AuthCommand {
     Airtable,
 }
 
+/// `pa link …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LinkCommand {
+    /// Without --public-token: print a Link token for your app to open Plaid Link with. With
+    /// it: exchange the public token Link gave back for the Item's access token, sealed in the
+    /// vault (Link again for each bank; each is an Item).
+    #[command(after_help = "Examples:
+  pa link plaid
+  pa link plaid --public-token public-sandbox-…")]
+    Plaid {
+        /// The public token Plaid Link returned (good for 30 minutes, once).
+        #[arg(long, env = "PLAID_PUBLIC_TOKEN")]
+        public_token: Option<String>,
+        #[command(flatten)]
+        plaid: PlaidArgs,
+    },
+}
+
+/// Plaid's settings, from the environment by the seed's names.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PlaidArgs {
+    /// `sandbox` or `production`.
+    #[arg(long = "plaid-env", env = "PLAID_ENV", hide = true)]
+    env: Option<String>,
+    /// The API's root (default: the environment's).
+    #[arg(long, env = "PA_PLAID_URL", hide = true)]
+    plaid_url: Option<String>,
+}
+
+impl PlaidArgs {
+    fn settings(&self) -> PlaidSettings {
+        let var = |k: &str| std::env::var(k).unwrap_or_default();
+        PlaidSettings {
+            url: self.plaid_url.clone(),
+            env: self.env.clone(),
+            client_id: var("PLAID_CLIENT_ID"),
+            secret: Secret::new(var("PLAID_SECRET")),
+        }
+    }
+}
+
+pub(crate) fn link(cmd: LinkCommand, args: &StoreArgs, ctx: Context) -> Result<()> {
+    let LinkCommand::Plaid {
+        public_token,
+        plaid,
+    } = cmd;
+    let person = store::writer(args)?;
+    let settings = plaid.settings();
+    let cancel = Cancel::default();
+    match public_token {
+        None => {
+            let token = block_on(
+                &cancel,
+                person.plaid_link_token(&settings, &HttpConfig::default()),
+            )??;
+            println!("{}", crate::output::clean(&token));
+            ctx.note(
+                "open Plaid Link with this token, then run: pa link plaid --public-token TOKEN",
+            );
+        }
+        Some(public) => {
+            let vault = unlock(args)?;
+            let item = block_on(
+                &cancel,
+                person.link_plaid(
+                    &vault,
+                    &settings,
+                    &Secret::new(public),
+                    &HttpConfig::default(),
+                ),
+            )??;
+            ctx.note(format!(
+                "Plaid Item {item} linked; its token is in the vault"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `pa sync …`.
 #[derive(Debug, Args)]
 #[command(
@@ -52,6 +131,7 @@ pub(crate) enum AuthCommand {
     after_help = "Examples:
   pa sync calendar
   pa sync airtable --window-days 30
+  pa sync plaid
   pa sync --all
   pa sync status --format json"
 )]
@@ -63,6 +143,8 @@ pub(crate) struct SyncArgs {
     calendar: CalendarArgs,
     #[command(flatten)]
     airtable: AirtableArgs,
+    #[command(flatten)]
+    plaid: PlaidArgs,
     #[command(subcommand)]
     command: Option<SyncCommand>,
 }
@@ -73,6 +155,8 @@ enum SyncCommand {
     Calendar(CalendarArgs),
     /// Mirror the dashboard window into the Airtable base.
     Airtable(Box<AirtableArgs>),
+    /// Update transactions, balances and holdings from every linked Plaid Item.
+    Plaid(PlaidArgs),
     /// Where each sync stands: cursors, last success and error, the last runs.
     Status {
         /// Runs to show.
@@ -374,6 +458,53 @@ fn calendar(
         .collect())
 }
 
+fn plaid(
+    person: &Person,
+    vault: &Vault,
+    args: &PlaidArgs,
+    ctx: Context,
+    cancel: &Cancel,
+) -> Result<Vec<Row>> {
+    let bar = bar(ctx);
+    bar.set_message("Plaid");
+    let reports = block_on(
+        cancel,
+        person.sync_plaid(
+            vault,
+            &args.settings(),
+            &HttpConfig::default(),
+            cancel,
+            &mut |p| {
+                bar.set_length(p.pages as u64);
+                bar.set_position(p.pages as u64);
+            },
+        ),
+    )??;
+    bar.finish_and_clear();
+    let mut rows = Vec::new();
+    for r in reports {
+        if let Some(reason) = &r.relink_needed {
+            ctx.note(format!(
+                "Plaid Item {}: re-link needed (pa link plaid): {}",
+                r.item_id, reason
+            ));
+        }
+        for (what, u) in [("transactions", &r.transactions), ("balances", &r.snapshot)] {
+            if let Some(u) = u {
+                rows.push(Row {
+                    service: "plaid".into(),
+                    what: format!("{} {what}", r.item_id),
+                    added: u.written.added,
+                    updated: u.written.updated,
+                    deleted: u.written.deleted,
+                    unchanged: u.written.unchanged,
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
 fn airtable(
     person: &Person,
     vault: &Vault,
@@ -490,12 +621,13 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
     match args.command {
         Some(SyncCommand::Calendar(a)) => rows.extend(calendar(&person, vault, &a, ctx, &cancel)?),
         Some(SyncCommand::Airtable(a)) => rows.extend(airtable(&person, &vault, &a, ctx, &cancel)?),
+        Some(SyncCommand::Plaid(a)) => rows.extend(plaid(&person, &vault, &a, ctx, &cancel)?),
         Some(SyncCommand::Status { .. }) => {}
         None if args.all => {
             // Every linked service: the calendars, then the dashboard (with the environment's
             // token when the vault has none yet).
-            let (google, airtable_linked) = person.linked(&vault)?;
-            if google {
+            let linked = person.linked(&vault)?;
+            if linked.google {
                 rows.extend(calendar(
                     &person,
                     vault.clone(),
@@ -506,8 +638,13 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
             } else {
                 ctx.note("Google Calendar: not linked (pa auth google); skipped");
             }
+            if linked.plaid {
+                rows.extend(plaid(&person, &vault, &args.plaid, ctx, &cancel)?);
+            } else {
+                ctx.note("Plaid: no Item linked (pa link plaid); skipped");
+            }
             let airtable_token =
-                airtable_linked || std::env::var_os("AIRTABLE_ACCESS_TOKEN").is_some();
+                linked.airtable || std::env::var_os("AIRTABLE_ACCESS_TOKEN").is_some();
             match (&args.airtable.base, airtable_token) {
                 (Some(_), true) => {
                     rows.extend(airtable(&person, &vault, &args.airtable, ctx, &cancel)?)
@@ -519,7 +656,7 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
         None => {
             return Err(pa_core::Error::invalid(
                 "pa sync",
-                "name what to sync: calendar, airtable, status, or --all",
+                "name what to sync: calendar, plaid, airtable, status, or --all",
             )
             .into());
         }

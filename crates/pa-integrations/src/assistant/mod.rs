@@ -13,6 +13,7 @@
 //! errors mapped once, at the boundary, to [`crate::Error`]'s kinds.
 
 mod person;
+mod plaid;
 mod sync;
 mod writes;
 
@@ -31,9 +32,10 @@ use crate::storage::sqlite;
 use pa_core::ports::Profile;
 
 pub use person::{ImportRequest, Person, VaultSecrets};
+pub use plaid::{PLAID_ITEMS, PlaidItemReport, PlaidSettings};
 pub use sync::{
-    AIRTABLE_TOKEN, AirtableSettings, CALENDAR_SCOPE, GOOGLE_TOKEN, GoogleSettings, SourceStatus,
-    SyncStatus,
+    AIRTABLE_TOKEN, AirtableSettings, CALENDAR_SCOPE, GOOGLE_TOKEN, GoogleSettings, Linked,
+    SourceStatus, SyncStatus,
 };
 pub use writes::{
     Change, EditScope, Entry, EventChanges, HabitChanges, NewActivity, NewBill, NewEvent,

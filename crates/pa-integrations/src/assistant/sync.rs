@@ -79,6 +79,17 @@ impl AirtableSettings {
     }
 }
 
+/// Which services a person has linked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Linked {
+    /// Google credentials are in the vault.
+    pub google: bool,
+    /// An Airtable token is in the vault.
+    pub airtable: bool,
+    /// At least one Plaid Item is linked.
+    pub plaid: bool,
+}
+
 /// Where each sync stands: its state (cursor, last success, last error) and its last runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncStatus {
@@ -297,12 +308,13 @@ impl Person {
         .await
     }
 
-    /// Which services have credentials in the vault: (Google, Airtable).
-    pub fn linked(&self, vault: &Vault) -> Result<(bool, bool)> {
-        Ok((
-            self.secret(vault, GOOGLE_TOKEN)?.is_some(),
-            self.secret(vault, AIRTABLE_TOKEN)?.is_some(),
-        ))
+    /// Which services have credentials in the vault.
+    pub fn linked(&self, vault: &Vault) -> Result<Linked> {
+        Ok(Linked {
+            google: self.secret(vault, GOOGLE_TOKEN)?.is_some(),
+            airtable: self.secret(vault, AIRTABLE_TOKEN)?.is_some(),
+            plaid: !self.plaid_items(vault)?.is_empty(),
+        })
     }
 
     /// Every source's state and the last `runs` runs.

@@ -309,8 +309,16 @@ fn decimal(v: &Value) -> Result<Option<Decimal>, PortError> {
     }
 }
 
+/// Money from a JSON number, written to at least the currency's minor unit (`2.5` → `2.50`:
+/// JSON numbers carry no trailing zeros).
 fn money(v: &Value, c: Currency) -> Result<Option<Money>, PortError> {
-    Ok(decimal(v)?.map(|d| Money::new(d, c)))
+    Ok(decimal(v)?.map(|mut d| {
+        let minor = u32::from(c.exponent().unwrap_or(0));
+        if d.scale() < minor {
+            d.rescale(minor);
+        }
+        Money::new(d, c)
+    }))
 }
 
 fn day(v: &Value) -> Result<Option<Day>, PortError> {

@@ -122,7 +122,10 @@ fn remote(fake: &FakePlaid, item: &str) -> BTreeMap<String, Row> {
         .into_values()
         .map(|t| {
             let id = format!("plaid-{}", t["transaction_id"].as_str().unwrap());
-            let amount: Decimal = t["amount"].to_string().parse().unwrap();
+            let mut amount: Decimal = t["amount"].to_string().parse().unwrap();
+            if amount.scale() < 2 {
+                amount.rescale(2);
+            }
             let row = (
                 id.clone(),
                 (-amount).to_string(),
