@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use pa_core::ports::Units;
-use pa_integrations::assistant::{AirtableSettings, GoogleSettings};
+use pa_integrations::assistant::{AirtableSettings, GoogleSettings, PlaidSettings};
 use pa_integrations::http::HttpConfig;
 use pa_integrations::secrets::Secret;
 use pa_integrations::sync::dashboard::{Cancel, Tables};
@@ -81,8 +81,141 @@ fn units(value: Option<&str>) -> PyResult<Option<Units>> {
         .transpose()
 }
 
+fn plaid_settings(
+    client_id: String,
+    secret: String,
+    env: Option<String>,
+    url: Option<String>,
+) -> PlaidSettings {
+    PlaidSettings {
+        url,
+        env,
+        client_id,
+        secret: Secret::new(secret),
+    }
+}
+
 #[pymethods]
 impl User {
+    /// A Plaid Link token for an app to open Link with (`env`: `sandbox`, the default, or
+    /// `production`; `url` replaces Plaid's address).
+    #[pyo3(signature = (client_id, secret, *, env = None, url = None))]
+    fn plaid_link_token(
+        &self,
+        py: Python<'_>,
+        client_id: String,
+        secret: String,
+        env: Option<String>,
+        url: Option<String>,
+    ) -> PyResult<String> {
+        let settings = plaid_settings(client_id, secret, env, url);
+        let person = self.person.clone();
+        block_on(py, async {
+            person
+                .plaid_link_token(&settings, &HttpConfig::default())
+                .await
+        })?
+        .map_err(|e| PyStoreErr(e).into())
+    }
+
+    /// Exchanges the public token Plaid Link returned for the Item's access token, sealed in
+    /// `vault`; returns the Item's id. Each bank linked is an Item of its own.
+    #[pyo3(signature = (vault, public_token, client_id, secret, *, env = None, url = None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
+    fn link_plaid(
+        &self,
+        py: Python<'_>,
+        vault: &Vault,
+        public_token: String,
+        client_id: String,
+        secret: String,
+        env: Option<String>,
+        url: Option<String>,
+    ) -> PyResult<String> {
+        let settings = plaid_settings(client_id, secret, env, url);
+        let person = self.person.clone();
+        let vault = vault.inner.clone();
+        let public = Secret::new(public_token);
+        block_on(py, async {
+            person
+                .link_plaid(&vault, &settings, &public, &HttpConfig::default())
+                .await
+        })?
+        .map_err(|e| PyStoreErr(e).into())
+    }
+
+    /// The ids of the linked Plaid Items.
+    fn plaid_items(&self, py: Python<'_>, vault: &Vault) -> PyResult<Vec<String>> {
+        Ok(py
+            .detach(|| self.person.plaid_items(&vault.inner))
+            .map_err(PyStoreErr)?)
+    }
+
+    /// Updates transactions, then the day's balances and holdings, from every linked Plaid
+    /// Item. Returns one report per Item (`item_id`, `transactions`, `snapshot`,
+    /// `relink_needed`: set, with Plaid's reason, when the person must go through Link again).
+    #[pyo3(signature = (vault, client_id, secret, *, env = None, url = None, progress = None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
+    fn sync_plaid<'py>(
+        &self,
+        py: Python<'py>,
+        vault: &Vault,
+        client_id: String,
+        secret: String,
+        env: Option<String>,
+        url: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let settings = plaid_settings(client_id, secret, env, url);
+        let mut callback = Callback {
+            callable: progress,
+            error: None,
+        };
+        let person = self.person.clone();
+        let vault = vault.inner.clone();
+        let reports = block_on(py, async {
+            person
+                .sync_plaid(
+                    &vault,
+                    &settings,
+                    &HttpConfig::default(),
+                    &Cancel::default(),
+                    &mut |p| {
+                        callback.call(
+                            &[("source", p.source.clone())],
+                            &[("pages", p.pages), ("changes", p.changes)],
+                        )
+                    },
+                )
+                .await
+        })?;
+        let reports = callback.result(reports)?.map_err(PyStoreErr)?;
+        to_python(py, &reports)
+    }
+
+    /// `sync_plaid` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (vault, client_id, secret, *, env = None, url = None, progress = None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments of a Python method
+    fn sync_plaid_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        vault: Py<Vault>,
+        client_id: String,
+        secret: String,
+        env: Option<String>,
+        url: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("env", env)?;
+        kwargs.set_item("url", url)?;
+        kwargs.set_item("progress", progress)?;
+        py.import("asyncio")?.getattr("to_thread")?.call(
+            (slf.getattr("sync_plaid")?, vault, client_id, secret),
+            Some(&kwargs),
+        )
+    }
+
     /// Stores Google credentials (the authorised-user JSON google-auth writes) in `vault`,
     /// after checking their form.
     fn link_google(&self, py: Python<'_>, vault: &Vault, credentials: String) -> PyResult<()> {

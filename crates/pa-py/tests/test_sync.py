@@ -166,3 +166,75 @@ def test_errors_are_typed(server: str, tmp_path: Any) -> None:
     Fake.revoked = False
     with pytest.raises(RuntimeError, match="from the callback"):
         me.sync_calendar(vault, api_url=f"{server}/calendar/v3", progress=boom)
+
+
+class PlaidFake(Fake):
+    """Plaid: Link, exchange, one Item with two transactions on two pages, balances."""
+
+    login_required = False
+
+    def do_POST(self) -> None:
+        request = json.loads(self.body())
+        if self.headers.get("plaid-secret") != "py-secret":
+            return self.reply(400, {"error_type": "INVALID_INPUT", "error_code": "INVALID_API_KEYS",
+                                    "error_message": "invalid client_id or secret provided", "request_id": "r"})
+        path = urllib.parse.urlparse(self.path).path
+        if path == "/link/token/create":
+            return self.reply(200, {"link_token": "link-sandbox-py", "expiration": "x", "request_id": "r"})
+        if path == "/item/public_token/exchange":
+            return self.reply(200, {"access_token": "access-sandbox-py", "item_id": "itemPY", "request_id": "r"})
+        if PlaidFake.login_required:
+            return self.reply(400, {"error_type": "ITEM_ERROR", "error_code": "ITEM_LOGIN_REQUIRED",
+                                    "error_message": "a user login is required", "request_id": "r"})
+        account = {"account_id": "acc", "name": "Checking", "official_name": None, "mask": "0000",
+                   "type": "depository", "subtype": "checking",
+                   "balances": {"current": 120.5, "available": 100, "limit": None,
+                                "iso_currency_code": "USD", "unofficial_currency_code": None}}
+        if path == "/accounts/balance/get":
+            return self.reply(200, {"accounts": [account], "item": {"item_id": "itemPY"}, "request_id": "r"})
+        page = request.get("cursor", "")
+        txs = [{"transaction_id": f"t{i}", "account_id": "acc", "amount": 4.2 + i, "iso_currency_code": "USD",
+                "unofficial_currency_code": None, "date": f"2026-12-0{i + 1}", "authorized_date": None,
+                "name": f"SHOP {i}", "merchant_name": None, "pending": False, "pending_transaction_id": None}
+               for i in range(2)]
+        if page == "":
+            self.reply(200, {"added": txs[:1], "modified": [], "removed": [], "accounts": [account],
+                             "next_cursor": "c1", "has_more": True, "request_id": "r"})
+        elif page == "c1":
+            self.reply(200, {"added": txs[1:], "modified": [], "removed": [], "accounts": [],
+                             "next_cursor": "c2", "has_more": False, "request_id": "r"})
+        else:
+            self.reply(200, {"added": [], "modified": [], "removed": [], "accounts": [],
+                             "next_cursor": "c2", "has_more": False, "request_id": "r"})
+
+
+def test_plaid_link_sync_and_relink(tmp_path: Any) -> None:
+    PlaidFake.login_required = False
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), PlaidFake)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        store = pa.Store(str(tmp_path / "pa.db"), now=datetime.datetime(2026, 12, 4, 18, tzinfo=datetime.timezone.utc))
+        me = store.user("me")
+        vault = store.unlock(PASS)
+        assert me.plaid_link_token("cid", "py-secret", url=url) == "link-sandbox-py"
+        with pytest.raises(pa.AuthError, match="client id or secret"):
+            me.plaid_link_token("cid", "wrong", url=url)
+        assert me.link_plaid(vault, "public-sandbox-py", "cid", "py-secret", url=url) == "itemPY"
+        assert me.plaid_items(vault) == ["itemPY"]
+        pages: list[dict[str, Any]] = []
+        reports = me.sync_plaid(vault, "cid", "py-secret", url=url, progress=lambda **p: pages.append(p))
+        assert [(r["item_id"], r["transactions"]["pages"], r["relink_needed"]) for r in reports] == [("itemPY", 2, None)]
+        assert pages[-1]["source"] == "plaid:itemPY:balances"
+        amounts = sorted(str(t.amount.amount) for t in me.transactions())
+        assert amounts == ["-4.20", "-5.20"]
+        again = asyncio.run(me.sync_plaid_async(vault, "cid", "py-secret", url=url))
+        assert again[0]["transactions"]["written"]["added"] == 0
+        PlaidFake.login_required = True
+        relink = me.sync_plaid(vault, "cid", "py-secret", url=url)
+        assert "ITEM_LOGIN_REQUIRED" in relink[0]["relink_needed"]
+        with pytest.raises(pa.InvalidInputError, match="PLAID_ENV"):
+            me.sync_plaid(vault, "cid", "py-secret", env="development")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support
 
 pub mod airtable;
+pub mod garmin;
 pub mod google_calendar;
 pub mod plaid;
 

@@ -133,7 +133,7 @@ fn seconds(t: &str) -> Option<f64> {
 }
 
 /// Garmin's activity type names ("Trail Running", "Indoor Cycling", "Pool Swim", …).
-fn sport(kind: &str) -> Sport {
+pub(crate) fn sport(kind: &str) -> Sport {
     let k = kind.to_ascii_lowercase();
     if let Ok(s) = k.replace(' ', "_").parse() {
         return s;

@@ -151,7 +151,7 @@ pub(crate) fn stable_hash(text: &str) -> u64 {
 }
 
 /// The reference of an activity read from a file: its start instant.
-fn activity_ref(start: DateTime<Utc>) -> crate::error::Result<ExternalRef> {
+pub(crate) fn activity_ref(start: DateTime<Utc>) -> crate::error::Result<ExternalRef> {
     Ok(ExternalRef::new(
         "file",
         format!(

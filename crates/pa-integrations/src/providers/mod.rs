@@ -2,5 +2,6 @@
 //! Every base URL is configurable, so tests, proxies and stand-ins can replace the real service.
 
 pub mod airtable;
+pub mod garmin;
 pub mod google_calendar;
 pub mod plaid;

@@ -262,6 +262,31 @@ class User:
     def delete_secret(self, name: str) -> bool: ...
     def link_google(self, vault: Vault, credentials: str) -> None: ...
     def link_airtable(self, vault: Vault, token: str) -> None: ...
+    def plaid_link_token(self, client_id: str, secret: str, *, env: str | None = None, url: str | None = None) -> str: ...
+    def link_plaid(
+        self, vault: Vault, public_token: str, client_id: str, secret: str, *, env: str | None = None, url: str | None = None
+    ) -> str: ...
+    def plaid_items(self, vault: Vault) -> list[str]: ...
+    def sync_plaid(
+        self,
+        vault: Vault,
+        client_id: str,
+        secret: str,
+        *,
+        env: str | None = None,
+        url: str | None = None,
+        progress: Callable[..., object] | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def sync_plaid_async(
+        self,
+        vault: Vault,
+        client_id: str,
+        secret: str,
+        *,
+        env: str | None = None,
+        url: str | None = None,
+        progress: Callable[..., object] | None = None,
+    ) -> Coroutine[Any, Any, list[dict[str, Any]]]: ...
     def sync_calendar(
         self,
         vault: Vault,
