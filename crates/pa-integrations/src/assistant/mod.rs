@@ -12,6 +12,7 @@
 //! The shape follows Mozilla's application-services: a public facade over a private inner, with
 //! errors mapped once, at the boundary, to [`crate::Error`]'s kinds.
 
+mod garmin;
 mod person;
 mod plaid;
 mod sync;
@@ -31,6 +32,7 @@ use crate::secrets::{KdfParams, Secret, Vault};
 use crate::storage::sqlite;
 use pa_core::ports::Profile;
 
+pub use garmin::{FIRST_SYNC_DAYS, GARMIN_TOKEN, GarminReport, GarminSettings};
 pub use person::{ImportRequest, Person, VaultSecrets};
 pub use plaid::{PLAID_ITEMS, PlaidItemReport, PlaidSettings};
 pub use sync::{

@@ -88,6 +88,8 @@ pub struct Linked {
     pub airtable: bool,
     /// At least one Plaid Item is linked.
     pub plaid: bool,
+    /// A Garmin token is in the vault.
+    pub garmin: bool,
 }
 
 /// Where each sync stands: its state (cursor, last success, last error) and its last runs.
@@ -314,6 +316,7 @@ impl Person {
             google: self.secret(vault, GOOGLE_TOKEN)?.is_some(),
             airtable: self.secret(vault, AIRTABLE_TOKEN)?.is_some(),
             plaid: !self.plaid_items(vault)?.is_empty(),
+            garmin: self.secret(vault, super::GARMIN_TOKEN)?.is_some(),
         })
     }
 

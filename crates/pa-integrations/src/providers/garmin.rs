@@ -419,6 +419,7 @@ pub struct RangeSource {
     zone: Tz,
     thresholds: Thresholds,
     held: HashSet<ActivityId>,
+    cursor: Option<String>,
 }
 
 impl std::fmt::Debug for RangeSource {
@@ -459,7 +460,14 @@ impl RangeSource {
             zone,
             thresholds,
             held,
+            cursor: None,
         })
+    }
+
+    /// With `cursor` stored when the range is written (default: the range's last day).
+    pub fn with_cursor(mut self, cursor: String) -> Self {
+        self.cursor = Some(cursor);
+        self
     }
 }
 
@@ -549,7 +557,7 @@ impl Source for RangeSource {
         Ok(Fetched::Page(Page {
             upserts,
             removals: Vec::new(),
-            next: Next::Done(Cursor(to)),
+            next: Next::Done(Cursor(self.cursor.clone().unwrap_or(to))),
             full: None,
         }))
     }

@@ -1,0 +1,390 @@
+//! Garmin Connect through the facade: link a token the person already has (a file or folder of
+//! python-garminconnect or garth), or sign in with a password as a best effort; then sync a date
+//! range 28 days at a time, each range written with its cursor so a stopped backfill resumes
+//! where it stopped.
+//!
+//! The cursor is the last day done (`2026-11-30`), or, while a backfill from a chosen day runs,
+//! `backfill:{from}:{last day done}`: the same backfill asked for again resumes after the last
+//! range written; a plain sync first finishes an unfinished backfill. A plain sync starts two
+//! days before the last day done, for the sleep and HRV Garmin finishes the morning after.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use pa_core::ports::{SecretStore as _, UserStore, WriteReport};
+use pa_core::time::Day;
+use serde::Serialize;
+
+use super::person::{Person, VaultSecrets};
+use crate::error::{Error, Result};
+use crate::http::{HttpConfig, Transport};
+use crate::providers::garmin::auth::{GarminAuth, GarminToken, LoginHosts, password_login};
+use crate::providers::garmin::{GarminConnect, MAX_RANGE_DAYS, RangeSource, SOURCE};
+use crate::secrets::{Secret, Vault};
+use crate::sync::dashboard::Cancel;
+use crate::sync::source::{UpdateProgress, Updater};
+
+/// The vault name of the Garmin token.
+pub const GARMIN_TOKEN: &str = "garmin.token";
+/// Days a first sync without `since` reaches back.
+pub const FIRST_SYNC_DAYS: i64 = 29;
+
+/// Garmin settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GarminSettings {
+    /// The data API's root (`PA_GARMIN_URL`); `None`: Garmin's.
+    pub url: Option<String>,
+    /// The root of the sign-in hosts, SSO and DI token alike (`PA_GARMIN_AUTH_URL`); `None`:
+    /// Garmin's.
+    pub auth_url: Option<String>,
+}
+
+impl GarminSettings {
+    fn hosts(&self) -> LoginHosts {
+        match &self.auth_url {
+            Some(u) => LoginHosts {
+                sso: u.clone(),
+                di: u.clone(),
+            },
+            None => LoginHosts::default(),
+        }
+    }
+}
+
+/// What a Garmin sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GarminReport {
+    /// The first day read.
+    pub from: Option<Day>,
+    /// The last day read.
+    pub to: Option<Day>,
+    /// Ranges of up to 28 days read (each written with its cursor).
+    pub ranges: usize,
+    /// Records added, updated, unchanged and deleted.
+    pub written: WriteReport,
+}
+
+/// Where the stored cursor says to go on.
+fn resume(cursor: Option<&str>, since: Option<Day>, today: Day) -> Result<(Day, Option<Day>)> {
+    let day = |t: &str| t.parse::<Day>().ok();
+    let backfill = cursor.and_then(|c| {
+        let rest = c.strip_prefix("backfill:")?;
+        let (from, done) = rest.split_once(':')?;
+        Some((day(from)?, day(done)?))
+    });
+    let next = |d: Day| d.succ().map_err(Error::Core);
+    match (since, backfill, cursor.and_then(day)) {
+        // The same backfill again: on after the last range written.
+        (Some(s), Some((from, done)), _) if s == from => Ok((next(done)?, Some(s))),
+        (Some(s), _, _) => Ok((s, Some(s))),
+        // An unfinished backfill is finished first.
+        (None, Some((from, done)), _) => Ok((next(done)?, Some(from))),
+        (None, None, Some(done)) => Ok((done.add_days(-2).map_err(Error::Core)?, None)),
+        (None, None, None) => Ok((
+            today.add_days(1 - FIRST_SYNC_DAYS).map_err(Error::Core)?,
+            None,
+        )),
+    }
+}
+
+impl Person {
+    /// Stores a Garmin token given as the text of a token file (python-garminconnect's JSON,
+    /// garth's `oauth2_token.json` or `dumps()` string, or a DI access + refresh token JSON).
+    pub fn link_garmin(&self, vault: &Vault, token: &Secret) -> Result<()> {
+        let parsed = GarminToken::parse(token.expose()).map_err(|e| Error::from_port(SOURCE, e))?;
+        self.put_secret(vault, GARMIN_TOKEN, &Secret::new(parsed.to_json()))
+    }
+
+    /// Stores the Garmin token at `path`: a token file, or the folder python-garminconnect
+    /// (`garmin_tokens.json`) or garth (`oauth2_token.json`) saves its tokens in.
+    pub fn link_garmin_file(&self, vault: &Vault, path: &Path) -> Result<()> {
+        let file = if path.is_dir() {
+            ["garmin_tokens.json", "oauth2_token.json"]
+                .iter()
+                .map(|n| path.join(n))
+                .find(|p| p.is_file())
+                .ok_or_else(|| Error::NotFound {
+                    what: format!(
+                        "a Garmin token file (garmin_tokens.json or oauth2_token.json) in {}",
+                        path.display()
+                    ),
+                })?
+        } else {
+            path.to_owned()
+        };
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })?;
+        self.link_garmin(vault, &Secret::new(text))
+    }
+
+    /// Signs in to Garmin with an email and password (best effort: Garmin's sign-in may refuse
+    /// programs; one attempt, never repeated), asking `mfa` for a code when Garmin sends one,
+    /// and stores the token.
+    pub async fn garmin_login(
+        &self,
+        vault: &Vault,
+        settings: &GarminSettings,
+        email: &str,
+        password: &Secret,
+        mfa: &mut (dyn FnMut() -> Option<String> + Send),
+        http: &HttpConfig,
+    ) -> Result<()> {
+        let transport =
+            Transport::system(http.clone(), &[]).map_err(|e| Error::from_port(SOURCE, e))?;
+        let token = password_login(&transport, &settings.hosts(), email, password, mfa)
+            .await
+            .map_err(|e| Error::from_port(SOURCE, e))?;
+        self.put_secret(vault, GARMIN_TOKEN, &Secret::new(token.to_json()))
+    }
+
+    /// Syncs Garmin data from `since` (or on from the last sync; a first sync reads the last
+    /// 29 days) through today, 28 days at a time.
+    pub async fn sync_garmin(
+        &self,
+        vault: Arc<Vault>,
+        settings: &GarminSettings,
+        since: Option<Day>,
+        http: &HttpConfig,
+        cancel: &Cancel,
+        progress: &mut (dyn FnMut(&UpdateProgress) + Send),
+    ) -> Result<GarminReport> {
+        let port = |e| Error::from_port(SOURCE, e);
+        let secrets = Arc::new(VaultSecrets::new(self.clone(), vault));
+        if secrets.get(GARMIN_TOKEN).map_err(port)?.is_none() {
+            return Err(port(pa_core::ports::PortError::Auth {
+                reason:
+                    "no Garmin token in the vault: link one first (pa auth garmin --token-file)"
+                        .into(),
+            }));
+        }
+        let transport = Arc::new(Transport::system(http.clone(), &[]).map_err(port)?);
+        let auth = Arc::new(GarminAuth::new(
+            transport.clone(),
+            secrets,
+            GARMIN_TOKEN,
+            settings.hosts().di.into(),
+        ));
+        let api = Arc::new(GarminConnect::new(transport, auth, settings.url.clone()));
+        let profile = self.profile()?;
+        let zone = profile.zone_or_utc();
+        let today = pa_core::time::ZonedInstant::new(self.now(), zone).local_day();
+        let cursor = self.sync_state(SOURCE)?.and_then(|s| s.cursor);
+        let (mut from, backfill) = resume(cursor.as_deref(), since, today)?;
+        let mut report = GarminReport::default();
+        if from > today {
+            return Ok(report);
+        }
+        let name = api.display_name().await.map_err(port)?;
+        // Activities stored with streams from their own files stay as they are.
+        let held: HashSet<_> = self
+            .activities(from, today)?
+            .into_iter()
+            .filter(|a| {
+                a.streams.is_some() && a.external.as_ref().is_none_or(|e| e.source() != SOURCE)
+            })
+            .map(|a| a.id)
+            .collect();
+        report.from = Some(from);
+        loop {
+            let to = from
+                .add_days(MAX_RANGE_DAYS - 1)
+                .map_err(Error::Core)?
+                .min(today);
+            let mut source = RangeSource::new(
+                api.clone(),
+                name.clone(),
+                (from, to),
+                zone,
+                profile.athlete,
+                held.clone(),
+            )
+            .map_err(port)?;
+            if let Some(b) = backfill.filter(|_| to < today) {
+                source = source.with_cursor(format!("backfill:{b}:{to}"));
+            }
+            let done = report.ranges;
+            let r = Updater {
+                store: self,
+                source: &source,
+                cancel: cancel.clone(),
+            }
+            .run(self.now(), &mut |p| {
+                progress(&UpdateProgress {
+                    source: format!("{SOURCE} {}", p.source),
+                    pages: done + p.pages,
+                    changes: p.changes,
+                })
+            })
+            .await?;
+            report.ranges += 1;
+            report.written.added += r.written.added;
+            report.written.updated += r.written.updated;
+            report.written.unchanged += r.written.unchanged;
+            report.written.deleted += r.written.deleted;
+            report.to = Some(to);
+            if to >= today {
+                return Ok(report);
+            }
+            from = to.succ().map_err(Error::Core)?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assistant::{Access, Assistant, Location};
+    use crate::fakes::Reply;
+    use crate::fakes::garmin::FakeGarmin;
+    use crate::secrets::KdfParams;
+
+    #[tokio::test]
+    async fn a_backfill_stopped_by_an_error_resumes_after_its_last_range() {
+        let fake = FakeGarmin::new(
+            "runner42",
+            "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2",
+            "di-refresh-0",
+            Arc::new(crate::assistant::SystemClock),
+        );
+        let server = fake.start().await;
+        fake.fill("2026-09-01".parse().unwrap(), 96, 12);
+        let pa = Assistant::open(&Location::Memory, Access::Create)
+            .unwrap()
+            .with_clock(Arc::new(pa_core::ports::FixedClock(
+                "2026-12-05T10:00:00Z".parse().unwrap(),
+            )));
+        let me = pa.person("me", true).unwrap();
+        let vault = Arc::new(
+            pa.unlock(
+                &Secret::new("correct horse"),
+                KdfParams {
+                    m_cost_kib: 64,
+                    t_cost: 1,
+                    p_cost: 1,
+                },
+            )
+            .unwrap(),
+        );
+        // python-garminconnect's token folder.
+        let dir = tempfile::tempdir().unwrap();
+        let token = serde_json::json!({"di_token": fake.issue(), "di_refresh_token": "di-refresh-0",
+            "di_client_id": "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"});
+        std::fs::write(dir.path().join("garmin_tokens.json"), token.to_string()).unwrap();
+        me.link_garmin_file(&vault, dir.path()).unwrap();
+        assert!(me.linked(&vault).unwrap().garmin);
+        let settings = GarminSettings {
+            url: Some(server.url.clone()),
+            auth_url: Some(server.url.clone()),
+        };
+        let http = HttpConfig {
+            jitter_seed: Some(1),
+            ..HttpConfig::default()
+        };
+        let since = Some(d("2026-09-01"));
+        // Once the first range is fetched, the next requests fail past their retries: the
+        // first range is written, the second fails.
+        let err = {
+            let f = fake.clone();
+            let mut seen = 0usize;
+            me.sync_garmin(
+                vault.clone(),
+                &settings,
+                since,
+                &http,
+                &Cancel::default(),
+                &mut |p| {
+                    seen = p.pages;
+                    if seen == 1 {
+                        for _ in 0..4 {
+                            f.inject(Reply::json(500, "{}"));
+                        }
+                    }
+                },
+            )
+            .await
+            .unwrap_err()
+        };
+        assert_eq!(err.kind(), crate::ErrorKind::Provider, "{err}");
+        let state = me.sync_state(SOURCE).unwrap().unwrap();
+        assert_eq!(
+            state.cursor.as_deref(),
+            Some("backfill:2026-09-01:2026-09-28")
+        );
+        let first = me.daily_health(Day::EARLIEST, Day::LATEST).unwrap().len();
+        assert_eq!(first, 28);
+        // Asked again, it goes on from 29 September to today.
+        let report = me
+            .sync_garmin(
+                vault.clone(),
+                &settings,
+                since,
+                &http,
+                &Cancel::default(),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.from, Some(d("2026-09-29")));
+        assert_eq!(report.to, Some(d("2026-12-05")));
+        assert_eq!(report.ranges, 3);
+        assert_eq!(
+            me.daily_health(Day::EARLIEST, Day::LATEST).unwrap().len(),
+            96
+        );
+        assert_eq!(me.activities(Day::EARLIEST, Day::LATEST).unwrap().len(), 12);
+        let state = me.sync_state(SOURCE).unwrap().unwrap();
+        assert_eq!(state.cursor.as_deref(), Some("2026-12-05"));
+        // A plain sync later starts two days before the last day done.
+        let again = me
+            .sync_garmin(
+                vault,
+                &settings,
+                None,
+                &http,
+                &Cancel::default(),
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        assert_eq!((again.from, again.ranges), (Some(d("2026-12-03")), 1));
+        assert_eq!((again.written.added, again.written.updated), (0, 0));
+    }
+
+    fn d(t: &str) -> Day {
+        t.parse().unwrap()
+    }
+
+    #[test]
+    fn the_cursor_says_where_to_go_on() {
+        let today = d("2026-12-05");
+        assert_eq!(resume(None, None, today).unwrap(), (d("2026-11-07"), None));
+        assert_eq!(
+            resume(Some("2026-12-01"), None, today).unwrap(),
+            (d("2026-11-29"), None)
+        );
+        let since = Some(d("2025-12-01"));
+        assert_eq!(
+            resume(Some("2026-12-01"), since, today).unwrap(),
+            (d("2025-12-01"), since)
+        );
+        // A stopped backfill resumes after its last range, asked again or not.
+        let stopped = Some("backfill:2025-12-01:2026-03-20");
+        assert_eq!(
+            resume(stopped, since, today).unwrap(),
+            (d("2026-03-21"), since)
+        );
+        assert_eq!(
+            resume(stopped, None, today).unwrap(),
+            (d("2026-03-21"), since)
+        );
+        // Another backfill starts where it is asked to.
+        let other = Some(d("2024-01-01"));
+        assert_eq!(
+            resume(stopped, other, today).unwrap(),
+            (d("2024-01-01"), other)
+        );
+    }
+}
