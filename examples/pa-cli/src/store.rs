@@ -40,6 +40,22 @@ pub(crate) enum ExportKind {
     Balances,
     /// Calendar events.
     Events,
+    /// Daily health: sleep, resting heart rate, HRV, steps, stress, body battery.
+    DailyHealth,
+}
+
+/// A flat CSV row of a day of health.
+#[derive(serde::Serialize)]
+struct HealthRow {
+    day: String,
+    sleep_s: Option<f64>,
+    resting_hr_bpm: Option<f64>,
+    hrv_rmssd_ms: Option<f64>,
+    steps: Option<u32>,
+    stress_avg: Option<f64>,
+    body_battery_high: Option<f64>,
+    body_battery_low: Option<f64>,
+    intensity_minutes: Option<u32>,
 }
 
 /// A flat CSV row of an activity.
@@ -204,6 +220,24 @@ fn export_kind(
                 .collect();
             csv_rows(out, &rows)
         }
+        (ExportKind::DailyHealth, Format::Csv) => {
+            let rows: Vec<HealthRow> = handle
+                .daily_health(first, last)?
+                .into_iter()
+                .map(|h| HealthRow {
+                    day: h.day.to_string(),
+                    sleep_s: h.sleep.map(|s| s.total_s),
+                    resting_hr_bpm: h.resting_hr_bpm,
+                    hrv_rmssd_ms: h.hrv_rmssd_ms,
+                    steps: h.steps,
+                    stress_avg: h.stress_avg,
+                    body_battery_high: h.body_battery_high,
+                    body_battery_low: h.body_battery_low,
+                    intensity_minutes: h.intensity_minutes,
+                })
+                .collect();
+            csv_rows(out, &rows)
+        }
         (ExportKind::Events, Format::Csv) => {
             use pa_core::calendar::EventTime;
             let rows: Vec<EventRow> = handle
@@ -237,6 +271,7 @@ fn export_kind(
         (ExportKind::Accounts, _) => json_out(out, &handle.accounts()?),
         (ExportKind::Balances, _) => json_out(out, &handle.balances(first, last)?),
         (ExportKind::Events, _) => json_out(out, &handle.records::<StoredEvent>(None)?),
+        (ExportKind::DailyHealth, _) => json_out(out, &handle.daily_health(first, last)?),
     }
 }
 

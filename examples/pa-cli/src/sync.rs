@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
-use pa_integrations::assistant::{AirtableSettings, GoogleSettings, Person, PlaidSettings};
+use pa_integrations::assistant::{
+    AirtableSettings, GarminSettings, GoogleSettings, Person, PlaidSettings,
+};
 use pa_integrations::http::HttpConfig;
 use pa_integrations::secrets::{KdfParams, Secret, Vault};
 use pa_integrations::sync::dashboard::{Cancel, Tables};
@@ -43,6 +45,58 @@ pub(crate) enum AuthCommand {
     /// Store an Airtable personal access token in the vault (from AIRTABLE_ACCESS_TOKEN, else
     /// a prompt).
     Airtable,
+    /// Link Garmin Connect with a token you already have (--token-file: python-garminconnect's
+    /// garmin_tokens.json, garth's oauth2_token.json or its folder), or sign in with
+    /// GARMIN_EMAIL and GARMIN_PASSWORD (--login; best effort: Garmin's sign-in may refuse
+    /// programs, then use a token file or import Garmin's data export).
+    #[command(after_help = "Examples:
+  pa auth garmin --token-file ~/.garminconnect
+  GARMIN_EMAIL=me@example.com pa auth garmin --login")]
+    Garmin {
+        /// A token file or folder.
+        #[arg(
+            long,
+            env = "GARMIN_TOKEN_FILE",
+            value_name = "FILE",
+            conflicts_with = "login"
+        )]
+        token_file: Option<PathBuf>,
+        /// Sign in with GARMIN_EMAIL and GARMIN_PASSWORD (asked for when not set, on a terminal).
+        #[arg(long)]
+        login: bool,
+        #[command(flatten)]
+        garmin: GarminArgs,
+    },
+}
+
+/// Garmin's addresses.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct GarminArgs {
+    /// The data API's root.
+    #[arg(long, env = "PA_GARMIN_URL", hide = true)]
+    garmin_url: Option<String>,
+    /// The sign-in hosts' root.
+    #[arg(long, env = "PA_GARMIN_AUTH_URL", hide = true)]
+    garmin_auth_url: Option<String>,
+}
+
+impl GarminArgs {
+    fn settings(&self) -> GarminSettings {
+        GarminSettings {
+            url: self.garmin_url.clone(),
+            auth_url: self.garmin_auth_url.clone(),
+        }
+    }
+}
+
+/// `pa sync garmin`'s options.
+#[derive(Debug, Clone, Args)]
+struct GarminSyncArgs {
+    /// Read from this day (a backfill; run again to resume one that stopped).
+    #[arg(long, value_name = "DATE")]
+    since: Option<pa_core::time::Day>,
+    #[command(flatten)]
+    garmin: GarminArgs,
 }
 
 /// `pa link …`.
@@ -132,6 +186,7 @@ pub(crate) fn link(cmd: LinkCommand, args: &StoreArgs, ctx: Context) -> Result<(
   pa sync calendar
   pa sync airtable --window-days 30
   pa sync plaid
+  pa sync garmin --since 2026-01-01
   pa sync --all
   pa sync status --format json"
 )]
@@ -145,6 +200,8 @@ pub(crate) struct SyncArgs {
     airtable: AirtableArgs,
     #[command(flatten)]
     plaid: PlaidArgs,
+    #[command(flatten)]
+    garmin: GarminArgs,
     #[command(subcommand)]
     command: Option<SyncCommand>,
 }
@@ -157,6 +214,8 @@ enum SyncCommand {
     Airtable(Box<AirtableArgs>),
     /// Update transactions, balances and holdings from every linked Plaid Item.
     Plaid(PlaidArgs),
+    /// Update activities, daily health and weigh-ins from Garmin Connect.
+    Garmin(GarminSyncArgs),
     /// Where each sync stands: cursors, last success and error, the last runs.
     Status {
         /// Runs to show.
@@ -378,6 +437,70 @@ pub(crate) fn auth(cmd: AuthCommand, args: &StoreArgs, ctx: Context) -> Result<(
             person.link_airtable(&vault, &token)?;
             ctx.note("Airtable token stored in the vault");
         }
+        AuthCommand::Garmin {
+            token_file,
+            login,
+            garmin,
+        } => {
+            if let Some(path) = token_file {
+                person.link_garmin_file(&vault, &path)?;
+            } else if login {
+                let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+                let ask = |what: &str, hidden: bool| -> Result<String> {
+                    if !terminal {
+                        return Err(pa_core::Error::invalid(
+                            "pa auth garmin --login",
+                            format!("set {what} (or run on a terminal to be asked)"),
+                        )
+                        .into());
+                    }
+                    if hidden {
+                        Ok(rpassword::prompt_password(format!("{what}: "))?)
+                    } else {
+                        eprint!("{what}: ");
+                        let mut line = String::new();
+                        std::io::stdin().read_line(&mut line)?;
+                        Ok(line.trim().to_owned())
+                    }
+                };
+                let email = match std::env::var("GARMIN_EMAIL") {
+                    Ok(e) if !e.is_empty() => e,
+                    _ => ask("GARMIN_EMAIL", false)?,
+                };
+                let password = match std::env::var("GARMIN_PASSWORD") {
+                    Ok(p) if !p.is_empty() => Secret::new(p),
+                    _ => Secret::new(ask("GARMIN_PASSWORD", true)?),
+                };
+                let mut mfa = || -> Option<String> {
+                    if !terminal {
+                        return None;
+                    }
+                    eprint!("the code Garmin sent you: ");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).ok()?;
+                    Some(line.trim().to_owned()).filter(|c| !c.is_empty())
+                };
+                let cancel = Cancel::default();
+                block_on(
+                    &cancel,
+                    person.garmin_login(
+                        &vault,
+                        &garmin.settings(),
+                        &email,
+                        &password,
+                        &mut mfa,
+                        &HttpConfig::default(),
+                    ),
+                )??;
+            } else {
+                return Err(pa_core::Error::invalid(
+                    "pa auth garmin",
+                    "give --token-file (or GARMIN_TOKEN_FILE), or --login",
+                )
+                .into());
+            }
+            ctx.note("Garmin token stored in the vault");
+        }
     }
     Ok(())
 }
@@ -456,6 +579,44 @@ fn calendar(
             unchanged: r.written.unchanged,
         })
         .collect())
+}
+
+fn garmin(
+    person: &Person,
+    vault: Arc<Vault>,
+    args: &GarminSyncArgs,
+    ctx: Context,
+    cancel: &Cancel,
+) -> Result<Vec<Row>> {
+    let bar = bar(ctx);
+    bar.set_message("Garmin Connect");
+    let report = block_on(
+        cancel,
+        person.sync_garmin(
+            vault,
+            &args.garmin.settings(),
+            args.since,
+            &HttpConfig::default(),
+            cancel,
+            &mut |p| {
+                bar.set_length(p.pages as u64);
+                bar.set_position(p.pages as u64);
+            },
+        ),
+    )??;
+    bar.finish_and_clear();
+    let span = match (report.from, report.to) {
+        (Some(f), Some(t)) => format!("{f} to {t}"),
+        _ => "up to date".to_owned(),
+    };
+    Ok(vec![Row {
+        service: "garmin".into(),
+        what: span,
+        added: report.written.added,
+        updated: report.written.updated,
+        deleted: report.written.deleted,
+        unchanged: report.written.unchanged,
+    }])
 }
 
 fn plaid(
@@ -622,6 +783,7 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
         Some(SyncCommand::Calendar(a)) => rows.extend(calendar(&person, vault, &a, ctx, &cancel)?),
         Some(SyncCommand::Airtable(a)) => rows.extend(airtable(&person, &vault, &a, ctx, &cancel)?),
         Some(SyncCommand::Plaid(a)) => rows.extend(plaid(&person, &vault, &a, ctx, &cancel)?),
+        Some(SyncCommand::Garmin(a)) => rows.extend(garmin(&person, vault, &a, ctx, &cancel)?),
         Some(SyncCommand::Status { .. }) => {}
         None if args.all => {
             // Every linked service: the calendars, then the dashboard (with the environment's
@@ -637,6 +799,15 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
                 )?);
             } else {
                 ctx.note("Google Calendar: not linked (pa auth google); skipped");
+            }
+            if linked.garmin {
+                let a = GarminSyncArgs {
+                    since: None,
+                    garmin: args.garmin.clone(),
+                };
+                rows.extend(garmin(&person, vault.clone(), &a, ctx, &cancel)?);
+            } else {
+                ctx.note("Garmin: not linked (pa auth garmin); skipped");
             }
             if linked.plaid {
                 rows.extend(plaid(&person, &vault, &args.plaid, ctx, &cancel)?);
@@ -656,7 +827,7 @@ pub(crate) fn run(args: SyncArgs, store_args: &StoreArgs, ctx: Context) -> Resul
         None => {
             return Err(pa_core::Error::invalid(
                 "pa sync",
-                "name what to sync: calendar, plaid, airtable, status, or --all",
+                "name what to sync: calendar, garmin, plaid, airtable, status, or --all",
             )
             .into());
         }
