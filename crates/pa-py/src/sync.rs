@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use pa_core::ports::Units;
-use pa_integrations::assistant::{AirtableSettings, GoogleSettings, PlaidSettings};
+use pa_integrations::assistant::{AirtableSettings, GarminSettings, GoogleSettings, PlaidSettings};
 use pa_integrations::http::HttpConfig;
 use pa_integrations::secrets::Secret;
 use pa_integrations::sync::dashboard::{Cancel, Tables};
@@ -142,6 +142,98 @@ impl User {
                 .await
         })?
         .map_err(|e| PyStoreErr(e).into())
+    }
+
+    /// Stores a Garmin token in `vault`: the text of a token file (python-garminconnect's
+    /// `garmin_tokens.json`, garth's `oauth2_token.json` or its `dumps()` string), or, with
+    /// `path`, the file or the folder those tools save tokens in.
+    #[pyo3(signature = (vault, token = None, *, path = None))]
+    fn link_garmin(
+        &self,
+        py: Python<'_>,
+        vault: &Vault,
+        token: Option<String>,
+        path: Option<std::path::PathBuf>,
+    ) -> PyResult<()> {
+        let done = match (token, path) {
+            (Some(t), None) => {
+                let t = Secret::new(t);
+                py.detach(|| self.person.link_garmin(&vault.inner, &t))
+            }
+            (None, Some(p)) => py.detach(|| self.person.link_garmin_file(&vault.inner, &p)),
+            _ => {
+                return Err(PyPaErr(pa_core::Error::invalid(
+                    "link_garmin",
+                    "give the token text or path=, not both",
+                ))
+                .into());
+            }
+        };
+        done.map_err(PyStoreErr)?;
+        Ok(())
+    }
+
+    /// Updates activities, daily health and weigh-ins from Garmin Connect, 28 days at a time,
+    /// from `since` (a backfill, resumed where it stopped when asked again) or on from the last
+    /// sync. `url` and `auth_url` replace Garmin's addresses. Returns what was done.
+    #[pyo3(signature = (vault, *, since = None, url = None, auth_url = None, progress = None))]
+    fn sync_garmin<'py>(
+        &self,
+        py: Python<'py>,
+        vault: &Vault,
+        since: Option<chrono::NaiveDate>,
+        url: Option<String>,
+        auth_url: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let settings = GarminSettings { url, auth_url };
+        let mut callback = Callback {
+            callable: progress,
+            error: None,
+        };
+        let person = self.person.clone();
+        let vault = vault.inner.clone();
+        let since = since.map(pa_core::time::Day::from_naive);
+        let report = block_on(py, async {
+            person
+                .sync_garmin(
+                    vault,
+                    &settings,
+                    since,
+                    &HttpConfig::default(),
+                    &Cancel::default(),
+                    &mut |p| {
+                        callback.call(
+                            &[("source", p.source.clone())],
+                            &[("pages", p.pages), ("changes", p.changes)],
+                        )
+                    },
+                )
+                .await
+        })?;
+        let report = callback.result(report)?.map_err(PyStoreErr)?;
+        to_python(py, &report)
+    }
+
+    /// `sync_garmin` as an awaitable for asyncio, run in a worker thread.
+    #[pyo3(signature = (vault, *, since = None, url = None, auth_url = None, progress = None))]
+    fn sync_garmin_async<'py>(
+        slf: &Bound<'py, Self>,
+        py: Python<'py>,
+        vault: Py<Vault>,
+        since: Option<chrono::NaiveDate>,
+        url: Option<String>,
+        auth_url: Option<String>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("since", since)?;
+        kwargs.set_item("url", url)?;
+        kwargs.set_item("auth_url", auth_url)?;
+        kwargs.set_item("progress", progress)?;
+        py.import("asyncio")?
+            .getattr("to_thread")?
+            .call((slf.getattr("sync_garmin")?, vault), Some(&kwargs))
     }
 
     /// The ids of the linked Plaid Items.

@@ -238,3 +238,67 @@ def test_plaid_link_sync_and_relink(tmp_path: Any) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+class GarminFake(Fake):
+    """Garmin Connect: the profile, one ride, a day's summary, sleep, HRV and a weigh-in."""
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlparse(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        if self.headers.get("authorization") != "Bearer garmin-py":
+            self.send_response(401)
+            self.send_header("www-authenticate", 'Bearer error="invalid_token", error_description="Token is not active"')
+            self.send_header("content-length", "0")
+            self.end_headers()
+            return
+        path = url.path
+        if path.endswith("/socialProfile"):
+            return self.reply(200, {"displayName": "runner42"})
+        if path.endswith("/search/activities"):
+            items = [{"activityId": 7, "activityName": "Ride", "startTimeGMT": "2026-12-01 17:00:00",
+                      "activityType": {"typeKey": "cycling"}, "duration": 3600.0, "distance": 30000.0,
+                      "averageHR": 140.0, "trainingStressScore": 70.5}]
+            return self.reply(200, items if query.get("start") == ["0"] else [])
+        if "/details" in path:
+            return self.reply(404, {})
+        if "/usersummary/daily/" in path:
+            return self.reply(200, {"calendarDate": query["calendarDate"][0], "totalSteps": 8000, "restingHeartRate": 50})
+        if "/dailySleepData/" in path:
+            return self.reply(200, {"dailySleepDTO": {"id": 1, "sleepTimeSeconds": 27000}})
+        if path.startswith("/hrv-service/"):
+            return self.reply(200, {"hrvSummaries": [{"calendarDate": "2026-12-02", "lastNightAvg": 51}]})
+        if path.startswith("/weight-service/"):
+            return self.reply(200, {"dateWeightList": [{"timestampGMT": 1764658800000, "weight": 71500.0}]})
+        self.reply(404, {})
+
+
+def test_garmin_link_and_sync(tmp_path: Any) -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), GarminFake)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        store = pa.Store(str(tmp_path / "pa.db"), now=datetime.datetime(2026, 12, 3, 18, tzinfo=datetime.timezone.utc))
+        me = store.user("me")
+        vault = store.unlock(PASS)
+        with pytest.raises(pa.AuthError, match="no Garmin token"):
+            me.sync_garmin(vault, url=url)
+        with pytest.raises(pa.InvalidInputError, match="neither JSON"):
+            me.link_garmin(vault, "nonsense")
+        folder = tmp_path / "garminconnect"
+        folder.mkdir()
+        (folder / "garmin_tokens.json").write_text(json.dumps({"di_token": "garmin-py", "di_refresh_token": "r"}))
+        me.link_garmin(vault, path=folder)
+        pages: list[dict[str, Any]] = []
+        report = me.sync_garmin(vault, since=datetime.date(2026, 12, 1), url=url, auth_url=url,
+                                progress=lambda **p: pages.append(p))
+        assert (report["from"], report["to"], report["ranges"]) == ("2026-12-01", "2026-12-03", 1)
+        assert pages and pages[-1]["pages"] == 1
+        ride = me.activities()[0]
+        assert (ride.distance_m, ride.training_load) == (30000.0, 70.5)
+        assert [h.hrv_rmssd_ms for h in me.daily_health()] == [None, 51.0, None]
+        again = asyncio.run(me.sync_garmin_async(vault, url=url, auth_url=url))
+        assert again["written"]["added"] == 0
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -141,7 +141,10 @@ fn sigkill_during_a_garmin_backfill_keeps_whole_ranges_and_the_next_run_resumes(
             .unwrap_or(false);
         // Whole 28-day ranges only (the last range ends on the 5th of December), never fewer
         // days than before: each run goes on from where the last one stopped.
-        assert!(days.is_multiple_of(28) || days == 365, "after kill {k}: {days} days");
+        assert!(
+            days.is_multiple_of(28) || days == 365,
+            "after kill {k}: {days} days"
+        );
         assert!(days >= last, "after kill {k}: {days} < {last}");
         assert_eq!(cursor, days > 0, "after kill {k}");
         last = days;

@@ -178,13 +178,12 @@ impl Person {
             return Ok(report);
         }
         let name = api.display_name().await.map_err(port)?;
-        // Activities stored with streams from their own files stay as they are.
+        // Activities stored with streams (from their FIT files, the data export, or an earlier
+        // sync) stay as they are: their details are not fetched again.
         let held: HashSet<_> = self
             .activities(from, today)?
             .into_iter()
-            .filter(|a| {
-                a.streams.is_some() && a.external.as_ref().is_none_or(|e| e.source() != SOURCE)
-            })
+            .filter(|a| a.streams.is_some())
             .map(|a| a.id)
             .collect();
         report.from = Some(from);

@@ -9,6 +9,7 @@
 
 pub mod airtable;
 pub mod garmin;
+pub mod garmin_export;
 pub mod google_calendar;
 pub mod plaid;
 

@@ -125,6 +125,7 @@ where
         );
         let b = &parsed.batch;
         let records = b.activities.len()
+            + b.health.len()
             + b.accounts.len()
             + b.transactions.len()
             + b.balances.len()

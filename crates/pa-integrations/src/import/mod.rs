@@ -12,6 +12,7 @@ pub mod files;
 pub mod finance;
 pub mod fit;
 pub mod garmin_csv;
+pub mod garmin_export;
 pub mod gpx;
 pub mod habits;
 pub mod ics;
@@ -181,6 +182,9 @@ pub enum FileFormat {
     /// A bank's CSV export, read with a column mapping (never detected: the mapping says).
     #[serde(rename = "bank-csv")]
     BankCsv,
+    /// Garmin Connect's data export, zipped or unpacked (see [`garmin_export`]).
+    #[serde(rename = "garmin-export")]
+    GarminExport,
 }
 
 /// The largest file read (a year of 1 Hz records is a few tens of MB).
@@ -208,6 +212,9 @@ pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
     if garmin_csv::looks_like(bytes) {
         return Some(FileFormat::GarminCsv);
     }
+    if garmin_export::looks_like_zip(bytes) {
+        return Some(FileFormat::GarminExport);
+    }
     // The first element that is not the XML declaration, a comment or a doctype.
     let mut rest = text.as_ref();
     while let Some(i) = rest.find('<') {
@@ -229,18 +236,32 @@ pub fn detect(bytes: &[u8]) -> Option<FileFormat> {
     None
 }
 
-/// Reads the file at `path`, detecting its format.
+/// Reads the file at `path`, detecting its format (a folder is read as an unpacked Garmin data
+/// export).
 pub fn read_file(
     path: &std::path::Path,
     options: &ImportOptions,
 ) -> crate::error::Result<(FileFormat, Parsed)> {
+    if path.is_dir() {
+        if !garmin_export::looks_like_folder(path) {
+            return Err(crate::error::Error::parse(
+                path.display().to_string(),
+                None,
+                "a folder pa can import is an unpacked Garmin data export (holding DI_CONNECT)",
+            ));
+        }
+        return Ok((
+            FileFormat::GarminExport,
+            garmin_export::read_folder(path, options)?,
+        ));
+    }
     let (bytes, name) = read_bytes(path)?;
     let format = detect(&bytes).ok_or_else(|| {
         crate::error::Error::parse(
             &name,
             None,
-            "not a file pa can import (FIT, GPX, TCX, OFX, QFX, ICS or Garmin's activities CSV; \
-             for a bank's CSV, give its column mapping with --bank-csv)",
+            "not a file pa can import (FIT, GPX, TCX, OFX, QFX, ICS, Garmin's activities CSV or \
+             data export; for a bank's CSV, give its column mapping with --bank-csv)",
         )
     })?;
     let parsed = match format {
@@ -250,6 +271,7 @@ pub fn read_file(
         FileFormat::Ofx => ofx::read(&bytes, &name, options)?,
         FileFormat::Ics => ics::read(&bytes, &name, options)?,
         FileFormat::GarminCsv => garmin_csv::read(&bytes, &name, options)?,
+        FileFormat::GarminExport => garmin_export::read_zip(&bytes, &name, options)?,
         FileFormat::BankCsv => unreachable_bank_csv(&name)?,
     };
     Ok((format, parsed))

@@ -7,8 +7,9 @@
 //! - **Keys shared with files**: an activity's id is its start instant (as for FIT, GPX and TCX
 //!   imports, and Garmin's data export), so a ride imported from its FIT file and seen again by
 //!   the API is one activity; its reference is `garmin:{activityId}`. An activity the store
-//!   already holds with streams (from its original file) is not replaced by the API's
-//!   downsampled copy.
+//!   already holds with streams (from its original file, the data export or an earlier sync) is
+//!   not fetched again, so a FIT file's full record is never replaced by the API's downsampled
+//!   copy.
 //! - **Ranges**: Garmin's range endpoints take at most 28 days; a [`RangeSource`] reads one such
 //!   range and the facade walks a backfill range by range, each written with its cursor (the
 //!   last day done), so a stopped backfill resumes where it stopped.

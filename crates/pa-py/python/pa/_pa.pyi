@@ -267,6 +267,25 @@ class User:
         self, vault: Vault, public_token: str, client_id: str, secret: str, *, env: str | None = None, url: str | None = None
     ) -> str: ...
     def plaid_items(self, vault: Vault) -> list[str]: ...
+    def link_garmin(self, vault: Vault, token: str | None = None, *, path: str | os.PathLike[str] | None = None) -> None: ...
+    def sync_garmin(
+        self,
+        vault: Vault,
+        *,
+        since: datetime.date | None = None,
+        url: str | None = None,
+        auth_url: str | None = None,
+        progress: Callable[..., object] | None = None,
+    ) -> dict[str, Any]: ...
+    def sync_garmin_async(
+        self,
+        vault: Vault,
+        *,
+        since: datetime.date | None = None,
+        url: str | None = None,
+        auth_url: str | None = None,
+        progress: Callable[..., object] | None = None,
+    ) -> Coroutine[Any, Any, dict[str, Any]]: ...
     def sync_plaid(
         self,
         vault: Vault,
