@@ -284,7 +284,7 @@ def test_garmin_link_and_sync(tmp_path: Any) -> None:
         with pytest.raises(pa.AuthError, match="no Garmin token"):
             me.sync_garmin(vault, url=url)
         with pytest.raises(pa.InvalidInputError, match="neither JSON"):
-            me.link_garmin(vault, "nonsense")
+            me.link_garmin(vault, "not a token!")
         folder = tmp_path / "garminconnect"
         folder.mkdir()
         (folder / "garmin_tokens.json").write_text(json.dumps({"di_token": "garmin-py", "di_refresh_token": "r"}))
