@@ -157,3 +157,66 @@ fn sigkill_during_a_garmin_backfill_keeps_whole_ranges_and_the_next_run_resumes(
     assert_eq!(days, 365);
     drop(f.rt);
 }
+
+#[test]
+fn pa_import_reads_a_garmin_export_zipped_or_unpacked() {
+    let (dir, db) = store();
+    let first = "2026-10-01".parse().unwrap();
+    let zip = dir.path().join("garmin-export.zip");
+    std::fs::write(
+        &zip,
+        pa_integrations::fakes::garmin_export::archive(first, 20, 4, 60),
+    )
+    .unwrap();
+    let out = pa()
+        .args([
+            "--db",
+            &db,
+            "import",
+            zip.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .env("PA_NOW", "2026-12-05T12:00:00Z")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports[0]["format"], "garmin-export");
+    assert_eq!(reports[0]["added"], 5 + 20 + 7, "{reports}");
+    // The unpacked folder again: the same records, nothing new.
+    let unpacked = dir.path().join("unpacked");
+    pa_integrations::fakes::garmin_export::unpack(&unpacked, first, 20, 4, 60);
+    let out = pa()
+        .args([
+            "--db",
+            &db,
+            "import",
+            unpacked.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .env("PA_NOW", "2026-12-05T12:00:00Z")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            reports[0]["added"].as_u64(),
+            reports[0]["unchanged"].as_u64()
+        ),
+        (Some(0), Some(32))
+    );
+    let health = common::json_rows(&["--db", &db, "export", "--kind", "daily-health"]);
+    assert_eq!(health.len(), 20);
+    // A folder that is no export: a clear error.
+    pa().args(["--db", &db, "import", dir.path().to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "an unpacked Garmin data export (holding DI_CONNECT)",
+        ));
+}
