@@ -336,6 +336,12 @@ mod tests {
         assert_eq!(me.activities(Day::EARLIEST, Day::LATEST).unwrap().len(), 12);
         let state = me.sync_state(SOURCE).unwrap().unwrap();
         assert_eq!(state.cursor.as_deref(), Some("2026-12-05"));
+        // No glue: the briefing reads the synced sleep and the form from the activities' load.
+        let briefing = me.briefing(Some(d("2026-12-05")), None).unwrap();
+        assert!(
+            briefing.sleep.is_some() && briefing.form.is_some(),
+            "{briefing:?}"
+        );
         // A plain sync later starts two days before the last day done.
         let again = me
             .sync_garmin(
