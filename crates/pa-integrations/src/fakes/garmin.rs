@@ -73,6 +73,7 @@ struct Inner {
     hrv: BTreeMap<String, Value>,
     weights: Vec<Value>,
     injected: VecDeque<Reply>,
+    login_injected: VecDeque<Reply>,
     counts: Counts,
 }
 
@@ -215,6 +216,11 @@ impl FakeGarmin {
     /// Serves `reply` before anything else.
     pub fn inject(&self, reply: Reply) {
         self.with(|s| s.injected.push_back(reply));
+    }
+
+    /// Answers the next login with `reply`.
+    pub fn inject_login(&self, reply: Reply) {
+        self.with(|s| s.login_injected.push_back(reply));
     }
 
     /// What it was asked.
@@ -487,10 +493,13 @@ fn cloudflare() -> Response {
 }
 
 async fn login(State(f): State<Arc<FakeGarmin>>, Json(body): Json<Value>) -> Response {
-    let account = f.with(|s| {
+    let (account, injected) = f.with(|s| {
         s.counts.logins += 1;
-        s.account.clone()
+        (s.account.clone(), s.login_injected.pop_front())
     });
+    if let Some(r) = injected {
+        return r.into_response();
+    }
     let Some(a) = account else {
         return Json(json!({"responseStatus": {"type": "INVALID_USERNAME_PASSWORD"}}))
             .into_response();

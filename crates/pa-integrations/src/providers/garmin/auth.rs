@@ -319,10 +319,11 @@ impl Default for LoginHosts {
 /// What Cloudflare or the SSO said, as a typed error.
 fn login_refusal(a: &Answer) -> PortError {
     let html = a.body.starts_with(b"<") || a.body.windows(10).any(|w| w == b"Cloudflare");
+    let who = if html { "Cloudflare" } else { "Garmin" };
     match (a.status, html) {
         (429, _) | (403, true) => PortError::Auth {
             reason: format!(
-                "Garmin's sign-in is blocked for now (Cloudflare answered {}); use a token file (pa auth garmin --token-file) or import Garmin's data export",
+                "Garmin's sign-in is blocked for now ({who} answered {}); use a token file (pa auth garmin --token-file) or import Garmin's data export",
                 a.status
             ),
         },

@@ -248,6 +248,14 @@ async fn rate_limits_server_errors_and_bad_ranges_are_typed() {
         .unwrap_err();
     assert_eq!(err.kind(), crate::ErrorKind::RateLimited);
     assert_eq!(err.to_string(), "garmin: rate limited");
+    for _ in 0..4 {
+        s.fake
+            .inject(Reply::json(429, r#"{"message": "Too many requests"}"#));
+    }
+    let err = range(&s, "2026-11-01", "2026-11-02", HashSet::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "garmin: rate limited");
     assert_eq!(
         RangeSource::new(
             s.api.clone(),
@@ -384,5 +392,14 @@ async fn the_password_login_is_one_attempt_with_clear_errors() {
         )
     );
     assert_eq!(s.fake.counts().logins, before + 1, "never retried");
+    // Throttling said in a JSON body (status 200) is reported the same way.
+    s.fake
+        .inject_login(Reply::json(200, r#"{"error": {"status-code": "429"}}"#));
+    assert_eq!(
+        login("pw", None).await.unwrap_err(),
+        auth(
+            "Garmin's sign-in is blocked for now (Garmin answered 429); use a token file (pa auth garmin --token-file) or import Garmin's data export"
+        )
+    );
     assert!(s.timer.slept().is_empty(), "no waiting loop");
 }
