@@ -58,6 +58,14 @@ impl Callback {
         }
     }
 
+    /// `progress(source=..., pages=..., changes=...)` for a source's update.
+    fn update(&mut self, p: &pa_integrations::sync::source::UpdateProgress) {
+        self.call(
+            &[("source", p.source.clone())],
+            &[("pages", p.pages), ("changes", p.changes)],
+        );
+    }
+
     fn result<T>(self, value: T) -> PyResult<T> {
         match self.error {
             Some(e) => Err(e),
@@ -202,12 +210,7 @@ impl User {
                     since,
                     &HttpConfig::default(),
                     &Cancel::default(),
-                    &mut |p| {
-                        callback.call(
-                            &[("source", p.source.clone())],
-                            &[("pages", p.pages), ("changes", p.changes)],
-                        )
-                    },
+                    &mut |p| callback.update(p),
                 )
                 .await
         })?;
@@ -272,12 +275,7 @@ impl User {
                     &settings,
                     &HttpConfig::default(),
                     &Cancel::default(),
-                    &mut |p| {
-                        callback.call(
-                            &[("source", p.source.clone())],
-                            &[("pages", p.pages), ("changes", p.changes)],
-                        )
-                    },
+                    &mut |p| callback.update(p),
                 )
                 .await
         })?;
@@ -357,12 +355,7 @@ impl User {
                     &settings,
                     &HttpConfig::default(),
                     &Cancel::default(),
-                    &mut |p| {
-                        callback.call(
-                            &[("source", p.source.clone())],
-                            &[("pages", p.pages), ("changes", p.changes)],
-                        )
-                    },
+                    &mut |p| callback.update(p),
                 )
                 .await
         })?;

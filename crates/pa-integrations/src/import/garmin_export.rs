@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::{ImportOptions, Parsed};
 use crate::error::{Error, Result};
-use crate::providers::garmin::{activity_ids, score};
+use crate::providers::garmin::{activity_ids, intensity_minutes, num, pos, score};
 
 /// The most entries an archive (nested ones included) may hold.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -203,14 +203,6 @@ fn list(bytes: &[u8], name: &str, key: Option<&str>) -> Result<Vec<Value>> {
     })
 }
 
-fn num(v: &Value) -> Option<f64> {
-    v.as_f64().filter(|x| x.is_finite())
-}
-
-fn pos(v: &Value) -> Option<f64> {
-    num(v).filter(|x| *x > 0.0)
-}
-
 /// A day named by `calendarDate`: `"2026-01-01"`, or `{"date": "2026-01-01"}`.
 fn calendar_day(v: &Value) -> Option<Day> {
     let text = v["calendarDate"]
@@ -294,13 +286,10 @@ fn day_of_health(
         };
         h.body_battery_high = stat("HIGHEST");
         h.body_battery_low = stat("LOWEST");
-        let (m, v) = (
-            u["moderateIntensityMinutes"].as_u64(),
-            u["vigorousIntensityMinutes"].as_u64(),
+        h.intensity_minutes = intensity_minutes(
+            &u["moderateIntensityMinutes"],
+            &u["vigorousIntensityMinutes"],
         );
-        if m.is_some() || v.is_some() {
-            h.intensity_minutes = u32::try_from(m.unwrap_or(0) + 2 * v.unwrap_or(0)).ok();
-        }
     }
     if let Some(s) = sleep {
         let (deep, light, rem) = (

@@ -224,13 +224,23 @@ fn gmt(v: &Value) -> Option<DateTime<Utc>> {
     .map(|n| n.and_utc())
 }
 
-fn num(v: &Value) -> Option<f64> {
+/// A finite number.
+pub(crate) fn num(v: &Value) -> Option<f64> {
     v.as_f64().filter(|x| x.is_finite())
 }
 
 /// A positive number (Garmin writes 0 or a negative value for "not measured" in places).
-fn pos(v: &Value) -> Option<f64> {
+pub(crate) fn pos(v: &Value) -> Option<f64> {
     num(v).filter(|x| *x > 0.0)
+}
+
+/// Intensity minutes as Garmin's weekly goal counts them: vigorous ones twice.
+pub(crate) fn intensity_minutes(moderate: &Value, vigorous: &Value) -> Option<u32> {
+    let (m, v) = (moderate.as_u64(), vigorous.as_u64());
+    if m.is_none() && v.is_none() {
+        return None;
+    }
+    u32::try_from(m.unwrap_or(0) + 2 * v.unwrap_or(0)).ok()
 }
 
 /// The id and reference of an activity that started at `start`: the id as every file import
@@ -385,13 +395,10 @@ pub fn daily_health(
         h.stress_avg = num(&s["averageStressLevel"]).filter(|x| *x >= 0.0);
         h.body_battery_high = num(&s["bodyBatteryHighestValue"]).filter(|x| *x >= 0.0);
         h.body_battery_low = num(&s["bodyBatteryLowestValue"]).filter(|x| *x >= 0.0);
-        let (m, v) = (
-            s["moderateIntensityMinutes"].as_u64(),
-            s["vigorousIntensityMinutes"].as_u64(),
+        h.intensity_minutes = intensity_minutes(
+            &s["moderateIntensityMinutes"],
+            &s["vigorousIntensityMinutes"],
         );
-        if m.is_some() || v.is_some() {
-            h.intensity_minutes = u32::try_from(m.unwrap_or(0) + 2 * v.unwrap_or(0)).ok();
-        }
     }
     h.sleep = sleep_dto.and_then(sleep);
     h.hrv_rmssd_ms = hrv.and_then(|v| pos(&v["lastNightAvg"]));
