@@ -460,7 +460,7 @@ pub fn security(v: &Value) -> Result<Security, PortError> {
     })
 }
 
-/// A Plaid holding on `day` (Plaid's `institution_price_as_of` when it gives one).
+/// A Plaid holding as of `day`, the snapshot's day (one holding per account, security and day).
 pub fn holding(v: &Value, day: Day) -> Result<Holding, PortError> {
     let (Some(account), Some(security)) = (v["account_id"].as_str(), v["security_id"].as_str())
     else {
