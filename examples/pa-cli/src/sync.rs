@@ -17,6 +17,7 @@ use pa_integrations::assistant::{
 use pa_integrations::http::HttpConfig;
 use pa_integrations::secrets::{KdfParams, Secret, Vault};
 use pa_integrations::sync::dashboard::{Cancel, Tables};
+use pa_integrations::sync::source::UpdateProgress;
 
 use crate::output::{Format, write_rows};
 use crate::{Context, StoreArgs, store};
@@ -546,6 +547,28 @@ struct Row {
     unchanged: u64,
 }
 
+impl Row {
+    /// A row of what an update wrote.
+    fn written(service: &str, what: String, w: &pa_core::ports::WriteReport) -> Self {
+        Self {
+            service: service.into(),
+            what,
+            added: w.added,
+            updated: w.updated,
+            deleted: w.deleted,
+            unchanged: w.unchanged,
+        }
+    }
+}
+
+/// Moves `bar` with an update's pages.
+fn pages(bar: &indicatif::ProgressBar) -> impl FnMut(&UpdateProgress) + Send + '_ {
+    move |p| {
+        bar.set_length(p.pages as u64);
+        bar.set_position(p.pages as u64);
+    }
+}
+
 fn calendar(
     person: &Person,
     vault: Arc<Vault>,
@@ -562,21 +585,20 @@ fn calendar(
     bar.set_message("Google Calendar");
     let reports = block_on(
         cancel,
-        person.sync_google_calendar(vault, &settings, &HttpConfig::default(), cancel, &mut |p| {
-            bar.set_length(p.pages as u64);
-            bar.set_position(p.pages as u64);
-        }),
+        person.sync_google_calendar(
+            vault,
+            &settings,
+            &HttpConfig::default(),
+            cancel,
+            &mut pages(&bar),
+        ),
     )??;
     bar.finish_and_clear();
     Ok(reports
         .into_iter()
-        .map(|r| Row {
-            service: "google_calendar".into(),
-            what: r.source.trim_start_matches("google_calendar:").to_owned(),
-            added: r.written.added,
-            updated: r.written.updated,
-            deleted: r.written.deleted,
-            unchanged: r.written.unchanged,
+        .map(|r| {
+            let what = r.source.trim_start_matches("google_calendar:").to_owned();
+            Row::written("google_calendar", what, &r.written)
         })
         .collect())
 }
@@ -598,10 +620,7 @@ fn garmin(
             args.since,
             &HttpConfig::default(),
             cancel,
-            &mut |p| {
-                bar.set_length(p.pages as u64);
-                bar.set_position(p.pages as u64);
-            },
+            &mut pages(&bar),
         ),
     )??;
     bar.finish_and_clear();
@@ -609,14 +628,7 @@ fn garmin(
         (Some(f), Some(t)) => format!("{f} to {t}"),
         _ => "up to date".to_owned(),
     };
-    Ok(vec![Row {
-        service: "garmin".into(),
-        what: span,
-        added: report.written.added,
-        updated: report.written.updated,
-        deleted: report.written.deleted,
-        unchanged: report.written.unchanged,
-    }])
+    Ok(vec![Row::written("garmin", span, &report.written)])
 }
 
 fn plaid(
@@ -635,10 +647,7 @@ fn plaid(
             &args.settings(),
             &HttpConfig::default(),
             cancel,
-            &mut |p| {
-                bar.set_length(p.pages as u64);
-                bar.set_position(p.pages as u64);
-            },
+            &mut pages(&bar),
         ),
     )??;
     bar.finish_and_clear();
@@ -652,14 +661,11 @@ fn plaid(
         }
         for (what, u) in [("transactions", &r.transactions), ("balances", &r.snapshot)] {
             if let Some(u) = u {
-                rows.push(Row {
-                    service: "plaid".into(),
-                    what: format!("{} {what}", r.item_id),
-                    added: u.written.added,
-                    updated: u.written.updated,
-                    deleted: u.written.deleted,
-                    unchanged: u.written.unchanged,
-                });
+                rows.push(Row::written(
+                    "plaid",
+                    format!("{} {what}", r.item_id),
+                    &u.written,
+                ));
             }
         }
     }

@@ -219,10 +219,7 @@ impl Person {
             })
             .await?;
             report.ranges += 1;
-            report.written.added += r.written.added;
-            report.written.updated += r.written.updated;
-            report.written.unchanged += r.written.unchanged;
-            report.written.deleted += r.written.deleted;
+            report.written.merge(r.written);
             report.to = Some(to);
             if to >= today {
                 return Ok(report);

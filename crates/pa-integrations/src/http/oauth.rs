@@ -137,6 +137,29 @@ struct Refused {
     error: String,
 }
 
+/// The secret `name` of `secrets`, read off the async runtime (a vault read is blocking I/O).
+pub(crate) async fn read_secret(
+    secrets: &Arc<dyn SecretStore>,
+    name: &str,
+) -> Result<Option<SecretValue>, PortError> {
+    let (secrets, name) = (secrets.clone(), name.to_owned());
+    tokio::task::spawn_blocking(move || secrets.get(&name))
+        .await
+        .map_err(|_| PortError::Cancelled)?
+}
+
+/// Writes `text` as the secret `name` of `secrets`, off the async runtime.
+pub(crate) async fn write_secret(
+    secrets: &Arc<dyn SecretStore>,
+    name: &str,
+    text: String,
+) -> Result<(), PortError> {
+    let (secrets, name, value) = (secrets.clone(), name.to_owned(), SecretValue::new(text));
+    tokio::task::spawn_blocking(move || secrets.put(&name, &value))
+        .await
+        .map_err(|_| PortError::Cancelled)?
+}
+
 /// Access tokens for one account, refreshed through `transport` and kept in `secrets` under
 /// `name`.
 pub struct TokenSource {
@@ -174,10 +197,7 @@ impl TokenSource {
     }
 
     async fn load(&self) -> Result<AuthorizedUser, PortError> {
-        let (secrets, name) = (self.secrets.clone(), self.name.clone());
-        let stored = tokio::task::spawn_blocking(move || secrets.get(&name))
-            .await
-            .map_err(|_| PortError::Cancelled)??;
+        let stored = read_secret(&self.secrets, &self.name).await?;
         let value = stored.ok_or_else(|| PortError::Auth {
             reason: format!("no credentials stored as {}: sign in first", self.name),
         })?;
@@ -185,11 +205,7 @@ impl TokenSource {
     }
 
     async fn save(&self, user: &AuthorizedUser) -> Result<(), PortError> {
-        let (secrets, name) = (self.secrets.clone(), self.name.clone());
-        let value = SecretValue::new(user.to_json());
-        tokio::task::spawn_blocking(move || secrets.put(&name, &value))
-            .await
-            .map_err(|_| PortError::Cancelled)?
+        write_secret(&self.secrets, &self.name, user.to_json()).await
     }
 
     /// A usable access token, refreshed first when it is missing or about to expire.

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use pa_core::fitness::{Activity, BodyComposition, DailyHealth, Sleep};
 use pa_core::ports::record::Doc;
 use pa_core::time::{Day, ZonedInstant};
@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::{ImportOptions, Parsed};
 use crate::error::{Error, Result};
-use crate::providers::garmin::{activity_ids, intensity_minutes, num, pos, score};
+use crate::providers::garmin::{activity_ids, epoch_ms, gmt, intensity_minutes, num, pos, score};
 
 /// The most entries an archive (nested ones included) may hold.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -213,18 +213,7 @@ fn calendar_day(v: &Value) -> Option<Day> {
 
 /// `"2026-01-01T06:30:00.0"` (UTC) or epoch milliseconds.
 fn instant(v: &Value) -> Option<DateTime<Utc>> {
-    if let Some(ms) = v.as_f64() {
-        return DateTime::from_timestamp_millis(ms as i64);
-    }
-    let s = v.as_str()?;
-    [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-    .map(|n| n.and_utc())
+    epoch_ms(v).or_else(|| gmt(v))
 }
 
 /// The activity id in a FIT file's name (`someone@example.com_20000000001.fit`).

@@ -206,13 +206,13 @@ impl GarminConnect {
 }
 
 /// Epoch milliseconds as an instant.
-fn epoch_ms(v: &Value) -> Option<DateTime<Utc>> {
+pub(crate) fn epoch_ms(v: &Value) -> Option<DateTime<Utc>> {
     v.as_f64()
         .and_then(|ms| DateTime::from_timestamp_millis(ms as i64))
 }
 
 /// `"YYYY-MM-DD HH:MM:SS"` (the list) or `"YYYY-MM-DDTHH:MM:SS.0"` (summaries), both UTC.
-fn gmt(v: &Value) -> Option<DateTime<Utc>> {
+pub(crate) fn gmt(v: &Value) -> Option<DateTime<Utc>> {
     let s = v.as_str()?;
     [
         "%Y-%m-%d %H:%M:%S",

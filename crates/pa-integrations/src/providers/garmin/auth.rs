@@ -16,10 +16,11 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, TimeDelta, Utc};
-use pa_core::ports::{PortError, SecretStore, SecretValue};
+use pa_core::ports::{PortError, SecretStore};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::http::oauth::{read_secret, write_secret};
 use crate::http::{Answer, Call, RetryPolicy, Transport};
 use crate::secrets::Secret;
 
@@ -193,10 +194,7 @@ impl GarminAuth {
     }
 
     async fn load(&self) -> Result<GarminToken, PortError> {
-        let (secrets, name) = (self.secrets.clone(), self.name.clone());
-        let stored = tokio::task::spawn_blocking(move || secrets.get(&name))
-            .await
-            .map_err(|_| PortError::Cancelled)??;
+        let stored = read_secret(&self.secrets, &self.name).await?;
         let value = stored.ok_or_else(|| PortError::Auth {
             reason: "no Garmin token in the vault: link one first (pa auth garmin --token-file)"
                 .into(),
@@ -205,11 +203,7 @@ impl GarminAuth {
     }
 
     async fn save(&self, token: &GarminToken) -> Result<(), PortError> {
-        let (secrets, name) = (self.secrets.clone(), self.name.clone());
-        let value = SecretValue::new(token.to_json());
-        tokio::task::spawn_blocking(move || secrets.put(&name, &value))
-            .await
-            .map_err(|_| PortError::Cancelled)?
+        write_secret(&self.secrets, &self.name, token.to_json()).await
     }
 
     /// A usable access token, refreshed first when it expires within 15 minutes.
