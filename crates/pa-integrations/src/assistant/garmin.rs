@@ -1,18 +1,16 @@
 //! Garmin Connect through the facade: link a token the person already has (a file or folder of
 //! python-garminconnect or garth), or sign in with a password as a best effort; then sync a date
 //! range 28 days at a time, each range written with its cursor so a stopped backfill resumes
-//! where it stopped.
-//!
-//! The cursor is the last day done (`2026-11-30`), or, while a backfill from a chosen day runs,
-//! `backfill:{from}:{last day done}`: the same backfill asked for again resumes after the last
-//! range written; a plain sync first finishes an unfinished backfill. A plain sync starts two
-//! days before the last day done, for the sleep and HRV Garmin finishes the morning after.
+//! where it stopped ([`pa_core::sync::backfill`] decides where a sync starts and which cursor
+//! each range stores). A plain sync starts two days before the last day done, for the sleep and
+//! HRV Garmin finishes the morning after.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use pa_core::ports::{SecretStore as _, UserStore, WriteReport};
+use pa_core::sync::backfill;
 use pa_core::time::Day;
 use serde::Serialize;
 
@@ -29,6 +27,11 @@ use crate::sync::source::{UpdateProgress, Updater};
 pub const GARMIN_TOKEN: &str = "garmin.token";
 /// Days a first sync without `since` reaches back.
 pub const FIRST_SYNC_DAYS: i64 = 29;
+/// How far a sync reaches back: 29 days the first time, two days before the last day done after.
+const REACH: backfill::Reach = backfill::Reach {
+    first_days: FIRST_SYNC_DAYS,
+    overlap: 2,
+};
 
 /// Garmin settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,29 +66,6 @@ pub struct GarminReport {
     pub ranges: usize,
     /// Records added, updated, unchanged and deleted.
     pub written: WriteReport,
-}
-
-/// Where the stored cursor says to go on.
-fn resume(cursor: Option<&str>, since: Option<Day>, today: Day) -> Result<(Day, Option<Day>)> {
-    let day = |t: &str| t.parse::<Day>().ok();
-    let backfill = cursor.and_then(|c| {
-        let rest = c.strip_prefix("backfill:")?;
-        let (from, done) = rest.split_once(':')?;
-        Some((day(from)?, day(done)?))
-    });
-    let next = |d: Day| d.succ().map_err(Error::Core);
-    match (since, backfill, cursor.and_then(day)) {
-        // The same backfill again: on after the last range written.
-        (Some(s), Some((from, done)), _) if s == from => Ok((next(done)?, Some(s))),
-        (Some(s), _, _) => Ok((s, Some(s))),
-        // An unfinished backfill is finished first.
-        (None, Some((from, done)), _) => Ok((next(done)?, Some(from))),
-        (None, None, Some(done)) => Ok((done.add_days(-2).map_err(Error::Core)?, None)),
-        (None, None, None) => Ok((
-            today.add_days(1 - FIRST_SYNC_DAYS).map_err(Error::Core)?,
-            None,
-        )),
-    }
 }
 
 impl Person {
@@ -172,7 +152,8 @@ impl Person {
         let zone = profile.zone_or_utc();
         let today = pa_core::time::ZonedInstant::new(self.now(), zone).local_day();
         let cursor = self.sync_state(SOURCE)?.and_then(|s| s.cursor);
-        let (mut from, backfill) = resume(cursor.as_deref(), since, today)?;
+        let walk = backfill::resume(cursor.as_deref(), since, today, REACH)?;
+        let mut from = walk.from;
         let mut report = GarminReport::default();
         if from > today {
             return Ok(report);
@@ -188,11 +169,8 @@ impl Person {
             .collect();
         report.from = Some(from);
         loop {
-            let to = from
-                .add_days(MAX_RANGE_DAYS - 1)
-                .map_err(Error::Core)?
-                .min(today);
-            let mut source = RangeSource::new(
+            let (_, to) = backfill::range(from, today, MAX_RANGE_DAYS)?;
+            let source = RangeSource::new(
                 api.clone(),
                 name.clone(),
                 (from, to),
@@ -200,10 +178,8 @@ impl Person {
                 profile.athlete,
                 held.clone(),
             )
-            .map_err(port)?;
-            if let Some(b) = backfill.filter(|_| to < today) {
-                source = source.with_cursor(format!("backfill:{b}:{to}"));
-            }
+            .map_err(port)?
+            .with_cursor(backfill::cursor(&walk, to, today));
             let done = report.ranges;
             let r = Updater {
                 store: self,
@@ -357,36 +333,5 @@ mod tests {
 
     fn d(t: &str) -> Day {
         t.parse().unwrap()
-    }
-
-    #[test]
-    fn the_cursor_says_where_to_go_on() {
-        let today = d("2026-12-05");
-        assert_eq!(resume(None, None, today).unwrap(), (d("2026-11-07"), None));
-        assert_eq!(
-            resume(Some("2026-12-01"), None, today).unwrap(),
-            (d("2026-11-29"), None)
-        );
-        let since = Some(d("2025-12-01"));
-        assert_eq!(
-            resume(Some("2026-12-01"), since, today).unwrap(),
-            (d("2025-12-01"), since)
-        );
-        // A stopped backfill resumes after its last range, asked again or not.
-        let stopped = Some("backfill:2025-12-01:2026-03-20");
-        assert_eq!(
-            resume(stopped, since, today).unwrap(),
-            (d("2026-03-21"), since)
-        );
-        assert_eq!(
-            resume(stopped, None, today).unwrap(),
-            (d("2026-03-21"), since)
-        );
-        // Another backfill starts where it is asked to.
-        let other = Some(d("2024-01-01"));
-        assert_eq!(
-            resume(stopped, other, today).unwrap(),
-            (d("2024-01-01"), other)
-        );
     }
 }

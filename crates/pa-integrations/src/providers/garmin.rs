@@ -472,7 +472,8 @@ impl RangeSource {
         })
     }
 
-    /// With `cursor` stored when the range is written (default: the range's last day).
+    /// With `cursor` stored when the range is written (default: the range's last day; see
+    /// [`pa_core::sync::backfill::cursor`]).
     pub fn with_cursor(mut self, cursor: String) -> Self {
         self.cursor = Some(cursor);
         self
