@@ -169,6 +169,22 @@ impl StorageError {
     pub(crate) fn sqlite(&self) -> Option<&rusqlite::Error> {
         self.0.downcast_ref()
     }
+
+    /// The PostgreSQL error inside, for the PostgreSQL adapter's own decisions.
+    pub(crate) fn postgres(&self) -> Option<&tokio_postgres::Error> {
+        self.0.downcast_ref()
+    }
+
+    /// An error the adapter words itself.
+    pub(crate) fn message(reason: String) -> Self {
+        Self(reason.into())
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Self::Storage(StorageError(Box::new(e)))
+    }
 }
 
 impl From<rusqlite::Error> for Error {

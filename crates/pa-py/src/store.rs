@@ -13,18 +13,20 @@ use pyo3::types::{PyAny, PyDict, PyTuple};
 
 use crate::errors::{PyPaErr, PyStoreErr};
 
-/// A pa store: one SQLite file holding the data of one or more people.
+/// A pa store holding the data of one or more people: a SQLite file, or a PostgreSQL database.
 #[pyclass(frozen, module = "pa._pa")]
 pub(crate) struct Store {
     inner: Assistant,
-    path: PathBuf,
+    /// The file, `:memory:`, or the database URL without its password.
+    shown: String,
 }
 
 #[pymethods]
 impl Store {
     /// Opens the store at `path`, or the default store in the user's data directory, creating it
     /// when missing unless `create` is false (then a missing store is a `NotFoundError` and
-    /// nothing is made); `":memory:"` opens a store that lives only as long as this object.
+    /// nothing is made); `":memory:"` opens a store that lives only as long as this object, and a
+    /// `postgres://user@host:port/db` URL the pa store in that PostgreSQL database.
     /// `now` (an aware datetime) fixes the instant pa takes as now, for scripts and tests; by
     /// default it is the system clock.
     #[new]
@@ -58,10 +60,12 @@ impl Store {
         if let Some(now) = clock {
             inner = inner.with_clock(std::sync::Arc::new(pa_core::ports::FixedClock(now)));
         }
-        let path = inner
-            .path()
-            .map_or_else(|| PathBuf::from(":memory:"), PathBuf::from);
-        Ok(Self { inner, path })
+        let shown = match (&location, inner.path()) {
+            (_, Some(p)) => p.display().to_string(),
+            (Location::Postgres(_), None) => inner.name(),
+            _ => ":memory:".to_owned(),
+        };
+        Ok(Self { inner, shown })
     }
 
     /// The person `name`'s view of the store, created on first use unless `create` is false
@@ -130,7 +134,7 @@ impl Store {
     }
 
     fn __repr__(&self) -> String {
-        format!("pa.Store({:?})", self.path.display().to_string())
+        format!("pa.Store({:?})", self.shown)
     }
 }
 

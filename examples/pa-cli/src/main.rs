@@ -70,7 +70,8 @@ struct Cli {
     #[arg(long, global = true)]
     force: bool,
 
-    /// The store (a SQLite file); default: pa/pa.db in your data directory.
+    /// The store: a SQLite file, or a PostgreSQL database URL (postgres://user@host:port/db);
+    /// default: pa/pa.db in your data directory.
     #[arg(long, global = true, env = "PA_DB", value_name = "PATH")]
     db: Option<std::path::PathBuf>,
 

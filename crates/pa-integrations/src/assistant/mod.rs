@@ -7,11 +7,13 @@
 //! - the person's [`Profile`] (their time zone and athlete thresholds), kept in the store's
 //!   settings: "today", the current week and the training load of an imported file are computed
 //!   from it, the same way for every caller;
-//! - the storage backend, chosen when the store is opened (today SQLite, in a file or in memory).
+//! - the storage backend, chosen when the store is opened: SQLite in a file or in memory, or a
+//!   PostgreSQL database named by URL.
 //!
 //! The shape follows Mozilla's application-services: a public facade over a private inner, with
 //! errors mapped once, at the boundary, to [`crate::Error`]'s kinds.
 
+mod backend;
 mod garmin;
 mod person;
 mod plaid;
@@ -29,7 +31,8 @@ use crate::error::{ErrorKind, Result};
 use crate::import::files::FileReport;
 use crate::output::Existing;
 use crate::secrets::{KdfParams, Secret, Vault};
-use crate::storage::sqlite;
+use crate::storage::{postgres, sqlite};
+use backend::Backend;
 use pa_core::ports::Profile;
 
 pub use garmin::{FIRST_SYNC_DAYS, GARMIN_TOKEN, GarminReport, GarminSettings};
@@ -59,7 +62,7 @@ impl Clock for SystemClock {
 pub const KEYRING_SERVICE: &str = "pa";
 
 /// Where a store lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
     /// `pa/pa.db` in the user's data directory.
     Default,
@@ -67,16 +70,36 @@ pub enum Location {
     File(PathBuf),
     /// A store that lives only as long as the [`Assistant`] (nothing is written to disk).
     Memory,
+    /// A PostgreSQL database, by URL (`postgres://user@host:port/db`); the database must exist.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Default => f.write_str("Default"),
+            Self::File(p) => f.debug_tuple("File").field(p).finish(),
+            Self::Memory => f.write_str("Memory"),
+            // Never the password.
+            Self::Postgres(url) => f
+                .debug_tuple("Postgres")
+                .field(&postgres::redacted(url))
+                .finish(),
+        }
+    }
 }
 
 impl Location {
-    /// A path as people write it: SQLite's `":memory:"` is [`Location::Memory`].
+    /// A location as people write it: SQLite's `":memory:"` is [`Location::Memory`], a
+    /// `postgres://` or `postgresql://` URL is [`Location::Postgres`], anything else a file.
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         if path.as_os_str() == ":memory:" {
-            Self::Memory
-        } else {
-            Self::File(path)
+            return Self::Memory;
+        }
+        match path.to_str() {
+            Some(s) if postgres::is_url(s) => Self::Postgres(s.to_owned()),
+            _ => Self::File(path),
         }
     }
 
@@ -85,12 +108,13 @@ impl Location {
         path.map_or(Self::Default, Self::from_path)
     }
 
-    /// The file this location names: the default path resolved; `None` in memory.
+    /// The file this location names: the default path resolved; `None` in memory and for
+    /// PostgreSQL.
     pub fn file(&self) -> Result<Option<PathBuf>> {
         match self {
             Self::Default => Ok(Some(sqlite::default_path()?)),
             Self::File(p) => Ok(Some(p.clone())),
-            Self::Memory => Ok(None),
+            Self::Memory | Self::Postgres(_) => Ok(None),
         }
     }
 }
@@ -105,12 +129,6 @@ pub enum Access {
     /// Read only, never waiting behind a writer and working on read-only files; a missing store
     /// is [`Error::NoStore`](crate::Error::NoStore); every write is [`Error::ReadOnly`](crate::Error::ReadOnly).
     ReadOnly,
-}
-
-/// The storage behind the facade, chosen at open. The PostgreSQL store joins as a variant.
-#[derive(Clone)]
-enum Backend {
-    Sqlite(sqlite::Store),
 }
 
 /// A pa store and the clock its answers are computed with: the entry point of the library.
@@ -142,16 +160,24 @@ impl std::fmt::Debug for Assistant {
 impl Assistant {
     /// Opens the store at `location` on the system clock.
     pub fn open(location: &Location, access: Access) -> Result<Self> {
-        let store = match location.file()? {
-            None => sqlite::Store::open_in_memory()?,
-            Some(path) => match access {
-                Access::Create => sqlite::Store::open(&path)?,
-                Access::Existing => sqlite::Store::open_existing(&path)?,
-                Access::ReadOnly => sqlite::Store::open_read_only(&path)?,
-            },
+        let backend = match location {
+            Location::Memory => Backend::Sqlite(sqlite::Store::open_in_memory()?),
+            Location::Postgres(url) => Backend::Postgres(match access {
+                Access::Create => postgres::Store::open(url)?,
+                Access::Existing => postgres::Store::open_existing(url)?,
+                Access::ReadOnly => postgres::Store::open_read_only(url)?,
+            }),
+            Location::Default | Location::File(_) => {
+                let path = location.file()?.unwrap_or_default();
+                Backend::Sqlite(match access {
+                    Access::Create => sqlite::Store::open(&path)?,
+                    Access::Existing => sqlite::Store::open_existing(&path)?,
+                    Access::ReadOnly => sqlite::Store::open_read_only(&path)?,
+                })
+            }
         };
         Ok(Self {
-            backend: Backend::Sqlite(store),
+            backend,
             clock: Arc::new(SystemClock),
         })
     }
@@ -168,49 +194,49 @@ impl Assistant {
         self.clock.now()
     }
 
-    /// The store's file; `None` in memory.
+    /// The store's file; `None` in memory and for PostgreSQL.
     pub fn path(&self) -> Option<&Path> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.path(),
-        }
+        self.backend.path()
+    }
+
+    /// The store as people may see it: its file, `memory`, or its database URL without the
+    /// password.
+    pub fn name(&self) -> String {
+        self.backend.name()
     }
 
     /// The person `name`'s data. With `create`, the person is added on first use (the store must
     /// be writable); without, an unknown name is [`Error::UnknownUser`](crate::Error::UnknownUser).
     pub fn person(&self, name: &str, create: bool) -> Result<Person> {
         let id = UserId::new(name)?;
-        match &self.backend {
-            Backend::Sqlite(s) => {
-                if create {
-                    s.create_user(&id)?;
-                }
-                Ok(Person::new(s.user(&id)?, Arc::clone(&self.clock)))
-            }
+        if create {
+            self.backend.create_user(&id)?;
         }
+        Ok(Person::new(
+            self.backend.user(&id)?,
+            Arc::clone(&self.clock),
+        ))
     }
 
     /// The people in the store, by name.
     pub fn people(&self) -> Result<Vec<String>> {
-        let users = match &self.backend {
-            Backend::Sqlite(s) => s.users()?,
-        };
-        Ok(users.into_iter().map(|u| u.to_string()).collect())
+        Ok(self
+            .backend
+            .users()?
+            .into_iter()
+            .map(|u| u.to_string())
+            .collect())
     }
 
     /// Deletes a person and everything of theirs; whether they existed.
     pub fn delete_person(&self, name: &str) -> Result<bool> {
-        let id = UserId::new(name)?;
-        match &self.backend {
-            Backend::Sqlite(s) => s.delete_user(&id),
-        }
+        self.backend.delete_user(&UserId::new(name)?)
     }
 
     /// Unlocks the store's secrets vault (Argon2id; made on first use); another passphrase than
     /// the vault's is [`Error::Auth`](crate::Error::Auth)-kind.
     pub fn unlock(&self, passphrase: &Secret, params: KdfParams) -> Result<Vault> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.unlock(passphrase, params),
-        }
+        self.backend.unlock(passphrase, params)
     }
 
     /// Unlocks the vault the way it was made: with its key from the OS keyring when it lives
@@ -221,29 +247,20 @@ impl Assistant {
         passphrase: impl FnOnce() -> Result<Secret>,
         params: KdfParams,
     ) -> Result<Vault> {
-        match &self.backend {
-            Backend::Sqlite(s) => {
-                let account = s
-                    .path()
-                    .map_or_else(|| "memory".to_owned(), |p| p.display().to_string());
-                s.unlock_auto(KEYRING_SERVICE, &account, passphrase, params)
-            }
-        }
+        self.backend
+            .unlock_auto(KEYRING_SERVICE, passphrase, params)
     }
 
     /// Copies the store to `dest` while it stays in use; the copy is checked. An existing file is
-    /// replaced only with [`Existing::Replace`]; the store's own files are always refused.
+    /// replaced only with [`Existing::Replace`]; the store's own files are always refused. A
+    /// PostgreSQL store is backed up with the server's tools.
     pub fn backup(&self, dest: &Path, existing: Existing) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.backup_with(dest, existing),
-        }
+        self.backend.backup(dest, existing)
     }
 
     /// Checks the store for damage; each problem found, in words (empty when healthy).
     pub fn check(&self) -> Result<Vec<String>> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.check(),
-        }
+        self.backend.check()
     }
 
     /// Imports files into the person `name`'s data in the store at `location`, creating the
@@ -296,9 +313,7 @@ impl Assistant {
     /// Closes the store: later calls, on it or its people, are [`Error::Closed`](crate::Error::Closed); closing twice is
     /// harmless.
     pub fn close(&self) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.close(),
-        }
+        self.backend.close()
     }
 }
 

@@ -20,13 +20,13 @@ use pa_core::review::WeeklyReview;
 use pa_core::review::briefing::{Briefing, moment};
 use pa_core::time::{Day, Week, ZonedInstant};
 
+use super::backend::Handle;
 use crate::error::{Error, Result};
 use crate::import::bank_csv::BankCsvMapping;
 use crate::import::files::{FileReport, ReadFile, read_all, write_all};
 use crate::import::{ImportOptions, Units};
 use crate::output::{Existing, OutputFile};
 use crate::secrets::{Secret, Vault};
-use crate::storage::sqlite::UserHandle;
 use crate::storage::transfer::{export_jsonl, import_jsonl};
 
 /// What to import and how; what is not given comes from the person's [`Profile`].
@@ -87,7 +87,7 @@ impl ImportRequest {
 /// (`FitnessRepository::pmc`, `FinanceRepository::net_worth`, …) works on it directly.
 #[derive(Clone)]
 pub struct Person {
-    pub(super) handle: UserHandle,
+    pub(super) handle: Handle,
     clock: Arc<dyn Clock>,
     /// Who writes: recorded in the audit log with every write.
     pub(super) origin: Arc<str>,
@@ -104,7 +104,7 @@ impl std::fmt::Debug for Person {
 }
 
 impl Person {
-    pub(super) fn new(handle: UserHandle, clock: Arc<dyn Clock>) -> Self {
+    pub(super) fn new(handle: Handle, clock: Arc<dyn Clock>) -> Self {
         Self {
             handle,
             clock,
@@ -144,9 +144,9 @@ impl Person {
         self.clock.now()
     }
 
-    /// The store's file; `None` in memory.
+    /// The store's file; `None` in memory and for PostgreSQL.
     pub fn store_path(&self) -> Option<&Path> {
-        self.handle.store().path()
+        self.handle.store_path()
     }
 
     /// The person's profile (zone and athlete thresholds); the default when none is stored.
@@ -225,7 +225,7 @@ impl Person {
         read: Vec<ReadFile>,
     ) -> Result<Vec<FileReport>> {
         if request.dry_run {
-            write_all::<UserHandle>(None, read)
+            write_all::<Handle>(None, read)
         } else {
             write_all(Some(&self.handle), read)
         }

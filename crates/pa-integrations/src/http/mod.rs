@@ -167,8 +167,9 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Builds the shared reqwest client: rustls with ring and the Mozilla roots.
-pub(crate) fn client(config: &HttpConfig) -> Result<reqwest::Client, PortError> {
+/// The rustls client configuration pa uses for every TLS connection (HTTP, PostgreSQL): ring and
+/// the Mozilla roots.
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -177,13 +178,19 @@ pub(crate) fn client(config: &HttpConfig) -> Result<reqwest::Client, PortError> 
     // provider with it builds as simply, switch.
     #[allow(deprecated)]
     let provider = rustls::crypto::ring::default_provider();
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| PortError::Network {
-            reason: format!("TLS setup: {e}"),
-        })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    Ok(
+        rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+/// Builds the shared reqwest client: rustls with ring and the Mozilla roots.
+pub(crate) fn client(config: &HttpConfig) -> Result<reqwest::Client, PortError> {
+    let tls = tls_config().map_err(|e| PortError::Network {
+        reason: format!("TLS setup: {e}"),
+    })?;
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(config.connect_timeout)

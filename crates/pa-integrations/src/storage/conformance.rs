@@ -68,7 +68,7 @@ fn transaction(id: &str, acct: &str, d: &str, amount: &str) -> Transaction {
     t
 }
 
-fn sample_batch() -> WriteBatch {
+pub(crate) fn sample_batch() -> WriteBatch {
     let mut h = DailyHealth::empty(day("2026-03-02"));
     h.sleep = Some(Sleep {
         total_s: 25_000.0,
@@ -570,3 +570,28 @@ storage_conformance_tests!(
 );
 #[cfg(test)]
 storage_conformance_tests!(sqlite_file, sqlite_file());
+
+#[cfg(test)]
+struct Postgres(crate::storage::postgres::Store);
+
+#[cfg(test)]
+impl Backend for Postgres {
+    type Handle = crate::storage::postgres::UserHandle;
+    fn two_users(&self) -> (Self::Handle, Self::Handle) {
+        let (a, b) = (UserId::new("alice").unwrap(), UserId::new("bob").unwrap());
+        self.0.create_user(&a).unwrap();
+        self.0.create_user(&b).unwrap();
+        (self.0.user(&a).unwrap(), self.0.user(&b).unwrap())
+    }
+}
+
+// Against a real server: a fresh database per case in the test cluster; skipped with a message
+// when there is none (never under CI).
+#[cfg(test)]
+storage_conformance_tests!(
+    postgres,
+    match crate::storage::postgres::testing::fresh_store(module_path!()) {
+        Some(store) => Postgres(store),
+        None => return,
+    }
+);

@@ -1,9 +1,12 @@
-//! Storage adapters behind `pa_core::ports::UserStore`: SQLite for real use, memory for tests and
-//! embedding. Both pass the same conformance suite.
+//! Storage adapters behind `pa_core::ports::UserStore`: SQLite for one person's file, PostgreSQL
+//! for a service of many people, memory for tests and embedding. All pass the same conformance
+//! suite.
 
 pub mod memory;
+pub mod postgres;
 pub mod sqlite;
 pub mod transfer;
+pub(crate) mod vault;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
@@ -118,4 +121,50 @@ pub(crate) fn rekey<T: Keyed>(r: &T, key: &str) -> pa_core::Result<T> {
     let mut r = r.clone();
     r.set_key(key.to_owned())?;
     Ok(r)
+}
+
+/// An activity's stored form: its JSON without the streams, the streams packed as bytes, and
+/// the content hash covering both.
+pub(crate) fn activity_form(
+    a: &pa_core::fitness::Activity,
+) -> pa_core::Result<(String, pa_core::ports::upsert::ContentHash, Option<Vec<u8>>)> {
+    let (json, hash) = pa_core::ports::upsert::encode(&a.without_streams())?;
+    let bytes = a.streams.as_ref().map(pa_core::fitness::Streams::to_bytes);
+    let hash = match &bytes {
+        Some(b) => hash.then(pa_core::ports::upsert::ContentHash::of_bytes(b)),
+        None => hash,
+    };
+    Ok((json, hash, bytes))
+}
+
+/// Reads every record of a person, as `check` does for every backend: each part that fails to
+/// read is a problem in words, naming the person.
+pub(crate) fn read_everything<S>(h: &S, name: &str, problems: &mut Vec<String>)
+where
+    S: pa_core::ports::UserStore<Error = crate::error::Error>,
+{
+    use pa_core::time::Day;
+    let (first, last) = (Day::EARLIEST, Day::LATEST);
+    let mut parts: Vec<(String, crate::error::Result<()>)> = vec![
+        ("accounts".into(), h.accounts().map(drop)),
+        ("activities".into(), h.activities(first, last).map(drop)),
+        ("daily health".into(), h.daily_health(first, last).map(drop)),
+        ("transactions".into(), h.transactions(first, last).map(drop)),
+        ("balances".into(), h.balances(first, last).map(drop)),
+        ("settings".into(), h.settings().map(drop)),
+        ("sync states".into(), h.sync_states().map(drop)),
+        ("sync runs".into(), h.sync_runs(None, usize::MAX).map(drop)),
+        ("LLM usage".into(), h.llm_usage(first, last).map(drop)),
+    ];
+    for kind in RecordKind::ALL {
+        parts.push((
+            kind.to_string(),
+            pa_core::ports::docs_of(h, kind, None).map(drop),
+        ));
+    }
+    for (what, result) in parts {
+        if let Err(e) = result {
+            problems.push(format!("person {name}, {what}: {e}"));
+        }
+    }
 }

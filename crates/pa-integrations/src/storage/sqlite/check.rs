@@ -4,8 +4,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use pa_core::ids::UserId;
-use pa_core::ports::{RecordKind, UserStore};
-use pa_core::time::Day;
 use rusqlite::Connection;
 
 use super::{Store, UserHandle, lock};
@@ -54,7 +52,6 @@ impl Store {
     /// one line per problem (the first damaged record of each kind and person); empty when the
     /// store is healthy. Changes nothing.
     pub fn check(&self) -> Result<Vec<String>> {
-        use pa_core::ports::docs_of;
         let mut problems = Vec::new();
         let integrity = self.read(|c| {
             let mut stmt = c.prepare("PRAGMA integrity_check")?;
@@ -81,7 +78,6 @@ impl Store {
                 return Ok(problems);
             }
         };
-        let (first, last) = (Day::EARLIEST, Day::LATEST);
         for name in users {
             let user = match UserId::new(&name) {
                 Ok(u) => u,
@@ -94,25 +90,7 @@ impl Store {
                 store: self.clone(),
                 user,
             };
-            let mut parts: Vec<(String, Result<()>)> = vec![
-                ("accounts".into(), h.accounts().map(drop)),
-                ("activities".into(), h.activities(first, last).map(drop)),
-                ("daily health".into(), h.daily_health(first, last).map(drop)),
-                ("transactions".into(), h.transactions(first, last).map(drop)),
-                ("balances".into(), h.balances(first, last).map(drop)),
-                ("settings".into(), h.settings().map(drop)),
-                ("sync states".into(), h.sync_states().map(drop)),
-                ("sync runs".into(), h.sync_runs(None, usize::MAX).map(drop)),
-                ("LLM usage".into(), h.llm_usage(first, last).map(drop)),
-            ];
-            for kind in RecordKind::ALL {
-                parts.push((kind.to_string(), docs_of(&h, kind, None).map(drop)));
-            }
-            for (what, result) in parts {
-                if let Err(e) = result {
-                    problems.push(format!("person {name}, {what}: {e}"));
-                }
-            }
+            crate::storage::read_everything(&h, &name, &mut problems);
         }
         Ok(problems)
     }

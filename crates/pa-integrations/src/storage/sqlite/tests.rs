@@ -2,6 +2,7 @@
 use super::schema::MIGRATIONS;
 use super::*;
 use crate::secrets::{KdfParams, Secret, Vault};
+use crate::storage::vault::VaultRows;
 use pa_core::ids::AccountId;
 use pa_core::money::{Money, parse_currency};
 use std::time::Duration;

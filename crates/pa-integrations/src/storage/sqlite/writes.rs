@@ -4,7 +4,7 @@
 
 use pa_core::finance::Account;
 use pa_core::fitness::{Activity, DailyHealth, Streams};
-use pa_core::ports::upsert::{self, ContentHash, Lookup, Stored};
+use pa_core::ports::upsert::{self, Lookup, Stored};
 use pa_core::ports::{RecordKind, SyncState};
 use rusqlite::{OptionalExtension, Transaction as SqlTx, params};
 
@@ -59,12 +59,7 @@ pub(super) fn write_activity(
         |l| find_row(tx, "activities", user, l),
         rekey,
         |a| {
-            let (json, hash) = upsert::encode(&a.without_streams())?;
-            let bytes = a.streams.as_ref().map(Streams::to_bytes);
-            let hash = match &bytes {
-                Some(b) => hash.then(ContentHash::of_bytes(b)),
-                None => hash,
-            };
+            let (json, hash, bytes) = crate::storage::activity_form(a)?;
             packed = bytes;
             Ok((json, hash))
         },

@@ -1,0 +1,487 @@
+//! What the conformance suite cannot see: row-level security underneath the adapter, the vault,
+//! schema versions, read-only stores, the pool's bounds, lost connections, calls from inside a
+//! runtime, concurrent writers. Against a real server (skipped without one, never under CI).
+
+use std::time::{Duration, Instant};
+
+use pa_core::ids::UserId;
+use pa_core::ports::{FitnessRepository, UserStore, WriteBatch};
+use pa_core::time::Day;
+
+use super::testing::fresh_database;
+use super::*;
+use crate::secrets::{KdfParams, Secret};
+use crate::storage::conformance::sample_batch;
+
+const FAST: KdfParams = KdfParams {
+    m_cost_kib: 64,
+    t_cost: 1,
+    p_cost: 1,
+};
+
+fn day(s: &str) -> Day {
+    s.parse().unwrap()
+}
+
+/// Runs SQL on a plain connection to `url` (outside the adapter), returning the first column of
+/// each row as text.
+fn raw(url: &str, sql: &str) -> std::result::Result<Vec<Option<String>>, tokio_postgres::Error> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        let task = tokio::spawn(conn);
+        let mut out = Vec::new();
+        for m in client.simple_query(sql).await? {
+            if let tokio_postgres::SimpleQueryMessage::Row(r) = m {
+                out.push(r.get(0).map(str::to_owned));
+            }
+        }
+        drop(client);
+        let _ = task.await;
+        Ok(out)
+    })
+}
+
+fn count(url: &str, sql: &str) -> i64 {
+    raw(url, sql).unwrap()[0]
+        .as_deref()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn two(store: &Store) -> (UserHandle, UserHandle) {
+    let (a, b) = (UserId::new("alice").unwrap(), UserId::new("bob").unwrap());
+    store.create_user(&a).unwrap();
+    store.create_user(&b).unwrap();
+    (store.user(&a).unwrap(), store.user(&b).unwrap())
+}
+
+#[test]
+fn row_level_security_hides_other_people_under_the_adapter() {
+    let Some(url) = fresh_database("row_level_security_hides_other_people_under_the_adapter")
+    else {
+        return;
+    };
+    let store = Store::open(&url).unwrap();
+    // The test cluster's role is a superuser, which policies do not bind: transactions take
+    // pa_person instead.
+    assert!(store.inner.person_role);
+    let (alice, _bob) = two(&store);
+    alice.apply(&sample_batch()).unwrap();
+    let as_person = |person: Option<&str>, sql: &str| {
+        let set = person.map_or(String::new(), |p| {
+            format!("SELECT set_config('pa.person', '{p}', true);")
+        });
+        raw(
+            &url,
+            &format!("BEGIN; SET LOCAL ROLE pa_person; {set} {sql}; COMMIT"),
+        )
+    };
+    let n = |person: Option<&str>, sql: &str| -> i64 {
+        as_person(person, sql)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.parse().ok())
+            .next_back()
+            .unwrap()
+    };
+    for table in schema::PERSON_TABLES {
+        // A query that forgets the scope finds nothing, however it filters.
+        assert_eq!(
+            n(None, &format!("SELECT count(*) FROM {table}")),
+            0,
+            "{table}"
+        );
+        assert_eq!(
+            n(
+                Some("bob"),
+                &format!("SELECT count(*) FROM {table} WHERE person_id = 'alice'")
+            ),
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(n(Some("alice"), "SELECT count(*) FROM activities"), 2);
+    assert_eq!(count(&url, "SELECT count(*) FROM activities"), 2);
+    // Bob can neither delete Alice's rows nor write rows in her name.
+    assert_eq!(
+        n(
+            Some("bob"),
+            "WITH d AS (DELETE FROM activities RETURNING 1) SELECT count(*) FROM d"
+        ),
+        0
+    );
+    assert_eq!(count(&url, "SELECT count(*) FROM activities"), 2);
+    let refused = as_person(
+        Some("bob"),
+        "INSERT INTO settings (person_id, key, value) VALUES ('alice', 'zone', 'UTC')",
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
+}
+
+#[test]
+fn an_owner_that_is_no_superuser_is_bound_by_the_policies_itself() {
+    let Some(admin) =
+        fresh_database("an_owner_that_is_no_superuser_is_bound_by_the_policies_itself")
+    else {
+        return;
+    };
+    // A service's usual set-up: its own role owns the database and the tables.
+    raw(
+        &admin,
+        "DO $$ BEGIN CREATE ROLE pa_service LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+         GRANT CREATE ON SCHEMA public TO pa_service",
+    )
+    .unwrap();
+    let url = admin.replacen("postgres://pa@", "postgres://pa_service@", 1);
+    let store = Store::open(&url).unwrap();
+    assert!(!store.inner.person_role);
+    let (alice, bob) = two(&store);
+    alice.apply(&sample_batch()).unwrap();
+    assert_eq!(count(&url, "SELECT count(*) FROM activities"), 0);
+    assert_eq!(count(&admin, "SELECT count(*) FROM activities"), 2);
+    let span = (day("2000-01-01"), day("2100-01-01"));
+    assert!(bob.activities(span.0, span.1).unwrap().is_empty());
+    assert_eq!(alice.activities(span.0, span.1).unwrap().len(), 2);
+}
+
+#[test]
+fn audit_exports_and_secrets_stay_with_their_person() {
+    let Some(url) = fresh_database("audit_exports_and_secrets_stay_with_their_person") else {
+        return;
+    };
+    let store = Store::open(&url).unwrap();
+    let (alice, bob) = two(&store);
+    let mut batch = sample_batch();
+    batch.origin = Some("test".into());
+    let report = alice.apply(&batch).unwrap();
+    let span = (Day::EARLIEST, Day::LATEST);
+    let audit = alice.audit_log(span.0, span.1).unwrap();
+    assert_eq!(audit.len() as u64, report.added);
+    assert!(bob.audit_log(span.0, span.1).unwrap().is_empty());
+    let mut exported = Vec::new();
+    crate::storage::transfer::export_jsonl(&bob, &mut exported, &[]).unwrap();
+    assert!(
+        String::from_utf8(exported)
+            .unwrap()
+            .lines()
+            .all(|l| !l.contains("a1"))
+    );
+    // Secrets: sealed in the database, opened only with the vault, only by their person.
+    let vault = store.unlock(&Secret::new("open sesame"), FAST).unwrap();
+    alice
+        .put_secret(&vault, "garmin.token", &Secret::new("tok-123-secret"))
+        .unwrap();
+    assert_eq!(
+        alice
+            .secret(&vault, "garmin.token")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "tok-123-secret"
+    );
+    assert!(bob.secret(&vault, "garmin.token").unwrap().is_none());
+    let stored = raw(&url, "SELECT encode(ciphertext, 'escape') FROM secrets").unwrap();
+    assert!(!stored[0].as_deref().unwrap().contains("tok-123"));
+    assert!(matches!(
+        store.unlock(&Secret::new("wrong"), FAST),
+        Err(Error::WrongPassphrase)
+    ));
+    // Reopened, the same passphrase opens the same secrets.
+    let again = Store::open(&url).unwrap();
+    let vault = again.unlock(&Secret::new("open sesame"), FAST).unwrap();
+    let alice = again.user(alice.user()).unwrap();
+    assert_eq!(
+        alice
+            .secret(&vault, "garmin.token")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "tok-123-secret"
+    );
+    assert!(alice.delete_secret("garmin.token").unwrap());
+    assert!(!alice.delete_secret("garmin.token").unwrap());
+}
+
+#[test]
+fn schema_versions_read_only_stores_and_missing_ones() {
+    let Some(url) = fresh_database("schema_versions_read_only_stores_and_missing_ones") else {
+        return;
+    };
+    // An empty database is no store until it is opened for writing.
+    let name = redacted(&url);
+    assert_eq!(
+        Store::open_existing(&url).unwrap_err().to_string(),
+        format!("{name}: no pa store there")
+    );
+    assert_eq!(
+        Store::open_read_only(&url).unwrap_err().to_string(),
+        format!("{name}: no pa store there")
+    );
+    let store = Store::open(&url).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let (alice, _) = two(&store);
+    let read_only = Store::open_read_only(&url).unwrap();
+    let ro_alice = read_only.user(alice.user()).unwrap();
+    let err = ro_alice.apply(&sample_batch()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{name}: the store is read-only (opened so, or its file cannot be written)")
+    );
+    assert!(matches!(
+        read_only.create_user(&UserId::new("carol").unwrap()),
+        Err(Error::ReadOnly { .. })
+    ));
+    assert!(ro_alice.accounts().unwrap().is_empty());
+    // A newer schema is refused and left as it is.
+    raw(&url, "UPDATE pa_schema SET version = 99").unwrap();
+    assert_eq!(
+        Store::open(&url).unwrap_err().to_string(),
+        format!(
+            "{name}: database version 99 is newer than this pa supports ({SCHEMA_VERSION}); upgrade pa"
+        )
+    );
+    assert_eq!(count(&url, "SELECT version FROM pa_schema"), 99);
+    // A URL that is not PostgreSQL's.
+    assert_eq!(
+        Store::open("mysql://x/y").unwrap_err().to_string(),
+        "invalid database URL: it must start with postgres:// or postgresql://"
+    );
+}
+
+#[test]
+fn passwords_stay_out_of_debug_and_errors() {
+    let url = "postgres://pa:hunter2@127.0.0.1:1/pa?connect_timeout=2";
+    let location = crate::assistant::Location::from_path(url);
+    assert!(!format!("{location:?}").contains("hunter2"));
+    let err = Store::open(url).unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.starts_with(
+            "PostgreSQL at postgres://pa:***@127.0.0.1:1/pa?connect_timeout=2: cannot reach it"
+        ),
+        "{text}"
+    );
+    assert_eq!(err.kind(), crate::error::ErrorKind::Network);
+}
+
+#[test]
+fn a_full_pool_makes_callers_wait_a_bounded_time_then_says_so() {
+    let Some(url) = fresh_database("a_full_pool_makes_callers_wait_a_bounded_time_then_says_so")
+    else {
+        return;
+    };
+    let store = Store::open_with_pool(
+        &url,
+        PoolOptions {
+            max_connections: 1,
+            wait: Duration::from_millis(300),
+        },
+    )
+    .unwrap();
+    let (alice, _) = two(&store);
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        let holder = s.spawn(|| {
+            store.block(|| async {
+                let client = store.client().await?;
+                held_tx.send(()).unwrap();
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                drop(client);
+                Ok(())
+            })
+        });
+        held_rx.recv().unwrap();
+        let started = Instant::now();
+        let err = alice.accounts().unwrap_err();
+        let waited = started.elapsed();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "storage: no free connection to {} within 300 ms (all 1 in use)",
+                redacted(&url)
+            )
+        );
+        assert!(waited < Duration::from_millis(1400), "waited {waited:?}");
+        holder.join().unwrap().unwrap();
+    });
+    // Once the connection is back, calls go through.
+    assert!(alice.accounts().unwrap().is_empty());
+}
+
+#[test]
+fn a_lost_connection_is_replaced_and_writes_stay_whole() {
+    let Some(url) = fresh_database("a_lost_connection_is_replaced_and_writes_stay_whole") else {
+        return;
+    };
+    let store = Store::open_with_pool(
+        &url,
+        PoolOptions {
+            max_connections: 1,
+            wait: Duration::from_secs(5),
+        },
+    )
+    .unwrap();
+    let (alice, _) = two(&store);
+    alice.apply(&sample_batch()).unwrap();
+    let db = url
+        .split_once('?')
+        .unwrap()
+        .0
+        .rsplit_once('/')
+        .unwrap()
+        .1
+        .to_owned();
+    let kill = || {
+        raw(
+            &url,
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()"
+            ),
+        )
+        .unwrap();
+    };
+    // The pooled connection dies (as in a server restart): a read is tried again on a new one.
+    kill();
+    let span = (day("2000-01-01"), day("2100-01-01"));
+    assert_eq!(alice.activities(span.0, span.1).unwrap().len(), 2);
+    // A write on a dead connection fails as a network error and writes nothing; the same batch
+    // again writes it once.
+    kill();
+    let batch = WriteBatch {
+        activities: vec![{
+            let mut a = sample_batch().activities[0].clone();
+            a.id = pa_core::ids::ActivityId::new("a9").unwrap();
+            a.external = None;
+            a
+        }],
+        origin: Some("retry".into()),
+        ..WriteBatch::default()
+    };
+    match alice.apply(&batch) {
+        Err(e) => {
+            assert_eq!(e.kind(), crate::error::ErrorKind::Network, "{e}");
+            assert_eq!(alice.activities(span.0, span.1).unwrap().len(), 2);
+            assert_eq!(alice.apply(&batch).unwrap().added, 1);
+        }
+        // The pool noticed the closed connection before using it.
+        Ok(report) => assert_eq!(report.added, 1),
+    }
+    assert_eq!(alice.apply(&batch).unwrap().unchanged, 1);
+    assert_eq!(alice.activities(span.0, span.1).unwrap().len(), 3);
+    let audit = alice.audit_log(Day::EARLIEST, Day::LATEST).unwrap();
+    assert_eq!(audit.iter().filter(|e| e.origin == "retry").count(), 1);
+}
+
+#[test]
+fn calls_from_inside_a_tokio_runtime_work() {
+    let Some(url) = fresh_database("calls_from_inside_a_tokio_runtime_work") else {
+        return;
+    };
+    let store = Store::open(&url).unwrap();
+    let (alice, _) = two(&store);
+    for rt in [
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+    ] {
+        let alice = alice.clone();
+        let n = rt.block_on(async move {
+            alice.apply(&sample_batch()).unwrap();
+            alice.activities(Day::EARLIEST, Day::LATEST).unwrap().len()
+        });
+        assert_eq!(n, 2);
+    }
+    // The last handle dropped inside a runtime shuts the store's runtime down without blocking.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        drop(alice);
+        drop(store);
+    });
+}
+
+#[test]
+fn one_persons_concurrent_writers_take_turns() {
+    let Some(url) = fresh_database("one_persons_concurrent_writers_take_turns") else {
+        return;
+    };
+    let store = Store::open(&url).unwrap();
+    let (alice, _) = two(&store);
+    // Eight writers send the same records (by external reference) at once: each is added once,
+    // and every later writer finds them unchanged.
+    let reports: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let mut batch = sample_batch();
+                batch.origin = Some("writer".into());
+                let alice = &alice;
+                s.spawn(move || alice.apply(&batch))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert_eq!(reports.iter().map(|r| r.added).sum::<u64>(), 10);
+    assert_eq!(reports.iter().filter(|r| r.added == 10).count(), 1);
+    assert_eq!(
+        alice.activities(Day::EARLIEST, Day::LATEST).unwrap().len(),
+        2
+    );
+    let audit = alice.audit_log(Day::EARLIEST, Day::LATEST).unwrap();
+    assert_eq!(audit.len(), 10);
+    let pmc = alice
+        .pmc(day("2026-03-10"), &Default::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(pmc.load().iter().sum::<f64>(), 120.0);
+}
+
+#[test]
+fn urls_are_shown_without_passwords() {
+    for (url, shown) in [
+        (
+            "postgres://pa:hunter2@db.example:5432/pa",
+            "postgres://pa:***@db.example:5432/pa",
+        ),
+        (
+            "postgresql://pa@/pa?host=/run/pg&password=hunter2&port=5",
+            "postgresql://pa@/pa?host=/run/pg&password=***&port=5",
+        ),
+        ("postgres://db.example/pa", "postgres://db.example/pa"),
+        ("postgres://u:p:q@h/d", "postgres://u:***@h/d"),
+    ] {
+        assert_eq!(redacted(url), shown);
+    }
+}
+
+#[test]
+fn a_missing_database_is_no_store() {
+    let Some(url) = fresh_database("a_missing_database_is_no_store") else {
+        return;
+    };
+    let missing = url.replacen("/pa_test_", "/pa_missing_", 1);
+    assert_eq!(
+        Store::open(&missing).unwrap_err().to_string(),
+        format!("{}: no pa store there", redacted(&missing))
+    );
+}
