@@ -15,6 +15,7 @@
 //! - Files: this one holds the pool and the handle's reads; `schema` the migrations, `writes` the
 //!   batch writes and prunes, `vault` the secrets.
 
+mod batch;
 mod schema;
 mod vault;
 mod writes;

@@ -1,89 +1,22 @@
-//! Writing a batch, deleting and pruning in PostgreSQL. The upsert decision is pa-core's
-//! (`ports::upsert`): each record's stored candidates (by external reference and by key) are
-//! fetched in one query, then the rule runs on them.
-
-use std::collections::HashMap;
+//! Writing a batch (its records in bulk: `batch`), deleting and pruning in PostgreSQL, and the
+//! bookkeeping rows (sync state, mappings, runs, LLM usage, settings, the audit log).
 
 use chrono::Utc;
-use pa_core::finance::{Account, BalanceSnapshot, Transaction};
-use pa_core::fitness::{Activity, DailyHealth};
-use pa_core::ids::{AccountId, ExternalRef};
-use pa_core::money::{Currency, parse_currency};
-use pa_core::ports::upsert::{self, Lookup, Stored};
-use pa_core::ports::{
-    AuditAction, Doc, PruneTarget, Record, RecordKind, RecordRef, RecordVisitor, WriteBatch,
-    WriteReport,
-};
+use pa_core::ports::upsert;
+use pa_core::ports::{AuditAction, PruneTarget, RecordKind, RecordRef, WriteBatch, WriteReport};
 use pa_core::time::Day;
-use tokio_postgres::types::ToSql;
 
-use super::{date, day_bounds, decimal};
+use super::{batch, date, day_bounds};
 use crate::error::Result;
-use crate::storage::{Tally, ext_columns, rekey};
+use crate::storage::Tally;
 
-type Tx<'a> = deadpool_postgres::Transaction<'a>;
-
-/// The stored records an incoming one may replace: the one with its external reference and the
-/// one with its key.
-#[derive(Default)]
-struct Found {
-    by_external: Option<Stored>,
-    by_key: Option<Stored>,
-}
-
-impl Found {
-    /// Answers pa-core's lookups.
-    fn lookup(&self, l: Lookup<'_>) -> Result<Option<Stored>> {
-        Ok(match l {
-            Lookup::External(_) => self.by_external.clone(),
-            Lookup::Key(_) => self.by_key.clone(),
-        })
-    }
-}
+pub(super) type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
 /// Where a kind's rows live: its table, and for the generic records table, its kind.
 #[derive(Clone, Copy)]
-enum Table {
+pub(super) enum Table {
     Own(&'static str),
     Records(RecordKind),
-}
-
-/// The candidates for `key` and `external` in `table`, in one query.
-async fn find(
-    tx: &Tx<'_>,
-    table: Table,
-    user: &str,
-    key: &str,
-    external: Option<&ExternalRef>,
-) -> Result<Found> {
-    let (t, kind_clause, kind) = match table {
-        Table::Own(t) => (t, "", None),
-        Table::Records(k) => ("records", " AND kind = $5", Some(k.as_str())),
-    };
-    let (source, external_id) = ext_columns(external);
-    let sql = format!(
-        "SELECT id, hash, source IS NOT NULL AND source = $2 AND external_id = $3 FROM {t}
-         WHERE person_id = $1 AND (id = $4 OR (source = $2 AND external_id = $3)){kind_clause}"
-    );
-    let stmt = tx.prepare_cached(&sql).await?;
-    let mut args: Vec<&(dyn ToSql + Sync)> = vec![&user, &source, &external_id, &key];
-    if let Some(k) = &kind {
-        args.push(k);
-    }
-    let mut found = Found::default();
-    for r in tx.query(&stmt, &args).await? {
-        let stored = Stored {
-            key: r.try_get(0)?,
-            hash: r.try_get(1)?,
-        };
-        if r.try_get::<_, Option<bool>>(2)?.unwrap_or(false) {
-            found.by_external = Some(stored.clone());
-        }
-        if stored.key == key {
-            found.by_key = Some(stored);
-        }
-    }
-    Ok(found)
 }
 
 /// Writes `batch` for `user` in the open transaction; what it did.
@@ -94,25 +27,23 @@ pub(super) async fn apply(
     origin: Option<&str>,
 ) -> Result<WriteReport> {
     let mut tally = Tally::new(origin.is_some());
-    for a in &batch.activities {
-        write_activity(tx, user, a, &mut tally).await?;
-    }
-    for h in &batch.health {
-        write_health(tx, user, h, &mut tally).await?;
-    }
-    for a in &batch.accounts {
-        write_account(tx, user, a, &mut tally).await?;
-    }
-    let mut currencies = Currencies::default();
-    for t in &batch.transactions {
-        write_transaction(tx, user, t, &mut currencies, &mut tally).await?;
-    }
-    for b in &batch.balances {
-        write_balance(tx, user, b, &mut currencies, &mut tally).await?;
-    }
-    for d in batch.records_in_write_order() {
-        write_doc(tx, user, d, &mut tally).await?;
-    }
+    batch::activities(tx, user, &batch.activities, &mut tally).await?;
+    batch::health(tx, user, &batch.health, &mut tally).await?;
+    batch::accounts(tx, user, &batch.accounts, &mut tally).await?;
+    // Read after the batch's accounts are written: they may name them.
+    let currencies = batch::currencies(
+        tx,
+        user,
+        batch
+            .transactions
+            .iter()
+            .map(|t| t.account.as_str())
+            .chain(batch.balances.iter().map(|b| b.account.as_str())),
+    )
+    .await?;
+    batch::transactions(tx, user, &batch.transactions, &currencies, &mut tally).await?;
+    batch::balances(tx, user, &batch.balances, &currencies, &mut tally).await?;
+    batch::docs(tx, user, &batch.records_in_write_order(), &mut tally).await?;
     for r in &batch.deletions {
         delete(tx, user, r, &mut tally).await?;
     }
@@ -238,330 +169,8 @@ async fn append_audit(
     Ok(())
 }
 
-async fn write_activity(tx: &Tx<'_>, user: &str, a: &Activity, tally: &mut Tally) -> Result<()> {
-    a.validate()?;
-    let found = find(
-        tx,
-        Table::Own("activities"),
-        user,
-        a.id.as_str(),
-        a.external.as_ref(),
-    )
-    .await?;
-    let mut packed = None;
-    let planned = upsert::plan_with(
-        a,
-        a.id.as_str(),
-        a.external.as_ref(),
-        |l| found.lookup(l),
-        rekey,
-        |a| {
-            let (json, hash, bytes) = crate::storage::activity_form(a)?;
-            packed = bytes;
-            Ok((json, hash))
-        },
-    )?;
-    let Some((a, json, hash)) = tally.count(RecordKind::Activity, planned) else {
-        return Ok(());
-    };
-    let (source, external_id) = ext_columns(a.external.as_ref());
-    tx.execute(
-        "INSERT INTO activities (person_id, id, source, external_id, day, start_utc, sport, training_load, body, hash, streams)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (person_id, id) DO UPDATE SET source = excluded.source, external_id = excluded.external_id,
-           day = excluded.day, start_utc = excluded.start_utc, sport = excluded.sport,
-           training_load = excluded.training_load, body = excluded.body, hash = excluded.hash,
-           streams = excluded.streams",
-        &[
-            &user,
-            &a.id.as_str(),
-            &source,
-            &external_id,
-            &date(a.day()),
-            &a.start.utc,
-            &a.sport.as_str(),
-            &a.training_load,
-            &json,
-            &hash,
-            &packed,
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn write_health(tx: &Tx<'_>, user: &str, h: &DailyHealth, tally: &mut Tally) -> Result<()> {
-    h.validate()?;
-    let day = h.day.to_string();
-    let stored: Option<String> = tx
-        .query_opt(
-            "SELECT hash FROM daily_health WHERE person_id = $1 AND day = $2",
-            &[&user, &date(h.day)],
-        )
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-    let found = Found {
-        by_external: None,
-        by_key: stored.map(|hash| Stored {
-            key: day.clone(),
-            hash,
-        }),
-    };
-    // Keyed by its day: there is nothing to re-key.
-    let planned = upsert::plan(h, &day, None, |l| found.lookup(l), |h, _| Ok(h.clone()))?;
-    let Some((h, json, hash)) = tally.count(RecordKind::DailyHealth, planned) else {
-        return Ok(());
-    };
-    tx.execute(
-        "INSERT INTO daily_health (person_id, day, body, hash) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (person_id, day) DO UPDATE SET body = excluded.body, hash = excluded.hash",
-        &[&user, &date(h.day), &json, &hash],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn write_account(tx: &Tx<'_>, user: &str, a: &Account, tally: &mut Tally) -> Result<()> {
-    a.validate()?;
-    let found = find(
-        tx,
-        Table::Own("accounts"),
-        user,
-        a.id.as_str(),
-        a.external.as_ref(),
-    )
-    .await?;
-    let planned = upsert::plan(
-        a,
-        a.id.as_str(),
-        a.external.as_ref(),
-        |l| found.lookup(l),
-        rekey,
-    )?;
-    let Some((a, json, hash)) = tally.count(RecordKind::Account, planned) else {
-        return Ok(());
-    };
-    let (source, external_id) = ext_columns(a.external.as_ref());
-    tx.execute(
-        "INSERT INTO accounts (person_id, id, source, external_id, kind, currency, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (person_id, id) DO UPDATE SET source = excluded.source, external_id = excluded.external_id,
-           kind = excluded.kind, currency = excluded.currency, body = excluded.body, hash = excluded.hash",
-        &[&user, &a.id.as_str(), &source, &external_id, &a.kind.as_str(), &a.currency.code(), &json, &hash],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Account currencies looked up during a batch (accounts are written before what names them).
-#[derive(Default)]
-struct Currencies(HashMap<String, Option<Currency>>);
-
-impl Currencies {
-    async fn of(
-        &mut self,
-        tx: &Tx<'_>,
-        user: &str,
-        account: &AccountId,
-    ) -> Result<Option<Currency>> {
-        if let Some(c) = self.0.get(account.as_str()) {
-            return Ok(*c);
-        }
-        let code: Option<String> = tx
-            .query_opt(
-                "SELECT currency FROM accounts WHERE person_id = $1 AND id = $2",
-                &[&user, &account.as_str()],
-            )
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
-        let c = code.map(|c| parse_currency(&c)).transpose()?;
-        self.0.insert(account.as_str().to_owned(), c);
-        Ok(c)
-    }
-}
-
-async fn write_transaction(
-    tx: &Tx<'_>,
-    user: &str,
-    t: &Transaction,
-    currencies: &mut Currencies,
-    tally: &mut Tally,
-) -> Result<()> {
-    upsert::check_transaction(t, currencies.of(tx, user, &t.account).await?)?;
-    let found = find(
-        tx,
-        Table::Own("transactions"),
-        user,
-        t.id.as_str(),
-        t.external.as_ref(),
-    )
-    .await?;
-    let planned = upsert::plan(
-        t,
-        t.id.as_str(),
-        t.external.as_ref(),
-        |l| found.lookup(l),
-        rekey,
-    )?;
-    let Some((t, json, hash)) = tally.count(RecordKind::Transaction, planned) else {
-        return Ok(());
-    };
-    let (source, external_id) = ext_columns(t.external.as_ref());
-    tx.execute(
-        "INSERT INTO transactions (person_id, id, account_id, source, external_id, posted, amount, currency, body, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::text::numeric, $8, $9, $10)
-         ON CONFLICT (person_id, id) DO UPDATE SET account_id = excluded.account_id, source = excluded.source,
-           external_id = excluded.external_id, posted = excluded.posted, amount = excluded.amount,
-           currency = excluded.currency, body = excluded.body, hash = excluded.hash",
-        &[
-            &user,
-            &t.id.as_str(),
-            &t.account.as_str(),
-            &source,
-            &external_id,
-            &date(t.posted),
-            &t.amount.amount().to_string(),
-            &t.amount.currency().code(),
-            &json,
-            &hash,
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn write_balance(
-    tx: &Tx<'_>,
-    user: &str,
-    b: &BalanceSnapshot,
-    currencies: &mut Currencies,
-    tally: &mut Tally,
-) -> Result<()> {
-    let currency = currencies.of(tx, user, &b.account).await?;
-    upsert::check_balance(b, currency)?;
-    let point = |b: &BalanceSnapshot| {
-        (
-            b.current.amount(),
-            b.available.map(|m| m.amount()),
-            b.limit.map(|m| m.amount()),
-        )
-    };
-    let stored = tx
-        .query_opt(
-            "SELECT current::text, available::text, credit_limit::text FROM balances
-             WHERE person_id = $1 AND account_id = $2 AND day = $3",
-            &[&user, &b.account.as_str(), &date(b.day)],
-        )
-        .await?;
-    let key = upsert::balance_key(&b.account, b.day);
-    match stored {
-        Some(r) => {
-            let opt = |i: usize| -> Result<Option<rust_decimal::Decimal>> {
-                r.try_get::<_, Option<&str>>(i)?.map(decimal).transpose()
-            };
-            let old = (decimal(r.try_get(0)?)?, opt(1)?, opt(2)?);
-            if old == point(b) {
-                tally.report.unchanged += 1;
-                return Ok(());
-            }
-            tally.change(RecordKind::Balance, &key, AuditAction::Updated);
-        }
-        None => tally.change(RecordKind::Balance, &key, AuditAction::Added),
-    }
-    let text = |m: Option<rust_decimal::Decimal>| m.map(|d| d.to_string());
-    let (current, available, limit) = point(b);
-    tx.execute(
-        "INSERT INTO balances (person_id, account_id, day, currency, current, available, credit_limit)
-         VALUES ($1, $2, $3, $4, $5::text::numeric, $6::text::numeric, $7::text::numeric)
-         ON CONFLICT (person_id, account_id, day) DO UPDATE SET currency = excluded.currency,
-           current = excluded.current, available = excluded.available, credit_limit = excluded.credit_limit",
-        &[
-            &user,
-            &b.account.as_str(),
-            &date(b.day),
-            &b.current.currency().code(),
-            &current.to_string(),
-            &text(available),
-            &text(limit),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-/// What a record says about itself before it is looked up: checked, its key, reference and parent.
-struct Probe {
-    kind: RecordKind,
-    key: String,
-    external: Option<ExternalRef>,
-    parent: Option<(RecordKind, String)>,
-}
-
-/// Makes a [`Probe`].
-struct Probing;
-
-impl RecordVisitor for Probing {
-    type Output = Result<Probe>;
-
-    fn visit<R: Record>(self, r: &R) -> Result<Probe> {
-        r.validate()?;
-        Ok(Probe {
-            kind: R::KIND,
-            key: r.key(),
-            external: r.external().cloned(),
-            parent: R::KIND.parent().zip(r.parent()),
-        })
-    }
-}
-
-/// A record planned by pa-core's rule against what was found: the row to write, if any.
-struct Planned<'a> {
-    found: &'a Found,
-    parent_exists: bool,
-    tally: &'a mut Tally,
-}
-
-/// The columns of a record to write.
-struct DocRow {
-    key: String,
-    external: Option<ExternalRef>,
-    span: pa_core::ports::Span,
-    parent: Option<String>,
-    json: String,
-    hash: String,
-}
-
-impl RecordVisitor for Planned<'_> {
-    type Output = Result<Option<DocRow>>;
-
-    fn visit<R: Record>(self, r: &R) -> Result<Option<DocRow>> {
-        let Self {
-            found,
-            parent_exists,
-            tally,
-        } = self;
-        upsert::check_parent(r, |_, _| Ok::<_, crate::error::Error>(parent_exists))?;
-        let planned = upsert::plan(
-            r,
-            &r.key(),
-            r.external(),
-            |l| found.lookup(l),
-            |r, k| r.with_key(k),
-        )?;
-        Ok(tally.count(R::KIND, planned).map(|(r, json, hash)| DocRow {
-            key: r.key(),
-            external: r.external().cloned(),
-            span: r.span(),
-            parent: r.parent(),
-            json,
-            hash,
-        }))
-    }
-}
-
 /// The table a kind's rows are in.
-fn table_of(kind: RecordKind) -> Table {
+pub(super) fn table_of(kind: RecordKind) -> Table {
     match kind {
         RecordKind::Activity => Table::Own("activities"),
         RecordKind::Account => Table::Own("accounts"),
@@ -570,77 +179,6 @@ fn table_of(kind: RecordKind) -> Table {
         RecordKind::Balance => Table::Own("balances"),
         k => Table::Records(k),
     }
-}
-
-async fn exists(tx: &Tx<'_>, user: &str, kind: RecordKind, key: &str) -> Result<bool> {
-    let row = match table_of(kind) {
-        Table::Own(t) => {
-            tx.query_one(
-                &format!("SELECT EXISTS (SELECT 1 FROM {t} WHERE person_id = $1 AND id = $2)"),
-                &[&user, &key],
-            )
-            .await?
-        }
-        Table::Records(k) => {
-            tx.query_one(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE person_id = $1 AND kind = $2 AND id = $3)",
-                &[&user, &k.as_str(), &key],
-            )
-            .await?
-        }
-    };
-    Ok(row.try_get(0)?)
-}
-
-async fn write_doc(tx: &Tx<'_>, user: &str, d: &Doc, tally: &mut Tally) -> Result<()> {
-    let probe = d.visit(Probing)?;
-    let parent_exists = match &probe.parent {
-        Some((kind, key)) => exists(tx, user, *kind, key).await?,
-        None => true,
-    };
-    let found = find(
-        tx,
-        Table::Records(probe.kind),
-        user,
-        &probe.key,
-        probe.external.as_ref(),
-    )
-    .await?;
-    let Some(row) = d.visit(Planned {
-        found: &found,
-        parent_exists,
-        tally,
-    })?
-    else {
-        return Ok(());
-    };
-    let (source, external_id) = ext_columns(row.external.as_ref());
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO records (person_id, kind, id, source, external_id, day, day_end, parent, body, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (person_id, kind, id) DO UPDATE SET source = excluded.source,
-               external_id = excluded.external_id, day = excluded.day, day_end = excluded.day_end,
-               parent = excluded.parent, body = excluded.body, hash = excluded.hash",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &user,
-            &probe.kind.as_str(),
-            &row.key,
-            &source,
-            &external_id,
-            &row.span.map(|s| date(s.0)),
-            &row.span.and_then(|s| s.1).map(date),
-            &row.parent,
-            &row.json,
-            &row.hash,
-        ],
-    )
-    .await?;
-    Ok(())
 }
 
 /// The record kinds kept in the records table whose parent is of `kind`.
