@@ -107,6 +107,9 @@ impl Index {
     }
 }
 
+/// Keys and (source, external id) references, for [`Index::load`].
+type Wanted<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 /// The keys and external references of records, for [`Index::load`].
 fn wanted<'a, T: Keyed + 'a>(
     records: impl Iterator<Item = &'a T>,
@@ -126,8 +129,7 @@ fn wanted<'a, T: Keyed + 'a>(
 async fn plan_keyed<'a, T: Keyed + 'a>(
     tx: &Tx<'_>,
     user: &str,
-    table: &'static str,
-    kind: RecordKind,
+    (table, kind): (&'static str, RecordKind),
     records: &'a [T],
     tally: &mut Tally,
     mut check: impl FnMut(&T) -> Result<()>,
@@ -177,8 +179,7 @@ pub(super) async fn activities(
     let rows = plan_keyed(
         tx,
         user,
-        "activities",
-        RecordKind::Activity,
+        ("activities", RecordKind::Activity),
         activities,
         tally,
         |a| Ok(a.validate()?),
@@ -238,8 +239,7 @@ pub(super) async fn accounts(
     let rows = plan_keyed(
         tx,
         user,
-        "accounts",
-        RecordKind::Account,
+        ("accounts", RecordKind::Account),
         accounts,
         tally,
         |a| Ok(a.validate()?),
@@ -306,8 +306,7 @@ pub(super) async fn transactions(
     let rows = plan_keyed(
         tx,
         user,
-        "transactions",
-        RecordKind::Transaction,
+        ("transactions", RecordKind::Transaction),
         transactions,
         tally,
         |t| {
@@ -586,7 +585,7 @@ pub(super) async fn docs(tx: &Tx<'_>, user: &str, docs: &[&Doc], tally: &mut Tal
         .collect::<Result<_>>()?;
     // One index per kind, and the stored parents the records name.
     let mut indexes: HashMap<RecordKind, Index> = HashMap::new();
-    let mut by_kind: BTreeMap<RecordKind, (Vec<&str>, Vec<(&str, &str)>)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<RecordKind, Wanted<'_>> = BTreeMap::new();
     let mut parents: BTreeMap<RecordKind, Vec<&str>> = BTreeMap::new();
     for p in &probes {
         let (keys, externals) = by_kind.entry(p.kind).or_default();
