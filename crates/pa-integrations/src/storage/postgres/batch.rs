@@ -32,7 +32,7 @@ pub(super) struct Index {
 impl Index {
     /// The rows of `table` with one of `keys` or `externals`.
     async fn load(
-        tx: &Tx<'_>,
+        tx: &Tx,
         table: Table,
         user: &str,
         keys: &[&str],
@@ -127,7 +127,7 @@ fn wanted<'a, T: Keyed + 'a>(
 
 /// Plans `records` of a kind stored by pa's id: the rows to write, by key (the last wins).
 async fn plan_keyed<'a, T: Keyed + 'a>(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     (table, kind): (&'static str, RecordKind),
     records: &'a [T],
@@ -171,7 +171,7 @@ fn ext_arrays<'a>(
 }
 
 pub(super) async fn activities(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     activities: &[Activity],
     tally: &mut Tally,
@@ -231,7 +231,7 @@ pub(super) async fn activities(
 }
 
 pub(super) async fn accounts(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     accounts: &[Account],
     tally: &mut Tally,
@@ -272,7 +272,7 @@ pub(super) async fn accounts(
 
 /// The currencies of the accounts a batch's transactions and balances name (`None`: unknown).
 pub(super) async fn currencies<'a>(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     accounts: impl Iterator<Item = &'a str>,
 ) -> Result<HashMap<String, Option<Currency>>> {
@@ -297,7 +297,7 @@ pub(super) async fn currencies<'a>(
 }
 
 pub(super) async fn transactions(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     transactions: &[Transaction],
     currencies: &HashMap<String, Option<Currency>>,
@@ -367,7 +367,7 @@ pub(super) async fn transactions(
 }
 
 pub(super) async fn health(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     health: &[DailyHealth],
     tally: &mut Tally,
@@ -427,7 +427,7 @@ fn point(b: &BalanceSnapshot) -> Point {
 }
 
 pub(super) async fn balances(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     balances: &[BalanceSnapshot],
     currencies: &HashMap<String, Option<Currency>>,
@@ -575,7 +575,7 @@ impl RecordVisitor for Planned<'_> {
 }
 
 /// Writes records of the generic kinds, in the batch's write order.
-pub(super) async fn docs(tx: &Tx<'_>, user: &str, docs: &[&Doc], tally: &mut Tally) -> Result<()> {
+pub(super) async fn docs(tx: &Tx, user: &str, docs: &[&Doc], tally: &mut Tally) -> Result<()> {
     if docs.is_empty() {
         return Ok(());
     }

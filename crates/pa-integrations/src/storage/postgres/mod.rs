@@ -402,7 +402,7 @@ impl Store {
         &self,
         person: &str,
         write: bool,
-        f: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>) -> Result<T>,
+        f: impl AsyncFnOnce(&deadpool_postgres::ClientWrapper) -> Result<T>,
     ) -> Result<T> {
         if write && self.inner.read_only {
             return Err(Error::ReadOnly {
@@ -429,32 +429,61 @@ impl Store {
         out
     }
 
+    /// `f` in one transaction scoped to `person`. BEGIN, the scope and `f`'s first statement
+    /// are sent together (tokio-postgres pipelines requests polled at once), so a scoped read
+    /// costs two round trips (that, and COMMIT) instead of four. Safe: the server runs them in
+    /// order, and if BEGIN or the scope fails, every statement after it in the transaction fails
+    /// too, so `f` never runs unscoped.
     async fn in_transaction<T>(
         client: &mut deadpool_postgres::Object,
         person: &str,
         read_only: bool,
         person_role: bool,
-        f: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>) -> Result<T>,
+        f: impl AsyncFnOnce(&deadpool_postgres::ClientWrapper) -> Result<T>,
     ) -> Result<T> {
-        let tx = client
-            .build_transaction()
-            .read_only(read_only)
-            .start()
-            .await?;
-        if person_role {
-            // `set_config('role', …)` is `SET LOCAL ROLE`, in the same round trip.
-            tx.execute(
-                "SELECT set_config('pa.person', $1, true), set_config('role', $2, true)",
+        let client: &deadpool_postgres::ClientWrapper = client;
+        // Prepared first (cached per connection after its first use), so that its execution is
+        // sent before anything of `f`'s.
+        let (scope, role): (_, &[&(dyn tokio_postgres::types::ToSql + Sync)]) = if person_role {
+            (
+                client
+                    .prepare_cached(
+                        "SELECT set_config('pa.person', $1, true), set_config('role', $2, true)",
+                    )
+                    .await?,
                 &[&person, &schema::PERSON_ROLE],
             )
-            .await?;
         } else {
-            tx.execute("SELECT set_config('pa.person', $1, true)", &[&person])
-                .await?;
+            (
+                client
+                    .prepare_cached("SELECT set_config('pa.person', $1, true)")
+                    .await?,
+                &[&person],
+            )
+        };
+        let begin = if read_only {
+            "BEGIN READ ONLY"
+        } else {
+            "BEGIN"
+        };
+        let (began, scoped, out) = tokio::join!(
+            client.batch_execute(begin),
+            client.execute(&scope, role),
+            f(client)
+        );
+        match (began, scoped, out) {
+            (Ok(()), Ok(_), Ok(out)) => {
+                client.batch_execute("COMMIT").await?;
+                Ok(out)
+            }
+            (began, scoped, out) => {
+                // The first failure is the cause; a connection that is gone needs no rollback.
+                let _ = client.batch_execute("ROLLBACK").await;
+                began?;
+                scoped?;
+                out
+            }
         }
-        let out = f(&tx).await?;
-        tx.commit().await?;
-        Ok(out)
     }
 
     /// A decoding failure as [`Error::Corrupt`] naming this database.
@@ -594,7 +623,7 @@ impl UserHandle {
     /// server restarted) is replaced and the read tried once more: reads change nothing.
     fn read<T: Send>(
         &self,
-        f: impl AsyncFn(&deadpool_postgres::Transaction<'_>, &str) -> Result<T> + Send + Sync,
+        f: impl AsyncFn(&deadpool_postgres::ClientWrapper, &str) -> Result<T> + Send + Sync,
     ) -> Result<T> {
         let user = self.user.as_str();
         let once = || {
@@ -613,7 +642,7 @@ impl UserHandle {
     /// Runs `f` in a write transaction scoped to this person, holding their write lock.
     fn write<T: Send>(
         &self,
-        f: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &str) -> Result<T> + Send,
+        f: impl AsyncFnOnce(&deadpool_postgres::ClientWrapper, &str) -> Result<T> + Send,
     ) -> Result<T> {
         let user = self.user.as_str();
         self.store.block(|| async move {
@@ -658,7 +687,7 @@ fn body<T: serde::de::DeserializeOwned>(row: &Row, what: &str) -> Result<T> {
 }
 
 async fn bodies<T: serde::de::DeserializeOwned>(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::ClientWrapper,
     what: &str,
     sql: &str,
     args: &[&(dyn ToSql + Sync)],
@@ -674,7 +703,7 @@ async fn bodies<T: serde::de::DeserializeOwned>(
 /// The rows of a query selecting `body, key`, undecoded: records of a generic kind are decoded
 /// by [`decode`] on the caller's thread (a record type need not be `Send`).
 async fn raw_bodies(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::ClientWrapper,
     sql: &str,
     args: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<(String, String)>> {
@@ -706,7 +735,7 @@ fn decode<R: Record>(store: &Store, rows: Vec<(String, String)>) -> Result<Vec<R
 
 /// Activities from rows of `body, id, streams`.
 async fn activities_of(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::ClientWrapper,
     sql: &str,
     args: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Activity>> {
@@ -848,14 +877,17 @@ impl UserStore for UserHandle {
 
     fn balance_histories(&self, from: Day, to: Day) -> Result<Vec<BalanceHistory>> {
         self.read(async |tx, user| {
-            // The balances in the range, and each account's last one before it (which carries in).
+            // The balances in the range, and each account's last one before it (which carries in):
+            // one index probe per account, where DISTINCT ON read every earlier balance.
             let stmt = tx
                 .prepare_cached(&format!(
                     "SELECT {BALANCE_COLUMNS} FROM (
                        (SELECT * FROM balances WHERE person_id = $1 AND day BETWEEN $2 AND $3)
                        UNION ALL
-                       (SELECT DISTINCT ON (account_id) * FROM balances
-                        WHERE person_id = $1 AND day < $2 ORDER BY account_id, day DESC)
+                       (SELECT last.* FROM accounts a CROSS JOIN LATERAL
+                          (SELECT * FROM balances b WHERE b.person_id = a.person_id AND b.account_id = a.id
+                           AND b.day < $2 ORDER BY b.day DESC LIMIT 1) last
+                        WHERE a.person_id = $1)
                      ) b ORDER BY account_id, day"
                 ))
                 .await?;
@@ -894,8 +926,10 @@ impl UserStore for UserHandle {
         self.read(async |tx, user| {
             let stmt = tx
                 .prepare_cached(&format!(
-                    "SELECT DISTINCT ON (account_id) {BALANCE_COLUMNS} FROM balances
-                     WHERE person_id = $1 AND day <= $2 ORDER BY account_id, day DESC"
+                    "SELECT {BALANCE_COLUMNS} FROM (SELECT last.* FROM accounts a CROSS JOIN LATERAL
+                       (SELECT * FROM balances b WHERE b.person_id = a.person_id AND b.account_id = a.id
+                        AND b.day <= $2 ORDER BY b.day DESC LIMIT 1) last
+                     WHERE a.person_id = $1) b ORDER BY account_id"
                 ))
                 .await?;
             tx.query(&stmt, &[&user, &date(day)])

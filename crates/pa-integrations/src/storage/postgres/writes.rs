@@ -10,7 +10,7 @@ use super::{batch, date, day_bounds};
 use crate::error::Result;
 use crate::storage::Tally;
 
-pub(super) type Tx<'a> = deadpool_postgres::Transaction<'a>;
+pub(super) type Tx = deadpool_postgres::ClientWrapper;
 
 /// Where a kind's rows live: its table, and for the generic records table, its kind.
 #[derive(Clone, Copy)]
@@ -21,7 +21,7 @@ pub(super) enum Table {
 
 /// Writes `batch` for `user` in the open transaction; what it did.
 pub(super) async fn apply(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     batch: &WriteBatch,
     origin: Option<&str>,
@@ -140,7 +140,7 @@ pub(super) async fn apply(
 
 /// Appends a batch's changes to the audit log, numbered after the person's last entry.
 async fn append_audit(
-    tx: &Tx<'_>,
+    tx: &Tx,
     user: &str,
     origin: &str,
     changes: &[(RecordKind, String, AuditAction)],
@@ -189,7 +189,7 @@ fn doc_children(kind: RecordKind) -> impl Iterator<Item = RecordKind> {
 }
 
 /// Deletes the records whose parent is `kind` `key`, and theirs in turn.
-async fn delete_children(tx: &Tx<'_>, user: &str, kind: RecordKind, key: &str) -> Result<()> {
+async fn delete_children(tx: &Tx, user: &str, kind: RecordKind, key: &str) -> Result<()> {
     let mut pending = vec![(kind, key.to_owned())];
     while let Some((kind, key)) = pending.pop() {
         for child in doc_children(kind) {
@@ -208,7 +208,7 @@ async fn delete_children(tx: &Tx<'_>, user: &str, kind: RecordKind, key: &str) -
 }
 
 /// Deletes one record (with its children) and its sync mappings.
-async fn delete(tx: &Tx<'_>, user: &str, r: &RecordRef, tally: &mut Tally) -> Result<()> {
+async fn delete(tx: &Tx, user: &str, r: &RecordRef, tally: &mut Tally) -> Result<()> {
     let n = match r.kind {
         RecordKind::DailyHealth => {
             let day: Day = r.key.parse()?;
@@ -256,12 +256,7 @@ async fn delete(tx: &Tx<'_>, user: &str, r: &RecordRef, tally: &mut Tally) -> Re
 }
 
 /// Deletes everything of `target` before `before`; how many (children not counted).
-pub(super) async fn prune(
-    tx: &Tx<'_>,
-    user: &str,
-    target: PruneTarget,
-    before: Day,
-) -> Result<u64> {
+pub(super) async fn prune(tx: &Tx, user: &str, target: PruneTarget, before: Day) -> Result<u64> {
     let (cutoff, _) = day_bounds(before, before)?;
     let day = date(before);
     let n = match target {
