@@ -131,6 +131,16 @@ impl Handle {
         on!(self, h => h.delete_secret(name))
     }
 
+    /// Runs `f` on one consistent snapshot of the person's data: on PostgreSQL one read
+    /// transaction for all its reads (see `postgres::UserHandle::snapshot`); SQLite reads are
+    /// cheap enough one by one.
+    pub(super) fn snapshot<T>(&self, f: impl FnOnce(&Handle) -> Result<T>) -> Result<T> {
+        match self {
+            Self::Sqlite(_) => f(self),
+            Self::Postgres(h) => h.snapshot(|h| f(&Self::Postgres(h.clone()))),
+        }
+    }
+
     /// The SQLite file; `None` in memory and for PostgreSQL.
     pub(super) fn store_path(&self) -> Option<&Path> {
         match self {

@@ -190,7 +190,9 @@ impl Person {
     pub fn briefing(&self, day: Option<Day>, zone: Option<Tz>) -> Result<Briefing> {
         let zone = self.zone(zone)?;
         let (day, at) = moment(day, self.now(), zone)?;
-        self.handle.briefing(day, at, zone, &PmcOptions::default())
+        // One snapshot: on PostgreSQL its 13 reads share one transaction.
+        self.handle
+            .snapshot(|h| h.briefing(day, at, zone, &PmcOptions::default()))
     }
 
     /// The weekly review of `week` (default: the current week) in `zone` (default: the
@@ -201,8 +203,9 @@ impl Person {
             Some(w) => w,
             None => self.today(Some(zone))?.week(),
         };
+        let now = self.now();
         self.handle
-            .weekly_review(week, zone, self.now(), PmcOptions::default())
+            .snapshot(|h| h.weekly_review(week, zone, now, PmcOptions::default()))
     }
 
     /// Imports files (the format read from the content): every file is read before anything is

@@ -485,3 +485,44 @@ fn a_missing_database_is_no_store() {
         format!("{}: no pa store there", redacted(&missing))
     );
 }
+
+#[test]
+fn a_snapshot_reads_one_moment_and_a_handle_that_outlives_it_still_reads() {
+    let Some(url) =
+        fresh_database("a_snapshot_reads_one_moment_and_a_handle_that_outlives_it_still_reads")
+    else {
+        return;
+    };
+    let store = Store::open(&url).unwrap();
+    let (alice, _) = two(&store);
+    alice.apply(&sample_batch()).unwrap();
+    let span = (Day::EARLIEST, Day::LATEST);
+    let mut escaped = None;
+    let seen = alice
+        .snapshot(|h| {
+            let before = h.activities(span.0, span.1).unwrap().len();
+            // Another connection adds an activity meanwhile: the snapshot does not see it.
+            let mut more = sample_batch();
+            more.activities.truncate(1);
+            more.activities[0].id = pa_core::ids::ActivityId::new("a7").unwrap();
+            more.activities[0].external = None;
+            more.accounts.clear();
+            more.transactions.clear();
+            more.balances.clear();
+            alice.apply(&more).unwrap();
+            let after = h.activities(span.0, span.1).unwrap().len();
+            escaped = Some(h.clone());
+            Ok((before, after))
+        })
+        .unwrap();
+    assert_eq!(seen, (2, 2));
+    // The clone kept past the snapshot reads the store as it is now, scoped as ever.
+    let escaped = escaped.unwrap();
+    assert_eq!(escaped.activities(span.0, span.1).unwrap().len(), 3);
+    // An error inside ends the snapshot and is the caller's.
+    let err = alice
+        .snapshot(|_| -> Result<()> { Err(Error::Cancelled) })
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled));
+    assert_eq!(alice.activities(span.0, span.1).unwrap().len(), 3);
+}
