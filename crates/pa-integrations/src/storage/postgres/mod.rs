@@ -154,6 +154,8 @@ enum Lost {
     Connection,
     /// The server refused a write as read-only.
     ReadOnly,
+    /// The server cancelled a statement (`statement_timeout`, a cancel request).
+    Cancelled,
 }
 
 /// How a store is opened.
@@ -329,6 +331,10 @@ impl Store {
             (Some(Lost::ReadOnly), _) => Error::ReadOnly {
                 path: self.inner.name.clone().into(),
             },
+            (Some(Lost::Cancelled), _) => storage_error(format!(
+                "PostgreSQL at {} cancelled a statement (its statement_timeout, or a cancel request); the transaction was rolled back",
+                self.inner.name
+            )),
             _ => e,
         }
     }
@@ -353,6 +359,7 @@ impl Store {
                 Some(Lost::Connection)
             }
             Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => Some(Lost::ReadOnly),
+            Some(c) if *c == SqlState::QUERY_CANCELED => Some(Lost::Cancelled),
             _ => None,
         }
     }

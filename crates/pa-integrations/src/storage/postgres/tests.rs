@@ -526,3 +526,194 @@ fn a_snapshot_reads_one_moment_and_a_handle_that_outlives_it_still_reads() {
     assert!(matches!(err, Error::Cancelled));
     assert_eq!(alice.activities(span.0, span.1).unwrap().len(), 3);
 }
+
+#[test]
+fn a_statement_timeout_is_a_clear_error_and_writes_nothing() {
+    let Some(url) = fresh_database("a_statement_timeout_is_a_clear_error_and_writes_nothing")
+    else {
+        return;
+    };
+    let store = Store::open(&url).unwrap();
+    let (alice, _) = two(&store);
+    // The server's own bound, set by the service in the URL (libpq's `options`).
+    let bounded_url = format!("{url}&options=-c%20statement_timeout%3D300");
+    let bounded = Store::open(&bounded_url).unwrap();
+    let bounded_alice = bounded.user(alice.user()).unwrap();
+    // Another session holds Alice's write lock for longer than that.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        let url = &url;
+        s.spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let (mut client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                let task = tokio::spawn(conn);
+                let tx = client.transaction().await.unwrap();
+                tx.execute(
+                    "SELECT 1 FROM people WHERE person_id = 'alice' FOR UPDATE",
+                    &[],
+                )
+                .await
+                .unwrap();
+                locked_tx.send(()).unwrap();
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                tx.rollback().await.unwrap();
+                drop(client);
+                let _ = task.await;
+            });
+        });
+        locked_rx.recv().unwrap();
+        let err = bounded_alice.apply(&sample_batch()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "storage: PostgreSQL at {} cancelled a statement (its statement_timeout, or a cancel request); the transaction was rolled back",
+                redacted(&bounded_url)
+            )
+        );
+    });
+    let span = (Day::EARLIEST, Day::LATEST);
+    assert!(alice.activities(span.0, span.1).unwrap().is_empty());
+    // Once the lock is gone, the same batch goes through on the bounded store.
+    assert_eq!(bounded_alice.apply(&sample_batch()).unwrap().added, 10);
+}
+
+/// A cluster of this test's own (it is restarted), stopped when dropped.
+struct OwnCluster {
+    script: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl OwnCluster {
+    fn start(test: &str) -> Option<Self> {
+        // Only where the shared test cluster runs: PostgreSQL is installed and scripts/test
+        // started it (or CI demands it).
+        fresh_database(test)?;
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster");
+        let dir = std::env::temp_dir().join(format!("pa-pg-restart-{}", std::process::id()));
+        let out = std::process::Command::new(&script)
+            .arg("start")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        Some(Self { script, dir, url })
+    }
+
+    fn restart(&self) {
+        let out = std::process::Command::new(&self.script)
+            .arg("restart")
+            .arg(&self.dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(&self.script)
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+#[test]
+fn a_server_restart_under_load_loses_nothing_and_duplicates_nothing() {
+    let Some(cluster) =
+        OwnCluster::start("a_server_restart_under_load_loses_nothing_and_duplicates_nothing")
+    else {
+        return;
+    };
+    let store = Store::open_with_pool(
+        &cluster.url,
+        PoolOptions {
+            max_connections: 4,
+            wait: Duration::from_secs(30),
+        },
+    )
+    .unwrap();
+    let (alice, _) = two(&store);
+    const WRITERS: usize = 4;
+    const BATCHES: usize = 30;
+    const TASKS: usize = 5;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let retried = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for w in 0..WRITERS {
+            let (alice, done, retried) = (&alice, &done, &retried);
+            s.spawn(move || {
+                for b in 0..BATCHES {
+                    let batch = WriteBatch {
+                        records: (0..TASKS)
+                            .map(|t| {
+                                pa_core::tasks::Task::new(
+                                    pa_core::ids::TaskId::new(format!("w{w}-b{b}-t{t}")).unwrap(),
+                                    "task",
+                                    "2026-12-05T10:00:00Z".parse().unwrap(),
+                                )
+                                .into()
+                            })
+                            .collect(),
+                        origin: Some("load".into()),
+                        ..WriteBatch::default()
+                    };
+                    // A caller's retry: a lost connection is a network error, and the batch is
+                    // whole or absent, so sending it again is safe.
+                    let mut tries = 0;
+                    loop {
+                        match alice.apply(&batch) {
+                            Ok(_) => break,
+                            Err(e)
+                                if e.kind() == crate::error::ErrorKind::Network && tries < 100 =>
+                            {
+                                tries += 1;
+                                retried.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                std::thread::sleep(Duration::from_millis(100));
+                            }
+                            Err(e) => panic!("batch {w}/{b}: {e}"),
+                        }
+                    }
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    // Paced, so that the restart lands among the batches.
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            });
+        }
+        while done.load(std::sync::atomic::Ordering::SeqCst) < WRITERS * 3 {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        cluster.restart();
+    });
+    let tasks: Vec<pa_core::tasks::Task> = alice.records(None).unwrap();
+    assert_eq!(tasks.len(), WRITERS * BATCHES * TASKS);
+    let audit = alice.audit_log(Day::EARLIEST, Day::LATEST).unwrap();
+    let mut keys: Vec<&str> = audit.iter().map(|e| e.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(
+        audit.len(),
+        WRITERS * BATCHES * TASKS,
+        "one audit entry per task"
+    );
+    assert_eq!(keys.len(), audit.len());
+    // The restart was seen (some writer had to send a batch again).
+    assert!(retried.load(std::sync::atomic::Ordering::SeqCst) > 0);
+}
