@@ -571,8 +571,9 @@ storage_conformance_tests!(
 #[cfg(test)]
 storage_conformance_tests!(sqlite_file, sqlite_file());
 
+/// The PostgreSQL store (its own tests take their two people from here too).
 #[cfg(test)]
-struct Postgres(crate::storage::postgres::Store);
+pub(crate) struct Postgres(pub(crate) crate::storage::postgres::Store);
 
 #[cfg(test)]
 impl Backend for Postgres {

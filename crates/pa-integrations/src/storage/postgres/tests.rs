@@ -53,11 +53,10 @@ fn count(url: &str, sql: &str) -> i64 {
         .unwrap()
 }
 
+/// Alice and Bob on `store`, as the conformance suite makes them.
 fn two(store: &Store) -> (UserHandle, UserHandle) {
-    let (a, b) = (UserId::new("alice").unwrap(), UserId::new("bob").unwrap());
-    store.create_user(&a).unwrap();
-    store.create_user(&b).unwrap();
-    (store.user(&a).unwrap(), store.user(&b).unwrap())
+    use crate::storage::conformance::{Backend, Postgres};
+    Postgres(store.clone()).two_users()
 }
 
 #[test]
